@@ -1,0 +1,170 @@
+"""`icsdash`: the command line an administrator scripts (run, init-db, load-demo,
+import, create-user, ...). Domain errors become one-line messages and exit code 1."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from dashboard.config import DEFAULT_SECRET, Config, database_url
+from data.db import make_engine, make_sessionmaker, session_scope
+from data.errors import DomainError, IngestError
+from data.migrate import upgrade
+
+DEMO_DB = "icsdash-demo.db"
+
+
+def _config(demo: bool = False, **overrides) -> type[Config]:
+    attrs = {"DEMO": demo, **overrides}
+    return type("CliConfig", (Config,), attrs)
+
+
+def _sessions(config: type[Config]):
+    return make_sessionmaker(make_engine(database_url(config)))
+
+
+def cmd_init_db(args, config: type[Config]) -> int:
+    """Create or upgrade the schema and load the code lists."""
+    from data.seed import load_code_lists
+
+    upgrade(database_url(config))
+    with session_scope(_sessions(config)) as session:
+        load_code_lists(session)
+    print(f"Database ready: {config.DATABASE_URL}")
+    return 0
+
+
+def cmd_load_demo(args, config: type[Config]) -> int:
+    from dashboard.demo import demo_loaded, load_demo
+
+    cmd_init_db(args, config)
+    sessions = _sessions(config)
+    with session_scope(sessions) as session:
+        if demo_loaded(session):
+            print("The database already holds submissions; demo data not loaded again.")
+            return 0
+    load_demo(sessions, n_authorities=args.authorities)
+    return 0
+
+
+def cmd_run(args, config: type[Config]) -> int:
+    if args.demo:
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(DEMO_DB).resolve()}"
+        config = _config(True, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32))
+        args.authorities = 150
+        cmd_load_demo(args, config)
+        from dashboard.factory import create_app
+
+        app = create_app(config)
+        print(f"\nICS collaboration dashboard (synthetic demo data) at http://127.0.0.1:{args.port}/")
+        print("Sign in as demo-la, demo-nlar, demo-coordinator or demo-admin; password: demo\n")
+        app.run(host=args.host, port=args.port, debug=False, threaded=True)
+        return 0
+    if config.SECRET_KEY in ("", DEFAULT_SECRET):
+        print("Refusing to start: set SECRET_KEY to a long random value (or use --demo).",
+              file=sys.stderr)
+        return 2
+    if "DATABASE_URL" not in os.environ:
+        print("Refusing to start: set DATABASE_URL (or use --demo).", file=sys.stderr)
+        return 2
+    upgrade(database_url(config))
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
+         f"{args.host}:{args.port}", "--access-logfile", "-", "dashboard.wsgi:server"],
+    )
+    return 0  # not reached
+
+
+def cmd_import(args, config: type[Config]) -> int:
+    """Import submission files; with --as, the user's rights apply as on the web page."""
+    from sqlalchemy import select
+
+    from data.access import Viewer, may_upload_for
+    from data.ingest import import_files
+    from data.models import User
+
+    files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    with session_scope(_sessions(config)) as session:
+        allowed, user_id = None, None
+        if args.as_user:
+            user = session.scalar(select(User).where(User.username == args.as_user))
+            if user is None or not user.active:
+                raise DomainError(f"no active user called {args.as_user}")
+            allowed = may_upload_for(Viewer(user.id, user.role, user.authority_id, user.supplier_id))
+            user_id = user.id
+        groups = [files] if len(files) != 1 and all(f[0].lower().endswith(".csv") for f in files) \
+            else [[f] for f in files]
+        for group in groups:
+            result = import_files(session, group, allowed_authorities=allowed,
+                                  uploaded_by_id=user_id)
+            state = "already stored (same file)" if result.duplicate else "stored"
+            extra = f", superseding submission {result.superseded_id}" if result.superseded_id else ""
+            print(f"{', '.join(n for n, _ in group)}: {state} as submission "
+                  f"{result.submission_id}{extra}")
+    return 0
+
+
+def cmd_create_user(args, config: type[Config]) -> int:
+    from dashboard.users import create_user
+
+    password = args.password or os.environ.get("ICSDASH_PASSWORD")
+    if not password:
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    with session_scope(_sessions(config)) as session:
+        create_user(session, args.username, password, args.role, authority_code=args.authority,
+                    supplier_name=args.supplier, display_name=args.name or "")
+    print(f"User {args.username} created ({args.role}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="icsdash", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve the app")
+    run.add_argument("--demo", action="store_true", help="SQLite demo with synthetic data")
+    run.add_argument("--port", type=int, default=8050)
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--workers", type=int, default=2)
+    run.set_defaults(func=cmd_run)
+    sub.add_parser("init-db", help="create or upgrade the schema").set_defaults(func=cmd_init_db)
+    demo = sub.add_parser("load-demo", help="load the synthetic demo dataset")
+    demo.add_argument("--authorities", type=int, default=150)
+    demo.set_defaults(func=cmd_load_demo)
+    imp = sub.add_parser("import", help="import submission files (.xlsx, or the three CSVs)")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--as", dest="as_user", help="apply this user's upload rights")
+    imp.set_defaults(func=cmd_import)
+    user = sub.add_parser("create-user", help="add a user")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["la_user", "nlar_rep", "coordinator", "admin"])
+    user.add_argument("--authority", help="GSS code of the user's authority")
+    user.add_argument("--supplier", help="supplier group an nlar_rep represents")
+    user.add_argument("--name", help="display name")
+    user.add_argument("--password", help="(or ICSDASH_PASSWORD, or asked)")
+    user.set_defaults(func=cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args, _config())
+    except IngestError as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        if exc.report is not None:
+            for line in exc.report.messages():
+                print(f"  - {line}", file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""Settings, read from the environment; tests subclass Config."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-insecure-change-me"
+
+
+class Config:
+    DATABASE_URL: str = os.environ.get("DATABASE_URL", f"sqlite:///{Path.cwd() / 'icsdash.db'}")
+    SECRET_KEY: str = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    CACHE_URL: str | None = os.environ.get("CACHE_URL") or None  # e.g. redis://127.0.0.1:6379/0
+    DEMO: bool = os.environ.get("ICSDASH_DEMO", "") == "1"
+    MIN_LAS: int = int(os.environ.get("MIN_LAS", "3"))
+    MIN_RESPONDENTS: int = int(os.environ.get("MIN_RESPONDENTS", "10"))
+    MAX_UPLOAD_MB: int = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+    LOGIN_RATE_LIMIT: str = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT: str = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
+    RATELIMIT_ENABLED: bool = True
+    SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+    TESTING: bool = False
+
+
+def database_url(config: type[Config] | Config) -> str:
+    """SQLAlchemy URL; plain postgresql:// URLs use the psycopg 3 driver."""
+    url = config.DATABASE_URL
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

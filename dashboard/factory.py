@@ -1,0 +1,69 @@
+"""create_app: build the Flask server, the Dash app on it, and wire every package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from flask import Flask
+
+from dashboard import auth, security
+from dashboard.config import Config, database_url
+from dashboard.services import Services
+from data.db import make_engine, make_sessionmaker
+from data.disclosure import DisclosureRules
+
+HERE = Path(__file__).parent
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<body>
+<a class="skip-link" href="#main">Skip to main content</a>
+{%app_entry%}
+<footer>{%config%}{%scripts%}{%renderer%}</footer>
+</body>
+</html>"""
+
+
+def create_app(config: type[Config] | Config | None = None) -> dash.Dash:
+    """Build the app. `config` defaults to Config (environment variables)."""
+    config = config or Config
+    server = Flask(__name__, template_folder=str(HERE / "templates"))
+    server.config.from_object(config)
+    engine = make_engine(database_url(config))
+    server.extensions["icsdash"] = Services(
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        rules=DisclosureRules(min_las=config.MIN_LAS, min_respondents=config.MIN_RESPONDENTS),
+        demo=config.DEMO,
+        max_upload_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
+    )
+    auth.init_app(server)
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(HERE / "assets"),
+        title="ICS collaboration dashboard",
+        suppress_callback_exceptions=True,
+        compress=True,
+        serve_locally=True,
+        update_title=None,
+        external_stylesheets=[],
+    )
+    app.index_string = INDEX
+    _register_pages_and_callbacks(app)
+    security.init_app(server, app.csp_hashes())
+    return app
+
+
+def _register_pages_and_callbacks(app: dash.Dash) -> None:
+    import callbacks
+    import layouts
+    from layouts import shell
+
+    layouts.register_pages()
+    app.layout = shell.layout
+    callbacks.register_all(app)

@@ -1,0 +1,19 @@
+"""What the app holds for one process: database, settings derived from Config, cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.disclosure import DisclosureRules
+
+
+@dataclass
+class Services:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    rules: DisclosureRules
+    demo: bool
+    max_upload_bytes: int

@@ -1,0 +1,54 @@
+"""The validation report: every problem with sheet, row, column, value and what is expected."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None  # spreadsheet row number as the uploader sees it (header = 1)
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.sheet
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    limit: int = 500  # keep a report readable even for a badly broken file
+
+    def add(self, sheet: str, row: int | None, column: str, value: object, message: str) -> None:
+        if len(self.problems) < self.limit:
+            text = "" if value is None else str(value)
+            self.problems.append(Problem(sheet, row, column, text[:80], message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.problems) >= self.limit
+
+    def messages(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(["sheet", "row", "column", "value", "problem"])
+        for p in self.problems:
+            writer.writerow([p.sheet, "" if p.row is None else p.row, p.column, p.value, p.message])
+        return buf.getvalue()

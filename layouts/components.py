@@ -1,0 +1,89 @@
+"""Shared UI pieces: page heading, chart card (title, summary, chart, table, CSV), notes."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+SUPPRESSION_FOOTNOTE = (
+    "c = suppressed to protect confidentiality: fewer than {min_las} authorities or "
+    "{min_respondents} respondents contribute, or the value could otherwise be worked out "
+    "from other figures."
+)
+
+# UK Government Analysis Function accessible palettes
+CATEGORICAL = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+TWO_SERIES = ["#12436D", "#F46A25"]
+SEQUENTIAL = ["#6BACE6", "#2073BC", "#12436D"]
+
+
+def page_heading(title: str, lead: str | None = None) -> html.Div:
+    return html.Div(
+        [html.H1(title, className="mb-3")] + ([html.P(lead, className="lead")] if lead else [])
+    )
+
+
+def data_table(table_id: str, *, height: int = 360) -> dag.AgGrid:
+    """A sortable, filterable grid; columns and rows come from a callback."""
+    return dag.AgGrid(
+        id=table_id,
+        columnDefs=[],
+        rowData=[],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
+        dashGridOptions={"domLayout": "autoHeight", "ensureDomOrder": True,
+                         "enableCellTextSelection": True, "suppressMenuHide": True},
+        style={"width": "100%"},
+        className="ag-theme-alpine",
+    )
+
+
+def chart_card(prefix: str, title: str, *, graph_height: int = 420) -> html.Section:
+    """Title, one-sentence summary, chart, table alternative and CSV download.
+
+    Ids: {prefix}-summary, {prefix}-graph, {prefix}-table, {prefix}-download-button,
+    {prefix}-download, {prefix}-footnote."""
+    return html.Section(
+        [
+            html.H2(title, id=f"{prefix}-title"),
+            html.P(id=f"{prefix}-summary", className="figure-summary", **{"aria-live": "polite"}),
+            dcc.Loading(
+                dcc.Graph(
+                    id=f"{prefix}-graph",
+                    config={"displaylogo": False, "responsive": True,
+                            "toImageButtonOptions": {"format": "png", "filename": prefix}},
+                    style={"height": f"{graph_height}px"},
+                ),
+                type="default",
+            ),
+            html.Details(
+                [
+                    html.Summary("Show the data as a table"),
+                    html.Div(data_table(f"{prefix}-table"), className="mt-2"),
+                ],
+                className="mt-2",
+            ),
+            html.Div(
+                [
+                    dbc.Button("Download the data (CSV)", id=f"{prefix}-download-button",
+                               color="secondary", outline=True, size="sm", className="mt-2"),
+                    dcc.Download(id=f"{prefix}-download"),
+                ]
+            ),
+            html.P(id=f"{prefix}-footnote", className="footnote mt-2"),
+        ],
+        className="figure-card",
+        **{"aria-labelledby": f"{prefix}-title"},
+    )
+
+
+def stat_tile(label: str, value_id: str) -> dbc.Col:
+    return dbc.Col(
+        html.Div([html.Div(label), html.Div(id=value_id, className="value")], className="stat-tile"),
+        md=3,
+        className="mb-3",
+    )
+
+
+def alert(message: str, color: str = "danger") -> dbc.Alert:
+    return dbc.Alert(message, color=color, className="mt-2")

@@ -1,0 +1,12 @@
+"""A factual 'what data exists so far' panel used by pages whose tools are still to come."""
+
+from __future__ import annotations
+
+from dash import html
+
+
+def panel(prefix: str) -> html.Section:
+    return html.Section(
+        [html.H2("Data available", className="h4"), html.Div(id=f"{prefix}-status")],
+        className="figure-card",
+    )

@@ -1,0 +1,35 @@
+"""Overview: coverage, headline SUS and theme scores by supplier group, what changed."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.components import chart_card, page_heading, stat_tile
+
+PREFIX = "overview"
+
+
+def layout(**query):
+    return html.Div(
+        [
+            dcc.Store(id=f"{PREFIX}-load", data=query),
+            page_heading(
+                "Overview",
+                "How usable children's social care case-recording systems are, pooled across "
+                "the authorities that have shared their results. Authorities are never named.",
+            ),
+            dbc.Row(
+                [
+                    stat_tile("Authorities with results", f"{PREFIX}-las"),
+                    stat_tile("Supplier groups", f"{PREFIX}-groups"),
+                    stat_tile("Respondents", f"{PREFIX}-respondents"),
+                    stat_tile("Latest period", f"{PREFIX}-period"),
+                ]
+            ),
+            chart_card(f"{PREFIX}-sus", "System Usability Scale by supplier group, latest period"),
+            chart_card(f"{PREFIX}-themes", "Theme scores by supplier group, latest period",
+                       graph_height=520),
+            chart_card(f"{PREFIX}-change", "What changed since the previous period"),
+        ]
+    )

@@ -1,0 +1,73 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a small demo dataset, the app,
+a logged-in client per role."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from data.db import make_engine, make_sessionmaker, session_scope
+from data.migrate import upgrade
+from data.models import Base
+from data.seed import load_code_lists
+
+PG_URL = os.environ.get(
+    "ICSDASH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_PG = os.environ.get("ICSDASH_REQUIRE_POSTGRES") == "1"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_url(tag: str) -> str:
+    """A schema of its own per xdist worker and purpose, selected with search_path."""
+    schema = f"t_{_worker()}_{tag}"
+    engine = make_engine(PG_URL)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # no server here
+        engine.dispose()
+        if REQUIRE_PG:
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {exc}")
+    engine.dispose()
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def fresh_database(backend: str, tmp_path: Path, tag: str) -> str:
+    """Migrate a brand-new database and load the code lists; return its URL."""
+    url = f"sqlite:///{tmp_path / f'{tag}.db'}" if backend == "sqlite" else _pg_url(tag)
+    upgrade(url)
+    engine = make_engine(url)
+    with session_scope(make_sessionmaker(engine)) as session:
+        load_code_lists(session)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """A fresh, migrated database on each backend (tests using it run twice)."""
+    return fresh_database(request.param, tmp_path, "fn")
+
+
+@pytest.fixture
+def sessions(db_url):
+    engine = make_engine(db_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def clear_data(engine) -> None:
+    """Empty every table (used between tests sharing one migrated schema)."""
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())

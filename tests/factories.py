@@ -1,0 +1,72 @@
+"""Build submission files and reference rows for tests."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from data.codes import instrument
+from data.seed import load_authorities, load_product_use
+
+AUTHORITIES_CSV = """code,name,region,la_type,size_band
+E09000901,Testbury,London,london_borough,small
+E06000901,Fenwick,South East,unitary,medium
+E10000901,Marlowshire,South West,county,large
+"""
+PRODUCT_USE_CSV = """authority_code,product,start_date,end_date
+E09000901,CareFirst,2005-01-01,
+E06000901,CareFirst,2005-01-01,2009-12-31
+E06000901,frameworki,2010-01-01,
+E10000901,PROTOCOL ICS,2005-01-01,
+"""
+
+
+def load_reference(session: Session) -> None:
+    load_authorities(session, AUTHORITIES_CSV, rng=random.Random(1))
+    load_product_use(session, PRODUCT_USE_CSV)
+
+
+def _csv(rows: list[list[object]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def submission_files(
+    code: str = "E09000901",
+    product: str = "CareFirst",
+    period: str = "2010-Q1",
+    *,
+    respondents: int = 12,
+    seed: int = 1,
+    comment: str = "",
+    finding_text: str = "Chronology cannot be filtered by event type",
+    prefix: str = "",
+    closed: date = date(2010, 3, 31),
+) -> list[tuple[str, bytes]]:
+    """A valid CSV set; `seed` changes the ratings (and so the file hash)."""
+    rng = random.Random(seed)
+    codes = [i.code for i in instrument(1)]
+    about = _csv([["field", "value"], ["authority_code", code], ["product", product],
+                  ["period", period], ["instrument_version", 1],
+                  ["survey_closed", closed.isoformat()]])
+    header = ["respondent_ref", "role", "service_area", "years_experience_band", *codes, "comment"]
+    rows = [header]
+    for i in range(respondents):
+        role = "team_manager" if i % 4 == 0 else "social_worker"
+        ratings = [rng.randint(1, 5) if rng.random() > 0.05 else "" for _ in codes]
+        rows.append([f"R{i + 1:03d}", role, "assessment", "3-5", *ratings,
+                     comment if i == 0 else ""])
+    findings = _csv([
+        ["finding_ref", "theme", "category", "workflow_area", "severity", "respondents_raising",
+         "description", "suggested_change"],
+        ["F1", "NAR", "supplier", "core_assessment", "high", 5, finding_text,
+         "Add a filter by event type"],
+        ["F2", "SPD", "technical", "general", "medium", 3, "Screens slow at month end", ""],
+    ])
+    return [(f"{prefix}about.csv", about), (f"{prefix}responses.csv", _csv(rows)),
+            (f"{prefix}findings.csv", findings)]

@@ -1,0 +1,32 @@
+"""The dependency rule: data/ imports no web framework and none of the app's other packages."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+FORBIDDEN = {"dash", "flask", "flask_login", "plotly", "dashboard", "layouts", "callbacks"}
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.mark.parametrize("path", sorted(DATA.rglob("*.py")), ids=lambda p: str(p.relative_to(DATA)))
+def test_data_imports_no_web_code(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
+
+
+def test_layouts_do_not_import_callbacks_or_sessions():
+    root = DATA.parent / "layouts"
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import callbacks" not in text and "from callbacks" not in text, path
+        assert "data.db" not in text and "flask" not in text, path
