@@ -13,8 +13,9 @@ PAGES = ("compare", "themes", "requirements", "specifications", "my-authority", 
 def _table(frame):
     head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
     body = html.Tbody([html.Tr([html.Td(v) for v in row]) for row in frame.to_numpy().tolist()])
-    return html.Table([html.Caption("Results shared, by period"), head, body],
-                      className="table table-sm")
+    return html.Table(
+        [html.Caption("Results shared, by period"), head, body], className="table table-sm"
+    )
 
 
 def register(app) -> None:

@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -28,6 +29,7 @@ from data import audit
 from data.access import Viewer
 from data.db import session_scope
 from data.models import User
+from layouts.shell import Identity
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -67,6 +69,16 @@ class SignedInUser(UserMixin):
         return Viewer(self.id, self.role, self.authority_id, self.supplier_id)
 
 
+def current_identity() -> Identity | None:
+    """What the page shell shows about the signed-in user (None outside a request)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    u = current_user
+    return Identity(
+        u.display_name, u.role, u.authority_name, u.supplier_name if u.role == "nlar_rep" else None
+    )
+
+
 def _load(user_id: str) -> SignedInUser | None:
     if not user_id.isdigit():
         return None
@@ -76,8 +88,12 @@ def _load(user_id: str) -> SignedInUser | None:
         if user is None or not user.active:
             return None
         return SignedInUser(
-            user.id, user.username, user.display_name or user.username, user.role,
-            user.authority_id, user.supplier_id,
+            user.id,
+            user.username,
+            user.display_name or user.username,
+            user.role,
+            user.authority_id,
+            user.supplier_id,
             user.authority.name if user.authority else None,
             user.supplier.name if user.supplier else None,
         )
@@ -102,10 +118,15 @@ def _failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+)
 def login():
     demo = current_app.extensions["icsdash"].demo
     next_url = _safe_next(request.values.get("next"))
@@ -124,8 +145,9 @@ def login():
             user_id = None
     if user_id is None:
         error = "The username or password is not right, or the account is disabled."
-        page = render_template("login.html", error=error, next_url=next_url, username=username,
-                               demo=demo)
+        page = render_template(
+            "login.html", error=error, next_url=next_url, username=username, demo=demo
+        )
         return page, 401
     login_user(_load(str(user_id)))
     return redirect(next_url)

@@ -59,13 +59,17 @@ def cmd_run(args, config: type[Config]) -> int:
         from dashboard.factory import create_app
 
         app = create_app(config)
-        print(f"\nICS collaboration dashboard (synthetic demo data) at http://127.0.0.1:{args.port}/")
+        print(
+            f"\nICS collaboration dashboard (synthetic demo data) at http://127.0.0.1:{args.port}/"
+        )
         print("Sign in as demo-la, demo-nlar, demo-coordinator or demo-admin; password: demo\n")
         app.run(host=args.host, port=args.port, debug=False, threaded=True)
         return 0
     if config.SECRET_KEY in ("", DEFAULT_SECRET):
-        print("Refusing to start: set SECRET_KEY to a long random value (or use --demo).",
-              file=sys.stderr)
+        print(
+            "Refusing to start: set SECRET_KEY to a long random value (or use --demo).",
+            file=sys.stderr,
+        )
         return 2
     if "DATABASE_URL" not in os.environ:
         print("Refusing to start: set DATABASE_URL (or use --demo).", file=sys.stderr)
@@ -73,8 +77,18 @@ def cmd_run(args, config: type[Config]) -> int:
     upgrade(database_url(config))
     os.execvp(
         sys.executable,
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
-         f"{args.host}:{args.port}", "--access-logfile", "-", "dashboard.wsgi:server"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--access-logfile",
+            "-",
+            "dashboard.wsgi:server",
+        ],
     )
     return 0  # not reached
 
@@ -94,17 +108,27 @@ def cmd_import(args, config: type[Config]) -> int:
             user = session.scalar(select(User).where(User.username == args.as_user))
             if user is None or not user.active:
                 raise DomainError(f"no active user called {args.as_user}")
-            allowed = may_upload_for(Viewer(user.id, user.role, user.authority_id, user.supplier_id))
+            allowed = may_upload_for(
+                Viewer(user.id, user.role, user.authority_id, user.supplier_id)
+            )
             user_id = user.id
-        groups = [files] if len(files) != 1 and all(f[0].lower().endswith(".csv") for f in files) \
+        groups = (
+            [files]
+            if len(files) != 1 and all(f[0].lower().endswith(".csv") for f in files)
             else [[f] for f in files]
+        )
         for group in groups:
-            result = import_files(session, group, allowed_authorities=allowed,
-                                  uploaded_by_id=user_id)
+            result = import_files(
+                session, group, allowed_authorities=allowed, uploaded_by_id=user_id
+            )
             state = "already stored (same file)" if result.duplicate else "stored"
-            extra = f", superseding submission {result.superseded_id}" if result.superseded_id else ""
-            print(f"{', '.join(n for n, _ in group)}: {state} as submission "
-                  f"{result.submission_id}{extra}")
+            extra = (
+                f", superseding submission {result.superseded_id}" if result.superseded_id else ""
+            )
+            print(
+                f"{', '.join(n for n, _ in group)}: {state} as submission "
+                f"{result.submission_id}{extra}"
+            )
     return 0
 
 
@@ -117,8 +141,15 @@ def cmd_create_user(args, config: type[Config]) -> int:
 
         password = getpass.getpass("Password: ")
     with session_scope(_sessions(config)) as session:
-        create_user(session, args.username, password, args.role, authority_code=args.authority,
-                    supplier_name=args.supplier, display_name=args.name or "")
+        create_user(
+            session,
+            args.username,
+            password,
+            args.role,
+            authority_code=args.authority,
+            supplier_name=args.supplier,
+            display_name=args.name or "",
+        )
     print(f"User {args.username} created ({args.role}).")
     return 0
 
@@ -142,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
     user = sub.add_parser("create-user", help="add a user")
     user.add_argument("username")
-    user.add_argument("--role", required=True, choices=["la_user", "nlar_rep", "coordinator", "admin"])
+    user.add_argument(
+        "--role", required=True, choices=["la_user", "nlar_rep", "coordinator", "admin"]
+    )
     user.add_argument("--authority", help="GSS code of the user's authority")
     user.add_argument("--supplier", help="supplier group an nlar_rep represents")
     user.add_argument("--name", help="display name")

@@ -19,6 +19,8 @@ class Config:
     LOGIN_RATE_LIMIT: str = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LOGIN_ACCOUNT_RATE_LIMIT: str = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
     RATELIMIT_ENABLED: bool = True
+    # Shared limiter storage when several workers serve the app (memory:// otherwise)
+    RATELIMIT_STORAGE_URI: str = os.environ.get("CACHE_URL") or "memory://"
     SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
     TESTING: bool = False
 

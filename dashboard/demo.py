@@ -26,8 +26,14 @@ def demo_loaded(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(Submission)))
 
 
-def load_demo(sessions: sessionmaker[Session], *, seed: int = 2010, n_authorities: int = 150,
-              periods: tuple[str, ...] | None = None, log=print) -> dict[str, float]:
+def load_demo(
+    sessions: sessionmaker[Session],
+    *,
+    seed: int = 2010,
+    n_authorities: int = 150,
+    periods: tuple[str, ...] | None = None,
+    log=print,
+) -> dict[str, float]:
     """Generate and import the demo dataset; returns a few figures for the log."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -42,13 +48,20 @@ def load_demo(sessions: sessionmaker[Session], *, seed: int = 2010, n_authoritie
             catalogue = load_catalogue(session)
             for paths in manifest.submissions:
                 files = [(p.name, p.read_bytes()) for p in paths]
-                import_files(session, files, allowed_authorities=None, uploaded_by_id=None,
-                             catalogue=catalogue)
+                import_files(
+                    session,
+                    files,
+                    allowed_authorities=None,
+                    uploaded_by_id=None,
+                    catalogue=catalogue,
+                )
     imported = time.perf_counter()
     with session_scope(sessions) as session:
         _create_demo_users(session)
-    log(f"Demo data: {len(manifest.submissions)} submissions imported in "
-        f"{imported - generated:.1f} s (generated in {generated - started:.1f} s)")
+    log(
+        f"Demo data: {len(manifest.submissions)} submissions imported in "
+        f"{imported - generated:.1f} s (generated in {generated - started:.1f} s)"
+    )
     return {"submissions": len(manifest.submissions), "seconds": imported - started}
 
 
@@ -70,10 +83,24 @@ def _create_demo_users(session: Session) -> None:
             .order_by(Authority.code)
         )
     )
-    create_user(session, "demo-la", DEMO_PASSWORD, "la_user", authority_code=codes[0],
-                display_name="Demo LA user")
-    create_user(session, "demo-nlar", DEMO_PASSWORD, "nlar_rep", authority_code=codes[1],
-                supplier_name=supplier.name, display_name="Demo NLAR representative")
-    create_user(session, "demo-coordinator", DEMO_PASSWORD, "coordinator",
-                display_name="Demo coordinator")
+    create_user(
+        session,
+        "demo-la",
+        DEMO_PASSWORD,
+        "la_user",
+        authority_code=codes[0],
+        display_name="Demo LA user",
+    )
+    create_user(
+        session,
+        "demo-nlar",
+        DEMO_PASSWORD,
+        "nlar_rep",
+        authority_code=codes[1],
+        supplier_name=supplier.name,
+        display_name="Demo NLAR representative",
+    )
+    create_user(
+        session, "demo-coordinator", DEMO_PASSWORD, "coordinator", display_name="Demo coordinator"
+    )
     create_user(session, "demo-admin", DEMO_PASSWORD, "admin", display_name="Demo administrator")

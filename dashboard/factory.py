@@ -55,7 +55,7 @@ def create_app(config: type[Config] | Config | None = None) -> dash.Dash:
     )
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
-    security.init_app(server, app.csp_hashes())
+    security.init_app(server, app)
     return app
 
 
@@ -65,5 +65,10 @@ def _register_pages_and_callbacks(app: dash.Dash) -> None:
     from layouts import shell
 
     layouts.register_pages()
-    app.layout = shell.layout
+    demo = app.server.extensions["icsdash"].demo
+
+    def _layout():
+        return shell.layout(identity=auth.current_identity(), demo=demo)
+
+    app.layout = _layout
     callbacks.register_all(app)

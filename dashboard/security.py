@@ -10,7 +10,7 @@ CSRF_COOKIE = "_csrf_token"  # the cookie Dash's renderer reads and echoes as X-
 
 
 def _content_security_policy(script_hashes: list[str]) -> str:
-    scripts = " ".join(["'self'", *(f"'{h}'" for h in script_hashes)])
+    scripts = " ".join(["'self'", *script_hashes])  # Dash quotes its hashes
     return "; ".join(
         [
             "default-src 'self'",
@@ -27,7 +27,7 @@ def _content_security_policy(script_hashes: list[str]) -> str:
     )
 
 
-def init_app(server: Flask, script_hashes: list[str]) -> None:
+def init_app(server: Flask, app) -> None:
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -39,11 +39,18 @@ def init_app(server: Flask, script_hashes: list[str]) -> None:
     server.config.setdefault("SESSION_COOKIE_SECURE", False)
     server.config["REMEMBER_COOKIE_SECURE"] = server.config["SESSION_COOKIE_SECURE"]
     csrf.init_app(server)
-    policy = _content_security_policy(script_hashes)
+    policies: dict[str, str] = {}
+
+    def policy() -> str:
+        # Dash adds inline scripts (e.g. the pages clientside callbacks) while it sets itself
+        # up on the first request, so hash them after that, once.
+        if "csp" not in policies and getattr(app, "_got_first_request", {}).get("setup_server"):
+            policies["csp"] = _content_security_policy(app.csp_hashes())
+        return policies.get("csp") or _content_security_policy(app.csp_hashes())
 
     @server.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Content-Security-Policy", policy())
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

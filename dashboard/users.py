@@ -31,7 +31,9 @@ def create_user(
         raise DomainError(f"user '{username}' already exists")
     authority = supplier = None
     if authority_code:
-        authority = session.scalar(select(Authority).where(Authority.code == authority_code.upper()))
+        authority = session.scalar(
+            select(Authority).where(Authority.code == authority_code.upper())
+        )
         if authority is None:
             raise DomainError(f"no authority with code {authority_code}")
     if supplier_name:

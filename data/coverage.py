@@ -30,8 +30,11 @@ def coverage_by_period(session: Session) -> pd.DataFrame:
 
 
 def findings_total(session: Session) -> int:
-    return session.scalar(
-        select(func.count(Finding.id))
-        .join(Submission, Submission.id == Finding.submission_id)
-        .where(Submission.status == CURRENT)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count(Finding.id))
+            .join(Submission, Submission.id == Finding.submission_id)
+            .where(Submission.status == CURRENT)
+        )
+        or 0
+    )

@@ -5,6 +5,7 @@ Respondent-level scores are computed once at ingest; pages only ever read the
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -45,34 +46,27 @@ def sus_scores(ratings: pd.DataFrame) -> pd.Series:
     return total.where(r.notna().all(axis=1))
 
 
-def _moments(values: pd.DataFrame, roles: pd.Series, measure_type: str) -> pd.DataFrame:
-    """Long rows (role, measure_type, measure_code, n, total, total_sq) from wide scores."""
-    long = values.assign(role=roles.to_numpy()).melt(
-        id_vars="role", var_name="measure_code", value_name="score"
-    )
-    long = long.dropna(subset=["score"])
-    long["score_sq"] = long["score"] ** 2
-    grouped = long.groupby(["role", "measure_code"], sort=True).agg(
-        n=("score", "size"), total=("score", "sum"), total_sq=("score_sq", "sum")
-    )
-    grouped = grouped.reset_index()
-    grouped.insert(1, "measure_type", measure_type)
-    return grouped
-
-
-def _histograms(ratings: pd.DataFrame, roles: pd.Series, codes: list[str]) -> pd.DataFrame:
-    long = (
-        ratings[codes]
-        .apply(pd.to_numeric, errors="coerce")
-        .assign(role=roles.to_numpy())
-        .melt(id_vars="role", var_name="measure_code", value_name="rating")
-        .dropna(subset=["rating"])
-    )
-    long["rating"] = long["rating"].astype(int)
-    counts = pd.crosstab([long["role"], long["measure_code"]], long["rating"])
-    counts = counts.reindex(columns=[1, 2, 3, 4, 5], fill_value=0)
-    counts.columns = ["h1", "h2", "h3", "h4", "h5"]
-    return counts.reset_index()
+def _moment_rows(
+    role_rows: list[dict], matrix: np.ndarray, codes: list[str], role: str, measure_type: str
+) -> None:
+    """Append (n, total, total_sq) rows for the columns of one role's score matrix."""
+    present = ~np.isnan(matrix)
+    n = present.sum(axis=0)
+    filled = np.where(present, matrix, 0.0)
+    total = filled.sum(axis=0)
+    total_sq = (filled**2).sum(axis=0)
+    for j, code in enumerate(codes):
+        if n[j]:
+            role_rows.append(
+                {
+                    "role": role,
+                    "measure_type": measure_type,
+                    "measure_code": code,
+                    "n": int(n[j]),
+                    "total": float(total[j]),
+                    "total_sq": float(total_sq[j]),
+                }
+            )
 
 
 def summarise(
@@ -81,20 +75,52 @@ def summarise(
     """Summary rows for one submission at grain role x (item | theme | sus).
 
     `ratings` holds one column per item code (1-5 or NaN), one row per respondent.
-    Columns: role, measure_type, measure_code, n, total, total_sq, h1..h5."""
-    roles = roles.reset_index(drop=True)
-    ratings = ratings.reset_index(drop=True)
-    scores = item_scores(ratings, items)
-    item_rows = _moments(scores, roles, "item")
-    hist = _histograms(ratings, roles, [i.code for i in items])
-    item_rows = item_rows.merge(hist, on=["role", "measure_code"], how="left")
-    theme_rows = _moments(theme_scores(scores, items), roles, "theme")
-    sus_rows = _moments(sus_scores(ratings).to_frame("SUS"), roles, "sus")
-    out = pd.concat([item_rows, theme_rows, sus_rows], ignore_index=True)
+    Columns: role, measure_type, measure_code, n, total, total_sq, h1..h5.
+    Vectorised with numpy because it runs for every submission at ingest."""
+    codes = [i.code for i in items]
+    raw = ratings[codes].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
+    positive = np.array([i.polarity == "positive" for i in items])
+    scores = np.where(positive, (raw - 1) * 25, (5 - raw) * 25)
+    themes: dict[str, list[int]] = {}
+    for j, item in enumerate(items):
+        themes.setdefault(item.theme, []).append(j)
+    theme_codes = list(themes)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-blank theme -> NaN, as intended
+        theme_matrix = np.column_stack(
+            [np.nanmean(scores[:, cols], axis=1) for cols in themes.values()]
+        )
+    sus = sus_scores(ratings).to_numpy(dtype="float64").reshape(-1, 1)
+    role_values = roles.astype(str).to_numpy()
+    out: list[dict] = []
+    for role in sorted(set(role_values)):
+        mask = role_values == role
+        start = len(out)
+        _moment_rows(out, scores[mask], codes, role, "item")
+        hist = {
+            code: [int((raw[mask, j] == v).sum()) for v in range(1, 6)]
+            for j, code in enumerate(codes)
+        }
+        for row in out[start:]:
+            row.update(zip(("h1", "h2", "h3", "h4", "h5"), hist[row["measure_code"]], strict=True))
+        _moment_rows(out, theme_matrix[mask], theme_codes, role, "theme")
+        _moment_rows(out, sus[mask], ["SUS"], role, "sus")
+    frame = pd.DataFrame(
+        out,
+        columns=[
+            "role",
+            "measure_type",
+            "measure_code",
+            "n",
+            "total",
+            "total_sq",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+        ],
+    )
     for col in ("h1", "h2", "h3", "h4", "h5"):
-        out[col] = out[col].fillna(0).astype(int) if col in out else 0
-    out["n"] = out["n"].astype(int)
-    return out[
-        ["role", "measure_type", "measure_code", "n", "total", "total_sq"]
-        + ["h1", "h2", "h3", "h4", "h5"]
-    ]
+        frame[col] = frame[col].fillna(0).astype(int)
+    return frame

@@ -13,8 +13,20 @@ from sqlalchemy.orm import Session
 from data.models import CURRENT, Authority, ScoreSummary, Submission, Supplier
 
 SUMMARY_COLUMNS = [
-    "submission_id", "authority_id", "supplier_id", "group", "period", "region", "la_type",
-    "size_band", "role", "measure_type", "measure", "n", "sum", "sumsq",
+    "submission_id",
+    "authority_id",
+    "supplier_id",
+    "group",
+    "period",
+    "region",
+    "la_type",
+    "size_band",
+    "role",
+    "measure_type",
+    "measure",
+    "n",
+    "sum",
+    "sumsq",
 ]
 
 
@@ -32,9 +44,13 @@ class Filters:
 
     def describe(self) -> str:
         parts = []
-        for label, values in (("periods", self.periods), ("roles", self.roles),
-                              ("regions", self.regions), ("LA types", self.la_types),
-                              ("themes", self.themes)):
+        for label, values in (
+            ("periods", self.periods),
+            ("roles", self.roles),
+            ("regions", self.regions),
+            ("LA types", self.la_types),
+            ("themes", self.themes),
+        ):
             if values:
                 parts.append(f"{label}: {', '.join(map(str, values))}")
         return "; ".join(parts) or "no filters (all data)"
@@ -61,10 +77,20 @@ def load_summaries(
     submission x role x measure (columns SUMMARY_COLUMNS)."""
     stmt = (
         select(
-            Submission.id, Submission.authority_id, Submission.supplier_id, Supplier.name,
-            Submission.period, Authority.region, Authority.la_type, Authority.size_band,
-            ScoreSummary.role, ScoreSummary.measure_type, ScoreSummary.measure_code,
-            ScoreSummary.n, ScoreSummary.total, ScoreSummary.total_sq,
+            Submission.id,
+            Submission.authority_id,
+            Submission.supplier_id,
+            Supplier.name,
+            Submission.period,
+            Authority.region,
+            Authority.la_type,
+            Authority.size_band,
+            ScoreSummary.role,
+            ScoreSummary.measure_type,
+            ScoreSummary.measure_code,
+            ScoreSummary.n,
+            ScoreSummary.total,
+            ScoreSummary.total_sq,
         )
         .join(Submission, Submission.id == ScoreSummary.submission_id)
         .join(Authority, Authority.id == Submission.authority_id)
@@ -107,8 +133,10 @@ def coverage(session: Session) -> Coverage:
     ).one()
     periods = tuple(
         session.scalars(
-            select(Submission.period).where(Submission.status == CURRENT).distinct().order_by(
-                Submission.period)
+            select(Submission.period)
+            .where(Submission.status == CURRENT)
+            .distinct()
+            .order_by(Submission.period)
         )
     )
     return Coverage(row[0], row[1], int(row[2]), row[3], row[4], periods)

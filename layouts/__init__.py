@@ -31,6 +31,10 @@ def register_pages() -> None:
     """Register every page with Dash pages (idempotent per process)."""
     for order, (module, path, name, layout) in enumerate(PAGES):
         dash.register_page(
-            f"pages.{module}", path=path, name=name,
-            title=f"{name} – ICS collaboration dashboard", layout=layout, order=order,
+            f"pages.{module}",
+            path=path,
+            name=name,
+            title=f"{name} – ICS collaboration dashboard",
+            layout=layout,
+            order=order,
         )

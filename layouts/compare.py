@@ -12,5 +12,9 @@ PREFIX = "compare"
 
 def layout(**query):
     return html.Div(
-        [dcc.Store(id=f"{PREFIX}-load", data=query), page_heading("Compare supplier groups"), panel(PREFIX)]
+        [
+            dcc.Store(id=f"{PREFIX}-load", data=query),
+            page_heading("Compare supplier groups"),
+            panel(PREFIX),
+        ]
     )

@@ -31,8 +31,12 @@ def data_table(table_id: str, *, height: int = 360) -> dag.AgGrid:
         columnDefs=[],
         rowData=[],
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
-        dashGridOptions={"domLayout": "autoHeight", "ensureDomOrder": True,
-                         "enableCellTextSelection": True, "suppressMenuHide": True},
+        dashGridOptions={
+            "domLayout": "autoHeight",
+            "ensureDomOrder": True,
+            "enableCellTextSelection": True,
+            "suppressMenuHide": True,
+        },
         style={"width": "100%"},
         className="ag-theme-alpine",
     )
@@ -50,8 +54,11 @@ def chart_card(prefix: str, title: str, *, graph_height: int = 420) -> html.Sect
             dcc.Loading(
                 dcc.Graph(
                     id=f"{prefix}-graph",
-                    config={"displaylogo": False, "responsive": True,
-                            "toImageButtonOptions": {"format": "png", "filename": prefix}},
+                    config={
+                        "displaylogo": False,
+                        "responsive": True,
+                        "toImageButtonOptions": {"format": "png", "filename": prefix},
+                    },
                     style={"height": f"{graph_height}px"},
                 ),
                 type="default",
@@ -65,8 +72,14 @@ def chart_card(prefix: str, title: str, *, graph_height: int = 420) -> html.Sect
             ),
             html.Div(
                 [
-                    dbc.Button("Download the data (CSV)", id=f"{prefix}-download-button",
-                               color="secondary", outline=True, size="sm", className="mt-2"),
+                    dbc.Button(
+                        "Download the data (CSV)",
+                        id=f"{prefix}-download-button",
+                        color="secondary",
+                        outline=True,
+                        size="sm",
+                        className="mt-2",
+                    ),
                     dcc.Download(id=f"{prefix}-download"),
                 ]
             ),
@@ -79,7 +92,9 @@ def chart_card(prefix: str, title: str, *, graph_height: int = 420) -> html.Sect
 
 def stat_tile(label: str, value_id: str) -> dbc.Col:
     return dbc.Col(
-        html.Div([html.Div(label), html.Div(id=value_id, className="value")], className="stat-tile"),
+        html.Div(
+            [html.Div(label), html.Div(id=value_id, className="value")], className="stat-tile"
+        ),
         md=3,
         className="mb-3",
     )

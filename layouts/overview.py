@@ -28,8 +28,11 @@ def layout(**query):
                 ]
             ),
             chart_card(f"{PREFIX}-sus", "System Usability Scale by supplier group, latest period"),
-            chart_card(f"{PREFIX}-themes", "Theme scores by supplier group, latest period",
-                       graph_height=520),
+            chart_card(
+                f"{PREFIX}-themes",
+                "Theme scores by supplier group, latest period",
+                graph_height=520,
+            ),
             chart_card(f"{PREFIX}-change", "What changed since the previous period"),
         ]
     )

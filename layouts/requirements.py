@@ -12,5 +12,9 @@ PREFIX = "requirements"
 
 def layout(**query):
     return html.Div(
-        [dcc.Store(id=f"{PREFIX}-load", data=query), page_heading("Common requirements"), panel(PREFIX)]
+        [
+            dcc.Store(id=f"{PREFIX}-load", data=query),
+            page_heading("Common requirements"),
+            panel(PREFIX),
+        ]
     )

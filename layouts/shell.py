@@ -89,7 +89,9 @@ def layout(identity: Identity | None = None, demo: bool = False):
         dbc.Navbar(
             dbc.Container(
                 [
-                    html.A("ICS collaboration dashboard", href="/", className="navbar-brand site-title"),
+                    html.A(
+                        "ICS collaboration dashboard", href="/", className="navbar-brand site-title"
+                    ),
                     dbc.Nav(nav_links(role), id=ids.NAV, className="me-auto", navbar=True),
                     _user_area(identity),
                 ],

@@ -12,5 +12,9 @@ PREFIX = "specifications"
 
 def layout(**query):
     return html.Div(
-        [dcc.Store(id=f"{PREFIX}-load", data=query), page_heading("Joint specifications"), panel(PREFIX)]
+        [
+            dcc.Store(id=f"{PREFIX}-load", data=query),
+            page_heading("Joint specifications"),
+            panel(PREFIX),
+        ]
     )

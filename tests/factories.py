@@ -51,22 +51,51 @@ def submission_files(
     """A valid CSV set; `seed` changes the ratings (and so the file hash)."""
     rng = random.Random(seed)
     codes = [i.code for i in instrument(1)]
-    about = _csv([["field", "value"], ["authority_code", code], ["product", product],
-                  ["period", period], ["instrument_version", 1],
-                  ["survey_closed", closed.isoformat()]])
+    about = _csv(
+        [
+            ["field", "value"],
+            ["authority_code", code],
+            ["product", product],
+            ["period", period],
+            ["instrument_version", 1],
+            ["survey_closed", closed.isoformat()],
+        ]
+    )
     header = ["respondent_ref", "role", "service_area", "years_experience_band", *codes, "comment"]
     rows = [header]
     for i in range(respondents):
         role = "team_manager" if i % 4 == 0 else "social_worker"
         ratings = [rng.randint(1, 5) if rng.random() > 0.05 else "" for _ in codes]
-        rows.append([f"R{i + 1:03d}", role, "assessment", "3-5", *ratings,
-                     comment if i == 0 else ""])
-    findings = _csv([
-        ["finding_ref", "theme", "category", "workflow_area", "severity", "respondents_raising",
-         "description", "suggested_change"],
-        ["F1", "NAR", "supplier", "core_assessment", "high", 5, finding_text,
-         "Add a filter by event type"],
-        ["F2", "SPD", "technical", "general", "medium", 3, "Screens slow at month end", ""],
-    ])
-    return [(f"{prefix}about.csv", about), (f"{prefix}responses.csv", _csv(rows)),
-            (f"{prefix}findings.csv", findings)]
+        rows.append(
+            [f"R{i + 1:03d}", role, "assessment", "3-5", *ratings, comment if i == 0 else ""]
+        )
+    findings = _csv(
+        [
+            [
+                "finding_ref",
+                "theme",
+                "category",
+                "workflow_area",
+                "severity",
+                "respondents_raising",
+                "description",
+                "suggested_change",
+            ],
+            [
+                "F1",
+                "NAR",
+                "supplier",
+                "core_assessment",
+                "high",
+                5,
+                finding_text,
+                "Add a filter by event type",
+            ],
+            ["F2", "SPD", "technical", "general", "medium", 3, "Screens slow at month end", ""],
+        ]
+    )
+    return [
+        (f"{prefix}about.csv", about),
+        (f"{prefix}responses.csv", _csv(rows)),
+        (f"{prefix}findings.csv", findings),
+    ]

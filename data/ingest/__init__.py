@@ -46,8 +46,13 @@ def check_files(
     report = Report()
     total = sum(len(content) for _, content in files)
     if total > max_bytes:
-        report.add("File", None, "", f"{total:,} bytes",
-                   f"the upload is larger than the {max_bytes // (1024 * 1024)} MB limit")
+        report.add(
+            "File",
+            None,
+            "",
+            f"{total:,} bytes",
+            f"the upload is larger than the {max_bytes // (1024 * 1024)} MB limit",
+        )
         return CheckResult(report, None)
     raw = read_submission(files, report)
     if raw is None:
@@ -58,8 +63,9 @@ def check_files(
         return CheckResult(report, None)
     dup = find_duplicate(session, valid)
     cur = current_submission(session, valid.authority_id, valid.period)
-    return CheckResult(report, valid, dup.id if dup else None,
-                       cur.id if cur is not None and dup is None else None)
+    return CheckResult(
+        report, valid, dup.id if dup else None, cur.id if cur is not None and dup is None else None
+    )
 
 
 def import_files(
@@ -72,14 +78,20 @@ def import_files(
     today: date | None = None,
 ) -> StoreResult:
     """Check and store in the caller's transaction; raise IngestError with the report if refused."""
-    result = check_files(session, files, allowed_authorities=allowed_authorities,
-                         catalogue=catalogue, today=today)
+    result = check_files(
+        session, files, allowed_authorities=allowed_authorities, catalogue=catalogue, today=today
+    )
     if not result.ok:
         raise IngestError(f"{len(result.report.problems)} problem(s) found", result.report)
     stored = store_submission(session, result.valid, uploaded_by_id=uploaded_by_id)
     if not stored.duplicate:
-        audit.record(session, uploaded_by_id, "upload", f"submission {stored.submission_id}",
-                     f"{result.valid.authority_name} {result.valid.period}")
+        audit.record(
+            session,
+            uploaded_by_id,
+            "upload",
+            f"submission {stored.submission_id}",
+            f"{result.valid.authority_name} {result.valid.period}",
+        )
     return stored
 
 

@@ -43,9 +43,7 @@ class Catalogue:
 
 def load_catalogue(session: Session) -> Catalogue:
     """Read the reference data a validation needs (a few hundred rows)."""
-    authorities = {
-        a.code.upper(): (a.id, a.name) for a in session.scalars(select(Authority))
-    }
+    authorities = {a.code.upper(): (a.id, a.name) for a in session.scalars(select(Authority))}
     products = {
         p.name.strip().lower(): ProductRef(p.id, p.name, p.supplier_id)
         for p in session.scalars(select(Product))

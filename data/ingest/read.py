@@ -93,7 +93,11 @@ def _read_xlsx(content: bytes, report: Report) -> dict[str, pd.DataFrame] | None
                     head = zf.read(info.filename)[:4096].upper()
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         report.add(
-                            "File", None, "", "", "the workbook contains XML entity "
+                            "File",
+                            None,
+                            "",
+                            "",
+                            "the workbook contains XML entity "
                             "declarations, which are not allowed; refused",
                         )
                         return None
@@ -156,7 +160,11 @@ def read_files(files: list[tuple[str, bytes]], report: Report) -> dict[str, pd.D
     if len(files) == 1 and files[0][0].lower().endswith((".xlsx", ".xlsm")):
         if not files[0][1].startswith(b"PK"):
             report.add(
-                "File", None, "", files[0][0], "the file is called .xlsx but is not an Excel workbook"
+                "File",
+                None,
+                "",
+                files[0][0],
+                "the file is called .xlsx but is not an Excel workbook",
             )
             return None
         return _read_xlsx(files[0][1], report)
@@ -165,14 +173,20 @@ def read_files(files: list[tuple[str, bytes]], report: Report) -> dict[str, pd.D
         sheet = _sheet_for_csv(name)
         if not name.lower().endswith(".csv"):
             report.add(
-                "File", None, "", name,
+                "File",
+                None,
+                "",
+                name,
                 "upload one .xlsx workbook, or the three CSV files "
                 "(…about.csv, …responses.csv, …findings.csv)",
             )
             continue
         if sheet is None:
             report.add(
-                "File", None, "", name,
+                "File",
+                None,
+                "",
+                name,
                 "a CSV file name must end in about.csv, responses.csv or findings.csv",
             )
             continue
@@ -194,8 +208,10 @@ def _about_fields(table: pd.DataFrame) -> tuple[dict[str, str], dict[str, int]]:
     if table.empty and not len(table.columns):
         return {}, {}
     header = [str(c).strip().lower() for c in table.columns]
-    rows: list[tuple[int, list[str]]] = [(int(n), [str(v) for v in r]) for n, r in
-                                         zip(table.index, table.to_numpy().tolist(), strict=True)]
+    rows: list[tuple[int, list[str]]] = [
+        (int(n), [str(v) for v in r])
+        for n, r in zip(table.index, table.to_numpy().tolist(), strict=True)
+    ]
     if header[:2] != ["field", "value"]:
         rows.insert(0, (table.attrs.get("header_row", 1), [str(c) for c in table.columns]))
     about: dict[str, str] = {}

@@ -59,7 +59,9 @@ def _insert_respondents(session: Session, submission_id: int, valid: ValidSubmis
     for row in rows:
         if pd.isna(row.get("comment")):
             row["comment"] = None
-    ids = session.scalars(insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True), rows).all()
+    ids = session.scalars(
+        insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True), rows
+    ).all()
     return list(ids)
 
 
@@ -74,8 +76,9 @@ def _insert_ratings(session: Session, respondent_ids: list[int], valid: ValidSub
         for j in range(len(codes))
         if matrix[i, j] == matrix[i, j]  # not NaN
     ]
+    conn = session.connection()
     for start in range(0, len(rows), BATCH):
-        session.execute(insert(Rating), rows[start : start + BATCH])
+        conn.execute(Rating.__table__.insert(), rows[start : start + BATCH])
     return len(rows)
 
 
@@ -85,7 +88,7 @@ def _insert_summaries(session: Session, submission_id: int, valid: ValidSubmissi
     rows = summary.rename(columns={"measure_code": "measure_code"}).assign(
         submission_id=submission_id
     )
-    session.execute(insert(ScoreSummary), rows.to_dict("records"))
+    session.connection().execute(ScoreSummary.__table__.insert(), rows.to_dict("records"))
 
 
 def _insert_findings(session: Session, submission_id: int, valid: ValidSubmission) -> None:
@@ -106,7 +109,7 @@ def _insert_findings(session: Session, submission_id: int, valid: ValidSubmissio
         }
         for r in f.to_dict("records")
     ]
-    session.execute(insert(Finding), rows)
+    session.connection().execute(Finding.__table__.insert(), rows)
 
 
 def store_submission(

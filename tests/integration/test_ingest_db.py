@@ -35,7 +35,11 @@ def test_import_stores_exactly_what_the_file_holds(ref):
     with session_scope(ref) as s:
         sub = s.get(Submission, result.submission_id)
         assert (sub.period, sub.status, sub.n_respondents, sub.n_findings) == (
-            "2010-Q1", "current", 15, 2)
+            "2010-Q1",
+            "current",
+            15,
+            2,
+        )
         assert _count(s, Respondent) == 15
         assert _count(s, Rating) == answered
         assert _count(s, Finding) == 2
@@ -43,7 +47,9 @@ def test_import_stores_exactly_what_the_file_holds(ref):
         nav01 = [int(r["NAV01"]) for r in responses if r["NAV01"]]
         n, total = s.execute(
             select(func.sum(ScoreSummary.n), func.sum(ScoreSummary.total)).where(
-                ScoreSummary.measure_code == "NAV01")).one()
+                ScoreSummary.measure_code == "NAV01"
+            )
+        ).one()
         assert n == len(nav01)
         assert total == pytest.approx(sum((v - 1) * 25 for v in nav01))
 
@@ -60,11 +66,13 @@ def test_same_file_twice_is_stored_once(ref):
 
 def test_new_file_for_same_period_supersedes(ref):
     with session_scope(ref) as s:
-        first = import_files(s, submission_files(seed=1), allowed_authorities=None,
-                             uploaded_by_id=None)
+        first = import_files(
+            s, submission_files(seed=1), allowed_authorities=None, uploaded_by_id=None
+        )
     with session_scope(ref) as s:
-        second = import_files(s, submission_files(seed=2), allowed_authorities=None,
-                              uploaded_by_id=None)
+        second = import_files(
+            s, submission_files(seed=2), allowed_authorities=None, uploaded_by_id=None
+        )
     assert second.superseded_id == first.submission_id
     with session_scope(ref) as s:
         statuses = dict(s.execute(select(Submission.id, Submission.status)).all())
@@ -75,8 +83,12 @@ def test_malformed_file_stores_nothing(ref):
     files = submission_files()
     bad = files[1][1].decode().replace("\nR002,social_worker", "\nR002,wizard", 1).encode()
     with pytest.raises(IngestError) as err, session_scope(ref) as s:
-        import_files(s, [files[0], ("responses.csv", bad), files[2]], allowed_authorities=None,
-                     uploaded_by_id=None)
+        import_files(
+            s,
+            [files[0], ("responses.csv", bad), files[2]],
+            allowed_authorities=None,
+            uploaded_by_id=None,
+        )
     assert "Responses row 3, column role: 'wizard' is not a role" in err.value.report.messages()[0]
     with session_scope(ref) as s:
         assert _count(s, Submission) == 0 and _count(s, Respondent) == 0
@@ -95,6 +107,7 @@ def test_uploader_limited_to_own_authority(ref):
         own = s.scalar(select(Submission.id))  # none yet
         assert own is None
     with pytest.raises(IngestError) as err, session_scope(ref) as s:
-        import_files(s, submission_files(), allowed_authorities=frozenset({999}),
-                     uploaded_by_id=None)
+        import_files(
+            s, submission_files(), allowed_authorities=frozenset({999}), uploaded_by_id=None
+        )
     assert "only upload results for your own authority" in err.value.report.messages()[0]

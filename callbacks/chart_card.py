@@ -1,0 +1,113 @@
+"""Wire a layouts.components.chart_card: one compute function feeds the chart, its
+one-sentence summary, the table alternative, the footnote and the CSV download, so the
+download always carries exactly the suppression the screen shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, dcc, no_update
+
+from callbacks.common import current_viewer, db, guarded, services
+from data.versioning import current_data_version
+
+
+@dataclass
+class ChartResult:
+    figure: go.Figure
+    summary: str
+    table: pd.DataFrame  # display-ready (suppressed cells already 'c')
+    footnote: str = ""
+    filters: str = "no filters (all data)"
+    extra_header: list[str] = field(default_factory=list)
+
+
+def empty_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 16})
+    fig.update_layout(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        template="simple_white",
+        margin={"l": 20, "r": 20, "t": 20, "b": 20},
+    )
+    return fig
+
+
+def grid_columns(frame: pd.DataFrame) -> list[dict]:
+    return [{"field": str(c), "headerName": str(c)} for c in frame.columns]
+
+
+def grid_rows(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), "").to_dict("records")
+
+
+def csv_for(result: ChartResult, data_version: int) -> str:
+    header = [
+        f"Filters: {result.filters}",
+        f"Data version: {data_version}",
+        *result.extra_header,
+        "c = suppressed to protect confidentiality; x = not available",
+    ]
+    return "".join(f"# {line}\n" for line in header) + result.table.to_csv(index=False)
+
+
+Compute = Callable[..., ChartResult]
+
+
+def register_chart(
+    app, prefix: str, inputs: list, compute: Compute, states: list | None = None
+) -> None:
+    """Register the display and download callbacks of chart card `prefix`.
+
+    `compute(viewer, session, *values)` must check the viewer's rights itself."""
+    states = states or []
+
+    def _error(message: str):
+        return empty_figure(message), message, [], [], ""
+
+    @app.callback(
+        Output(f"{prefix}-graph", "figure"),
+        Output(f"{prefix}-summary", "children"),
+        Output(f"{prefix}-table", "columnDefs"),
+        Output(f"{prefix}-table", "rowData"),
+        Output(f"{prefix}-footnote", "children"),
+        *inputs,
+        *states,
+    )
+    @guarded(_error)
+    def _show(*values):
+        viewer = current_viewer()
+        with db() as session:
+            result = compute(viewer, session, *values)
+        return (
+            result.figure,
+            result.summary,
+            grid_columns(result.table),
+            grid_rows(result.table),
+            result.footnote,
+        )
+
+    @app.callback(
+        Output(f"{prefix}-download", "data"),
+        Input(f"{prefix}-download-button", "n_clicks"),
+        *[State(i.component_id, i.component_property) for i in inputs],
+        *states,
+        prevent_initial_call=True,
+    )
+    @guarded(lambda _msg: no_update)
+    def _download(n_clicks, *values):
+        if not n_clicks:
+            return no_update
+        viewer = current_viewer()
+        with db() as session:
+            result = compute(viewer, session, *values)
+            version = current_data_version(session)
+        return dcc.send_string(csv_for(result, version), f"{prefix}.csv")
+
+
+def rules():
+    return services().rules
