@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from data.models import AuditEvent
 
 
-def record(session: Session, user_id: int | None, action: str, target: str = "", detail: str = "") -> None:
+def record(
+    session: Session, user_id: int | None, action: str, target: str = "", detail: str = ""
+) -> None:
     """Add one audit event to the caller's transaction."""
     session.add(AuditEvent(user_id=user_id, action=action, target=target[:120], detail=detail))

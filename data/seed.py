@@ -34,7 +34,9 @@ def load_code_lists(session: Session) -> None:
         have = set(session.scalars(select(model.code)))
         for row in codes.read_reference(name):
             if row["code"] not in have:
-                session.add(model(code=row["code"], name=row["name"], description=row["description"]))
+                session.add(
+                    model(code=row["code"], name=row["name"], description=row["description"])
+                )
     have = set(session.scalars(select(WorkflowArea.code)))
     for row in codes.read_reference("workflow_areas"):
         if row["code"] not in have:
@@ -47,8 +49,15 @@ def load_code_lists(session: Session) -> None:
         session.add(InstrumentVersion(version=version, description=f"Instrument version {version}"))
         session.flush()
         for item in codes.instrument(version):
-            session.add(Item(version=version, code=item.code, theme_code=item.theme,
-                             polarity=item.polarity, statement=item.statement))
+            session.add(
+                Item(
+                    version=version,
+                    code=item.code,
+                    theme_code=item.theme,
+                    polarity=item.polarity,
+                    statement=item.statement,
+                )
+            )
     for row in codes.read_reference("products"):
         ensure_product(session, row["supplier"], row["product"])
     session.flush()
@@ -70,7 +79,10 @@ def ensure_product(session: Session, supplier_name: str, product_name: str) -> P
 
 def _rows(source: Path | str) -> list[dict[str, str]]:
     text = Path(source).read_text(encoding="utf-8-sig") if isinstance(source, Path) else source
-    return [{k.strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(io.StringIO(text))]
+    return [
+        {k.strip(): (v or "").strip() for k, v in r.items()}
+        for r in csv.DictReader(io.StringIO(text))
+    ]
 
 
 def load_authorities(session: Session, source: Path | str, rng: random.Random | None = None) -> int:
@@ -100,11 +112,18 @@ def load_product_use(session: Session, source: Path | str) -> int:
     for row in _rows(source):
         code, product = row["authority_code"].upper(), row["product"].lower()
         if code not in authorities or product not in products:
-            raise DomainError(f"unknown authority or product in product use: {code}, {row['product']}")
+            raise DomainError(
+                f"unknown authority or product in product use: {code}, {row['product']}"
+            )
         end = row.get("end_date") or ""
-        session.add(ProductUse(authority_id=authorities[code], product_id=products[product],
-                               start_date=date.fromisoformat(row["start_date"]),
-                               end_date=date.fromisoformat(end) if end else None))
+        session.add(
+            ProductUse(
+                authority_id=authorities[code],
+                product_id=products[product],
+                start_date=date.fromisoformat(row["start_date"]),
+                end_date=date.fromisoformat(end) if end else None,
+            )
+        )
         count += 1
     session.flush()
     return count

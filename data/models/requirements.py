@@ -57,9 +57,7 @@ class Requirement(Base):
     delivered_release: Mapped[str] = mapped_column(String(80), default="")
     theme_code: Mapped[str | None] = mapped_column(ForeignKey("theme.code"), nullable=True)
     source_cluster_id: Mapped[str] = mapped_column(String(40), default="")
-    merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("requirement.id"), nullable=True
-    )
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
