@@ -46,6 +46,17 @@ def sus_scores(ratings: pd.DataFrame) -> pd.Series:
     return total.where(r.notna().all(axis=1))
 
 
+def _sus_matrix(raw: np.ndarray, codes: list[str]) -> np.ndarray:
+    """SUS per respondent as an (n, 1) array, NaN unless all ten items were answered."""
+    if not set(SUS_ITEMS) <= set(codes):
+        return np.full((raw.shape[0], 1), np.nan)
+    cols = [codes.index(c) for c in SUS_ITEMS]
+    negative = np.array([c in SUS_NEGATIVE for c in SUS_ITEMS])
+    r = raw[:, cols]
+    contrib = np.where(negative, 5 - r, r - 1)
+    return (contrib.sum(axis=1) * 2.5).reshape(-1, 1)  # NaN propagates: incomplete -> NaN
+
+
 def _moment_rows(
     role_rows: list[dict], matrix: np.ndarray, codes: list[str], role: str, measure_type: str
 ) -> None:
@@ -78,7 +89,7 @@ def summarise(
     Columns: role, measure_type, measure_code, n, total, total_sq, h1..h5.
     Vectorised with numpy because it runs for every submission at ingest."""
     codes = [i.code for i in items]
-    raw = ratings[codes].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
+    raw = ratings[codes].to_numpy(dtype="float64")  # validated: floats 1-5 or NaN
     positive = np.array([i.polarity == "positive" for i in items])
     scores = np.where(positive, (raw - 1) * 25, (5 - raw) * 25)
     themes: dict[str, list[int]] = {}
@@ -90,7 +101,7 @@ def summarise(
         theme_matrix = np.column_stack(
             [np.nanmean(scores[:, cols], axis=1) for cols in themes.values()]
         )
-    sus = sus_scores(ratings).to_numpy(dtype="float64").reshape(-1, 1)
+    sus = _sus_matrix(raw, codes)
     role_values = roles.astype(str).to_numpy()
     out: list[dict] = []
     for role in sorted(set(role_values)):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +18,6 @@ from data.models import (
     CURRENT,
     SUPERSEDED,
     Finding,
-    Rating,
     Respondent,
     ScoreSummary,
     Submission,
@@ -66,19 +66,30 @@ def _insert_respondents(session: Session, submission_id: int, valid: ValidSubmis
 
 
 def _insert_ratings(session: Session, respondent_ids: list[int], valid: ValidSubmission) -> int:
-    ratings = valid.ratings
-    codes = list(ratings.columns)
-    matrix = ratings.to_numpy()
-    item_ids = [valid.item_ids[c] for c in codes]
-    rows = [
-        {"respondent_id": rid, "item_id": item_ids[j], "value": int(matrix[i, j])}
-        for i, rid in enumerate(respondent_ids)
-        for j in range(len(codes))
-        if matrix[i, j] == matrix[i, j]  # not NaN
-    ]
+    """Bulk-load ratings: COPY on PostgreSQL, executemany of tuples elsewhere.
+
+    Ratings are the biggest table (millions of rows), so this skips the ORM entirely."""
+    matrix = valid.ratings.to_numpy()
+    item_ids = [valid.item_ids[c] for c in valid.ratings.columns]
+    present = ~np.isnan(matrix)
+    rows_idx, cols_idx = np.nonzero(present)
+    rid = np.asarray(respondent_ids, dtype=np.int64)[rows_idx].tolist()
+    iid = np.asarray(item_ids, dtype=np.int64)[cols_idx].tolist()
+    val = matrix[rows_idx, cols_idx].astype(np.int64).tolist()
+    rows = list(zip(rid, iid, val, strict=True))
     conn = session.connection()
-    for start in range(0, len(rows), BATCH):
-        conn.execute(Rating.__table__.insert(), rows[start : start + BATCH])
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        with (
+            dbapi.cursor() as cur,
+            cur.copy("COPY rating (respondent_id, item_id, value) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cur = dbapi.cursor()
+        cur.executemany("INSERT INTO rating (respondent_id, item_id, value) VALUES (?, ?, ?)", rows)
+        cur.close()
     return len(rows)
 
 

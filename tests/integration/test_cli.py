@@ -1,0 +1,102 @@
+"""The icsdash command line: init-db, create-user, import with a user's rights, run's refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard import cli
+from data.db import make_engine, make_sessionmaker, session_scope
+from data.models import Submission, User
+from tests.factories import load_reference, submission_files
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setattr(cli.Config, "DATABASE_URL", url)
+    assert cli.main(["init-db"]) == 0
+    sessions = make_sessionmaker(make_engine(url))
+    with session_scope(sessions) as s:
+        load_reference(s)
+    return sessions
+
+
+def _write(tmp_path: Path, files) -> list[str]:
+    paths = []
+    for name, content in files:
+        path = tmp_path / name
+        path.write_bytes(content)
+        paths.append(str(path))
+    return paths
+
+
+def test_create_user_and_import_as_that_user(cli_db, tmp_path, capsys):
+    assert (
+        cli.main(
+            [
+                "create-user",
+                "ann",
+                "--role",
+                "la_user",
+                "--authority",
+                "E09000901",
+                "--password",
+                "secret-1",
+            ]
+        )
+        == 0
+    )
+    with session_scope(cli_db) as s:
+        assert s.scalar(select(User.role).where(User.username == "ann")) == "la_user"
+    paths = _write(tmp_path, submission_files("E09000901"))
+    assert cli.main(["import", *paths, "--as", "ann"]) == 0
+    assert "stored as submission" in capsys.readouterr().out
+    with session_scope(cli_db) as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_import_refused_for_another_authority(cli_db, tmp_path, capsys):
+    cli.main(
+        [
+            "create-user",
+            "ann",
+            "--role",
+            "la_user",
+            "--authority",
+            "E09000901",
+            "--password",
+            "secret-1",
+        ]
+    )
+    paths = _write(tmp_path, submission_files("E10000901", "PROTOCOL ICS"))
+    assert cli.main(["import", *paths, "--as", "ann"]) == 1
+    err = capsys.readouterr().err
+    assert "only upload results for your own authority, not E10000901" in err
+    with session_scope(cli_db) as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_create_user_needs_authority_for_la_user(cli_db, capsys):
+    assert cli.main(["create-user", "bob", "--role", "la_user", "--password", "secret-1"]) == 1
+    assert "must belong to an authority" in capsys.readouterr().err
+
+
+def test_run_refuses_default_secret(monkeypatch, capsys):
+    monkeypatch.setattr(cli.Config, "SECRET_KEY", cli.DEFAULT_SECRET)
+    assert cli.main(["run"]) == 2
+    assert "SECRET_KEY" in capsys.readouterr().err
+
+
+def test_run_refuses_without_database_url(monkeypatch, capsys):
+    monkeypatch.setattr(cli.Config, "SECRET_KEY", "a-real-secret-value")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert cli.main(["run"]) == 2
+    assert "DATABASE_URL" in capsys.readouterr().err
+
+
+def test_non_demo_database_has_no_demo_users(cli_db):
+    with session_scope(cli_db) as s:
+        assert s.scalar(select(func.count()).select_from(User)) == 0
