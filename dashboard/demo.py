@@ -17,6 +17,7 @@ from data.db import session_scope
 from data.demo import generate_demo
 from data.ingest import import_files, load_catalogue
 from data.models import Authority, Submission, Supplier, User
+from data.requirements.clusters import regroup
 from data.seed import load_authorities, load_code_lists, load_product_use
 
 DEMO_PASSWORD = "demo"
@@ -57,10 +58,12 @@ def load_demo(
                 )
     imported = time.perf_counter()
     with session_scope(sessions) as session:
+        grouped = regroup(session)  # candidate requirements, ready for the first visit
         _create_demo_users(session)
     log(
         f"Demo data: {len(manifest.submissions)} submissions imported in "
-        f"{imported - generated:.1f} s (generated in {generated - started:.1f} s)"
+        f"{imported - generated:.1f} s (generated in {generated - started:.1f} s); "
+        f"{grouped.message()}"
     )
     return {"submissions": len(manifest.submissions), "seconds": imported - started}
 

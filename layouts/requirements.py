@@ -1,20 +1,353 @@
-"""Common requirements page."""
+"""Common requirements: ranked candidates with their anonymised findings; NLAR reps and
+coordinators accept, reword, merge, split and unmerge requirements; LAs endorse them.
+
+Query string: ?group=<supplier id or 'all'>&candidate=<id>&requirement=<R-n or n>."""
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from data.requirements.ranking import RULE
 from layouts.components import page_heading
-from layouts.data_status import panel
 
-PREFIX = "requirements"
+P = "req"
+HIDDEN = {"display": "none"}
+PRIORITY_OPTIONS = [
+    {"label": "Must have", "value": "must"},
+    {"label": "Should have", "value": "should"},
+    {"label": "Could have", "value": "could"},
+    {"label": "Won't have (this time)", "value": "wont"},
+]
+CHANGE_STORES = ("accept", "regroup", "endorse", "curate")
+
+
+WIDE = {"title": 3, "description": 3, "statement": 3, "reach": 2, "suggested_change": 2}
+NARROW = {
+    "rank": 80,
+    "candidate": 110,
+    "finding_id": 100,
+    "las": 80,
+    "groups": 90,
+    "score": 90,
+    "position": 70,
+    "requirement": 120,
+}
+CANDIDATE_COLUMNS = {
+    "rank": "Rank",
+    "candidate": "Candidate",
+    "title": "Representative finding",
+    "las": "LAs",
+    "groups": "Groups",
+    "label": "Label",
+    "respondents": "Respondents affected",
+    "avg_severity": "Average severity",
+    "score": "Score",
+    "accepted_as": "Accepted as",
+    "theme": "Theme",
+    "workflow_area": "Workflow area",
+}
+FINDING_COLUMNS = {
+    "finding_id": "Finding",
+    "authority": "Authority",
+    "description": "Description (redacted)",
+    "suggested_change": "Suggested change",
+    "severity": "Severity",
+    "respondents": "Respondents raising",
+    "theme": "Theme",
+    "workflow_area": "Workflow area",
+    "supplier_group": "Supplier group",
+    "category": "Category",
+}
+LIST_COLUMNS = {
+    "requirement": "Requirement",
+    "statement": "Statement",
+    "reach": "Reach",
+    "priority": "Priority",
+    "status": "Status",
+    "your_la_endorsed": "Your LA endorsed",
+    "group": "For",
+    "theme": "Theme",
+    "merged_into": "Merged into",
+}
+
+
+def column_defs(headers: dict[str, str]) -> list[dict]:
+    """AG Grid columns in the given order; long text columns wrap and take the space."""
+    cols = []
+    for field, name in headers.items():
+        col = {"field": field, "headerName": name, "minWidth": NARROW.get(field, 120)}
+        if field in WIDE:
+            col.update(flex=WIDE[field], minWidth=260, wrapText=True, autoHeight=True)
+        cols.append(col)
+    return cols
+
+
+def grid(
+    grid_id: str, headers: dict[str, str], *, multi: bool = False, height: int = 420, label: str
+) -> html.Div:
+    """A sortable, filterable, paged grid whose rows can be selected (rows need a 'key')."""
+    selection = (
+        {"mode": "multiRow", "headerCheckbox": False}
+        if multi
+        else {"mode": "singleRow", "checkboxes": False}
+    )
+    table = dag.AgGrid(
+        id=grid_id,
+        columnDefs=column_defs(headers),
+        rowData=[],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 80},
+        dashGridOptions={
+            "rowSelection": {**selection, "enableClickSelection": True},
+            "pagination": True,
+            "paginationPageSize": 20,
+            "ensureDomOrder": True,
+            "enableCellTextSelection": True,
+            "suppressMenuHide": True,
+        },
+        getRowId="params.data.key",
+        style={"height": f"{height}px", "width": "100%"},
+        className="ag-theme-alpine",
+    )
+    return html.Div(table, role="region", **{"aria-label": label})
+
+
+def select(select_id: str, label: str, **kwargs) -> html.Div:
+    """A labelled native select (keyboard and screen-reader friendly)."""
+    return html.Div(
+        [dbc.Label(label, html_for=select_id), dbc.Select(id=select_id, options=[], **kwargs)],
+        className="mb-2",
+    )
+
+
+def _msg(msg_id: str) -> html.Div:
+    return html.Div(id=msg_id, role="status", **{"aria-live": "polite"})
+
+
+def _priority(radio_id: str, value: str = "should") -> html.Fieldset:
+    return html.Fieldset(
+        [
+            html.Legend("Priority (MoSCoW)", className="form-label fs-6"),
+            dbc.RadioItems(id=radio_id, options=PRIORITY_OPTIONS, value=value, inline=True),
+        ],
+        className="mb-2",
+    )
+
+
+def _statement(area_id: str, label: str) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label(label, html_for=area_id),
+            dbc.Textarea(id=area_id, rows=3, maxLength=600, className="mb-2"),
+        ]
+    )
+
+
+def _ranking_rule() -> html.Details:
+    return html.Details(
+        [
+            html.Summary("How candidates are ranked and labelled"),
+            html.P(RULE.describe(), id=f"{P}-rule", className="mt-2"),
+            dbc.Table.from_dataframe(_weights(), striped=True, size="sm", className="w-auto"),
+            html.P(id=f"{P}-label-rule"),
+        ],
+        open=True,
+        className="mb-3",
+    )
+
+
+def _weights():
+    import pandas as pd
+
+    return pd.DataFrame(RULE.weights())
+
+
+def _candidates() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Candidate requirements", id=f"{P}-cand-heading"),
+            html.P(
+                "Findings from different authorities that describe the same problem, grouped "
+                "automatically. Select a candidate to see its findings.",
+            ),
+            _ranking_rule(),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        select(f"{P}-group", "Supplier group"),
+                        md=5,
+                    ),
+                    dbc.Col(
+                        html.Fieldset(
+                            [
+                                html.Legend("Show", className="form-label fs-6"),
+                                dbc.RadioItems(
+                                    id=f"{P}-min-las",
+                                    options=[
+                                        {"label": "Raised by 3 or more authorities", "value": 3},
+                                        {"label": "All candidates", "value": 0},
+                                    ],
+                                    value=3,
+                                ),
+                            ]
+                        ),
+                        md=4,
+                    ),
+                    dbc.Col(
+                        html.Div(
+                            [
+                                dbc.Button(
+                                    "Regroup findings",
+                                    id=f"{P}-regroup",
+                                    color="secondary",
+                                    outline=True,
+                                    size="sm",
+                                ),
+                                _msg(f"{P}-regroup-msg"),
+                            ],
+                            id=f"{P}-regroup-area",
+                            style=HIDDEN,
+                        ),
+                        md=3,
+                    ),
+                ],
+                className="mb-2",
+            ),
+            html.P(id=f"{P}-cand-summary", className="figure-summary"),
+            grid(f"{P}-candidates", CANDIDATE_COLUMNS, height=460, label="Ranked candidates"),
+            html.P(id=f"{P}-footnote", className="footnote mt-2"),
+            html.Section(
+                [
+                    html.H3("Findings in the selected candidate", id=f"{P}-cand-title"),
+                    html.P(id=f"{P}-cand-note"),
+                    grid(
+                        f"{P}-cand-findings",
+                        FINDING_COLUMNS,
+                        height=320,
+                        label="Candidate findings",
+                    ),
+                ],
+                className="mt-3",
+            ),
+            html.Section(
+                [
+                    html.H3("Accept the selected candidate as a requirement"),
+                    html.P(
+                        "Reword it as one clear requirement statement and give it a priority. "
+                        "Its findings become the requirement's evidence."
+                    ),
+                    _statement(f"{P}-accept-statement", "Requirement statement"),
+                    _priority(f"{P}-accept-priority"),
+                    select(f"{P}-accept-group", "For supplier group"),
+                    select(
+                        f"{P}-accept-into",
+                        "Or add its findings to an existing requirement (optional)",
+                        placeholder="No: accept as a new requirement",
+                    ),
+                    dbc.Button("Accept as requirement", id=f"{P}-accept", color="primary"),
+                    _msg(f"{P}-accept-msg"),
+                ],
+                id=f"{P}-accept-form",
+                className="figure-card mt-3",
+                style=HIDDEN,
+            ),
+        ],
+        className="figure-card",
+        **{"aria-labelledby": f"{P}-cand-heading"},
+    )
+
+
+def _curate_panel() -> html.Div:
+    return html.Div(
+        [
+            html.H4("Reword", className="h5 mt-3"),
+            _statement(f"{P}-reword-statement", "Reworded statement"),
+            _priority(f"{P}-reword-priority"),
+            dbc.Button("Save wording", id=f"{P}-reword", color="primary", size="sm"),
+            html.H4("Merge", className="h5 mt-4"),
+            select(f"{P}-merge-target", "Merge this requirement into", placeholder="Choose one"),
+            dbc.Button("Merge", id=f"{P}-merge", color="secondary", size="sm"),
+            dbc.Button(
+                "Unmerge", id=f"{P}-unmerge", color="secondary", size="sm", className="ms-2"
+            ),
+            html.H4("Split", className="h5 mt-4"),
+            html.P("Tick the findings above that describe a different problem, then:"),
+            _statement(f"{P}-split-statement", "Statement for the new requirement"),
+            _priority(f"{P}-split-priority"),
+            dbc.Button(
+                "Split into a new requirement", id=f"{P}-split", color="secondary", size="sm"
+            ),
+        ],
+        id=f"{P}-curate-panel",
+        style=HIDDEN,
+    )
+
+
+def _requirements() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Requirements", id=f"{P}-list-heading"),
+            html.P(
+                "Accepted requirements with their reach. Select one to see its evidence, "
+                "endorse it for your authority, or curate it."
+            ),
+            dbc.Checklist(
+                id=f"{P}-show-merged",
+                options=[{"label": "Also show requirements merged into others", "value": "yes"}],
+                value=[],
+                className="mb-2",
+            ),
+            grid(f"{P}-list", LIST_COLUMNS, height=360, label="Requirements"),
+            html.Section(
+                [
+                    html.H3(id=f"{P}-detail-title", children="No requirement selected"),
+                    html.P(id=f"{P}-detail-statement", className="lead"),
+                    html.P(id=f"{P}-detail-reach", className="fw-bold"),
+                    html.P(id=f"{P}-detail-meta"),
+                    html.Div(
+                        [
+                            dbc.Button(
+                                "Endorse for my authority", id=f"{P}-endorse", color="primary"
+                            ),
+                            dbc.Button(
+                                "Withdraw my authority's endorsement",
+                                id=f"{P}-withdraw",
+                                color="link",
+                            ),
+                            _msg(f"{P}-endorse-msg"),
+                        ],
+                        id=f"{P}-endorse-area",
+                        style=HIDDEN,
+                    ),
+                    html.H4("Evidence", className="h5 mt-3"),
+                    html.P(id=f"{P}-evidence-note"),
+                    grid(
+                        f"{P}-evidence", FINDING_COLUMNS, multi=True, height=320, label="Evidence"
+                    ),
+                    _curate_panel(),
+                    _msg(f"{P}-curate-msg"),
+                ],
+                className="mt-3",
+            ),
+        ],
+        className="figure-card",
+        **{"aria-labelledby": f"{P}-list-heading"},
+    )
 
 
 def layout(**query):
     return html.Div(
         [
-            dcc.Store(id=f"{PREFIX}-load", data=query),
-            page_heading("Common requirements"),
-            panel(PREFIX),
+            dcc.Store(id=f"{P}-query", data=query),
+            dcc.Store(id=f"{P}-selected", data=None),
+            *[dcc.Store(id=f"{P}-changed-{name}", data={"n": 0}) for name in CHANGE_STORES],
+            page_heading(
+                "Common requirements",
+                "Problems many authorities share, turned into requirements with the evidence "
+                "behind them. Other authorities are never named; small counts show as c.",
+            ),
+            _candidates(),
+            _requirements(),
         ]
     )

@@ -1,0 +1,259 @@
+"""Ranked candidate requirements and their anonymised findings, as a viewer may see them.
+
+Reads stored candidate ids only (data.requirements.clusters writes them). Disclosure
+(PRODUCT.md §4): counts resting on fewer than 3 LAs or 10 respondents show as 'c' unless they
+are the viewer's own LA only; finding text of other LAs is shown only when the candidate has at
+least 3 LAs, or to those who may break the finding's supplier group down by LA (its NLAR rep,
+coordinators). Other LAs appear by pseudonym (name only if consented), never by respondent.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.access import ADMIN, COORDINATOR, Viewer, may_break_down_group
+from data.codes import code_names, theme_names
+from data.disclosure import SUPPRESSED, DisclosureRules
+from data.models import AuditEvent, FindingCluster, Requirement, RequirementEvidence
+from data.requirements.findings import finding_stats, finding_texts
+from data.requirements.ranking import RULE, RankingRule, rank_candidates, severity_weights
+from data.summaries import coverage
+from data.versioning import current_data_version
+
+ANOTHER_LA = "Another authority"
+HIDDEN_TITLE = "Wording withheld: fewer than {n} authorities raised this"
+
+
+CANDIDATE_DISPLAY = [
+    "rank",
+    "candidate",
+    "title",
+    "theme",
+    "workflow_area",
+    "las",
+    "groups",
+    "label",
+    "avg_severity",
+    "respondents",
+    "score",
+    "accepted_as",
+]
+
+
+@dataclass(frozen=True)
+class CandidateFilter:
+    supplier_id: int | None = None  # only candidates with findings from this group
+    theme: str | None = None
+    min_las: int = 0  # 0: all; else only candidates raised by at least this many LAs
+    limit: int = 500
+
+
+def _breakdown_groups(viewer: Viewer) -> set[int] | None:
+    """Groups whose findings the viewer may see by LA; None = every group."""
+    if viewer.role in (COORDINATOR, ADMIN):
+        return None
+    return {viewer.supplier_id} if may_break_down_group(viewer, viewer.supplier_id) else set()
+
+
+def _visible(frame: pd.DataFrame, viewer: Viewer, enough_las: pd.Series) -> np.ndarray:
+    """Whether each finding's text may be shown to the viewer."""
+    groups = _breakdown_groups(viewer)
+    own = frame["authority_id"].isin(list(viewer.own_authorities)).to_numpy()
+    group_ok = (
+        np.ones(len(frame), bool)
+        if groups is None
+        else frame["supplier_id"].isin(groups).to_numpy()
+    )
+    return own | group_ok | enough_las.to_numpy(dtype=bool)
+
+
+_CACHE: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+_LOCK = threading.Lock()
+
+
+def _signature(session: Session) -> tuple:
+    """Changes whenever stored candidates may have: every ingest bumps the data version and
+    every regrouping or curation writes an audit event."""
+    return (
+        str(session.get_bind().url),
+        current_data_version(session),
+        session.scalar(select(func.max(AuditEvent.id))),
+    )
+
+
+def ranked_candidates(
+    session: Session, rule: RankingRule = RULE
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(finding stats with stored ids, ranked candidates) for the whole country, cached per
+    process until the data or a curation decision changes (pages stay fast at national scale)."""
+    key = (*_signature(session), rule)
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is None:
+        stats = finding_stats(session)
+        stats = stats[stats["cluster_id"].notna()].reset_index(drop=True)
+        hit = (stats, rank_candidates(stats, coverage(session).supplier_groups, rule))
+        with _LOCK:
+            while len(_CACHE) >= 4:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = hit
+    return hit
+
+
+def candidate_table(
+    session: Session,
+    viewer: Viewer,
+    rules: DisclosureRules,
+    filt: CandidateFilter = CandidateFilter(),
+    rule: RankingRule = RULE,
+) -> pd.DataFrame:
+    """Display-ready ranked candidates ('c' where suppressed), best first."""
+    stats, ranked = ranked_candidates(session, rule)
+    if ranked.empty:
+        return pd.DataFrame(columns=CANDIDATE_DISPLAY)
+    if filt.supplier_id is not None:
+        keep = set(stats.loc[stats["supplier_id"] == filt.supplier_id, "cluster_id"])
+        ranked = ranked[ranked["cluster_id"].isin(keep)]
+    if filt.theme:
+        ranked = ranked[ranked["theme"] == filt.theme]
+    if filt.min_las:
+        ranked = ranked[ranked["las"] >= filt.min_las]
+    ranked = ranked.head(filt.limit).reset_index(drop=True)
+    ranked["rank"] = range(1, len(ranked) + 1)
+    titles = _titles(session, viewer, rules, stats, ranked)
+    accepted = accepted_as(session, ranked["cluster_id"].tolist())
+    own = stats[stats["authority_id"].isin(list(viewer.own_authorities))]
+    own_las = own.groupby("cluster_id")["authority_id"].nunique()
+    own_only = ranked["cluster_id"].map(own_las).fillna(0).to_numpy() == ranked["las"].to_numpy()
+    shown = [
+        bool(o) or rules.passes(int(n), r)
+        for o, n, r in zip(own_only, ranked["las"], ranked["respondents"], strict=True)
+    ]
+    themes, areas = theme_names(), code_names("workflow_areas")
+
+    def cell(values, fmt=str):
+        return [fmt(v) if ok else SUPPRESSED for v, ok in zip(values, shown, strict=True)]
+
+    return pd.DataFrame(
+        {
+            "rank": ranked["rank"],
+            "candidate": ranked["cluster_id"],
+            "title": [titles.get(c, "") for c in ranked["cluster_id"]],
+            "theme": ranked["theme"].map(lambda t: themes.get(t, t)),
+            "workflow_area": ranked["workflow_area"].map(lambda a: areas.get(a, a)),
+            "las": cell(ranked["las"]),
+            "groups": cell(ranked["groups"]),
+            "label": ranked["label"],
+            "avg_severity": ranked["avg_severity"].map(lambda v: f"{v:.1f}"),
+            "respondents": cell(ranked["respondents"]),
+            "score": cell(ranked["score"], lambda v: f"{v:.1f}"),
+            "accepted_as": [", ".join(accepted.get(c, [])) for c in ranked["cluster_id"]],
+        }
+    )
+
+
+def _titles(session, viewer, rules, stats, ranked) -> dict[str, str]:
+    """A representative finding's description per candidate, where the viewer may read it."""
+    f = stats[stats["cluster_id"].isin(set(ranked["cluster_id"]))]
+    if f.empty:
+        return {}
+    las = ranked.set_index("cluster_id")["las"]
+    enough = f["cluster_id"].map(las) >= rules.min_las
+    f = f.assign(sev=f["severity"].map(severity_weights()).fillna(0.0))
+    f = f[_visible(f, viewer, enough)]
+    f = f.sort_values(["respondents_raising", "sev", "finding_id"], ascending=[False, False, True])
+    pick = f.drop_duplicates("cluster_id")
+    texts = finding_texts(session, finding_ids=pick["finding_id"].tolist())
+    desc = dict(zip(texts["finding_id"], texts["description"], strict=True))
+    titles = {
+        c: desc.get(fid, "") for c, fid in zip(pick["cluster_id"], pick["finding_id"], strict=True)
+    }
+    hidden = HIDDEN_TITLE.format(n=rules.min_las)
+    return {c: titles.get(c, hidden) for c in ranked["cluster_id"]}
+
+
+def accepted_as(session: Session, cluster_ids: list[str]) -> dict[str, list[str]]:
+    """Candidate id -> refs of live requirements whose evidence includes its findings."""
+    if not cluster_ids:
+        return {}
+    rows = session.execute(
+        select(FindingCluster.cluster_id, Requirement.id)
+        .join(RequirementEvidence, RequirementEvidence.finding_id == FindingCluster.finding_id)
+        .join(Requirement, Requirement.id == RequirementEvidence.requirement_id)
+        .where(FindingCluster.cluster_id.in_(cluster_ids), Requirement.merged_into_id.is_(None))
+        .distinct()
+    ).all()
+    out: dict[str, set[int]] = {}
+    for cid, rid in rows:
+        out.setdefault(cid, set()).add(rid)
+    return {c: [f"R-{r}" for r in sorted(v)] for c, v in out.items()}
+
+
+FINDING_DISPLAY = [
+    "finding_id",
+    "authority",
+    "supplier_group",
+    "theme",
+    "workflow_area",
+    "category",
+    "severity",
+    "respondents",
+    "description",
+    "suggested_change",
+]
+
+
+def anonymised_findings(
+    frame: pd.DataFrame, viewer: Viewer, rules: DisclosureRules, n_las: int
+) -> tuple[pd.DataFrame, int]:
+    """Findings (finding_texts rows of one candidate or requirement) as the viewer may see
+    them, and how many were withheld."""
+    if frame.empty:
+        return pd.DataFrame(columns=FINDING_DISPLAY), 0
+    enough = pd.Series(n_las >= rules.min_las, index=frame.index)
+    visible = _visible(frame, viewer, enough)
+    f = frame[visible]
+    groups = _breakdown_groups(viewer)
+    own = viewer.own_authorities
+    is_own = f["authority_id"].isin(list(own))
+    by_la = is_own | (True if groups is None else f["supplier_id"].isin(groups))
+    who = [
+        name if o or consent else (pseudo if b else ANOTHER_LA)
+        for name, pseudo, consent, o, b in zip(
+            f["authority_name"], f["pseudonym"], f["consent_named"], is_own, by_la, strict=True
+        )
+    ]
+    themes, areas = theme_names(), code_names("workflow_areas")
+    out = pd.DataFrame(
+        {
+            "finding_id": f["finding_id"],
+            "authority": who,
+            "supplier_group": np.where(by_la, f["group"], "—"),
+            "theme": f["theme"].map(lambda t: themes.get(t, t)),
+            "workflow_area": f["workflow_area"].map(lambda a: areas.get(a, a)),
+            "category": f["category"],
+            "severity": f["severity"],
+            # one LA's respondent count: shown only to those who may see that LA's detail
+            "respondents": [
+                str(n) if b else SUPPRESSED
+                for n, b in zip(f["respondents_raising"], by_la, strict=True)
+            ],
+            "description": f["description"],
+            "suggested_change": f["suggested_change"],
+        }
+    )
+    return out.reset_index(drop=True), int((~visible).sum())
+
+
+def candidate_findings(
+    session: Session, viewer: Viewer, rules: DisclosureRules, cluster_id: str
+) -> tuple[pd.DataFrame, int]:
+    """Drill-down: the candidate's findings as the viewer may see them, and how many withheld."""
+    frame = finding_texts(session, cluster_ids=[cluster_id])
+    return anonymised_findings(frame, viewer, rules, frame["authority_id"].nunique())

@@ -1,0 +1,201 @@
+"""The evidence behind each requirement of a specification version, ready to export.
+
+Built as for sharing outside every LA (no viewer's own LA is exempt): LA, group and
+respondent counts resting on fewer than 3 LAs or 10 respondents show 'c'; theme scores pass
+through data.disclosure; quotations (redacted finding descriptions, never respondent refs, an LA
+named only if it consented) come only from requirements raised by at least 3 LAs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from data.codes import theme_names
+from data.disclosure import SUPPRESSED, DisclosureRules, disclosed_table
+from data.models import Requirement
+from data.redaction import redact
+from data.requirements.curation import PRIORITY_LABELS, evidence_ids, ref
+from data.requirements.endorsements import reaches
+from data.requirements.findings import finding_texts
+from data.requirements.ranking import severity_weights
+from data.requirements.specifications import (
+    STATUS_LABELS,
+    SpecFilters,
+    get_specification,
+    get_version,
+    group_name,
+    version_requirement_ids,
+)
+from data.summaries import Filters, load_summaries
+from data.versioning import current_data_version
+
+MAX_QUOTES = 3
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    position: int
+    ref: str
+    statement: str
+    priority: str
+    status: str
+    theme: str
+    las: str
+    groups: str
+    respondents: str
+    endorsements: str
+    theme_score: str
+    quotations: tuple[str, ...]
+    quotation_note: str = ""
+
+
+@dataclass(frozen=True)
+class SpecDocument:
+    title: str
+    group: str
+    version: int
+    saved_at: datetime
+    note: str
+    filters: str
+    saved_data_version: int
+    data_version: int
+    suppression: str
+    items: list[EvidenceItem] = field(default_factory=list)
+
+
+def status_text(req: Requirement) -> str:
+    label = STATUS_LABELS.get(req.status, req.status)
+    return f"{label} in {req.delivered_release}" if req.status == "delivered" else label
+
+
+def theme_scores(session: Session, filters: SpecFilters, rules: DisclosureRules) -> dict[str, str]:
+    """Theme code -> disclosure-controlled score text for the group (or England)."""
+    sids = (filters.supplier_id,) if filters.supplier_id is not None else ()
+    rows = load_summaries(session, Filters(supplier_ids=sids), measure_types=("theme",))
+    if rows.empty:
+        return {}
+    period = filters.period or rows["period"].max()
+    rows = rows[rows["period"] == period]
+    if rows.empty:
+        return {}
+    table = disclosed_table(
+        rows.rename(columns={"measure": "theme"}), ["theme"], rules, fold_groups=False
+    )
+    out = {}
+    for row in table.itertuples():
+        if row.suppressed:
+            out[row.theme] = SUPPRESSED
+            continue
+        ci = (
+            f"; 95% CI {row.ci_low:.1f} to {row.ci_high:.1f}"
+            if pd.notna(row.ci_low) and pd.notna(row.ci_high)
+            else ""
+        )
+        out[row.theme] = (
+            f"{row.mean:.1f} out of 100 ({period}{ci}; {int(row.n)} respondents, "
+            f"{int(row.n_las)} LAs)"
+        )
+    return out
+
+
+def quotations(frame: pd.DataFrame, limit: int = MAX_QUOTES) -> tuple[str, ...]:
+    """Up to ``limit`` representative descriptions, from different LAs where possible."""
+    if frame.empty:
+        return ()
+    f = frame.assign(sev=frame["severity"].map(severity_weights()).fillna(0.0))
+    f = f.sort_values(["respondents_raising", "sev", "finding_id"], ascending=[False, False, True])
+    f = pd.concat([f.drop_duplicates("authority_id"), f]).drop_duplicates("finding_id")
+    quotes: list[str] = []
+    for row in f.itertuples():
+        text = redact(str(row.description)).text.strip()
+        if not text or any(text == q.split(" — ")[0].strip("“”") for q in quotes):
+            continue
+        who = f" — {row.authority_name}" if row.consent_named else ""
+        quotes.append(f"“{text}”{who}")
+        if len(quotes) == limit:
+            break
+    return tuple(quotes)
+
+
+def build_document(
+    session: Session, rules: DisclosureRules, spec_id: int, version_number: int | None = None
+) -> SpecDocument:
+    """Everything an export of one specification version shows."""
+    spec = get_specification(session, spec_id)
+    version = get_version(session, spec.id, version_number)
+    fallback = SpecFilters(spec.supplier_id, group_name(session, spec.supplier_id), None)
+    filters = SpecFilters.from_json(version.filters, fallback)
+    rids = version_requirement_ids(session, version.id)
+    reach = reaches(session, rids)
+    scores = theme_scores(session, filters, rules)
+    names = theme_names()
+    items = []
+    for pos, rid in enumerate(rids, start=1):
+        req = session.get(Requirement, rid)
+        r = reach[rid]
+        counts = r.counts(rules)
+        if len(r.las) >= rules.min_las:
+            texts = finding_texts(session, finding_ids=evidence_ids(session, rid))
+            quotes, note = quotations(texts), ""
+        else:
+            quotes = ()
+            note = f"Quotations withheld: fewer than {rules.min_las} authorities raised this."
+        items.append(
+            EvidenceItem(
+                position=pos,
+                ref=ref(rid),
+                statement=req.statement,
+                priority=PRIORITY_LABELS.get(req.priority, req.priority),
+                status=status_text(req),
+                theme=names.get(req.theme_code or "", req.theme_code or "not set"),
+                las=counts["las"],
+                groups=counts["groups"],
+                respondents=counts["respondents"],
+                endorsements=counts["endorsements"],
+                theme_score=scores.get(req.theme_code or "", "x") if req.theme_code else "x",
+                quotations=quotes,
+                quotation_note=note,
+            )
+        )
+    return SpecDocument(
+        title=spec.title,
+        group=filters.group,
+        version=version.number,
+        saved_at=version.created_at,
+        note=version.note,
+        filters=filters.describe(),
+        saved_data_version=version.data_version,
+        data_version=current_data_version(session),
+        suppression=rules.footnote() + " x = not available.",
+        items=items,
+    )
+
+
+ITEM_FIELDS = ("position", "requirement", "statement", "priority", "status", "las", "groups",
+               "respondents", "endorsements", "theme", "theme_score")  # fmt: skip
+
+
+def items_table(doc: SpecDocument) -> pd.DataFrame:
+    """One row per requirement of the document, as on screen (columns ITEM_FIELDS)."""
+    return pd.DataFrame(
+        [
+            {
+                "position": i.position,
+                "requirement": i.ref,
+                "statement": i.statement,
+                "priority": i.priority,
+                "status": i.status,
+                "las": i.las,
+                "groups": i.groups,
+                "respondents": i.respondents,
+                "endorsements": i.endorsements,
+                "theme": i.theme,
+                "theme_score": i.theme_score,
+            }
+            for i in doc.items
+        ],
+        columns=list(ITEM_FIELDS),
+    )
