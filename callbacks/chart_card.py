@@ -4,6 +4,8 @@ download always carries exactly the suppression the screen shows."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,6 +60,29 @@ def csv_for(result: ChartResult, data_version: int) -> str:
 Compute = Callable[..., ChartResult]
 
 
+def cached_result(prefix: str, compute: Compute, viewer, session, values) -> ChartResult:
+    """compute(...) memoised on the data version, the viewer's rights and the inputs.
+
+    The key holds everything the result depends on: the data version (bumped by every
+    upload or restore), the viewer's role, LA and group (which decide suppression and
+    naming) and the callback's input values."""
+    version = current_data_version(session)
+    cache = services().cache
+    raw = json.dumps(
+        [prefix, version, viewer.role, viewer.authority_id, viewer.supplier_id, values],
+        default=str,
+        sort_keys=True,
+    )
+    key = f"chart:{hashlib.sha256(raw.encode()).hexdigest()}"
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None:
+        return hit
+    result = compute(viewer, session, *values)
+    if cache is not None:
+        cache.set(key, result)
+    return result
+
+
 def register_chart(
     app, prefix: str, inputs: list, compute: Compute, states: list | None = None
 ) -> None:
@@ -82,7 +107,7 @@ def register_chart(
     def _show(*values):
         viewer = current_viewer()
         with db() as session:
-            result = compute(viewer, session, *values)
+            result = cached_result(prefix, compute, viewer, session, list(values))
         return (
             result.figure,
             result.summary,
@@ -104,7 +129,7 @@ def register_chart(
             return no_update
         viewer = current_viewer()
         with db() as session:
-            result = compute(viewer, session, *values)
+            result = cached_result(prefix, compute, viewer, session, list(values))
             version = current_data_version(session)
         return dcc.send_string(csv_for(result, version), f"{prefix}.csv")
 

@@ -8,6 +8,7 @@ import dash
 from flask import Flask
 
 from dashboard import auth, security
+from dashboard.cache import make_cache
 from dashboard.config import Config, database_url
 from dashboard.services import Services
 from data.db import make_engine, make_sessionmaker
@@ -38,6 +39,7 @@ def create_app(config: type[Config] | Config | None = None) -> dash.Dash:
         rules=DisclosureRules(min_las=config.MIN_LAS, min_respondents=config.MIN_RESPONDENTS),
         demo=config.DEMO,
         max_upload_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
+        cache=make_cache(config.CACHE_URL),
     )
     auth.init_app(server)
     app = dash.Dash(

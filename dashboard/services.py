@@ -17,3 +17,4 @@ class Services:
     rules: DisclosureRules
     demo: bool
     max_upload_bytes: int
+    cache: object = None  # dashboard.cache.LocalCache or RedisCache
