@@ -215,6 +215,7 @@ def run(args) -> dict:
         create_bench_users(s, last.authority.code)
     result = {
         "database": engine.url.get_backend_name(),
+        "database_url": url,  # pass this to bench/pages.py and bench/load.py
         "authorities": args.authorities,
         "periods": args.periods,
         "submissions": len(data.submissions),

@@ -129,7 +129,8 @@ def naive_baseline(url: str) -> float:
     with engine.connect() as conn:
         frame = pd.read_sql(
             text(
-                "SELECT s.supplier_id, s.period, i.theme_code, i.polarity, r.value, r.respondent_id "
+                "SELECT s.supplier_id, s.period, i.theme_code, i.polarity, r.value, "
+                "r.respondent_id "
                 "FROM rating r JOIN respondent p ON p.id = r.respondent_id "
                 "JOIN submission s ON s.id = p.submission_id JOIN item i ON i.id = r.item_id "
                 "WHERE s.status = 'current'"

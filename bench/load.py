@@ -1,0 +1,204 @@
+"""Serve the app under gunicorn and drive it with concurrent simulated users on loopback.
+
+    python bench/load.py --database-url postgresql://postgres@127.0.0.1:5432/test \\
+        --workers 2 4 --users 50 --seconds 60 [--cache-url redis://127.0.0.1:6379/0]
+
+Each simulated user signs in through the login form, then for `--seconds` opens random pages
+(page HTML, /_dash-layout) and fires that page's load callbacks with random filter values,
+as bench/pages.py does. Reports requests per second, p50/p95/p99 and errors per worker count."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import _common  # noqa: F401
+import requests
+from _common import ROOT, emit, percentile
+from pages import PAGES, components, make_config, page_callbacks, request_body
+
+from dashboard.factory import create_app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def plan(url: str) -> dict[str, list]:
+    """Per page: (layout components, load callbacks), built from the app's own definitions."""
+    import layouts
+
+    app = create_app(make_config(url))
+    out = {}
+    for _module, path, _name, layout_fn in layouts.PAGES:
+        if path in PAGES:
+            with app.server.test_request_context(path):
+                layout = layout_fn()
+            out[path] = (components(layout), page_callbacks(app, layout))
+    return out
+
+
+def start_server(url: str, workers: int, port: int, cache_url: str | None):
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-load-secret",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "100000 per minute",
+    }
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "dashboard.wsgi:server",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"gunicorn did not start: {proc.stderr.read().decode()[-2000:]}")
+
+
+def user_loop(base, username, password, pages, stop_at, seed, latencies, errors, lock):
+    rng = random.Random(seed)
+    http = requests.Session()
+    try:
+        page = http.get(f"{base}/login", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        http.post(
+            f"{base}/login",
+            data={"username": username, "password": password, "csrf_token": token},
+            timeout=30,
+            allow_redirects=False,
+        )
+    except Exception as exc:
+        with lock:
+            errors.append(f"login: {exc}")
+        return
+    while time.time() < stop_at:
+        path = rng.choice(list(pages))
+        found, calls = pages[path]
+        requests_to_make = [("GET", path, None), ("GET", "/_dash-layout", None)]
+        requests_to_make += [
+            ("POST", "/_dash-update-component", request_body(c, found, rng)) for c in calls
+        ]
+        for method, target, body in requests_to_make:
+            start = time.perf_counter()
+            try:
+                if method == "GET":
+                    r = http.get(base + target, timeout=30)
+                else:
+                    r = http.post(
+                        base + target,
+                        json=body,
+                        timeout=30,
+                        headers={"X-CSRFToken": http.cookies.get("_csrf_token", "")},
+                    )
+                ok = r.status_code in (200, 204)
+            except requests.RequestException as exc:
+                ok, r = False, exc
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if not ok:
+                    errors.append(f"{target}: {getattr(r, 'status_code', r)}")
+
+
+def run_one(args, url, pages, workers) -> dict:
+    port = free_port()
+    proc = start_server(url, workers, port, args.cache_url)
+    latencies, errors, lock = [], [], threading.Lock()
+    stop_at = time.time() + args.seconds
+    threads = [
+        threading.Thread(
+            target=user_loop,
+            args=(
+                f"http://127.0.0.1:{port}",
+                args.usernames[i % len(args.usernames)],
+                args.password,
+                pages,
+                stop_at,
+                i,
+                latencies,
+                errors,
+                lock,
+            ),
+        )
+        for i in range(args.users)
+    ]
+    started = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    duration = time.time() - started
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    return {
+        "workers": workers,
+        "users": args.users,
+        "seconds": round(duration, 1),
+        "requests": len(latencies),
+        "rps": round(len(latencies) / duration, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+    }
+
+
+def main(argv=None) -> list[dict]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="sqlite:///bench/out/national.db")
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 4])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--usernames", nargs="+", default=["bench-coordinator", "bench-la"])
+    parser.add_argument("--password", default="bench-password")
+    parser.add_argument("--cache-url", default=None)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    url = args.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    pages = plan(url)
+    rows = [run_one(args, url, pages, w) for w in args.workers]
+    emit("Concurrent users against gunicorn", rows, as_json=args.json)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
