@@ -7,7 +7,7 @@ from dash import Input, Output, html
 from callbacks.common import current_viewer, db, guarded
 from data.coverage import coverage_by_period
 
-PAGES = ("compare", "themes", "requirements", "specifications", "my-authority", "upload", "admin")
+PAGES: tuple[str, ...] = ()  # every page now has its own content
 
 
 def _table(frame):

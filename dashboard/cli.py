@@ -9,6 +9,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from dashboard import cli_requirements
 from dashboard.config import DEFAULT_SECRET, Config, database_url
 from data.db import make_engine, make_sessionmaker, session_scope
 from data.errors import DomainError, IngestError
@@ -119,7 +120,11 @@ def cmd_import(args, config: type[Config]) -> int:
         )
         for group in groups:
             result = import_files(
-                session, group, allowed_authorities=allowed, uploaded_by_id=user_id
+                session,
+                group,
+                allowed_authorities=allowed,
+                uploaded_by_id=user_id,
+                max_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
             )
             state = "already stored (same file)" if result.duplicate else "stored"
             extra = (
@@ -129,6 +134,22 @@ def cmd_import(args, config: type[Config]) -> int:
                 f"{', '.join(n for n, _ in group)}: {state} as submission "
                 f"{result.submission_id}{extra}"
             )
+    return 0
+
+
+def cmd_template(args, config: type[Config]) -> int:
+    """Write the submission template: OUT.xlsx (Excel) or OUT.zip (the three CSV files)."""
+    from data.codes import instrument_versions
+    from data.template import build_csv_zip, build_xlsx, template_spec
+
+    if args.version is not None and args.version not in instrument_versions():
+        raise DomainError(f"no instrument version {args.version}")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".zip"):
+        raise DomainError("name the template file .xlsx (Excel) or .zip (CSV files)")
+    spec = template_spec(args.version, authority_code=(args.authority or "").upper())
+    out.write_bytes(build_xlsx(spec) if out.suffix.lower() == ".xlsx" else build_csv_zip(spec))
+    print(f"Template for questionnaire version {spec.version} written to {out}")
     return 0
 
 
@@ -171,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+")
     imp.add_argument("--as", dest="as_user", help="apply this user's upload rights")
     imp.set_defaults(func=cmd_import)
+    tpl = sub.add_parser("template", help="write the submission template (.xlsx or .zip)")
+    tpl.add_argument("out", help="OUT.xlsx for Excel, OUT.zip for the three CSV files")
+    tpl.add_argument("--version", type=int, help="instrument version (default: the latest)")
+    tpl.add_argument("--authority", help="pre-fill this GSS code in About")
+    tpl.set_defaults(func=cmd_template)
     user = sub.add_parser("create-user", help="add a user")
     user.add_argument("username")
     user.add_argument(
@@ -181,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--name", help="display name")
     user.add_argument("--password", help="(or ICSDASH_PASSWORD, or asked)")
     user.set_defaults(func=cmd_create_user)
+    cli_requirements.add_parser(sub)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 DEFAULT_SECRET = "dev-insecure-change-me"
@@ -16,6 +17,10 @@ class Config:
     MIN_LAS: int = int(os.environ.get("MIN_LAS", "3"))
     MIN_RESPONDENTS: int = int(os.environ.get("MIN_RESPONDENTS", "10"))
     MAX_UPLOAD_MB: int = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+    # Checked uploads wait here until confirmed; shared storage when several hosts serve.
+    UPLOAD_DIR: str = os.environ.get("UPLOAD_DIR", "") or str(
+        Path(tempfile.gettempdir()) / "icsdash-uploads"
+    )
     LOGIN_RATE_LIMIT: str = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LOGIN_ACCOUNT_RATE_LIMIT: str = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
     RATELIMIT_ENABLED: bool = True

@@ -32,6 +32,8 @@ def create_app(config: type[Config] | Config | None = None) -> dash.Dash:
     config = config or Config
     server = Flask(__name__, template_folder=str(HERE / "templates"))
     server.config.from_object(config)
+    # Base64 in a Dash callback inflates an upload by a third; refuse far bigger bodies early.
+    server.config["MAX_CONTENT_LENGTH"] = 3 * config.MAX_UPLOAD_MB * 1024 * 1024
     engine = make_engine(database_url(config))
     server.extensions["icsdash"] = Services(
         engine=engine,

@@ -1,16 +1,306 @@
-"""Administration page."""
+"""Administration: users, authorities, suppliers and products, product use over time,
+statistical neighbours and the audit log. Every action is checked on the server."""
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components import page_heading
 from layouts.data_status import panel
+from layouts.upload import DROP_STYLE, grid, message
 
-PREFIX = "admin"
+P = "admin"
+ROLE_OPTIONS = [
+    {"label": "LA user", "value": "la_user"},
+    {"label": "NLAR representative", "value": "nlar_rep"},
+    {"label": "National coordinator", "value": "coordinator"},
+    {"label": "Administrator", "value": "admin"},
+]
+SIZE_OPTIONS = [{"label": s.capitalize(), "value": s} for s in ("small", "medium", "large")]
+
+
+def field(label: str, control, hint: str | None = None, md: int = 4) -> dbc.Col:
+    """A labelled form control (the label is tied to the control's id)."""
+    parts = [dbc.Label(label, html_for=control.id), control]
+    if hint:
+        parts.append(dbc.FormText(hint))
+    return dbc.Col(parts, md=md, className="mb-3")
+
+
+def select(ident: str, options: list | None = None, value=None) -> dbc.Select:
+    placeholder = "Choose…" if value is None else None
+    return dbc.Select(id=ident, options=options or [], value=value, placeholder=placeholder)
+
+
+def text(ident: str, kind: str = "text", **extra) -> dbc.Input:
+    return dbc.Input(id=ident, type=kind, **extra)
+
+
+SECTIONS = [
+    ("users", "Users"),
+    ("authorities", "Authorities"),
+    ("products", "Suppliers and products"),
+    ("product-use", "Product use over time"),
+    ("neighbours", "Statistical neighbours"),
+    ("audit", "Audit log"),
+]
+
+
+def _section(children: list, anchor: str) -> html.Section:
+    return html.Section(children, id=f"{P}-section-{anchor}", className="figure-card")
+
+
+def _contents() -> html.Nav:
+    return html.Nav(
+        [
+            html.H2("On this page", className="h5"),
+            html.Ul(
+                [html.Li(html.A(label, href=f"#{P}-section-{a}")) for a, label in SECTIONS],
+                className="mb-0",
+            ),
+        ],
+        className="mb-4",
+        **{"aria-label": "Sections of this page"},
+    )
+
+
+def _users() -> html.Section:
+    return _section(
+        [
+            html.H2("Users", className="h4"),
+            grid(f"{P}-users", select=True, label="Users"),
+            html.H3("Add a user", className="h5 mt-4"),
+            dbc.Row(
+                [
+                    field("Username", text(f"{P}-new-username", autoComplete="off")),
+                    field("Full name", text(f"{P}-new-name", autoComplete="off")),
+                    field("Role", select(f"{P}-new-role", ROLE_OPTIONS, "la_user")),
+                    field(
+                        "Authority",
+                        select(f"{P}-new-authority", value="none"),
+                        "Needed for LA users and NLAR representatives",
+                    ),
+                    field(
+                        "Supplier group",
+                        select(f"{P}-new-supplier", value="none"),
+                        "Needed for NLAR representatives",
+                    ),
+                    field(
+                        "Password",
+                        text(f"{P}-new-password", "password", autoComplete="new-password"),
+                        "At least 8 characters",
+                    ),
+                ]
+            ),
+            dbc.Button("Add the user", id=f"{P}-user-add", color="primary"),
+            message(f"{P}-user-add-msg"),
+            html.H3("Change the selected user", className="h5 mt-4"),
+            html.P("Select a user in the table above, then change and save.", id=f"{P}-edit-who"),
+            dbc.Row(
+                [
+                    field("Role", select(f"{P}-edit-role", ROLE_OPTIONS)),
+                    field("Authority", select(f"{P}-edit-authority")),
+                    field("Supplier group", select(f"{P}-edit-supplier")),
+                ]
+            ),
+            dbc.Checkbox(id=f"{P}-edit-active", label="Account enabled", value=True),
+            dbc.Button("Save changes", id=f"{P}-user-save", color="primary", className="mt-2"),
+            dbc.Row(
+                [
+                    field(
+                        "New password",
+                        text(f"{P}-edit-password", "password", autoComplete="new-password"),
+                        "At least 8 characters",
+                    ),
+                ],
+                className="mt-3",
+            ),
+            dbc.Button("Set the new password", id=f"{P}-user-password", color="secondary"),
+            message(f"{P}-user-edit-msg"),
+        ],
+        "users",
+    )
+
+
+def _authorities() -> html.Section:
+    return _section(
+        [
+            html.H2("Authorities", className="h4"),
+            grid(f"{P}-authorities", select=True, label="Authorities"),
+            html.H3("Add or change an authority", className="h5 mt-4"),
+            html.P(
+                "To change an authority, select it in the table; its details appear below. "
+                "Its pseudonym is random and is what other users see unless it consents "
+                "to be named."
+            ),
+            dbc.Row(
+                [
+                    field("GSS code", text(f"{P}-la-code", placeholder="E09000019")),
+                    field("Name", text(f"{P}-la-name"), md=8),
+                    field("Region", select(f"{P}-la-region")),
+                    field("Type", select(f"{P}-la-type")),
+                    field("Size band", select(f"{P}-la-size", SIZE_OPTIONS, "medium")),
+                ]
+            ),
+            dbc.Checkbox(
+                id=f"{P}-la-consent",
+                label="Consents to be named to other authorities",
+                value=False,
+            ),
+            html.Div(
+                [
+                    dbc.Button("Add as a new authority", id=f"{P}-la-add", className="me-2"),
+                    dbc.Button(
+                        "Save changes to the selected authority",
+                        id=f"{P}-la-save",
+                        color="primary",
+                        className="me-2",
+                    ),
+                    dbc.Button(
+                        "Give the selected authority a new pseudonym",
+                        id=f"{P}-la-pseudonym",
+                        color="secondary",
+                        outline=True,
+                    ),
+                ],
+                className="mt-2",
+            ),
+            message(f"{P}-la-msg"),
+        ],
+        "authorities",
+    )
+
+
+def _products() -> html.Section:
+    return _section(
+        [
+            html.H2("Suppliers and products", className="h4"),
+            grid(f"{P}-products", label="Products and their suppliers"),
+            dbc.Row(
+                [
+                    field("New supplier", text(f"{P}-supplier-name")),
+                    dbc.Col(
+                        dbc.Button("Add the supplier", id=f"{P}-supplier-add"),
+                        md=4,
+                        className="align-self-end mb-3",
+                    ),
+                ],
+                className="mt-4",
+            ),
+            dbc.Row(
+                [
+                    field("Supplier of the new product", select(f"{P}-product-supplier")),
+                    field("New product", text(f"{P}-product-name")),
+                    dbc.Col(
+                        dbc.Button("Add the product", id=f"{P}-product-add"),
+                        md=4,
+                        className="align-self-end mb-3",
+                    ),
+                ]
+            ),
+            message(f"{P}-products-msg"),
+        ],
+        "products",
+    )
+
+
+def _product_use() -> html.Section:
+    return _section(
+        [
+            html.H2("Product use over time", className="h4"),
+            html.P(
+                "Which product each authority used from which date. A submission belongs to "
+                "the supplier group of the product in use in its period."
+            ),
+            dbc.Row(field("Show authority", select(f"{P}-use-filter", value="all"), md=6)),
+            grid(f"{P}-use", select=True, label="Product use records"),
+            html.H3("Record a change of supplier", className="h5 mt-4"),
+            dbc.Row(
+                [
+                    field("Authority", select(f"{P}-use-authority")),
+                    field("New product", select(f"{P}-use-product")),
+                    field("In use from", text(f"{P}-use-start", "date")),
+                ]
+            ),
+            dbc.Button("Record the change", id=f"{P}-use-add", color="primary", className="me-2"),
+            dbc.Button(
+                "Delete the selected record",
+                id=f"{P}-use-delete",
+                color="danger",
+                outline=True,
+            ),
+            message(f"{P}-use-msg"),
+        ],
+        "product-use",
+    )
+
+
+def _neighbours() -> html.Section:
+    return _section(
+        [
+            html.H2("Statistical neighbours", className="h4"),
+            html.P(
+                "Load a CSV file with the columns authority_code, neighbour_code and rank "
+                "(1 = closest). It replaces the neighbours of every authority it lists. "
+                "Authorities without a list are compared with others of the same type and "
+                "size band."
+            ),
+            html.Div(
+                dcc.Upload(
+                    id=f"{P}-neighbours-file",
+                    accept=".csv",
+                    children=html.Div(
+                        [
+                            "Drag and drop the CSV file here, or ",
+                            html.Span("choose a file", style={"textDecoration": "underline"}),
+                        ]
+                    ),
+                    style=DROP_STYLE,
+                ),
+                **{"data-upload-label": "Upload the statistical neighbours CSV file"},
+            ),
+            message(f"{P}-neighbours-msg"),
+            grid(f"{P}-neighbours", label="Neighbours on record per authority"),
+        ],
+        "neighbours",
+    )
+
+
+def _audit() -> html.Section:
+    return _section(
+        [
+            html.H2("Audit log", className="h4"),
+            html.P("Who did what, and when (newest first, up to 1,000 entries)."),
+            dbc.Row(
+                [
+                    field("User", select(f"{P}-audit-user", value="all"), md=3),
+                    field("Action", select(f"{P}-audit-action", value="all"), md=3),
+                    field("From", text(f"{P}-audit-from", "date"), md=3),
+                    field("To", text(f"{P}-audit-to", "date"), md=3),
+                ]
+            ),
+            grid(f"{P}-audit", label="Audit log entries", page_size=25),
+            message(f"{P}-audit-msg"),
+        ],
+        "audit",
+    )
 
 
 def layout(**query):
     return html.Div(
-        [dcc.Store(id=f"{PREFIX}-load", data=query), page_heading("Administration"), panel(PREFIX)]
+        [
+            dcc.Store(id=f"{P}-load", data=query),
+            dcc.Store(id=f"{P}-refresh", data=0),
+            page_heading("Administration"),
+            message(f"{P}-access"),
+            _contents(),
+            _users(),
+            _authorities(),
+            _products(),
+            _product_use(),
+            _neighbours(),
+            _audit(),
+            html.Div(panel(P), className="mt-4"),
+        ]
     )

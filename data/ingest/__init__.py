@@ -3,20 +3,38 @@ upload, `icsdash import` and the demo loader."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from data import audit
 from data.errors import IngestError
 from data.ingest.catalogue import Catalogue, load_catalogue
 from data.ingest.read import read_submission
-from data.ingest.report import Problem, Report
+from data.ingest.report import Problem, ProductChange, Report
 from data.ingest.store import StoreResult, current_submission, find_duplicate, store_submission
 from data.ingest.validate import RedactedText, ValidSubmission, validate
 
+log = logging.getLogger(__name__)
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+CONCURRENT = "another upload for this period was stored at the same moment; check the history"
+
+
+def oversize_report(total: int, max_bytes: int) -> Report:
+    """The report for an upload over the size limit (also used before decoding uploads)."""
+    report = Report()
+    report.add(
+        "File",
+        None,
+        "",
+        f"{total:,} bytes",
+        f"the upload is larger than the {max_bytes / (1024 * 1024):g} MB limit",
+    )
+    return report
 
 
 @dataclass
@@ -42,23 +60,23 @@ def check_files(
     max_bytes: int = MAX_UPLOAD_BYTES,
     today: date | None = None,
 ) -> CheckResult:
-    """Read and validate uploaded files without storing anything."""
-    report = Report()
+    """Read and validate uploaded files without storing anything; never raises for bad files."""
     total = sum(len(content) for _, content in files)
     if total > max_bytes:
-        report.add(
-            "File",
-            None,
-            "",
-            f"{total:,} bytes",
-            f"the upload is larger than the {max_bytes // (1024 * 1024)} MB limit",
-        )
-        return CheckResult(report, None)
+        return CheckResult(oversize_report(total, max_bytes), None)
+    report = Report()
     raw = read_submission(files, report)
     if raw is None:
         return CheckResult(report, None)
     cat = catalogue or load_catalogue(session)
-    valid = validate(raw, cat, allowed_authorities=allowed_authorities, report=report, today=today)
+    try:
+        valid = validate(
+            raw, cat, allowed_authorities=allowed_authorities, report=report, today=today
+        )
+    except Exception:  # a validation bug must still end in a report, never a trace
+        log.exception("unexpected failure validating %s", raw.source_name)
+        report.add("File", None, "", "", "the file could not be checked; the problem is logged")
+        return CheckResult(report, None)
     if valid is None:
         return CheckResult(report, None)
     dup = find_duplicate(session, valid)
@@ -76,14 +94,29 @@ def import_files(
     uploaded_by_id: int | None,
     catalogue: Catalogue | None = None,
     today: date | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
 ) -> StoreResult:
     """Check and store in the caller's transaction; raise IngestError with the report if refused."""
     result = check_files(
-        session, files, allowed_authorities=allowed_authorities, catalogue=catalogue, today=today
+        session,
+        files,
+        allowed_authorities=allowed_authorities,
+        catalogue=catalogue,
+        today=today,
+        max_bytes=max_bytes,
     )
     if not result.ok:
         raise IngestError(f"{len(result.report.problems)} problem(s) found", result.report)
-    stored = store_submission(session, result.valid, uploaded_by_id=uploaded_by_id)
+    try:
+        stored = store_submission(session, result.valid, uploaded_by_id=uploaded_by_id)
+    except IntegrityError as exc:
+        # The partial unique index (one current submission per LA and period) or the
+        # (authority, file hash) constraint caught a simultaneous upload. The caller's
+        # transaction is rolled back when this propagates.
+        log.info("concurrent upload refused: %s", exc.orig)
+        report = Report()
+        report.add("File", None, "", result.valid.period, CONCURRENT)
+        raise IngestError(CONCURRENT, report) from exc
     if not stored.duplicate:
         audit.record(
             session,
@@ -98,10 +131,12 @@ def import_files(
 __all__ = [
     "CheckResult",
     "Problem",
+    "ProductChange",
     "RedactedText",
     "Report",
     "StoreResult",
     "check_files",
     "import_files",
     "load_catalogue",
+    "oversize_report",
 ]

@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
-PERIOD_RE = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+PERIOD_RE = re.compile(r"^(\d{4})\s*[-/ ]?\s*Q([1-4])$", re.IGNORECASE)
+QUARTER_FIRST_RE = re.compile(r"^Q([1-4])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
 
 
 def parse_period(text: str) -> str | None:
-    """Normalised 'YYYY-Qn', or None if the text is not a quarter."""
-    match = PERIOD_RE.match(text.strip())
-    if not match:
-        return None
-    return f"{match.group(1)}-Q{match.group(2)}"
+    """Normalised 'YYYY-Qn' (also read from '2010 Q1' or 'Q1 2010'), or None."""
+    text = text.strip()
+    if match := PERIOD_RE.match(text):
+        return f"{match.group(1)}-Q{match.group(2)}"
+    if match := QUARTER_FIRST_RE.match(text):
+        return f"{match.group(2)}-Q{match.group(1)}"
+    return None
 
 
 def period_start(period: str) -> date:

@@ -1,23 +1,45 @@
-"""Turn uploaded bytes (one .xlsx, or three CSV files) into plain string tables.
+"""Turn uploaded bytes (one .xlsx, a .zip of the CSVs, or the three CSV files) into plain
+string tables.
 
-Nothing here trusts the file: sizes are capped, the workbook is opened read-only
-with formulas read as cached values (never evaluated), and every failure becomes a
-Report entry instead of an exception trace."""
+Nothing here trusts the file: sizes, rows and columns are capped, workbooks and zips are
+opened defensively (data.ingest.workbook), and every failure becomes a Report entry
+instead of an exception trace."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
-import zipfile
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
 
 from data.ingest.report import Report
+from data.ingest.tables import (
+    MAX_COLS,
+    MAX_ROWS,
+    RESAVE,
+    SHEETS,
+    Refused,
+    column_letter,
+    table_from_rows,
+)
+from data.ingest.workbook import OLE2, csv_members, read_xlsx
 
-SHEETS = ("About", "Responses", "Findings")
-MAX_UNCOMPRESSED = 200 * 1024 * 1024  # zip-bomb guard for workbooks
-MAX_ROWS = 20_000
+log = logging.getLogger(__name__)
+
+WORKBOOK_EXT = (".xlsx", ".xlsm")
+
+__all__ = [
+    "SHEETS",
+    "RawSubmission",
+    "Refused",
+    "column_letter",
+    "decode_text",
+    "read_files",
+    "read_submission",
+]
 
 
 @dataclass
@@ -38,117 +60,114 @@ def content_hash(files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def _describe_binary(content: bytes) -> str | None:
+    if content.startswith(b"PK"):
+        return "an Excel workbook or zip archive"
+    if content.startswith(OLE2):
+        return "an older Excel (.xls) workbook"
+    if content.startswith(b"%PDF"):
+        return "a PDF document"
+    return None
+
+
 def decode_text(content: bytes) -> str:
-    """UTF-8 (with or without BOM), falling back to Windows-1252 as Excel writes it."""
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; else Windows-1252 as Excel writes it."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return content.decode("cp1252", errors="replace")
 
 
-def _table_from_rows(rows: list[list[object]]) -> pd.DataFrame:
-    """First non-blank row is the header; blank rows dropped; row numbers kept in the index."""
-    cleaned: list[tuple[int, list[str]]] = []
-    for number, row in enumerate(rows, start=1):
-        cells = ["" if v is None else str(v).strip() for v in row]
-        if any(cells):
-            cleaned.append((number, cells))
-    if not cleaned:
-        return pd.DataFrame()
-    header_row, header = cleaned[0]
-    width = len(header)
-    while width and not header[width - 1]:
-        width -= 1
-    header = header[:width]
-    body = [(n, (cells + [""] * width)[:width]) for n, cells in cleaned[1:]]
-    frame = pd.DataFrame([c for _, c in body], columns=header, dtype="object")
-    frame.index = [n for n, _ in body]
-    frame.attrs["header_row"] = header_row
-    return frame
+# --- CSV --------------------------------------------------------------------------------
 
 
-def _format_cell(value: object) -> object:
-    # Whole floats from Excel (3.0) become "3"; dates become ISO text.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()
-        return text[:10] if text.endswith("T00:00:00") else text
-    return value
+def _delimiter(text: str) -> str:
+    """The separator of the heading line: ',' normally, ';' or tab from some Excel locales."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
-def _read_xlsx(content: bytes, report: Report) -> dict[str, pd.DataFrame] | None:
-    from openpyxl import load_workbook
-
+def _read_csv(name: str, content: bytes, sheet: str, report: Report) -> pd.DataFrame:
+    if not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        what = _describe_binary(content)
+        if what is not None:
+            raise Refused(name, f"'{name}' is called .csv but is {what}")
+        if b"\x00" in content:
+            raise Refused(name, f"'{name}' is called .csv but is not a text file")
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            if total > MAX_UNCOMPRESSED:
-                report.add(
-                    "File", None, "", "", "the workbook expands to more than 200 MB; refused"
-                )
-                return None
-            for info in zf.infolist():
-                if info.filename.endswith(".xml"):
-                    head = zf.read(info.filename)[:4096].upper()
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        report.add(
-                            "File",
-                            None,
-                            "",
-                            "",
-                            "the workbook contains XML entity "
-                            "declarations, which are not allowed; refused",
-                        )
-                        return None
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        report.add("File", None, "", "", f"the workbook could not be opened ({type(exc).__name__})")
-        return None
-    except Exception as exc:  # openpyxl raises many types for corrupt files
-        report.add("File", None, "", "", f"the workbook is damaged ({type(exc).__name__})")
-        return None
-    names = {name.strip().lower(): name for name in wb.sheetnames}
-    tables: dict[str, pd.DataFrame] = {}
-    for sheet in SHEETS:
-        actual = names.get(sheet.lower())
-        if actual is None:
-            report.add(sheet, None, "", "", f"the workbook has no sheet called '{sheet}'")
-            continue
-        rows = []
-        for row in wb[actual].iter_rows(values_only=True):
-            rows.append([_format_cell(v) for v in row])
-            if len(rows) > MAX_ROWS:
-                report.add(sheet, None, "", "", f"more than {MAX_ROWS} rows; refused")
-                break
-        tables[sheet] = _table_from_rows(rows)
-    wb.close()
-    return tables
-
-
-def _read_csv(content: bytes) -> pd.DataFrame:
-    import csv
-
-    text = decode_text(content)
-    sample = text[:4096]
+        text = decode_text(content)
+    except UnicodeDecodeError as exc:
+        raise Refused(name, f"'{name}' is not readable text") from exc
+    rows: list[list[str]] = []
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    return _table_from_rows(rows)
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)):
+            if len(rows) >= MAX_ROWS:
+                raise Refused(name, f"'{name}' has more than {MAX_ROWS:,} rows; refused")
+            if len(row) > MAX_COLS and any(v.strip() for v in row[MAX_COLS:]):
+                raise Refused(name, f"'{name}' has more than {MAX_COLS} columns; refused")
+            rows.append(row[:MAX_COLS])
+    except csv.Error as exc:
+        raise Refused(name, f"'{name}' is not a well-formed CSV file ({exc})") from exc
+    return table_from_rows(rows, sheet, report, strict=sheet != "About")
 
 
 def _sheet_for_csv(name: str) -> str | None:
-    lower = name.lower().rsplit("/", 1)[-1]
+    lower = name.lower().replace("\\", "/").rsplit("/", 1)[-1]
     for sheet in SHEETS:
         if lower.endswith(f"{sheet.lower()}.csv"):
             return sheet
     return None
 
 
+# --- entry points -----------------------------------------------------------------------
+
+
+def _file_problems(report: Report) -> bool:
+    return any(p.sheet == "File" for p in report.problems)
+
+
+def _read_csv_set(files: list[tuple[str, bytes]], report: Report) -> dict[str, pd.DataFrame]:
+    tables: dict[str, pd.DataFrame] = {}
+    for name, content in files:
+        sheet = _sheet_for_csv(name)
+        if sheet is None:
+            report.add(
+                "File",
+                None,
+                "",
+                name,
+                f"'{name}': a CSV file name must end in about.csv, responses.csv or findings.csv",
+            )
+            continue
+        if sheet in tables:
+            report.add("File", None, "", name, f"two files were given for the {sheet} table")
+            continue
+        try:
+            tables[sheet] = _read_csv(name, content, sheet, report)
+        except Refused as exc:
+            report.add(exc.sheet, None, "", exc.name, exc.message)
+    if not _file_problems(report):
+        for sheet in SHEETS:
+            if sheet not in tables:
+                report.add(
+                    sheet,
+                    None,
+                    "",
+                    "",
+                    f"no {sheet} file was uploaded (a CSV file whose name ends in "
+                    f"{sheet.lower()}.csv)",
+                )
+    return tables
+
+
 def read_files(files: list[tuple[str, bytes]], report: Report) -> dict[str, pd.DataFrame] | None:
-    """Read one workbook or a set of CSVs into {sheet: table}; problems go to `report`."""
+    """Read one workbook, one zip of CSVs or a set of CSVs into {sheet: table}.
+
+    Problems go to `report`; None means nothing could be read at all."""
     if not files:
         report.add("File", None, "", "", "no file was uploaded")
         return None
@@ -157,50 +176,47 @@ def read_files(files: list[tuple[str, bytes]], report: Report) -> dict[str, pd.D
             report.add("File", None, "", name, f"'{name}' is empty")
     if not report.ok:
         return None
-    if len(files) == 1 and files[0][0].lower().endswith((".xlsx", ".xlsm")):
-        if not files[0][1].startswith(b"PK"):
-            report.add(
-                "File",
-                None,
-                "",
-                files[0][0],
-                "the file is called .xlsx but is not an Excel workbook",
-            )
-            return None
-        return _read_xlsx(files[0][1], report)
-    tables: dict[str, pd.DataFrame] = {}
-    for name, content in files:
-        sheet = _sheet_for_csv(name)
-        if not name.lower().endswith(".csv"):
+    lower = [name.lower() for name, _ in files]
+    try:
+        if any(n.endswith(WORKBOOK_EXT) for n in lower):
+            if len(files) > 1:
+                report.add(
+                    "File",
+                    None,
+                    "",
+                    ", ".join(n for n, _ in files),
+                    "upload either one Excel workbook or the three CSV files, not both",
+                )
+                return None
+            return read_xlsx(files[0][0], files[0][1], report)
+        if len(files) == 1 and lower[0].endswith(".zip"):
+            files = csv_members(files[0][0], files[0][1])
+            lower = [name.lower() for name, _ in files]
+    except Refused as exc:
+        report.add(exc.sheet, None, "", exc.name, exc.message)
+        return None
+    for name, low in zip([n for n, _ in files], lower, strict=True):
+        if low.endswith(".xls"):
             report.add(
                 "File",
                 None,
                 "",
                 name,
-                "upload one .xlsx workbook, or the three CSV files "
-                "(…about.csv, …responses.csv, …findings.csv)",
+                f"'{name}' is an Excel 97-2003 workbook, which cannot be read; "
+                "save it as an Excel Workbook (.xlsx)",
             )
-            continue
-        if sheet is None:
+        elif not low.endswith(".csv"):
             report.add(
                 "File",
                 None,
                 "",
                 name,
-                "a CSV file name must end in about.csv, responses.csv or findings.csv",
+                f"'{name}' is not a file the service reads: upload one .xlsx workbook, or the "
+                "three CSV files (…about.csv, …responses.csv, …findings.csv)",
             )
-            continue
-        if content.startswith(b"PK") or b"\x00" in content[:1024]:
-            report.add("File", None, "", name, f"'{name}' is called .csv but is not a text file")
-            continue
-        if sheet in tables:
-            report.add("File", None, "", name, f"two files were given for the {sheet} table")
-            continue
-        tables[sheet] = _read_csv(content)
-    for sheet in SHEETS:
-        if sheet not in tables and report.ok:
-            report.add(sheet, None, "", "", f"the {sheet} file is missing")
-    return tables if report.ok else None
+    if not report.ok:
+        return None
+    return _read_csv_set(files, report)
 
 
 def _about_fields(table: pd.DataFrame) -> tuple[dict[str, str], dict[str, int]]:
@@ -226,16 +242,32 @@ def _about_fields(table: pd.DataFrame) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def read_submission(files: list[tuple[str, bytes]], report: Report) -> RawSubmission | None:
-    """Read uploaded files into a RawSubmission, or None with the problems in `report`."""
-    tables = read_files(files, report)
-    if tables is None or not report.ok:
+    """Read uploaded files into a RawSubmission, or None with the problems in `report`.
+
+    Cell-level reading problems (formulas without a saved value) are reported and the
+    tables still returned, so validation can list everything else in the same round."""
+    try:
+        tables = read_files(files, report)
+    except Refused as exc:
+        report.add(exc.sheet, None, "", exc.name, exc.message)
         return None
-    about, about_rows = _about_fields(tables.get("About", pd.DataFrame()))
+    except Exception:  # a reader bug must still end in a report, never a trace
+        log.exception("unexpected failure reading %s", [n for n, _ in files])
+        report.add("File", None, "", "", "the file could not be read: it may be damaged; " + RESAVE)
+        return None
+    if tables is None or _file_problems(report):
+        return None
+    if any(sheet not in tables for sheet in SHEETS):
+        return None
+    about, about_rows = _about_fields(tables["About"])
+    hashed = files
+    if len(files) == 1 and files[0][0].lower().endswith(".zip"):
+        hashed = csv_members(*files[0])  # the same CSVs zipped or not are the same upload
     return RawSubmission(
         about=about,
         about_rows=about_rows,
-        responses=tables.get("Responses", pd.DataFrame()),
-        findings=tables.get("Findings", pd.DataFrame()),
-        file_hash=content_hash(files),
+        responses=tables["Responses"],
+        findings=tables["Findings"],
+        file_hash=content_hash(hashed),
         source_name=", ".join(name for name, _ in files)[:255],
     )

@@ -24,15 +24,31 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ProductChange:
+    """The file names a product the records say the LA did not use in the period: an
+    administrator may record the change of supplier from the start of that period."""
+
+    authority_id: int
+    authority_name: str
+    product_id: int
+    product_name: str
+    period: str
+
+
 @dataclass
 class Report:
     problems: list[Problem] = field(default_factory=list)
     limit: int = 500  # keep a report readable even for a badly broken file
+    product_change: ProductChange | None = None
+    dropped: int = 0  # problems beyond `limit`, counted but not listed
 
     def add(self, sheet: str, row: int | None, column: str, value: object, message: str) -> None:
         if len(self.problems) < self.limit:
             text = "" if value is None else str(value)
             self.problems.append(Problem(sheet, row, column, text[:80], message))
+        else:
+            self.dropped += 1
 
     @property
     def ok(self) -> bool:
@@ -51,4 +67,6 @@ class Report:
         writer.writerow(["sheet", "row", "column", "value", "problem"])
         for p in self.problems:
             writer.writerow([p.sheet, "" if p.row is None else p.row, p.column, p.value, p.message])
+        if self.dropped:
+            writer.writerow(["", "", "", "", f"... and {self.dropped} more problems not listed"])
         return buf.getvalue()

@@ -5,20 +5,20 @@ plain English, with sheet, row and column, so one round of fixes is enough."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from data.codes import SEVERITIES
+from data.codes import SEVERITIES, code_names, respondent_roles
+from data.ingest.about import check_about, parse_date
 from data.ingest.catalogue import Catalogue
-from data.ingest.periods import parse_period, period_end, period_start
 from data.ingest.read import RawSubmission
 from data.ingest.report import Report
 from data.redaction import redact
 
-ABOUT_FIELDS = ("authority_code", "product", "period", "instrument_version", "survey_closed")
 RESPONSE_FIXED = ("respondent_ref", "role", "service_area", "years_experience_band")
 FINDING_COLUMNS = (
     "finding_ref",
@@ -31,6 +31,10 @@ FINDING_COLUMNS = (
     "suggested_change",
 )
 OPTIONAL_FINDING = {"suggested_change"}
+COLUMN_ALIASES = {"experience_band": "years_experience_band", "ref": "respondent_ref"}
+# Lengths the database holds (and a generous cap on free text, so one cell cannot
+# swamp the redaction report or the pages that show findings).
+MAX_REF, MAX_SERVICE_AREA, MAX_TEXT = 64, 80, 8000
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,26 @@ class ValidSubmission:
     redactions: list[RedactedText] = field(default_factory=list)
 
 
-def _parse_date(text: str) -> date | None:
-    text = text.strip()[:10]
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return pd.to_datetime(text, format=fmt).date()
-        except (ValueError, TypeError):
-            continue
-    return None
+MAX_RESPONDENTS_RAISING = 100_000
+
+
+def _norm(text: str) -> str:
+    """Codes compare case-insensitively with runs of spaces read as one underscore."""
+    return "_".join(text.lower().split())
+
+
+def _lookup(codes: frozenset[str] | set[str], names: dict[str, str] | None = None) -> dict:
+    """Normalised code or display name -> code."""
+    table = {_norm(c): c for c in codes}
+    for code, name in (names or {}).items():
+        if code in codes:
+            table.setdefault(_norm(name), code)
+    return table
+
+
+def _rows(table: pd.DataFrame) -> tuple[list[int], list[list[str]]]:
+    cells = [[str(v).strip() for v in row] for row in table.to_numpy().tolist()]
+    return [int(r) for r in table.index], cells
 
 
 def _columns(
@@ -79,145 +95,32 @@ def _columns(
     optional: set[str],
     report: Report,
     *,
-    allowed_extra: set[str] = frozenset(),
     item_codes: set[str] = frozenset(),
-) -> dict[str, str]:
-    """Map canonical column names to the header as written; report missing/unknown/duplicated."""
-    mapping: dict[str, str] = {}
-    seen = Counter()
-    for header in table.columns:
+) -> dict[str, int]:
+    """Map canonical column names to positions; report missing, unknown and duplicated ones."""
+    header_row = table.attrs.get("header_row", 1)
+    mapping: dict[str, int] = {}
+    seen: Counter = Counter()
+    expected = ", ".join([*(c for c in required if c not in item_codes), *sorted(optional)])
+    for position, header in enumerate(table.columns):
         key = str(header).strip()
-        canon = key.upper() if key.upper() in item_codes else key.lower().replace(" ", "_")
+        canon = key.upper() if key.upper() in item_codes else _norm(key)
+        canon = COLUMN_ALIASES.get(canon, canon)
         seen[canon] += 1
         if seen[canon] == 2:
-            report.add(sheet, 1, key, key, f"column '{key}' appears more than once")
-        if canon in required or canon in optional or canon in allowed_extra:
-            mapping.setdefault(canon, header)
+            report.add(sheet, header_row, key, key, f"column '{key}' appears more than once")
+        if canon in required or canon in optional:
+            mapping.setdefault(canon, position)
         elif seen[canon] == 1:
-            expected = "an item code of this instrument version" if item_codes else "a known column"
-            report.add(sheet, 1, key, key, f"unknown column '{key}' (expected {expected})")
+            if item_codes and _ITEM_LIKE.match(key):
+                why = "it is not an item code of this instrument version"
+            else:
+                why = f"expected {expected}" + (" and the item codes" if item_codes else "")
+            report.add(sheet, header_row, key, key, f"unknown column '{key}' ({why})")
     for col in required:
         if col not in mapping:
-            report.add(sheet, 1, col, "", f"required column '{col}' is missing")
+            report.add(sheet, header_row, col, "", f"required column '{col}' is missing")
     return mapping
-
-
-def _about(
-    raw: RawSubmission, cat: Catalogue, allowed: frozenset[int] | None, report: Report, today: date
-) -> dict | None:
-    about = raw.about
-    out: dict = {}
-    for key in ABOUT_FIELDS:
-        if not about.get(key, "").strip():
-            report.add("About", raw.about_rows.get(key), "value", "", f"'{key}' is missing")
-    code = about.get("authority_code", "").strip().upper()
-    if code:
-        found = cat.authorities.get(code)
-        if found is None:
-            report.add(
-                "About",
-                raw.about_rows.get("authority_code"),
-                "value",
-                code,
-                f"authority code {code} is not an authority known to the service",
-            )
-        elif allowed is not None and found[0] not in allowed:
-            report.add(
-                "About",
-                raw.about_rows.get("authority_code"),
-                "value",
-                code,
-                f"you can only upload results for your own authority, not {code}",
-            )
-        else:
-            out["authority_id"], out["authority_name"] = found
-    period_text = about.get("period", "").strip()
-    if period_text:
-        period = parse_period(period_text)
-        if period is None:
-            report.add(
-                "About",
-                raw.about_rows.get("period"),
-                "value",
-                period_text,
-                f"period '{period_text}' is not a quarter written like 2010-Q1",
-            )
-        elif period_start(period) > today:
-            report.add(
-                "About",
-                raw.about_rows.get("period"),
-                "value",
-                period_text,
-                f"period {period} is in the future",
-            )
-        else:
-            out["period"] = period
-    version_text = about.get("instrument_version", "").strip()
-    if version_text:
-        try:
-            version = int(float(version_text))
-        except ValueError:
-            version = None
-        if version not in cat.items:
-            report.add(
-                "About",
-                raw.about_rows.get("instrument_version"),
-                "value",
-                version_text,
-                f"instrument version '{version_text}' is not one the service knows "
-                f"(known: {', '.join(map(str, sorted(cat.items)))})",
-            )
-        else:
-            out["instrument_version"] = version
-    closed_text = about.get("survey_closed", "").strip()
-    if closed_text:
-        closed = _parse_date(closed_text)
-        if closed is None:
-            report.add(
-                "About",
-                raw.about_rows.get("survey_closed"),
-                "value",
-                closed_text,
-                f"'{closed_text}' is not a date (write it like 2010-03-31)",
-            )
-        elif closed > today:
-            report.add(
-                "About",
-                raw.about_rows.get("survey_closed"),
-                "value",
-                closed_text,
-                "the survey closing date is in the future",
-            )
-        out["survey_closed"] = closed
-    product_text = about.get("product", "").strip()
-    if product_text:
-        product = cat.products.get(product_text.lower())
-        if product is None:
-            report.add(
-                "About",
-                raw.about_rows.get("product"),
-                "value",
-                product_text,
-                f"product '{product_text}' is not a product known to the service",
-            )
-        else:
-            out.update(
-                product_id=product.id, product_name=product.name, supplier_id=product.supplier_id
-            )
-    if {"product_id", "authority_id", "period"} <= out.keys():
-        in_use = cat.product_in_use(out["authority_id"], period_end(out["period"]))
-        if in_use != out["product_id"]:
-            used = cat.product_name(in_use) if in_use else "no recorded product"
-            report.add(
-                "About",
-                raw.about_rows.get("product"),
-                "value",
-                product_text,
-                f"{out['authority_name']} did not use {out['product_name']} in "
-                f"{out['period']} according to the service's records (it used {used}); "
-                "an administrator can record the change of supplier",
-            )
-    return out if report.ok else None
 
 
 def _redact_cell(text: str, sheet: str, row: int, column: str, out: list[RedactedText]) -> str:
@@ -228,6 +131,25 @@ def _redact_cell(text: str, sheet: str, row: int, column: str, out: list[Redacte
     return result.text
 
 
+def _free_text(
+    text: str, sheet: str, row: int, column: str, limit: int, report: Report, out: list
+) -> str:
+    if len(text) > limit:
+        report.add(sheet, row, column, text, f"{column} is longer than {limit:,} characters")
+        return ""
+    return _redact_cell(text, sheet, row, column, out) if text else ""
+
+
+def _check_ref(ref: str, counts: Counter, sheet: str, row: int, column: str, report: Report):
+    if not ref:
+        report.add(sheet, row, column, "", f"{column} is blank")
+    elif len(ref) > MAX_REF:
+        report.add(sheet, row, column, ref, f"{column} is longer than {MAX_REF} characters")
+    elif counts[ref] > 1:
+        report.add(sheet, row, column, ref, f"{column} '{ref}' is used more than once")
+
+
+_ITEM_LIKE = re.compile(r"^[A-Za-z]{3}[0-9]{2}$")
 _RATINGS = {str(v): float(v) for v in range(1, 6)} | {f"{v}.0": float(v) for v in range(1, 6)}
 
 
@@ -235,16 +157,26 @@ def _rating_problem(value: str) -> str:
     try:
         float(value)
     except ValueError:
-        return f"{value} is not a number"
+        return f"'{value}' is not a number: expected a rating from 1 to 5, or blank"
     return f"{value} is not a rating from 1 to 5"
+
+
+def _band_problem(band: str, expected: str) -> str:
+    message = f"'{band}' is not an experience band (expected one of {expected})"
+    if parse_date(band) is not None:
+        message += "; Excel may have turned the band into a date: format the column as Text"
+    return message
 
 
 def _responses(raw, cat, version, report, redactions):
     """Check respondents cell by cell in plain Python over one array (files hold up to
     100 x 40 cells; per-column pandas calls cost more than the checks themselves)."""
     table = raw.responses
+    if not len(table.columns):
+        report.add("Responses", None, "", "", "the Responses sheet is empty")
+        return None
     item_codes = sorted(cat.items[version])
-    cols = _columns(
+    idx = _columns(
         table,
         "Responses",
         RESPONSE_FIXED + tuple(item_codes),
@@ -255,33 +187,23 @@ def _responses(raw, cat, version, report, redactions):
     if table.empty:
         report.add("Responses", None, "", "", "there are no respondents")
         return None
-    if not all(c in cols for c in RESPONSE_FIXED):
+    if not all(c in idx for c in RESPONSE_FIXED):
         return None
-    position = {header: i for i, header in reversed(list(enumerate(table.columns)))}
-    cells = [[str(v).strip() for v in row] for row in table.to_numpy().tolist()]
-    rows = [int(r) for r in table.index]
-    idx = {key: position[header] for key, header in cols.items()}
+    rows, cells = _rows(table)
     item_pos = [(code, idx[code]) for code in item_codes if code in idx]
     ref_counts = Counter(r[idx["respondent_ref"]] for r in cells)
+    roles = _lookup(cat.roles, respondent_roles())
+    bands = {"".join(b.split()): b for b in cat.experience_bands}
     expected_roles = ", ".join(sorted(cat.roles))
     expected_bands = ", ".join(sorted(cat.experience_bands))
     nan = float("nan")
     records, matrix = [], []
     for row, r in zip(rows, cells, strict=True):
         ref = r[idx["respondent_ref"]]
-        if not ref:
-            report.add("Responses", row, "respondent_ref", "", "respondent_ref is blank")
-        elif ref_counts[ref] > 1:
-            report.add(
-                "Responses",
-                row,
-                "respondent_ref",
-                ref,
-                f"respondent_ref '{ref}' is used more than once",
-            )
+        _check_ref(ref, ref_counts, "Responses", row, "respondent_ref", report)
         shown_role = r[idx["role"]]
-        role = shown_role.lower().replace(" ", "_")
-        if role not in cat.roles:
+        role = roles.get(_norm(shown_role))
+        if role is None:
             report.add(
                 "Responses",
                 row,
@@ -289,14 +211,15 @@ def _responses(raw, cat, version, report, redactions):
                 shown_role,
                 f"'{shown_role}' is not a role (expected one of {expected_roles})",
             )
-        band = r[idx["years_experience_band"]]
-        if band not in cat.experience_bands:
+        shown_band = r[idx["years_experience_band"]]
+        band = bands.get("".join(shown_band.split()))
+        if band is None:
             report.add(
                 "Responses",
                 row,
                 "years_experience_band",
-                band,
-                f"'{band}' is not an experience band (expected one of {expected_bands})",
+                shown_band,
+                _band_problem(shown_band, expected_bands),
             )
         values = []
         for code, i in item_pos:
@@ -308,10 +231,18 @@ def _responses(raw, cat, version, report, redactions):
                 value = nan
             values.append(value)
         matrix.append(values)
+        area = _free_text(
+            r[idx["service_area"]],
+            "Responses",
+            row,
+            "service_area",
+            MAX_SERVICE_AREA,
+            report,
+            redactions,
+        )
         comment = r[idx["comment"]] if "comment" in idx else ""
-        if comment:
-            comment = _redact_cell(comment, "Responses", row, "comment", redactions)
-        records.append((ref, role, r[idx["service_area"]][:80], band, comment or None))
+        comment = _free_text(comment, "Responses", row, "comment", MAX_TEXT, report, redactions)
+        records.append((ref, role, area[:MAX_SERVICE_AREA], band, comment or None))
     respondents = pd.DataFrame(
         records, columns=["respondent_ref", "role", "service_area", "experience_band", "comment"]
     )
@@ -319,72 +250,81 @@ def _responses(raw, cat, version, report, redactions):
     return respondents, frame.reindex(columns=item_codes)
 
 
+def _count(text: str, row: int, report: Report) -> int | None:
+    column = "respondents_raising"
+    if not text:
+        report.add("Findings", row, column, "", f"{column} is blank (write 0 if not known)")
+        return None
+    try:
+        count = float(text)
+        if not count.is_integer() or not 0 <= count <= MAX_RESPONDENTS_RAISING:
+            raise ValueError
+    except (ValueError, OverflowError):
+        report.add("Findings", row, column, text, f"'{text}' is not a whole number of respondents")
+        return None
+    return int(count)
+
+
+def _code_checks(cat: Catalogue) -> dict[str, tuple[dict[str, str], str]]:
+    def listed(codes) -> str:
+        return "one of " + ", ".join(sorted(codes))
+
+    return {
+        "theme": (_lookup(cat.themes, code_names("themes")), listed(cat.themes)),
+        "category": (
+            _lookup(cat.categories, code_names("categories")),
+            "practice, technical or supplier",
+        ),
+        "workflow_area": (
+            _lookup(cat.workflow_areas, code_names("workflow_areas")),
+            listed(cat.workflow_areas),
+        ),
+        "severity": (_lookup(frozenset(SEVERITIES)), "low, medium, high or critical"),
+    }
+
+
 def _findings(raw, cat, report, redactions):
     table = raw.findings
-    cols = _columns(
-        table,
-        "Findings",
-        tuple(c for c in FINDING_COLUMNS if c not in OPTIONAL_FINDING),
-        OPTIONAL_FINDING,
-        report,
-    )
-    if any(c not in cols for c in FINDING_COLUMNS if c not in OPTIONAL_FINDING):
+    columns = pd.Index(FINDING_COLUMNS)
+    if not len(table.columns):  # an untouched, empty Findings sheet: no findings
+        return pd.DataFrame(columns=columns)
+    required = tuple(c for c in FINDING_COLUMNS if c not in OPTIONAL_FINDING)
+    idx = _columns(table, "Findings", required, OPTIONAL_FINDING, report)
+    if any(c not in idx for c in required):
         return None
-    refs = Counter(table[cols["finding_ref"]].str.strip()) if not table.empty else Counter()
-    checks = {
-        "theme": (cat.themes, str.upper, "a theme code"),
-        "category": (frozenset(cat.categories), str.lower, "practice, technical or supplier"),
-        "workflow_area": (cat.workflow_areas, str.lower, "a workflow area code"),
-        "severity": (frozenset(SEVERITIES), str.lower, "low, medium, high or critical"),
-    }
+    rows, cells = _rows(table)
+    refs = Counter(r[idx["finding_ref"]] for r in cells)
+    checks = _code_checks(cat)
     records = []
-    for row, rec in table.iterrows():
-        ref = rec[cols["finding_ref"]].strip()
-        if not ref:
-            report.add("Findings", row, "finding_ref", "", "finding_ref is blank")
-        elif refs[ref] > 1:
-            report.add(
-                "Findings", row, "finding_ref", ref, f"finding_ref '{ref}' is used more than once"
-            )
+    for row, r in zip(rows, cells, strict=True):
+        ref = r[idx["finding_ref"]]
+        _check_ref(ref, refs, "Findings", row, "finding_ref", report)
         out = {"finding_ref": ref}
-        for col, (allowed, norm, expected) in checks.items():
-            value = norm(
-                rec[cols[col]].strip().replace(" ", "_" if col == "workflow_area" else " ")
-            )
-            if value not in allowed:
+        for col, (allowed, expected) in checks.items():
+            shown = r[idx[col]]
+            code = allowed.get(_norm(shown))
+            if code is None:
                 report.add(
                     "Findings",
                     row,
                     col,
-                    rec[cols[col]],
-                    f"'{rec[cols[col]]}' is not a valid {col.replace('_', ' ')} "
-                    f"(expected {expected})",
+                    shown,
+                    f"'{shown}' is not a valid {col.replace('_', ' ')} (expected {expected})",
                 )
-            out[col] = value
-        count_text = rec[cols["respondents_raising"]].strip()
-        try:
-            count = float(count_text)
-            if not count.is_integer() or count < 0:
-                raise ValueError
-            out["respondents_raising"] = int(count)
-        except ValueError:
-            report.add(
-                "Findings",
-                row,
-                "respondents_raising",
-                count_text,
-                f"'{count_text}' is not a whole number of respondents",
-            )
-        description = rec[cols["description"]].strip()
+            out[col] = code
+        out["respondents_raising"] = _count(r[idx["respondents_raising"]], row, report)
+        description = r[idx["description"]]
         if not description:
             report.add("Findings", row, "description", "", "description is blank")
-        out["description"] = _redact_cell(description, "Findings", row, "description", redactions)
-        change = rec[cols["suggested_change"]].strip() if "suggested_change" in cols else ""
-        out["suggested_change"] = _redact_cell(
-            change, "Findings", row, "suggested_change", redactions
+        out["description"] = _free_text(
+            description, "Findings", row, "description", MAX_TEXT, report, redactions
+        )
+        change = r[idx["suggested_change"]] if "suggested_change" in idx else ""
+        out["suggested_change"] = _free_text(
+            change, "Findings", row, "suggested_change", MAX_TEXT, report, redactions
         )
         records.append(out)
-    return pd.DataFrame(records, columns=list(FINDING_COLUMNS))
+    return pd.DataFrame(records, columns=columns)
 
 
 def validate(
@@ -397,14 +337,14 @@ def validate(
 ) -> ValidSubmission | None:
     """Validate and redact; return the clean submission, or None with `report` filled in."""
     today = today or date.today()
-    about = _about(raw, cat, allowed_authorities, report, today)
-    version = about["instrument_version"] if about else None
+    about = check_about(raw, cat, allowed_authorities, report, today)
+    version = about.get("instrument_version")
     if version is None:
         version = max(cat.items) if cat.items else 1
     redactions: list[RedactedText] = []
     responses = _responses(raw, cat, version, report, redactions) if version in cat.items else None
     findings = _findings(raw, cat, report, redactions)
-    if not report.ok or about is None or responses is None or findings is None:
+    if not report.ok or responses is None or findings is None:
         return None
     respondents, ratings = responses
     return ValidSubmission(
