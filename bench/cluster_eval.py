@@ -1,0 +1,282 @@
+"""Evaluate finding clustering on the labelled development set, with a held-out check.
+
+Run from the project root:
+    .venv/bin/python -m bench.cluster_eval            # dev set metrics (full and held-out)
+    .venv/bin/python -m bench.cluster_eval --json     # same, as JSON
+    .venv/bin/python -m bench.cluster_eval --scale 5000 --scale 20000   # add timings
+
+Held-out check: true groups are split into two halves (near-miss families stay together, the
+rest by a fixed hash of the group name). The threshold is tuned on half A only and then applied
+unchanged to half B, so the B score shows how much the tuning is specific to the groups it saw.
+
+Fresh check: groups named "x_..." were written after the vocabulary rules were frozen and are
+scored on their own as well (the rules were not changed after writing them; the relative-closeness
+weights and threshold were re-tuned on half A afterwards, and half A holds some x_ groups).
+
+"Share correct": a finding counts as correct when (1) the majority true group of its predicted
+cluster is its own true group and (2) the predicted cluster holding most of its true group is its
+own predicted cluster. Ties go to the alphabetically first label. A true singleton is correct only
+if it is not absorbed into a larger group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from data.clustering import DEFAULT_THRESHOLD, cluster_findings  # noqa: E402
+
+DEVSET = ROOT / "tests" / "fixtures" / "findings_devset.csv"
+# Near-miss families are kept in the same half so that each half tests keeping them apart.
+FAMILIES = {
+    "chronology_filter": "chronology", "chronology_edit": "chronology",
+    "timeout_lost_work": "speed", "slow_to_open": "speed", "crash_on_save": "speed",
+    "icpc_report_print": "icpc", "icpc_invitations": "icpc",
+    "copy_to_siblings": "siblings", "copied_not_marked": "siblings",
+    "reenter_across_forms": "siblings",
+    "cp_plan_into_review": "plans", "consolidated_plan": "plans",
+    "single_plan_versions": "plans",
+    "training_inadequate": "training", "no_online_help": "training",
+    "rigid_workflow": "workflow", "too_many_clicks": "workflow",
+}  # fmt: skip
+GRID = np.round(np.arange(0.05, 0.451, 0.01), 2)
+
+
+def load_devset(path: Path = DEVSET) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def halves(groups: pd.Series) -> pd.Series:
+    """'A' or 'B' per finding: whole families (or groups) in a fixed hash order, each given to
+    the half that has fewer findings so far, so the halves are balanced and reproducible."""
+    sizes = groups.map(lambda g: FAMILIES.get(g, g)).value_counts()
+    units = sorted(sizes.index, key=lambda u: (zlib.crc32(u.encode()), u))
+    total = {"A": 0, "B": 0}
+    side: dict[str, str] = {}
+    for unit in units:
+        side[unit] = "A" if total["A"] <= total["B"] else "B"
+        total[side[unit]] += int(sizes[unit])
+    return groups.map(lambda g: side[FAMILIES.get(g, g)])
+
+
+def _majority(keys: pd.Series, values: pd.Series) -> dict[str, str]:
+    counts = pd.DataFrame({"k": keys.values, "v": values.values}).value_counts().reset_index()
+    counts = counts.sort_values(["k", "count", "v"], ascending=[True, False, True])
+    return dict(counts.drop_duplicates("k")[["k", "v"]].itertuples(index=False, name=None))
+
+
+def share_correct(true: pd.Series, pred: pd.Series) -> float:
+    """Share of findings placed with the majority of their group (see module docstring)."""
+    true, pred = true.astype(str).reset_index(drop=True), pred.astype(str).reset_index(drop=True)
+    major_true = _majority(pred, true)  # predicted cluster -> its majority true group
+    major_pred = _majority(true, pred)  # true group -> the predicted cluster holding most of it
+    ok = [major_true[p] == t and major_pred[t] == p for t, p in zip(true, pred, strict=True)]
+    return float(np.mean(ok)) if ok else 0.0
+
+
+def pairwise_scores(true: pd.Series, pred: pd.Series) -> tuple[float, float]:
+    """Pairwise precision and recall: of pairs put together / of pairs that belong together."""
+    t, p = true.to_numpy(), pred.to_numpy()
+    same_t, same_p = t[:, None] == t[None, :], p[:, None] == p[None, :]
+    upper = np.triu(np.ones_like(same_t, dtype=bool), 1)
+    both = (same_t & same_p & upper).sum()
+    return float(both / max((same_p & upper).sum(), 1)), float(
+        both / max((same_t & upper).sum(), 1)
+    )
+
+
+def evaluate(df: pd.DataFrame, threshold: float) -> dict[str, float]:
+    start = time.perf_counter()
+    pred = cluster_findings(df, threshold=threshold)
+    seconds = time.perf_counter() - start
+    precision, recall = pairwise_scores(df["true_group"], pred)
+    return {
+        "findings": len(df),
+        "threshold": threshold,
+        "ari": round(adjusted_rand_score(df["true_group"], pred), 4),
+        "share_correct": round(share_correct(df["true_group"], pred), 4),
+        "pair_precision": round(precision, 4),
+        "pair_recall": round(recall, 4),
+        "predicted_groups": int(pred.nunique()),
+        "true_groups": int(df["true_group"].nunique()),
+        "seconds": round(seconds, 3),
+    }
+
+
+def tune(df: pd.DataFrame) -> float:
+    """Threshold with the best ARI on df (ties: the middle of the best plateau)."""
+    scores = [
+        adjusted_rand_score(df["true_group"], cluster_findings(df, threshold=t)) for t in GRID
+    ]
+    best = np.flatnonzero(np.isclose(scores, max(scores)))
+    return float(GRID[best[len(best) // 2]])
+
+
+_OBJECTS = (
+    "chronology", "core assessment", "initial assessment", "ICPC report", "care plan",
+    "pathway plan", "case note", "referral form", "contact record", "CIN plan", "LAC review",
+    "strategy discussion", "s47 enquiry", "genogram", "body map", "court statement",
+    "placement record", "PEP", "health assessment", "CP plan", "IRO record", "caseload report",
+    "SSDA903 return", "CIN census", "document upload", "person search", "address history",
+    "ethnicity list", "consent record", "early help assessment", "MASH decision",
+    "closure summary", "transfer summary", "visit record", "supervision record", "letter template",
+    "conference invitation", "core group minutes", "missing episode", "disability field",
+)  # fmt: skip
+_DEFECTS = (
+    "cannot be printed", "takes minutes to open", "cannot be filtered by type",
+    "cannot be edited after saving", "has to be re-entered for each sibling",
+    "is lost when the session times out", "is not pre-populated from earlier forms",
+    "does not show who changed it", "has no help text", "cannot be exported to Word",
+    "cannot be copied to siblings", "crashes when saved", "is hidden behind too many clicks",
+    "is not visible to partner agencies", "cannot be reported on", "has an out of date picklist",
+    "cannot be signed off by the TM", "cannot be found without the exact spelling",
+    "is missing from the front screen", "does not carry forward to the review",
+)  # fmt: skip
+_FILLER = (
+    "staff", "every week", "at peak times", "for our duty team", "according to the survey",
+    "which causes delay", "very frustrating", "most teams", "in the area offices", "again",
+    "for new starters", "since the upgrade", "on Mondays", "for agency workers", "in court work",
+)  # fmt: skip
+_THEMES = ("NAV", "SPD", "DUP", "ASM", "NAR", "OUT", "PLR", "HRM", "MIR", "TRN", "ACC", "INT")
+_AREAS = ("contact", "referral", "initial_assessment", "core_assessment", "child_protection",
+          "child_in_need", "looked_after", "leaving_care", "case_closure", "general")  # fmt: skip
+
+
+def _pseudo_words(rng: random.Random, count: int) -> list[str]:
+    """Made-up words standing in for the idiosyncratic vocabulary of real free text."""
+    syllables = [c + v for c in "bdfghklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+    return ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(count)]
+
+
+def synthetic_findings(n: int, seed: int = 1) -> pd.DataFrame:
+    """n template-built findings for timing: 800 topics (object x defect) with Zipf-like
+    popularity, each text padded with 4-10 made-up words so vectors are as sparse as real ones.
+    Topics sharing an object or defect are deliberate near misses; true_group is the topic."""
+    rng = random.Random(seed)
+    topics = [(o, d) for o in _OBJECTS for d in _DEFECTS]
+    rng.shuffle(topics)
+    weights = [1.0 / (k + 1) ** 0.8 for k in range(len(topics))]
+    vocab = _pseudo_words(rng, 5000)
+    vocab_weights = [1.0 / (k + 1) for k in range(len(vocab))]
+    rows = []
+    for i, topic in enumerate(rng.choices(range(len(topics)), weights, k=n)):
+        obj, defect = topics[topic]
+        words = f"The {obj} {defect}".split()
+        if rng.random() < 0.3:
+            del words[rng.randrange(1, len(words))]
+        words += rng.sample(_FILLER, 1) + rng.choices(vocab, vocab_weights, k=rng.randint(4, 10))
+        theme = _THEMES[topic % 12] if rng.random() > 0.1 else rng.choice(_THEMES)
+        suggestion = "" if rng.random() < 0.5 else f"Fix the {obj} {rng.choice(vocab)}"
+        rows.append(
+            {
+                "finding_id": f"S{i:06d}",
+                "theme": theme,
+                "workflow_area": _AREAS[topic % 10],
+                "description": " ".join(words),
+                "suggested_change": suggestion,
+                "true_group": f"topic-{topic}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def time_scale(n: int, new: int = 150) -> dict[str, float]:
+    """Wall and CPU seconds for n synthetic findings, and for adding `new` more incrementally."""
+    df = synthetic_findings(n + new)
+    old = df.iloc[:n]
+    wall, cpu = time.perf_counter(), time.process_time()
+    first = cluster_findings(old)
+    row = {
+        "findings": n,
+        "seconds": round(time.perf_counter() - wall, 2),
+        "cpu_seconds": round(time.process_time() - cpu, 2),
+        "clusters": int(first.nunique()),
+        "topics": int(old["true_group"].nunique()),
+        "ari_vs_topics": round(adjusted_rand_score(old["true_group"], first), 3),
+    }
+    wall, cpu = time.perf_counter(), time.process_time()
+    cluster_findings(df, previous=dict(zip(old["finding_id"], first, strict=True)))
+    row["add_findings"] = new
+    row["add_seconds"] = round(time.perf_counter() - wall, 2)
+    row["add_cpu_seconds"] = round(time.process_time() - cpu, 2)
+    return row
+
+
+def run(scales: list[int], devset: Path) -> dict[str, object]:
+    df = load_devset(devset)
+    half = halves(df["true_group"])
+    part_a, part_b = df[half == "A"], df[half == "B"]
+    tuned = tune(part_a)
+    report: dict[str, object] = {
+        "default_threshold": DEFAULT_THRESHOLD,
+        "full": evaluate(df, DEFAULT_THRESHOLD),
+        "held_out": {
+            "threshold_tuned_on_A": tuned,
+            "A_tuned": evaluate(part_a, tuned),
+            "B_held_out": evaluate(part_b, tuned),
+            "B_default": evaluate(part_b, DEFAULT_THRESHOLD),
+        },
+    }
+    fresh = df["true_group"].str.startswith("x_")
+    if fresh.any():  # groups written after the vocabulary was frozen (see module docstring)
+        in_full = cluster_findings(df)[fresh]
+        report["fresh_groups"] = {
+            "alone": evaluate(df[fresh], DEFAULT_THRESHOLD),
+            "ari_within_full_run": round(adjusted_rand_score(df["true_group"][fresh], in_full), 4),
+        }
+    if scales:
+        report["scale"] = [time_scale(n) for n in scales]
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--scale", type=int, action="append", default=[],
+                        help="also time N synthetic findings (repeatable)")  # fmt: skip
+    parser.add_argument("--devset", type=Path, default=DEVSET)
+    args = parser.parse_args(argv)
+    report = run(args.scale, args.devset)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    full = report["full"]
+    print(f"Dev set: {full['findings']} findings, threshold {full['threshold']}")
+    for name, res in [("full", full), *report["held_out"].items()]:  # type: ignore[union-attr]
+        if isinstance(res, dict):
+            print(f"  {name:<12} ARI {res['ari']:.3f}  share correct {res['share_correct']:.3f}  "
+                  f"pairs P/R {res['pair_precision']:.2f}/{res['pair_recall']:.2f}  groups "
+                  f"{res['predicted_groups']} predicted / {res['true_groups']} true  "
+                  f"threshold {res['threshold']}  {res['seconds']}s")  # fmt: skip
+        else:
+            print(f"  {name}: {res}")
+    if "fresh_groups" in report:
+        res = report["fresh_groups"]["alone"]  # type: ignore[index]
+        print(f"  fresh (x_)   ARI {res['ari']:.3f} alone, "
+              f"{report['fresh_groups']['ari_within_full_run']:.3f} within the full run; "
+              f"share correct {res['share_correct']:.3f}; groups {res['predicted_groups']} "
+              f"predicted / {res['true_groups']} true")  # type: ignore[index]  # fmt: skip
+    for row in report.get("scale", []):  # type: ignore[union-attr]
+        print(f"  scale: {row['findings']} synthetic findings in {row['seconds']}s wall / "
+              f"{row['cpu_seconds']}s CPU ({row['clusters']} clusters for {row['topics']} "
+              f"topics, ARI {row['ari_vs_topics']}); adding "
+              f"{row['add_findings']} more with previous ids: {row['add_seconds']}s wall / "
+              f"{row['add_cpu_seconds']}s CPU")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
