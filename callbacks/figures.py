@@ -87,81 +87,6 @@ def mean_bars(
     )
 
 
-def heatmap(
-    table: pd.DataFrame,
-    row_col: str,
-    col_col: str,
-    *,
-    row_labels: dict | None = None,
-    col_labels: dict | None = None,
-    value_col: str = "mean",
-    decimals: int = 0,
-) -> go.Figure:
-    """Cells coloured on the sequential palette, each labelled with its value or 'c'."""
-    rows = list(dict.fromkeys(table[row_col]))
-    cols = list(dict.fromkeys(table[col_col]))
-    grid = table.set_index([row_col, col_col])
-    z, text = [], []
-    for r in rows:
-        zr, tr = [], []
-        for c in cols:
-            if (r, c) in grid.index:
-                cell = grid.loc[(r, c)]
-                if bool(cell["suppressed"]):
-                    zr.append(None)
-                    tr.append("c")
-                else:
-                    zr.append(float(cell[value_col]))
-                    tr.append(f"{float(cell[value_col]):.{decimals}f}")
-            else:
-                zr.append(None)
-                tr.append("")
-        z.append(zr)
-        text.append(tr)
-    xs = [(col_labels or {}).get(c, c) for c in cols]
-    ys = [(row_labels or {}).get(r, r) for r in rows]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=xs,
-            y=ys,
-            text=text,
-            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-            colorscale=SEQUENTIAL,
-            zmin=0,
-            zmax=100,
-            hoverongaps=False,
-            colorbar={
-                "title": "Score",
-                "tickvals": [20, 50, 80],
-                "ticktext": ["below 40", "40 to 59", "60 or more"],
-            },
-            xgap=2,
-            ygap=2,
-        )
-    )
-    # Labels as annotations so each can take the colour that contrasts with its cell.
-    for i, y in enumerate(ys):
-        for j, x in enumerate(xs):
-            value = z[i][j]
-            fig.add_annotation(
-                x=x,
-                y=y,
-                text=text[i][j],
-                showarrow=False,
-                font={
-                    "color": "#0b0c0c" if value is None or value < LIGHT_BAND_BELOW else "#ffffff",
-                    "size": 13,
-                },
-            )
-    return _base(
-        fig,
-        height=max(320, 36 * len(rows) + 160),
-        xaxis={"side": "top", "tickangle": -30},
-        yaxis={"automargin": True, "autorange": "reversed"},
-    )
-
-
 def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
     """Change with 95% interval per row; filled marker = significant, hollow = not."""
     t = table.iloc[::-1]
@@ -207,5 +132,448 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
         xaxis={"title": "Change in mean score (points)", "zeroline": True},
         yaxis={"automargin": True},
         height=max(300, 40 * len(t) + 140),
+        legend={"orientation": "h", "y": -0.25},
+    )
+
+
+# --- Analysis pages (Compare, Themes, My authority) ------------------------------------------
+
+# Sauro-Lewis grade ranges on the SUS scale, merged to letters: (low, high, label).
+SUS_GRADE_BANDS = (
+    (0, 51.7, "F"),
+    (51.7, 62.7, "D"),
+    (62.7, 72.6, "C"),
+    (72.6, 78.9, "B"),
+    (78.9, 100, "A"),
+)
+GRADE_SHADES = ("#f3f2f1", "#ffffff")
+SERIES_STYLE = (  # colour and marker for up to four series: never colour alone
+    (DARK_BLUE, "circle"),
+    (ORANGE, "diamond"),
+    (TURQUOISE, "square"),
+    (DARK_PINK, "triangle-up"),
+)
+
+
+def add_sus_grades(fig: go.Figure, *, axis: str = "x") -> go.Figure:
+    """Shade the Sauro-Lewis grade ranges behind a SUS chart and label each with its letter."""
+    for i, (low, high, label) in enumerate(SUS_GRADE_BANDS):
+        shade = {"fillcolor": GRADE_SHADES[i % 2], "line_width": 0, "layer": "below"}
+        if axis == "x":
+            fig.add_vrect(x0=low, x1=high, **shade)
+            fig.add_annotation(
+                x=(low + high) / 2,
+                y=1.0,
+                yref="paper",
+                yanchor="bottom",
+                yshift=32,
+                showarrow=False,
+                text=f"Grade {label}",
+                font={"size": 12, "color": DARK_GREY},
+            )
+            fig.update_layout(margin={"t": 72})
+        else:
+            fig.add_hrect(y0=low, y1=high, **shade)
+            fig.add_annotation(
+                y=(low + high) / 2,
+                x=1.0,
+                xref="paper",
+                xanchor="left",
+                showarrow=False,
+                text=f"Grade {label}",
+                font={"size": 12, "color": DARK_GREY},
+            )
+    return fig
+
+
+def count_bars(
+    table: pd.DataFrame,
+    label_col: str,
+    value_col: str = "findings",
+    *,
+    x_title: str = "Findings",
+    highlight: str | None = None,
+) -> go.Figure:
+    """Horizontal bars of counts; suppressed rows labelled 'c (suppressed)', never zero."""
+    t = table.iloc[::-1]
+    shown = ~t["suppressed"].astype(bool)
+    values = pd.to_numeric(t[value_col], errors="coerce").where(shown)
+    colours = [ORANGE if highlight and lbl == highlight else DARK_BLUE for lbl in t[label_col]]
+    text = [f"{v:.0f}" if ok else "c (suppressed)" for v, ok in zip(values, shown, strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=values.fillna(0),
+            y=t[label_col].astype(str),
+            orientation="h",
+            marker_color=colours,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"color": "#0b0c0c"},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    top = float(values.max()) if values.notna().any() else 1.0
+    return _base(
+        fig,
+        xaxis={"title": x_title, "range": [0, top * 1.25 + 1]},
+        yaxis={"automargin": True},
+        height=max(300, 34 * len(t) + 120),
+        showlegend=False,
+    )
+
+
+def labelled_heatmap(
+    table: pd.DataFrame,
+    row_col: str,
+    col_col: str,
+    *,
+    row_labels: dict | None = None,
+    col_labels: dict | None = None,
+    value_col: str = "mean",
+    scale_max: float = 100.0,
+    colorbar: dict | None = None,
+    decimals: int = 0,
+    col_order: list | None = None,
+) -> go.Figure:
+    """Like :func:`heatmap` (stepped sequential palette, every cell labelled with its value
+    or 'c' in a colour that contrasts with it), with any value range (``scale_max``), and
+    with all labels set in one layout update: adding them one by one revalidates every
+    earlier label, which is quadratic and took seconds for a 12 x 14 grid."""
+    rows = list(dict.fromkeys(table[row_col]))
+    cols = list(dict.fromkeys(table[col_col]))
+    if col_order is not None:
+        cols = [c for c in col_order if c in cols] + [c for c in cols if c not in col_order]
+    grid = {
+        (r, c): (bool(sup), v)
+        for r, c, sup, v in zip(
+            table[row_col], table[col_col], table["suppressed"], table[value_col], strict=True
+        )
+    }
+    xs = [(col_labels or {}).get(c, c) for c in cols]
+    ys = [(row_labels or {}).get(r, r) for r in rows]
+    z, text, notes = [], [], []
+    for i, r in enumerate(rows):
+        zr, tr = [], []
+        for j, c in enumerate(cols):
+            hidden, v = grid.get((r, c), (False, None))
+            if (r, c) not in grid or (not hidden and (v is None or pd.isna(v))):
+                zr.append(None)
+                tr.append("")
+            elif hidden:
+                zr.append(None)
+                tr.append("c")
+            else:
+                zr.append(float(v) / scale_max * 100)
+                tr.append(f"{float(v):.{decimals}f}")
+            dark = zr[-1] is not None and zr[-1] >= LIGHT_BAND_BELOW
+            notes.append(
+                {
+                    "x": xs[j],
+                    "y": ys[i],
+                    "text": tr[-1],
+                    "showarrow": False,
+                    "font": {"color": "#ffffff" if dark else "#0b0c0c", "size": 13},
+                }
+            )
+        z.append(zr)
+        text.append(tr)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=xs,
+            y=ys,
+            text=text,
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            zmax=100,
+            hoverongaps=False,
+            colorbar=colorbar
+            or {
+                "title": "Score",
+                "tickvals": [20, 50, 80],
+                "ticktext": ["below 40", "40 to 59", "60 or more"],
+            },
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(annotations=notes)
+    return _base(
+        fig,
+        height=max(320, 36 * len(rows) + 160),
+        xaxis={"side": "top", "tickangle": -30},
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )
+
+
+def count_heatmap(
+    table: pd.DataFrame,
+    row_col: str,
+    col_col: str,
+    *,
+    row_labels: dict | None = None,
+    col_labels: dict | None = None,
+    value_col: str = "findings",
+    col_order: list | None = None,
+) -> go.Figure:
+    """Counts on the stepped sequential palette (bands at 40% and 60% of the largest count
+    shown), each cell labelled with its count or 'c'; the colour bar states the bands."""
+    shown = pd.to_numeric(table.loc[~table["suppressed"].astype(bool), value_col])
+    top = max(float(shown.max()) if len(shown) else 1.0, 1.0)
+    bar = {
+        "title": value_col.replace("_", " ").capitalize(),
+        "tickvals": [20, 50, 80],
+        "ticktext": [
+            f"under {0.4 * top:.0f}",
+            f"{0.4 * top:.0f} to {0.6 * top:.0f}",
+            f"over {0.6 * top:.0f}",
+        ],
+    }
+    return labelled_heatmap(
+        table,
+        row_col,
+        col_col,
+        row_labels=row_labels,
+        col_labels=col_labels,
+        value_col=value_col,
+        scale_max=top,
+        colorbar=bar,
+        col_order=col_order,
+    )
+
+
+def band_dots(
+    table: pd.DataFrame,
+    *,
+    x_title: str = "Mean of authority means (0–100)",
+    benchmark: float | None = None,
+) -> go.Figure:
+    """One row per group: each band's mean as a labelled marker on a line from lowest to
+    highest band, so the spread reads without colour."""
+    fig = go.Figure()
+    groups = list(dict.fromkeys(table["group"]))[::-1]
+    for g in groups:
+        part = table.loc[(table["group"] == g) & (table["position"] >= 0)]
+        if part.empty:
+            fig.add_trace(
+                go.Scatter(
+                    x=[2],
+                    y=[g],
+                    mode="text",
+                    text=["too few authorities"],
+                    textposition="middle right",
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part["mean"],
+                y=[g] * len(part),
+                mode="lines+markers",
+                line={"color": DARK_GREY, "width": 1},
+                marker={
+                    "size": 11,
+                    "color": DARK_BLUE,
+                    "symbol": "circle",
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                customdata=part[["band", "n_las"]].to_numpy(),
+                hovertemplate="%{y}, %{customdata[0]} (%{customdata[1]} authorities): "
+                "%{x:.1f}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    if benchmark is not None:
+        fig.add_vline(
+            x=benchmark,
+            line_dash="dash",
+            line_color=DARK_GREY,
+            annotation_text=f"Published SUS average {benchmark:.0f}",
+            annotation_position="top",
+        )
+    return _base(
+        fig,
+        xaxis={"title": x_title, "range": [0, 100]},
+        yaxis={"automargin": True, "categoryorder": "array", "categoryarray": groups},
+        height=max(300, 40 * len(groups) + 120),
+    )
+
+
+def group_trends(
+    table: pd.DataFrame,
+    *,
+    reference: str,
+    y_title: str = "Mean score (0–100)",
+    benchmark: float | None = None,
+) -> go.Figure:
+    """Small multiples: one panel per group with its line (dark blue) and the reference
+    (England, orange dashed) for comparison; suppressed periods are gaps marked 'c'."""
+    from plotly.subplots import make_subplots
+
+    groups = [g for g in dict.fromkeys(table["group"]) if g != reference]
+    periods = sorted(dict.fromkeys(table["period"]))
+    cols = 3
+    nrows = max(1, -(-len(groups) // cols))
+    fig = make_subplots(
+        rows=nrows,
+        cols=cols,
+        subplot_titles=groups,
+        shared_yaxes=True,
+        vertical_spacing=0.6 / max(nrows, 1) if nrows > 1 else 0.1,
+    )
+    ref = table.loc[table["group"] == reference].set_index("period").reindex(periods)
+    for i, g in enumerate(groups):
+        r, c = i // cols + 1, i % cols + 1
+        part = table.loc[table["group"] == g].set_index("period").reindex(periods)
+        hidden = part["suppressed"].fillna(True).astype(bool)
+        fig.add_trace(
+            go.Scatter(
+                x=periods,
+                y=ref["mean"].where(~ref["suppressed"].fillna(True).astype(bool)),
+                mode="lines",
+                name=reference,
+                legendgroup="ref",
+                showlegend=i == 0,
+                line={"color": ORANGE, "dash": "dash", "width": 2},
+                hovertemplate=f"{reference} %{{x}}: %{{y:.1f}}<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=periods,
+                y=part["mean"].where(~hidden),
+                mode="lines+markers",
+                name="Supplier group",
+                legendgroup="group",
+                showlegend=i == 0,
+                line={"color": DARK_BLUE, "width": 3},
+                marker={"size": 8},
+                hovertemplate=f"{g} %{{x}}: %{{y:.1f}}<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        gaps = [p for p, h in zip(periods, hidden, strict=True) if h]
+        if gaps:
+            fig.add_trace(
+                go.Scatter(
+                    x=gaps,
+                    y=[8] * len(gaps),
+                    mode="text",
+                    text=["c"] * len(gaps),
+                    showlegend=False,
+                    hoverinfo="skip",
+                    textfont={"color": DARK_GREY},
+                ),
+                row=r,
+                col=c,
+            )
+        if benchmark is not None:
+            fig.add_hline(y=benchmark, line_dash="dot", line_color=DARK_GREY, row=r, col=c)
+    fig.update_yaxes(range=[0, 100])
+    fig.update_yaxes(title_text=y_title, col=1)
+    return _base(
+        fig,
+        height=max(320, 260 * nrows + 60),
+        legend={"orientation": "h", "y": 1.0 + 0.25 / nrows, "x": 0},
+    )
+
+
+def comparator_dots(
+    table: pd.DataFrame,
+    label_col: str,
+    series_col: str,
+    series: list[str],
+    *,
+    labels: dict | None = None,
+    x_title: str = "Mean score (0–100)",
+    benchmark: float | None = None,
+) -> go.Figure:
+    """One row per label and one marker per series (colour and shape), with 95% intervals;
+    suppressed values are left out and listed as 'c' in the table alternative."""
+    fig = go.Figure()
+    labels = labels or {}
+    order = list(dict.fromkeys(table[label_col]))[::-1]
+    for k, name in enumerate(series):
+        colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
+        part = table.loc[(table[series_col] == name) & ~table["suppressed"].astype(bool)]
+        fig.add_trace(
+            go.Scatter(
+                x=part["mean"],
+                y=[labels.get(v, v) for v in part[label_col]],
+                mode="markers",
+                name=name,
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": 11,
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                error_x={
+                    "type": "data",
+                    "array": part["ci_high"] - part["mean"],
+                    "arrayminus": part["mean"] - part["ci_low"],
+                    "color": colour,
+                    "thickness": 1.2,
+                },
+                hovertemplate=f"{name}, %{{y}}: %{{x:.1f}}<extra></extra>",
+            )
+        )
+    if benchmark is not None:
+        fig.add_vline(x=benchmark, line_dash="dash", line_color=DARK_GREY)
+    cats = [labels.get(v, v) for v in order]
+    return _base(
+        fig,
+        xaxis={"title": x_title, "range": [0, 100]},
+        yaxis={"automargin": True, "categoryorder": "array", "categoryarray": cats},
+        height=max(320, 34 * len(order) + 160),
+        legend={"orientation": "h", "y": -0.12 - 2.0 / max(len(order), 4)},
+    )
+
+
+def series_lines(
+    table: pd.DataFrame,
+    series_col: str,
+    series: list[str],
+    *,
+    y_title: str = "Mean score (0–100)",
+    benchmark: float | None = None,
+) -> go.Figure:
+    """Lines over periods, one per series (colour, marker shape and dash differ)."""
+    fig = go.Figure()
+    dashes = ("solid", "dash", "dot", "dashdot")
+    for k, name in enumerate(series):
+        colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
+        part = table.loc[table[series_col] == name].sort_values("period")
+        y = part["mean"].where(~part["suppressed"].astype(bool))
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=y,
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "dash": dashes[k % 4], "width": 2.5},
+                marker={"symbol": symbol, "size": 10},
+                hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<extra></extra>",
+            )
+        )
+    if benchmark is not None:
+        fig.add_hline(
+            y=benchmark,
+            line_dash="dot",
+            line_color=DARK_GREY,
+            annotation_text=f"Published SUS average {benchmark:.0f}",
+        )
+    return _base(
+        fig,
+        yaxis={"title": y_title, "range": [0, 100]},
+        xaxis={"title": "Period", "type": "category"},
+        height=420,
         legend={"orientation": "h", "y": -0.25},
     )

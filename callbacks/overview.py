@@ -6,8 +6,9 @@ from dash import Input, Output
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import current_viewer, db, guarded
-from callbacks.figures import change_dots, heatmap, mean_bars
+from callbacks.figures import change_dots, labelled_heatmap, mean_bars
 from callbacks.tables import format_table
+from callbacks.url_state import register_url_state
 from data.codes import SUS_BENCHMARK, theme_names
 from data.overview import latest_period, sus_by_group, sus_change_by_group, themes_by_group
 from data.summaries import coverage
@@ -94,7 +95,7 @@ def themes_chart(viewer, session, _load) -> ChartResult:
     )
     display = _display(table.assign(theme=table["theme"].map(names)), "Supplier group")
     return ChartResult(
-        heatmap(table, "group", "theme", col_labels=names),
+        labelled_heatmap(table, "group", "theme", col_labels=names),
         summary,
         display.rename(columns={"theme": "Theme"}),
         _footnote(),
@@ -130,6 +131,7 @@ def change_chart(viewer, session, _load) -> ChartResult:
 
 
 def register(app) -> None:
+    register_url_state(app, P, "/", {})
     load = [Input(f"{P}-load", "data")]
     register_chart(app, f"{P}-sus", load, sus_chart)
     register_chart(app, f"{P}-themes", load, themes_chart)

@@ -1,20 +1,155 @@
-"""Compare supplier groups page."""
+"""Compare supplier groups: groups side by side by SUS and theme, a theme x group heatmap,
+the spread of authority scores within each group, trends, and (for a group's NLAR
+representative) the group authority by authority."""
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 
-from layouts.components import page_heading
-from layouts.data_status import panel
+from data.codes import la_type_names, region_names, respondent_roles, theme_names
+from layouts.components import chart_card, page_heading
+from layouts.filters import filter_panel, select_filter
+from layouts.url_state import query_choice, query_value, url_state
 
 PREFIX = "compare"
+PATH = "/compare"
+# URL key -> control id; the URL lists filters in this order.
+FIELDS = {
+    "period": f"{PREFIX}-period",
+    "role": f"{PREFIX}-role",
+    "type": f"{PREFIX}-la-type",
+    "region": f"{PREFIX}-region",
+    "measure": f"{PREFIX}-measure",
+}
+
+
+def measures() -> dict[str, str]:
+    themes = {c: n for c, n in theme_names().items() if c != "GEN"}
+    return {"SUS": "SUS (System Usability Scale)", **themes}
+
+
+def protection_note() -> html.Details:
+    return html.Details(
+        [
+            html.Summary("How these figures protect authorities"),
+            html.P(
+                "A figure is shown only when at least 3 authorities and 10 respondents "
+                "contribute (not counting your own authority), otherwise it reads c. Other "
+                "figures may also read c so that a hidden one cannot be worked out by "
+                "subtraction, including by comparing this view with a wider one (for "
+                "example all regions against one region). Supplier groups too small to show "
+                "on their own are counted together as Other suppliers."
+            ),
+            html.P(
+                "The spread of authority scores within a group is shown as the average of "
+                "bands of at least 3 authorities (halves, thirds, quarters or fifths), never "
+                "as single authorities' scores or as quantiles, because the middle value of "
+                "an odd number of authorities is one authority's own score."
+            ),
+        ],
+        className="protection-note mb-4",
+    )
 
 
 def layout(**query):
+    roles, types = respondent_roles(), la_type_names()
+    regions = {r: r for r in region_names()}
+    measure = (
+        query_value(query, "measure") if query_value(query, "measure") in measures() else "SUS"
+    )
     return html.Div(
         [
-            dcc.Store(id=f"{PREFIX}-load", data=query),
-            page_heading("Compare supplier groups"),
-            panel(PREFIX),
+            url_state(PREFIX, query),
+            page_heading(
+                "Compare supplier groups",
+                "How usable each supplier's system is, pooled across the authorities that use "
+                "it. Authorities are never named.",
+            ),
+            filter_panel(
+                "Filters",
+                [
+                    select_filter(
+                        FIELDS["period"],
+                        "Period",
+                        value=query_value(query, "period") or "",
+                        all_label=None,
+                        hint="Quarter the survey closed in",
+                        width=2,
+                    ),
+                    select_filter(
+                        FIELDS["role"],
+                        "Respondent role",
+                        roles,
+                        query_choice(query, "role", roles),
+                        all_label="All roles",
+                    ),  # fmt: skip
+                    select_filter(
+                        FIELDS["type"],
+                        "LA type",
+                        types,
+                        query_choice(query, "type", types),
+                        all_label="All LA types",
+                        width=2,
+                    ),  # fmt: skip
+                    select_filter(
+                        FIELDS["region"],
+                        "Region",
+                        regions,
+                        query_choice(query, "region", regions),
+                        all_label="All regions",
+                        width=2,
+                    ),  # fmt: skip
+                    select_filter(
+                        FIELDS["measure"],
+                        "Score to compare",
+                        measures(),
+                        measure,
+                        all_label=None,
+                    ),  # fmt: skip
+                ],
+                panel_id=f"{PREFIX}-filters",
+            ),
+            protection_note(),
+            chart_card(
+                f"{PREFIX}-groups",
+                "Supplier groups side by side",
+                description="Mean score per group with its 95% confidence interval; England "
+                "(all groups) is shown in orange. For SUS the shaded bands are the "
+                "Sauro–Lewis grades and the dashed line the published average of 68.",
+            ),
+            chart_card(
+                f"{PREFIX}-heatmap",
+                "Theme scores by supplier group",
+                graph_height=560,
+                description="Each cell is a group's mean score on a theme (0–100, higher is "
+                "better); darker cells score higher.",
+            ),
+            chart_card(
+                f"{PREFIX}-spread",
+                "Spread of authority scores within each group",
+                description="Each marker is the average score of one band of a group's "
+                "authorities, from the lowest-scoring band to the highest. Uses all "
+                "respondents in the chosen period; the role, LA type and region filters do "
+                "not apply.",
+            ),
+            chart_card(
+                f"{PREFIX}-trend",
+                "Trend across periods",
+                graph_height=640,
+                description="One panel per supplier group (dark blue) with England for "
+                "comparison (orange, dashed). The period filter does not apply.",
+            ),
+            html.Div(
+                chart_card(
+                    f"{PREFIX}-breakdown",
+                    "Your supplier group, authority by authority",
+                    graph_height=640,
+                    description="Only a group's NLAR representative sees this. Authorities "
+                    "appear under their pseudonyms (names only for your own authority and "
+                    "authorities that agreed to be named).",
+                ),
+                id=f"{PREFIX}-breakdown-wrap",
+                hidden=True,
+            ),
         ]
     )

@@ -42,14 +42,19 @@ def data_table(table_id: str, *, height: int = 360) -> dag.AgGrid:
     )
 
 
-def chart_card(prefix: str, title: str, *, graph_height: int = 420) -> html.Section:
+def chart_card(
+    prefix: str, title: str, *, graph_height: int = 420, description: str | None = None
+) -> html.Section:
     """Title, one-sentence summary, chart, table alternative and CSV download.
 
     Ids: {prefix}-summary, {prefix}-graph, {prefix}-table, {prefix}-download-button,
-    {prefix}-download, {prefix}-footnote."""
+    {prefix}-download, {prefix}-footnote. ``description`` adds a fixed paragraph under the
+    title saying how to read the chart."""
+    intro = [html.P(description, className="figure-description")] if description else []
     return html.Section(
         [
             html.H2(title, id=f"{prefix}-title"),
+            *intro,
             html.P(id=f"{prefix}-summary", className="figure-summary", **{"aria-live": "polite"}),
             dcc.Loading(
                 dcc.Graph(
@@ -102,3 +107,25 @@ def stat_tile(label: str, value_id: str) -> dbc.Col:
 
 def alert(message: str, color: str = "danger") -> dbc.Alert:
     return dbc.Alert(message, color=color, className="mt-2")
+
+
+def paged_table(table_id: str, *, page_size: int = 20) -> dag.AgGrid:
+    """A sortable, filterable grid shown a page at a time, for long lists (only the rows of
+    the current page are in the document, which keeps long lists quick to render)."""
+    return dag.AgGrid(
+        id=table_id,
+        columnDefs=[],
+        rowData=[],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": page_size,
+            "paginationPageSizeSelector": False,
+            "domLayout": "autoHeight",
+            "ensureDomOrder": True,
+            "enableCellTextSelection": True,
+            "suppressMenuHide": True,
+        },
+        style={"width": "100%"},
+        className="ag-theme-alpine",
+    )

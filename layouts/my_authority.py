@@ -1,16 +1,96 @@
-"""My authority page."""
+"""My authority: the signed-in LA against its supplier group, statistical neighbours and
+England, what changed since its previous submission, and who improved in its group."""
 
 from __future__ import annotations
 
 from dash import dcc, html
 
-from layouts.components import page_heading
-from layouts.data_status import panel
+from layouts.compare import measures
+from layouts.components import chart_card, page_heading
+from layouts.filters import filter_panel, select_filter
+from layouts.url_state import query_value, url_state
 
 PREFIX = "my-authority"
+PATH = "/my-authority"
+FIELDS = {"period": f"{PREFIX}-period", "measure": f"{PREFIX}-measure"}
 
 
 def layout(**query):
     return html.Div(
-        [dcc.Store(id=f"{PREFIX}-load", data=query), page_heading("My authority"), panel(PREFIX)]
+        [
+            url_state(PREFIX, query),
+            dcc.Store(id=f"{PREFIX}-refresh", data=0),
+            page_heading(
+                "My authority",
+                "Your authority's results by name, against other authorities in your supplier "
+                "group, your statistical neighbours and England. Other authorities are never "
+                "named unless they agree.",
+            ),
+            filter_panel(
+                "Filters",
+                [
+                    select_filter(
+                        FIELDS["period"],
+                        "Period",
+                        value=query_value(query, "period") or "",
+                        all_label=None,
+                        hint="Periods your authority has results for",
+                    ),
+                    select_filter(
+                        FIELDS["measure"],
+                        "Score over time",
+                        measures(),
+                        query_value(query, "measure")
+                        if query_value(query, "measure") in measures()
+                        else "SUS",
+                        all_label=None,
+                        width=4,
+                    ),
+                ],
+                panel_id=f"{PREFIX}-filters",
+            ),
+            html.P(id=f"{PREFIX}-neighbours-note", className="mb-4"),
+            chart_card(
+                f"{PREFIX}-profile",
+                "Your authority against its comparators",
+                graph_height=640,
+                description="Mean score on SUS and each theme with 95% confidence intervals. "
+                "Comparators leave your own authority out.",
+            ),
+            chart_card(
+                f"{PREFIX}-trend",
+                "Over time",
+                description="The chosen score in each period your authority has results for.",
+            ),  # fmt: skip
+            chart_card(
+                f"{PREFIX}-change",
+                "What changed since your previous submission",
+                graph_height=560,
+                description="Change in your authority's mean score on each theme; a filled "
+                "marker means the 95% interval of the change excludes zero (significant).",
+            ),
+            html.Section(
+                [
+                    html.H2("Who improved", id=f"{PREFIX}-improved-title"),
+                    html.P(
+                        "Other authorities in your supplier group whose score on a theme rose "
+                        "significantly since their previous submission. They are shown by "
+                        "pseudonym; ask to be put in touch and they decide whether to reveal "
+                        "who they are."
+                    ),
+                    html.Div(id=f"{PREFIX}-improved"),
+                    html.P(id=f"{PREFIX}-action-message", role="status", **{"aria-live": "polite"}),
+                ],
+                className="figure-card",
+                **{"aria-labelledby": f"{PREFIX}-improved-title"},
+            ),
+            html.Section(
+                [
+                    html.H2("Requests to be put in touch", id=f"{PREFIX}-requests-title"),
+                    html.Div(id=f"{PREFIX}-requests"),
+                ],
+                className="figure-card",
+                **{"aria-labelledby": f"{PREFIX}-requests-title"},
+            ),
+        ]
     )

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components import chart_card, page_heading, stat_tile
+from layouts.url_state import url_state
 
 PREFIX = "overview"
 
@@ -14,6 +15,7 @@ def layout(**query):
     return html.Div(
         [
             dcc.Store(id=f"{PREFIX}-load", data=query),
+            url_state(PREFIX, query),
             page_heading(
                 "Overview",
                 "How usable children's social care case-recording systems are, pooled across "

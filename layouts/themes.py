@@ -1,16 +1,165 @@
-"""Themes page."""
+"""Themes: where findings concentrate (by theme, supplier group, workflow area and severity)
+and the redacted findings behind the charts."""
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components import page_heading
-from layouts.data_status import panel
+from data.codes import SEVERITIES, code_names, la_type_names, region_names
+from layouts.components import chart_card, page_heading, paged_table
+from layouts.filters import ALL, filter_panel, select_filter
+from layouts.url_state import query_choice, query_value, url_state
 
 PREFIX = "themes"
+PATH = "/themes"
+FIELDS = {
+    "period": f"{PREFIX}-period",
+    "theme": f"{PREFIX}-theme",
+    "category": f"{PREFIX}-category",
+    "workflow": f"{PREFIX}-workflow",
+    "severity": f"{PREFIX}-severity",
+    "region": f"{PREFIX}-region",
+    "type": f"{PREFIX}-la-type",
+    "group": f"{PREFIX}-group",
+}
+
+
+def choices() -> dict[str, dict[str, str]]:
+    """Code lists for the filters that do not depend on the data."""
+    return {
+        "theme": {c: n for c, n in code_names("themes").items() if c != "GEN"},
+        "category": code_names("categories"),
+        "workflow": code_names("workflow_areas"),
+        "severity": {s: s.capitalize() for s in SEVERITIES},
+        "region": {r: r for r in region_names()},
+        "type": la_type_names(),
+    }
 
 
 def layout(**query):
+    c = choices()
+    picked = {k: query_choice(query, k, c[k]) for k in c}
     return html.Div(
-        [dcc.Store(id=f"{PREFIX}-load", data=query), page_heading("Themes"), panel(PREFIX)]
+        [
+            url_state(PREFIX, query),
+            page_heading(
+                "Themes",
+                "Where the problems authorities report are concentrated, and the findings "
+                "behind them. Free text is shown only after personal details were removed.",
+            ),
+            filter_panel(
+                "Filters",
+                [
+                    select_filter(
+                        FIELDS["period"],
+                        "Period",
+                        value=query_value(query, "period") or ALL,
+                        all_label="All periods",
+                        width=3,
+                    ),
+                    select_filter(
+                        FIELDS["theme"],
+                        "Theme",
+                        c["theme"],
+                        picked["theme"],
+                        all_label="All themes",
+                    ),
+                    select_filter(
+                        FIELDS["category"],
+                        "Category",
+                        c["category"],
+                        picked["category"],
+                        all_label="All categories",
+                        hint="Practice, technical or supplier",
+                    ),
+                    select_filter(
+                        FIELDS["workflow"],
+                        "Workflow area",
+                        c["workflow"],
+                        picked["workflow"],
+                        all_label="All workflow areas",
+                    ),
+                    select_filter(
+                        FIELDS["severity"],
+                        "Severity",
+                        c["severity"],
+                        picked["severity"],
+                        all_label="All severities",
+                    ),
+                    select_filter(
+                        FIELDS["region"],
+                        "Region",
+                        c["region"],
+                        picked["region"],
+                        all_label="All regions",
+                    ),
+                    select_filter(
+                        FIELDS["type"],
+                        "LA type",
+                        c["type"],
+                        picked["type"],
+                        all_label="All LA types",
+                    ),
+                    select_filter(
+                        FIELDS["group"],
+                        "Supplier group",
+                        {query_value(query, "group"): query_value(query, "group")}
+                        if query_value(query, "group")
+                        else {},
+                        query_value(query, "group") or ALL,
+                        all_label="All supplier groups",
+                    ),
+                ],
+                panel_id=f"{PREFIX}-filters",
+            ),  # fmt: skip
+            html.P(
+                "Each chart shows every value of its own breakdown with the other filters "
+                "applied. A count reads c when fewer than 3 authorities or 10 respondents "
+                "raising the findings stand behind it, or when it would let a hidden count be "
+                "worked out.",
+                className="mb-4",
+            ),
+            chart_card(
+                f"{PREFIX}-by-theme",
+                "Findings by theme",
+                description="Number of findings on each theme. The table below the chart "
+                "also gives all themes together.",
+            ),
+            chart_card(
+                f"{PREFIX}-by-group",
+                "Findings by supplier group and theme",
+                graph_height=560,
+                description="Darker cells hold more findings. England is every group "
+                "together; small groups are counted as Other suppliers.",
+            ),
+            chart_card(
+                f"{PREFIX}-by-area",
+                "Findings by workflow area and severity",
+                graph_height=520,
+                description="Where in the casework the findings arise, and how severe they are.",
+            ),
+            html.Section(
+                [
+                    html.H2("Findings behind the charts", id=f"{PREFIX}-list-title"),
+                    html.P(id=f"{PREFIX}-list-note", role="status", **{"aria-live": "polite"}),
+                    html.Div(
+                        paged_table(f"{PREFIX}-list"),
+                        role="region",
+                        **{"aria-label": "Findings behind the charts"},
+                    ),
+                    dbc.Button(
+                        "Download the findings (CSV)",
+                        id=f"{PREFIX}-list-download-button",
+                        color="secondary",
+                        outline=True,
+                        size="sm",
+                        className="mt-2",
+                    ),
+                    dcc.Download(id=f"{PREFIX}-list-download"),
+                ],
+                className="figure-card",
+                **{"aria-labelledby": f"{PREFIX}-list-title"},
+            ),
+        ]
     )

@@ -1,0 +1,249 @@
+"""Compare supplier groups: five chart cards fed by data.compare, filters in the URL.
+
+Every compute function checks its inputs (callbacks.filters.checked_filters) and takes the
+viewer only from the server session; the per-authority breakdown re-checks the viewer's right
+on every call."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output
+
+from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
+from callbacks.common import current_viewer, guarded
+from callbacks.figures import add_sus_grades, band_dots, group_trends, labelled_heatmap, mean_bars
+from callbacks.filters import checked_filters, footnote, labels, register_period_options
+from callbacks.tables import format_table
+from callbacks.url_state import register_url_state
+from data import compare
+from data.analysis import ENGLAND
+from data.codes import SUS_BENCHMARK
+from data.filter_options import analysis_options, choice
+from layouts.compare import FIELDS, PATH, PREFIX, measures
+from layouts.filters import value_or_none
+
+INPUTS = [Input(FIELDS[k], "value") for k in ("period", "role", "type", "region", "measure")]
+COLUMNS = {
+    "group": "Supplier group",
+    "mean": "Mean",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "grade": "SUS grade",
+    "n": "Respondents",
+    "n_las": "Authorities",
+    "reason": "Note",
+}
+
+
+def _setup(session, period, role, la_type, region, measure):
+    opts = analysis_options(session)
+    f = checked_filters(opts, period, role, la_type, region)
+    m = choice(value_or_none(measure), measures()) or "SUS"
+    return opts, f, m
+
+
+def _nodata(message: str = "No results have been shared yet.") -> ChartResult:
+    return ChartResult(empty_figure(message), message, pd.DataFrame())
+
+
+def _display(table: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    shown = format_table(table, ["mean", "ci_low", "ci_high", "n", "n_las"])
+    cols = [c for c in dict.fromkeys([*(extra or {}), *COLUMNS]) if c in shown]
+    return shown[cols].rename(columns={**COLUMNS, **(extra or {})})
+
+
+def _visible(table: pd.DataFrame) -> pd.DataFrame:
+    return table.loc[~table["suppressed"].to_numpy(dtype=bool)]
+
+
+def groups_chart(viewer, session, period, role, la_type, region, measure) -> ChartResult:
+    opts, f, m = _setup(session, period, role, la_type, region, measure)
+    if f.period is None:
+        return _nodata()
+    r = rules()
+    table = compare.measure_by_group(session, f, m, r, viewer.own_authorities)
+    name = measures()[m]
+    where = f.describe(labels(opts))
+    if table.empty:
+        return _nodata(f"No {name} results for {where}.")
+    groups = _visible(table.loc[table["group"] != ENGLAND]).sort_values("mean")
+    england = _visible(table.loc[table["group"] == ENGLAND])
+    if len(groups):
+        low, high = groups.iloc[0], groups.iloc[-1]
+        summary = (
+            f"For {where}, mean {name} ranged from {low['mean']:.0f} ({low['group']}) to "
+            f"{high['mean']:.0f} ({high['group']}) across the {len(groups)} groups shown"
+        )
+        if len(england):
+            summary += f"; England's mean was {england.iloc[0]['mean']:.0f}"
+        summary += "."
+    else:
+        summary = f"For {where}, too few authorities contribute to show any supplier group."
+    ordered = pd.concat(
+        [table.loc[table["group"] != ENGLAND], table.loc[table["group"] == ENGLAND]]
+    )
+    fig = mean_bars(
+        ordered,
+        "group",
+        benchmark=SUS_BENCHMARK if m == "SUS" else None,
+        x_title=f"Mean {name} (0–100)",
+        highlight=ENGLAND,
+    )
+    if m == "SUS":
+        add_sus_grades(fig)
+    note = compare.benchmark_note() if m == "SUS" else ""
+    return ChartResult(fig, summary, _display(ordered), footnote(note), where)
+
+
+def heatmap_chart(viewer, session, period, role, la_type, region, _measure) -> ChartResult:
+    opts, f, _m = _setup(session, period, role, la_type, region, None)
+    if f.period is None:
+        return _nodata()
+    table = compare.themes_by_group(session, f, rules(), viewer.own_authorities)
+    where = f.describe(labels(opts))
+    if table.empty:
+        return _nodata(f"No theme results for {where}.")
+    names = opts.themes
+    england = _visible(table.loc[table["group"] == ENGLAND]).sort_values("mean")
+    hidden = int(table["suppressed"].sum())
+    if len(england):
+        summary = (
+            f"For {where}, across England the lowest-scoring theme was "
+            f"{names.get(england.iloc[0]['theme'], england.iloc[0]['theme'])} "
+            f"({england.iloc[0]['mean']:.0f}) and the highest "
+            f"{names.get(england.iloc[-1]['theme'], england.iloc[-1]['theme'])} "
+            f"({england.iloc[-1]['mean']:.0f}); {hidden} of {len(table)} cells are suppressed."
+        )
+    else:
+        summary = f"For {where}, too few authorities contribute to show theme scores."
+    display = _display(table.assign(theme=table["theme"].map(names)), {"theme": "Theme"})
+    return ChartResult(
+        labelled_heatmap(table, "group", "theme", col_labels=names),
+        summary,
+        display,
+        footnote(),
+        where,
+    )
+
+
+def spread_chart(viewer, session, period, role, la_type, region, measure) -> ChartResult:
+    opts, f, m = _setup(session, period, role, la_type, region, measure)
+    if f.period is None:
+        return _nodata()
+    r = rules()
+    table = compare.spread_by_group(session, f.period, m, r, viewer.own_authorities)
+    name = measures()[m]
+    if table.empty:
+        return _nodata(f"No {name} results for period {f.period}.")
+    banded = table.loc[table["position"] >= 0]
+    widths = (
+        banded.groupby("group")["mean"].agg(lambda s: s.max() - s.min()).sort_values()
+        if len(banded)
+        else pd.Series(dtype=float)
+    )
+    if len(widths) == 1:
+        summary = (
+            f"In {f.period}, only {widths.index[0]} has enough authorities to show a spread on "
+            f"{name}: its bands of authorities span {widths.iloc[0]:.0f} points."
+        )
+    elif len(widths):
+        summary = (
+            f"In {f.period}, the gap between the lowest- and highest-scoring bands of "
+            f"authorities on {name} was smallest in {widths.index[0]} "
+            f"({widths.iloc[0]:.0f} points) and largest in {widths.index[-1]} "
+            f"({widths.iloc[-1]:.0f} points)."
+        )
+    else:
+        summary = f"In {f.period}, no group has enough authorities to show a spread."
+    display = table.assign(
+        mean=[compare_value(v) for v in table["mean"]],
+        n_las=[compare_value(v, 0) for v in table["n_las"]],
+        respondents=[compare_value(v, 0) for v in table["respondents"]],
+        band=table["band"].replace("", "too few authorities for bands"),
+    )[["group", "band", "mean", "n_las", "respondents"]]
+    display.columns = ["Supplier group", "Band", "Mean of authority means", "Authorities",
+                       "Respondents"]  # fmt: skip
+    fig = band_dots(table, benchmark=SUS_BENCHMARK if m == "SUS" else None)
+    note = (
+        f"Bands hold at least {r.min_las} authorities and {r.min_respondents} respondents "
+        "besides your own; groups with fewer than "
+        f"{2 * r.min_las} such authorities show no bands."
+    )
+    return ChartResult(fig, summary, display, footnote(note), f"period {f.period}; score {name}")
+
+
+def compare_value(v, decimals: int = 1) -> str:
+    """Display text for a band value ('x' where there is none)."""
+    if v is None or pd.isna(v):
+        return "x"
+    return f"{float(v):.{decimals}f}"
+
+
+def trend_chart(viewer, session, period, role, la_type, region, measure) -> ChartResult:
+    opts, f, m = _setup(session, period, role, la_type, region, measure)
+    if not opts.periods:
+        return _nodata()
+    name = measures()[m]
+    table = compare.trend_by_group(session, opts.periods, f, m, rules(), viewer.own_authorities)
+    where = f.describe(labels(opts)).replace(f"period {f.period}", "all periods")
+    if table.empty:
+        return _nodata(f"No {name} results.")
+    england = _visible(table.loc[table["group"] == ENGLAND]).sort_values("period")
+    if len(england) >= 2:
+        first, last = england.iloc[0], england.iloc[-1]
+        summary = (
+            f"England's mean {name} went from {first['mean']:.0f} in {first['period']} to "
+            f"{last['mean']:.0f} in {last['period']} ({where}); each panel shows one "
+            "supplier group against it."
+        )
+    else:
+        summary = f"Too few periods can be shown for {where} to describe a trend."
+    fig = group_trends(table, reference=ENGLAND, benchmark=SUS_BENCHMARK if m == "SUS" else None)
+    display = _display(table, {"period": "Period"})
+    return ChartResult(fig, summary, display, footnote(), where)
+
+
+def breakdown_chart(viewer, session, period, role, la_type, region, measure) -> ChartResult:
+    opts, f, m = _setup(session, period, role, la_type, region, measure)
+    name = measures()[m]
+    group, table = compare.group_breakdown(session, viewer, f.period, m, rules())
+    if table.empty:
+        return _nodata(f"No {name} results for your group in period {f.period}.")
+    shown = _visible(table)
+    summary = (
+        f"In {f.period}, {len(shown)} of the {len(table)} authorities in {group} have enough "
+        f"respondents to show; their mean {name} ranged from {shown['mean'].min():.0f} to "
+        f"{shown['mean'].max():.0f}."
+        if len(shown)
+        else f"In {f.period}, no authority in {group} has enough respondents to show."
+    )
+    fig = mean_bars(
+        table.iloc[::-1],
+        "authority",
+        benchmark=SUS_BENCHMARK if m == "SUS" else None,
+        x_title=f"Mean {name} (0–100)",
+    )
+    display = _display(table, {"authority": "Authority"})
+    return ChartResult(
+        fig,
+        summary,
+        display,
+        footnote("All roles; region, LA type and role filters do not apply."),
+        f"period {f.period}; supplier group {group}",
+    )
+
+
+def register(app) -> None:
+    register_url_state(app, PREFIX, PATH, FIELDS)
+    register_period_options(app, FIELDS["period"], f"{PREFIX}-query")
+    register_chart(app, f"{PREFIX}-groups", INPUTS, groups_chart)
+    register_chart(app, f"{PREFIX}-heatmap", INPUTS, heatmap_chart)
+    register_chart(app, f"{PREFIX}-spread", INPUTS, spread_chart)
+    register_chart(app, f"{PREFIX}-trend", INPUTS, trend_chart)
+    register_chart(app, f"{PREFIX}-breakdown", INPUTS, breakdown_chart)
+
+    @app.callback(Output(f"{PREFIX}-breakdown-wrap", "hidden"), Input(f"{PREFIX}-query", "data"))
+    @guarded(lambda _msg: True)
+    def _breakdown_visible(_query):
+        viewer = current_viewer()
+        return not compare.may_see_la_breakdown(viewer, viewer.supplier_id)

@@ -1,0 +1,314 @@
+"""My authority page: comparator charts, own changes, who improved and contact requests.
+
+The authority is always the signed-in user's own (callbacks.common.current_viewer); nothing
+here takes an authority id from the browser. Contact buttons carry a pseudonym and theme,
+which data.contact re-checks against the viewer's own "who improved" list."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import ALL, Input, Output, State, ctx, html, no_update
+
+from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
+from callbacks.common import current_viewer, db, guarded, user_message
+from callbacks.figures import change_dots, comparator_dots, series_lines
+from callbacks.filters import footnote
+from callbacks.tables import format_table
+from callbacks.url_state import register_url_state
+from data import contact
+from data import my_authority as ma
+from data.codes import SUS_BENCHMARK, theme_names
+from data.errors import DomainError
+from data.filter_options import choice
+from layouts.compare import measures
+from layouts.filters import options, value_or_none
+from layouts.my_authority import FIELDS, PATH, PREFIX
+
+P = PREFIX
+INPUTS = [Input(FIELDS["period"], "value"), Input(FIELDS["measure"], "value")]
+COLUMNS = {
+    "measure": "Score",
+    "comparator": "Compared with",
+    "mean": "Mean",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "n": "Respondents",
+    "n_las": "Authorities",
+    "reason": "Note",
+}
+
+
+def _names() -> dict[str, str]:
+    return {"SUS": "SUS", **{c: n for c, n in theme_names().items() if c != "GEN"}}
+
+
+def _period(session, viewer, period) -> tuple[int, list[str], str | None]:
+    me = ma.require_authority(viewer)
+    periods = ma.own_periods(session, me)
+    chosen = choice(value_or_none(period), periods)
+    return me, periods, chosen or (periods[-1] if periods else None)
+
+
+def _nodata(message: str) -> ChartResult:
+    return ChartResult(empty_figure(message), message, pd.DataFrame())
+
+
+def _display(table: pd.DataFrame, first: dict[str, str]) -> pd.DataFrame:
+    names = _names()
+    shown = format_table(table.assign(measure=table["measure"].map(names)),
+                         ["mean", "ci_low", "ci_high", "n", "n_las"])  # fmt: skip
+    cols = [c for c in dict.fromkeys([*first, *COLUMNS]) if c in shown]
+    return shown[cols].rename(columns={**COLUMNS, **first})
+
+
+def profile_chart(viewer, session, period, _measure) -> ChartResult:
+    _me, _periods, p = _period(session, viewer, period)
+    if p is None:
+        return _nodata("Your authority has not shared results yet.")
+    table = ma.profile(session, viewer, p, rules())
+    if table.empty:
+        return _nodata(f"No results for your authority in {p}.")
+    names = _names()
+    mine = table.loc[table["comparator"] == ma.YOU].set_index("measure")["mean"]
+    others = table.loc[(table["comparator"] == ma.GROUP) & ~table["suppressed"]]
+    others = others.set_index("measure")["mean"]
+    gap = (mine - others).dropna().sort_values()
+    if len(gap):
+        low, high = gap.index[0], gap.index[-1]
+        behind = int((gap < 0).sum())
+        if behind == 0:
+            summary = (
+                f"In {p}, your authority scored at or above other authorities in your supplier "
+                f"group on all {len(gap)} scores, furthest ahead on {names.get(high)} "
+                f"({gap.iloc[-1]:+.0f} points)."
+            )
+        else:
+            summary = (
+                f"In {p}, your authority scored below other authorities in your supplier group "
+                f"on {behind} of {len(gap)} scores, furthest behind on {names.get(low)} "
+                f"({gap.iloc[0]:+.0f} points)."
+            )
+    else:
+        summary = (
+            f"In {p}, your authority's own scores are shown; too few other authorities in your "
+            "supplier group contribute to compare with them."
+        )
+    order = ["SUS", *[m for m in names if m != "SUS"]]
+    table = table.assign(_o=table["measure"].map({m: i for i, m in enumerate(order)}))
+    table = table.sort_values(["_o"], kind="stable").drop(columns="_o")
+    fig = comparator_dots(table, "measure", "comparator", list(ma.COMPARATORS), labels=names)
+    return ChartResult(
+        fig,
+        summary,
+        _display(table, {"measure": "Score"}),
+        footnote("Your own authority's figures are never suppressed for you."),
+        f"period {p}",
+    )
+
+
+def trend_chart(viewer, session, _period_value, measure) -> ChartResult:
+    ma.require_authority(viewer)
+    m = choice(value_or_none(measure), measures()) or "SUS"
+    name = measures()[m]
+    table = ma.trend(session, viewer, m, rules())
+    if table.empty:
+        return _nodata("Your authority has not shared results yet.")
+    mine = table.loc[table["comparator"] == ma.YOU].sort_values("period")
+    if len(mine) >= 2:
+        first, last = mine.iloc[0], mine.iloc[-1]
+        summary = (
+            f"Your authority's mean {name} went from {first['mean']:.0f} in {first['period']} "
+            f"to {last['mean']:.0f} in {last['period']}."
+        )
+    else:
+        summary = f"Your authority has results for one period only ({mine.iloc[0]['period']})."
+    fig = series_lines(table, "comparator", list(ma.COMPARATORS),
+                       benchmark=SUS_BENCHMARK if m == "SUS" else None)  # fmt: skip
+    display = _display(table, {"period": "Period"})
+    return ChartResult(fig, summary, display, footnote(), f"all periods; score {name}")
+
+
+def change_chart(viewer, session, period, _measure) -> ChartResult:
+    _me, _periods, p = _period(session, viewer, period)
+    if p is None:
+        return _nodata("Your authority has not shared results yet.")
+    before, table = ma.own_changes(session, viewer, p, rules())
+    if before is None or table.empty:
+        return _nodata(f"Your authority has no submission before {p} to compare with.")
+    names = _names()
+    sig = table.loc[table["significant"].astype(bool)]
+    up, down = sig.loc[sig["change"] > 0], sig.loc[sig["change"] < 0]
+    summary = (
+        f"Between {before} and {p}, your authority's score rose significantly on {len(up)} "
+        f"and fell significantly on {len(down)} of {len(table)} measures."
+    )
+    labelled = table.assign(measure=table["measure"].map(names))
+    shown = format_table(labelled, ["change", "ci_low", "ci_high", "mean_before", "mean_after",
+                                    "n_before", "n_after", "significant"])  # fmt: skip
+    shown = shown[["measure", "mean_before", "mean_after", "change", "ci_low", "ci_high",
+                   "significant", "n_before", "n_after"]]  # fmt: skip
+    shown.columns = ["Score", f"Mean {before}", f"Mean {p}", "Change", "95% CI low",
+                     "95% CI high", "Significant", f"Respondents {before}",
+                     f"Respondents {p}"]  # fmt: skip
+    return ChartResult(
+        change_dots(labelled, "measure"), summary, shown, footnote(), f"{before} to {p}"
+    )
+
+
+def improved_table(improvers: list[ma.Improver]):
+    names = _names()
+    if not improvers:
+        return html.P("No other authority in your group improved significantly on a theme.")
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                               ("Authority", "Theme", "Periods", "")]))  # fmt: skip
+    rows = []
+    for i in improvers:
+        theme = names.get(i.theme, i.theme)
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(i.shown_as),
+                    html.Td(theme),
+                    html.Td(f"{i.before} to {i.after}"),
+                    html.Td(
+                        html.Button(
+                            "Ask to be put in touch",
+                            id={"type": f"{P}-ask", "index": f"{i.shown_as}|{i.theme}"},
+                            className="btn btn-outline-primary btn-sm",
+                            **{"aria-label": f"Ask to be put in touch with {i.shown_as} "
+                               f"about {theme}"},
+                        )
+                    ),
+                ]
+            )
+        )  # fmt: skip
+    return html.Table(
+        [html.Caption("Authorities that improved significantly"), head, html.Tbody(rows)],
+        className="table table-sm",
+    )
+
+
+def requests_table(views: list[contact.ContactView]):
+    if not views:
+        return html.P("There are no requests to or from your authority.")
+    names = _names()
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                               ("Direction", "Authority", "Theme", "Status", "")]))  # fmt: skip
+    rows = []
+    for v in views:
+        theme = names.get(v.theme, v.theme)
+        if v.can_decide:
+            action = html.Div(
+                [
+                    html.Button("Accept", id={"type": f"{P}-decide", "index": f"{v.id}|accept"},
+                                className="btn btn-primary btn-sm me-2",
+                                **{"aria-label": f"Accept the request from {v.other} about "
+                                   f"{theme}"}),
+                    html.Button("Decline", id={"type": f"{P}-decide", "index": f"{v.id}|decline"},
+                                className="btn btn-outline-secondary btn-sm",
+                                **{"aria-label": f"Decline the request from {v.other} about "
+                                   f"{theme}"}),
+                ]
+            )  # fmt: skip
+        elif v.status == contact.ACCEPTED:
+            action = "Names shared: you can now contact each other."
+        else:
+            action = ""
+        direction = "To you" if v.direction == "incoming" else "From you"
+        rows.append(html.Tr([html.Td(direction), html.Td(v.other), html.Td(theme),
+                             html.Td(v.status.capitalize()), html.Td(action)]))  # fmt: skip
+    return html.Table(
+        [html.Caption("Requests to and from your authority"), head, html.Tbody(rows)],
+        className="table table-sm",
+    )
+
+
+def register(app) -> None:
+    register_url_state(app, P, PATH, FIELDS)
+    register_chart(app, f"{P}-profile", INPUTS, profile_chart)
+    register_chart(app, f"{P}-trend", INPUTS, trend_chart)
+    register_chart(app, f"{P}-change", INPUTS, change_chart)
+
+    @app.callback(
+        Output(FIELDS["period"], "options"),
+        Output(FIELDS["period"], "value"),
+        Output(f"{P}-neighbours-note", "children"),
+        Input(f"{P}-query", "data"),
+        State(FIELDS["period"], "value"),
+    )
+    @guarded(lambda msg: ([], no_update, msg))
+    def _periods(_query, value):
+        viewer = current_viewer()
+        with db() as session:
+            me, periods, chosen = _period(session, viewer, value)
+            hood = ma.neighbours(session, me)
+        note = (
+            f"Your statistical neighbours are {hood.describe()} ({len(hood.ids)} authorities, "
+            "of which those with results in a period are pooled)."
+        )
+        opts = options({q: q for q in reversed(periods)}, None)
+        return opts, (no_update if value == chosen else (chosen or "")), note
+
+    @app.callback(
+        Output(f"{P}-improved", "children"),
+        Input(FIELDS["period"], "value"),
+        Input(f"{P}-refresh", "data"),
+    )
+    @guarded(lambda msg: html.P(msg))
+    def _improved(period, _refresh):
+        viewer = current_viewer()
+        with db() as session:
+            _me, _periods, p = _period(session, viewer, period)
+            found = ma.who_improved(session, viewer, p, rules()) if p else []
+        return improved_table(found)
+
+    @app.callback(
+        Output(f"{P}-requests", "children"),
+        Input(f"{P}-query", "data"),
+        Input(f"{P}-refresh", "data"),
+    )
+    @guarded(lambda msg: html.P(msg))
+    def _requests(_query, _refresh):
+        viewer = current_viewer()
+        with db() as session:
+            return requests_table(contact.requests_for(session, viewer))
+
+    @app.callback(
+        Output(f"{P}-action-message", "children"),
+        Output(f"{P}-refresh", "data"),
+        Input({"type": f"{P}-ask", "index": ALL}, "n_clicks"),
+        Input({"type": f"{P}-decide", "index": ALL}, "n_clicks"),
+        State(FIELDS["period"], "value"),
+        State(f"{P}-refresh", "data"),
+        prevent_initial_call=True,
+    )
+    @guarded(lambda msg: (msg, no_update))
+    def _act(_asks, _decisions, period, refresh):
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(t.get("value") for t in ctx.triggered):
+            return no_update, no_update
+        viewer = current_viewer()
+        index = str(trigger.get("index", ""))
+        try:
+            with db() as session:
+                if trigger.get("type") == f"{P}-ask":
+                    target, _, theme = index.partition("|")
+                    _me, _periods, p = _period(session, viewer, period)
+                    contact.request_contact(session, viewer, target, theme, p or "", rules())
+                    message = (
+                        f"Your request to be put in touch with {target} has been sent. They "
+                        "will see it on their My authority page."
+                    )
+                else:
+                    raw_id, _, verdict = index.partition("|")
+                    if not raw_id.isdigit() or verdict not in ("accept", "decline"):
+                        raise DomainError("That request could not be found.")
+                    req = contact.decide(session, viewer, int(raw_id), verdict == "accept")
+                    message = (
+                        "You accepted: both authorities can now see each other's names."
+                        if req.status == contact.ACCEPTED
+                        else "You declined the request; your authority stays anonymous."
+                    )
+        except DomainError as exc:
+            return user_message(exc), no_update
+        return message, (refresh or 0) + 1

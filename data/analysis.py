@@ -1,0 +1,319 @@
+"""Disclosure control that holds across filter combinations, shared by the analysis pages
+(Compare supplier groups, Themes, My authority).
+
+``data.disclosure`` protects one table: primary suppression (fewer than 3 LAs or 10
+respondents, the viewer's own LA discounted) and secondary suppression within the table's
+lines. A page with filters publishes many tables, one per filter combination, so on top of it:
+
+1. **Stable groups.** Supplier groups too small for a period are folded into "Other
+   suppliers" once, on all of that period's rows (:func:`fold_period`), so a group has the
+   same members whatever the region, LA type or role filters say.
+2. **Single-value filters.** Every narrowing filter is one value or "all" (no multi-select),
+   so two views narrowed on the same filter are either nested or disjoint.
+3. **Narrowing guard** (:func:`guarded_cells`). A cell of a narrowed view is shown only if
+
+   a. *remainders are safe*: against each wider view (one narrowing filter reset to "all",
+      and every one reset) the difference wider minus narrowed is empty or itself rests on at
+      least 3 LAs and 10 respondents other than the viewer's own, so subtracting one view
+      from another never singles out an authority; and
+   b. *lines are protected*: the cell survives secondary suppression among the same cell for
+      every value of that filter, with the wider cell as their total, so adding up the
+      other values' views and subtracting them from the wider view cannot recover it.
+
+   Both depend only on the data (and the viewer's own LA), never on which value the user
+   picked, so every view of the same cell agrees. The viewer's own-only cells are never hidden.
+
+What this does not claim: a complete audit of every linear combination of every view (cube
+secondary suppression over group x region x LA type x role). Measured on the 150-LA demo, that
+hides England's own total in the default view, so it is not used; combining views narrowed on
+*different* LA attributes (a region in one view, an LA type in another) with outside knowledge
+of which LAs use which supplier remains a residual risk, reduced by rules 1-3 and by never
+listing region or LA type next to a pseudonym (see data/themes_view.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from data.disclosure import (
+    SCORE_VALUE_COLS,
+    DisclosureRules,
+    blank,
+    fold_small_groups,
+    mark_primary,
+    mark_secondary,
+)
+from data.stats import Weighting, count_table, pool_by, summary_arrays, with_totals
+
+ENGLAND = "All groups (England)"
+WIDER = "__wider__"  # total label inside line checks; never shown
+REASON_NARROWING = "hidden so that narrowing the filters cannot single out an authority"
+RAW_GROUP = "supplier"  # the unfolded supplier name, kept for filtering by group
+Build = Callable[[pd.DataFrame, list[str]], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """One filter selection of an analysis page; ``None`` means "all" for that filter."""
+
+    period: str | None = None
+    role: str | None = None
+    region: str | None = None
+    la_type: str | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=())  # page-specific (column, value)
+
+    def narrowing(self) -> dict[str, str]:
+        """Column -> value for every filter that narrows the view (period excluded)."""
+        pairs = [("role", self.role), ("region", self.region), ("la_type", self.la_type)]
+        return {col: value for col, value in [*pairs, *self.extra] if value is not None}
+
+    def describe(self, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
+        """Plain-English statement of the filters, for summaries and CSV headers."""
+        labels = labels or {}
+        parts = [f"period {self.period}" if self.period else "all periods"]
+        names = {"role": "respondent role", "region": "region", "la_type": "LA type"}
+        for col, value in self.narrowing().items():
+            shown = labels.get(col, {}).get(value, value)
+            parts.append(f"{names.get(col, col.replace('_', ' '))}: {shown}")
+        return "; ".join(parts)
+
+
+def narrow(rows: pd.DataFrame, narrowing: Mapping[str, object]) -> pd.DataFrame:
+    """Rows matching every (column, value) pair."""
+    if not narrowing:
+        return rows
+    mask = np.ones(len(rows), dtype=bool)
+    for col, value in narrowing.items():
+        mask &= (rows[col] == value).to_numpy(dtype=bool)
+    return rows.loc[mask]
+
+
+def fold_period(
+    rows: pd.DataFrame, rules: DisclosureRules, respondents_col: str | None = "n"
+) -> pd.DataFrame:
+    """Keep the raw supplier name in ``supplier`` and fold small groups per period, on all of
+    that period's rows, so narrowing filters never change a group's membership."""
+    if rows.empty:
+        return rows.assign(**{RAW_GROUP: rows.get("group", pd.Series(dtype="str"))})
+    rows = rows.assign(**{RAW_GROUP: rows["group"].astype("str")})
+    if "period" not in rows:
+        return fold_small_groups(rows, rules, respondents_col=respondents_col)
+    parts = [
+        fold_small_groups(part, rules, respondents_col=respondents_col)
+        for _, part in rows.groupby("period", sort=True)
+    ]
+    return pd.concat(parts) if parts else rows
+
+
+def summed_cells(
+    rows: pd.DataFrame,
+    by: Sequence[str],
+    sums: Mapping[str, str],
+    contributor_col: str,
+    *,
+    skip_empty: bool,
+) -> pd.DataFrame:
+    """One grouping pass: ``by`` keys (sorted), the column sums ``sums`` (output -> input),
+    ``n_las``, and the contributor sets ``las`` / ``n_by_la`` (authority -> total of
+    ``contributor_col``). The guard builds many small tables per view; this does in one pass
+    what data.stats.pool / count_table do in several pandas aggregations."""
+    by = list(by)
+    if skip_empty:
+        rows = rows.loc[rows[contributor_col].to_numpy() > 0]
+    if rows.empty:
+        empty = {c: pd.Series(dtype=rows[c].dtype) for c in by}
+        return pd.DataFrame(
+            {**empty, **{c: pd.Series(dtype="float64") for c in sums}, "n_las": pd.Series(
+                dtype="int64"), "las": pd.Series(dtype=object), "n_by_la": pd.Series(dtype=object)}
+        )  # fmt: skip
+    codes = (
+        rows.groupby(by, sort=True, dropna=False).ngroup().to_numpy()
+        if by
+        else np.zeros(len(rows), dtype=np.int64)
+    )
+    k = int(codes.max()) + 1
+    first = np.unique(codes, return_index=True)[1]
+    data = {c: rows[c].to_numpy()[first] for c in by}
+    for col, source in sums.items():
+        data[col] = np.bincount(codes, weights=rows[source].to_numpy(dtype=float), minlength=k)
+    per: list[dict] = [{} for _ in range(k)]
+    values = rows[contributor_col].to_numpy()
+    for c, a, v in zip(codes.tolist(), rows["authority_id"].tolist(), values.tolist(), strict=True):
+        per[c][a] = per[c].get(a, 0) + v
+    data["n_las"] = np.array([len(d) for d in per], dtype=np.int64)
+    data["las"] = [frozenset(d) for d in per]
+    data["n_by_la"] = per
+    out = pd.DataFrame(data)
+    for c in by:  # keep the key columns' dtypes (e.g. str)
+        out[c] = out[c].astype(rows[c].dtype)
+    return out
+
+
+def _pooled_scores(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Same columns and figures as data.stats.pool(rows, by, keep_las=True)."""
+    out = summed_cells(rows, by, {"n": "n", "sum": "sum", "sumsq": "sumsq"}, "n", skip_empty=True)
+    stats = summary_arrays(out["n"], out["sum"], out["sumsq"])
+    data = {c: out[c] for c in by}
+    data.update(n=out["n"].round().astype("int64"), n_las=out["n_las"], sum=out["sum"],
+                sumsq=out["sumsq"], **stats, las=out["las"], n_by_la=out["n_by_la"])  # fmt: skip
+    return pd.DataFrame(data)
+
+
+def score_builder(weighting: Weighting = "respondents") -> Build:
+    """Cell builder for pooled scores that keeps contributor sets for disclosure control."""
+    if weighting == "respondents":
+        return _pooled_scores
+    return partial(pool_by, weighting=weighting, keep_las=True)
+
+
+def count_builder(count_name: str = "findings", respondents_col: str | None = None) -> Build:
+    """Cell builder for counts of rows (e.g. findings) with contributor sets."""
+    return partial(count_table, count_name=count_name, respondents_col=respondents_col)
+
+
+def _cells(rows: pd.DataFrame, by: list[str], totals: Mapping[str, object], build: Build):
+    return with_totals(rows, by, totals, build)
+
+
+def _own_only(table: pd.DataFrame, own: frozenset) -> np.ndarray:
+    if not own:
+        return np.zeros(len(table), dtype=bool)
+    return np.array([bool(s) and s <= own for s in table["las"]], dtype=bool)
+
+
+def _remainder_ok(
+    narrow_t: pd.DataFrame,
+    wide_t: pd.DataFrame,
+    keys: list[str],
+    rules: DisclosureRules,
+    own: frozenset,
+    counts_respondents: bool,
+) -> np.ndarray:
+    """Per row of ``narrow_t``: is (wider cell minus this cell) empty or safe?"""
+    ok = np.ones(len(narrow_t), dtype=bool)
+    if not len(wide_t):
+        return ok
+    if keys:
+        wide = dict(
+            zip(wide_t[keys].itertuples(index=False, name=None), wide_t["n_by_la"], strict=True)
+        )
+        mine_keys = list(narrow_t[keys].itertuples(index=False, name=None))
+    else:  # one cell each
+        wide, mine_keys = {(): wide_t["n_by_la"].iloc[0]}, [()] * len(narrow_t)
+    for i, (key, mine) in enumerate(zip(mine_keys, narrow_t["n_by_la"], strict=True)):
+        theirs = wide.get(key)
+        if theirs is None:
+            continue
+        rest = {a: v - mine.get(a, 0) for a, v in theirs.items() if a not in own}
+        rest = {a: v for a, v in rest.items() if v > 0}
+        if not rest:
+            continue
+        respondents = float(sum(rest.values())) if counts_respondents else None
+        ok[i] = rules.passes(len(rest), respondents)
+    return ok
+
+
+def _line_ok(
+    line: pd.DataFrame,
+    by: list[str],
+    dim: str,
+    value: object,
+    narrow_t: pd.DataFrame,
+    rules: DisclosureRules,
+    own: frozenset,
+    respondents_col: str | None,
+) -> np.ndarray:
+    """Per row of ``narrow_t``: does it survive secondary suppression along ``dim``?
+
+    ``line`` holds the cells for every value of ``dim`` plus their totals (``WIDER``)."""
+    line = mark_primary(line, rules, own, respondents_col=respondents_col)
+    line = mark_secondary(
+        line, rules, own, dims=[*by, dim], totals={dim: WIDER}, respondents_col=respondents_col
+    )
+    picked = line.loc[line[dim] == value, [*by, "suppressed"]]
+    if not by:
+        hidden = bool(picked["suppressed"].iloc[0]) if len(picked) else True
+        return np.full(len(narrow_t), not hidden)
+    merged = narrow_t[by].merge(picked, on=by, how="left")
+    return ~merged["suppressed"].fillna(True).to_numpy(dtype=bool)
+
+
+def guarded_cells(
+    rows: pd.DataFrame,
+    by: Sequence[str],
+    narrowing: Mapping[str, object],
+    rules: DisclosureRules,
+    own_authority_ids: Collection[int] = frozenset(),
+    *,
+    build: Build,
+    totals: Mapping[str, object] | None = None,
+    respondents_col: str | None = "n",
+    value_cols: Iterable[str] = SCORE_VALUE_COLS,
+) -> pd.DataFrame:
+    """Cells of ``by`` for the rows matching ``narrowing``, with primary, narrowing-guard and
+    secondary suppression, values blanked where suppressed (see the module docstring).
+
+    ``rows`` must be the *unnarrowed* rows (already folded), so the guard can look at the
+    wider views; ``totals`` as in :func:`data.disclosure.disclosed_table`.
+    """
+    by, totals, own = list(by), dict(totals or {}), frozenset(own_authority_ids)
+    table = _cells(narrow(rows, narrowing), by, totals, build)
+    if table.empty:
+        return blank(table.assign(suppressed=pd.Series(dtype=bool), reason=""), value_cols)
+    table = mark_primary(table, rules, own, respondents_col=respondents_col).reset_index(drop=True)
+    if narrowing:
+        hide = np.zeros(len(table), dtype=bool)
+        counted = respondents_col is not None
+        for dim, value in narrowing.items():
+            # one table serves both checks: every value of ``dim`` plus the wider cells
+            others = {k: v for k, v in narrowing.items() if k != dim}
+            line = _cells(narrow(rows, others), [*by, dim], {**totals, dim: WIDER}, build)
+            if line.empty:
+                continue
+            is_wide = line[dim].eq(WIDER).to_numpy(dtype=bool)
+            wide = line.loc[is_wide].drop(columns=dim)
+            hide |= ~_remainder_ok(table, wide, by, rules, own, counted)
+            hide |= ~_line_ok(line, by, dim, value, table, rules, own, respondents_col)
+        if len(narrowing) > 1:  # and against the view with every filter reset
+            wide = _cells(rows, by, totals, build)
+            hide |= ~_remainder_ok(table, wide, by, rules, own, counted)
+        hide &= ~table["suppressed"].to_numpy(dtype=bool) & ~_own_only(table, own)
+        table = table.assign(
+            suppressed=table["suppressed"].to_numpy(dtype=bool) | hide,
+            reason=np.where(hide, REASON_NARROWING, table["reason"]),
+        )
+    if totals:
+        table = mark_secondary(
+            table, rules, own, dims=by, totals=totals, respondents_col=respondents_col
+        )
+    return blank(table, value_cols)
+
+
+def guarded_scores(
+    rows: pd.DataFrame,
+    by: Sequence[str],
+    filters: ViewFilters,
+    rules: DisclosureRules,
+    own_authority_ids: Collection[int] = frozenset(),
+    *,
+    totals: Mapping[str, object] | None = None,
+    weighting: Weighting = "respondents",
+) -> pd.DataFrame:
+    """Pooled scores per ``by`` cell for ``filters`` (rows: one or more periods, folded)."""
+    value_cols = SCORE_VALUE_COLS
+    out = guarded_cells(
+        rows,
+        by,
+        filters.narrowing(),
+        rules,
+        own_authority_ids,
+        build=score_builder(weighting),
+        totals=totals,
+        value_cols=value_cols,
+    )
+    return out.drop(columns=["sum", "sumsq"], errors="ignore")

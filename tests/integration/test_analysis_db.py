@@ -1,0 +1,76 @@
+"""The analysis pages' queries on both SQLite and PostgreSQL: grouped finding counts, the
+findings list with its listing rule, comparator profiles and contact requests."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from data.access import Viewer
+from data.contact import request_contact, requests_for
+from data.db import session_scope
+from data.disclosure import DisclosureRules
+from data.errors import PermissionDenied
+from data.filter_options import analysis_options, period_rows
+from data.ingest import import_files
+from data.models import Authority
+from data.my_authority import own_changes, profile, who_improved
+from data.themes_view import ThemeFilters, finding_rows, findings_list
+from tests.factories import load_reference, submission_files
+
+RULES = DisclosureRules()
+
+
+@pytest.fixture
+def seeded(sessions):
+    with session_scope(sessions) as s:
+        load_reference(s)
+    for code, product, period, seed in [
+        ("E09000901", "CareFirst", "2009-Q4", 1),
+        ("E09000901", "CareFirst", "2010-Q1", 2),
+        ("E06000901", "frameworki", "2010-Q1", 3),
+        ("E10000901", "PROTOCOL ICS", "2010-Q1", 4),
+    ]:
+        with session_scope(sessions) as s:
+            import_files(
+                s,
+                submission_files(code, product, period, seed=seed),
+                allowed_authorities=None,
+                uploaded_by_id=None,
+            )
+    with session_scope(sessions) as s:
+        ids = {a.code: a.id for a in s.scalars(select(Authority))}
+    return sessions, ids
+
+
+def test_finding_counts_and_listing_rule(seeded):
+    sessions, ids = seeded
+    with session_scope(sessions) as s:
+        rows = finding_rows(s, "2010-Q1", RULES)
+        assert rows["findings"].sum() == 6 and set(rows["authority_id"]) == set(ids.values())
+        # a coordinator: 3 authorities, 24 respondents raising -> listed, by pseudonym
+        table, _note = findings_list(s, ThemeFilters(period="2010-Q1"), RULES)
+        assert len(table) == 6 and "Testbury" not in set(table["authority"])
+        # Testbury's own user: only 2 others -> only its own findings, by name
+        own = frozenset({ids["E09000901"]})
+        table, note = findings_list(s, ThemeFilters(period="2010-Q1"), RULES, own)
+        assert set(table["authority"]) == {"Testbury"} and "Only your own" in note
+        assert analysis_options(s).periods == ("2009-Q4", "2010-Q1")
+
+
+def test_profile_changes_and_contact_rules(seeded):
+    sessions, ids = seeded
+    viewer = Viewer(1, "la_user", ids["E09000901"])
+    with session_scope(sessions) as s:
+        table = profile(s, viewer, "2010-Q1", RULES)
+        mine = table.loc[table["comparator"] == "Your authority"]
+        assert len(mine) and not mine["suppressed"].any()
+        others = table.loc[table["comparator"] != "Your authority"]
+        assert others["suppressed"].all()  # at most 2 other authorities anywhere
+        before, changes = own_changes(s, viewer, "2010-Q1", RULES)
+        assert before == "2009-Q4" and len(changes) == 13
+        assert who_improved(s, viewer, "2010-Q1", RULES) == []
+        with pytest.raises(PermissionDenied):
+            request_contact(s, viewer, "LA-XXXX", "NAV", "2010-Q1", RULES)
+        assert requests_for(s, viewer) == []
+        assert len(period_rows(s, ("2010-Q1",), RULES)) > 0

@@ -1,0 +1,37 @@
+"""Shareable URLs: the query string built from filters, and the newer-data notice."""
+
+from __future__ import annotations
+
+import json
+
+from callbacks.url_state import build_search, made_on, notice
+from layouts.url_state import query_choice, query_value
+
+
+def text(component) -> str:
+    return json.dumps(component.to_plotly_json(), default=str) if component else ""
+
+
+def test_search_lists_set_filters_in_order_then_the_version():
+    pairs = [("period", "2010-Q2"), ("role", "all"), ("type", ""), ("region", "London & SE")]
+    assert build_search(pairs, 12) == "?period=2010-Q2&region=London+%26+SE&v=12"
+    assert build_search([], 3) == "?v=3"
+
+
+def test_query_values_are_checked():
+    assert query_value({"period": " 2010-Q1 "}, "period") == "2010-Q1"
+    assert query_value({"period": ["a", "b"]}, "period") is None
+    assert (
+        query_choice({"role": "social_worker"}, "role", {"social_worker": "x"}) == "social_worker"
+    )
+    assert query_choice({"role": "<b>"}, "role", {"social_worker": "x"}) == "all"
+    assert made_on({"v": "12"}) == 12 and made_on({"v": "x"}) is None and made_on(None) is None
+
+
+def test_notice_says_when_newer_data_exists():
+    assert notice("/compare", "?period=2010-Q2&v=12", 12, 12, 12) is None
+    old_link = text(notice("/compare", "?v=14", 14, 14, 12))
+    assert "made on data version 12" in old_link and "version 14" in old_link
+    newer = text(notice("/compare", "?period=2010-Q2&v=12", 12, 13, None))
+    assert "This view was made on data version 12; newer data is available" in newer
+    assert "/compare?period=2010-Q2&v=13" in newer and "refresh" in newer
