@@ -1,13 +1,14 @@
-"""'What data exists so far' panels for pages whose tools arrive in later issues."""
+"""The 'results shared, by period' panel (numbers of LAs, groups, respondents, findings)."""
 
 from __future__ import annotations
 
 from dash import Input, Output, html
 
 from callbacks.common import current_viewer, db, guarded
+from data.access import require_admin
 from data.coverage import coverage_by_period
 
-PAGES: tuple[str, ...] = ()  # every page now has its own content
+PAGES: tuple[str, ...] = ("admin",)  # the admin page shows what has been shared, by period
 
 
 def _table(frame):
@@ -24,7 +25,7 @@ def register(app) -> None:
         @app.callback(Output(f"{prefix}-status", "children"), Input(f"{prefix}-load", "data"))
         @guarded(lambda msg: html.P(msg, className="text-danger"))
         def _status(_query, prefix=prefix):
-            current_viewer()
+            require_admin(current_viewer())
             with db() as session:
                 frame = coverage_by_period(session)
             if frame.empty:

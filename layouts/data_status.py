@@ -1,4 +1,4 @@
-"""A factual 'what data exists so far' panel used by pages whose tools are still to come."""
+"""The panel of results shared by period, shown on the Admin page."""
 
 from __future__ import annotations
 
