@@ -64,3 +64,12 @@ def test_bench_load_runs(national_db):
         ]
     )
     assert rows[0]["requests"] > 0 and rows[0]["errors"] == 0
+
+
+@pytest.mark.xdist_group("browser")
+def test_bench_first_load_runs(national_db):
+    import first_load
+
+    rows = first_load.main(["--database-url", national_db, "--users", "bench-la", "--json"])
+    assert {r["page"] for r in rows} >= {"/", "/compare", "/themes"}
+    assert all(r["load_ms"] > 0 for r in rows)

@@ -1,0 +1,92 @@
+"""Time each page's first load in headless Chromium: HTML, scripts, layout and first callbacks.
+
+    python bench/first_load.py --database-url sqlite:///bench/out/national.db
+
+Serves the app under gunicorn (as production would, compression on), signs in as each user,
+then for every page measures navigation start until the network is idle and every chart has
+drawn. The first page of a session also pays for the scripts (Plotly is the largest)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+
+import _common  # noqa: F401
+from _common import emit
+from load import free_port, start_server
+from pages import PAGES
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def measure(base: str, username: str, password: str) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/login")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{base}/")
+        page.wait_for_load_state("networkidle")
+        for path in PAGES:
+            for visit in ("first", "again"):
+                start = time.perf_counter()
+                page.goto(f"{base}{path}")
+                page.wait_for_load_state("networkidle")
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.js-plotly-plot')]"
+                    ".every(g => g.querySelector('.main-svg'))",
+                    timeout=30000,
+                )
+                elapsed = (time.perf_counter() - start) * 1000
+                rows.append(
+                    {"user": username, "page": path, "visit": visit, "load_ms": round(elapsed)}
+                )
+        browser.close()
+    return rows
+
+
+def main(argv=None) -> list[dict]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="sqlite:///bench/out/national.db")
+    parser.add_argument("--users", nargs="+", default=["bench-coordinator", "bench-la"])
+    parser.add_argument("--password", default="bench-password")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    url = args.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    port = free_port()
+    proc = start_server(url, args.workers, port, None)
+    try:
+        rows = [
+            r for u in args.users for r in measure(f"http://127.0.0.1:{port}", u, args.password)
+        ]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    worst = max(r["load_ms"] for r in rows)
+    emit("First page load in headless Chromium", rows, {"worst_load_ms": worst}, as_json=args.json)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
