@@ -6,10 +6,8 @@ Filter values arrive from URLs and browsers, so every value is checked against t
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from threading import Lock
 
 import pandas as pd
 from sqlalchemy import select
@@ -18,9 +16,9 @@ from sqlalchemy.orm import Session
 from data.analysis import fold_period
 from data.codes import SEVERITIES, code_names, la_type_names, region_names, respondent_roles
 from data.disclosure import DisclosureRules
+from data.memo import VersionMemo
 from data.models import CURRENT, Submission, Supplier
 from data.summaries import Filters, load_summaries
-from data.versioning import current_data_version
 
 
 @dataclass(frozen=True)
@@ -83,9 +81,7 @@ def choice(value: object, allowed: Iterable[str] | Mapping[str, str]) -> str | N
     return text if text in allowed else None
 
 
-_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-_CACHE_LOCK = Lock()
-_CACHE_SIZE = 24
+_MEMO = VersionMemo(size=24)
 
 
 def period_rows(
@@ -100,21 +96,9 @@ def period_rows(
     one page view asks for the same period from several callbacks, and a new data version
     (any upload) makes every older entry unreachable.
     """
-    key = (
-        str(session.get_bind().url),
-        current_data_version(session),
-        tuple(periods),
-        rules,
-        tuple(measure_types),
-    )
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    rows = load_summaries(session, Filters(periods=tuple(periods)), measure_types)
-    rows = fold_period(rows, rules)
-    with _CACHE_LOCK:
-        _CACHE[key] = rows
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return rows
+
+    def build() -> pd.DataFrame:
+        rows = load_summaries(session, Filters(periods=tuple(periods)), measure_types)
+        return fold_period(rows, rules)
+
+    return _MEMO.get(session, (tuple(periods), rules, tuple(measure_types)), build)

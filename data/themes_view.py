@@ -15,8 +15,6 @@ pseudonym to a place.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -27,8 +25,8 @@ from sqlalchemy.orm import Session
 from data.analysis import RAW_GROUP, fold_period, guarded_cells, summed_cells
 from data.codes import SEVERITIES
 from data.disclosure import DisclosureRules
+from data.memo import VersionMemo
 from data.models import CURRENT, Authority, Finding, Submission, Supplier
-from data.versioning import current_data_version
 
 RESPONDENTS = "respondents_raising"
 COUNT_VALUES = ("findings", RESPONDENTS, "n_las")
@@ -82,27 +80,16 @@ class ThemeFilters:
         return self.region is not None or self.la_type is not None
 
 
-_ROWS_CACHE: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-_ROWS_LOCK = threading.Lock()
+_MEMO = VersionMemo(size=16)
 
 
 def finding_rows(session: Session, period: str | None, rules: DisclosureRules) -> pd.DataFrame:
     """Findings of current submissions counted per authority and code combination (one
     grouped query, no text), small supplier groups folded into "Other suppliers".
 
-    Memoised per process on the data version: every chart and the list of the Themes page
-    start from these rows, and at national scale building them costs over a second."""
-    # The database URL is part of the key: one process may serve (or test) several databases.
-    key = (str(session.get_bind().url), current_data_version(session), period, rules)
-    with _ROWS_LOCK:
-        if key in _ROWS_CACHE:
-            _ROWS_CACHE.move_to_end(key)
-            return _ROWS_CACHE[key].copy()
-    rows = _finding_rows(session, period, rules)
-    with _ROWS_LOCK:
-        _ROWS_CACHE[key] = rows
-        while len(_ROWS_CACHE) > 16:
-            _ROWS_CACHE.popitem(last=False)
+    Memoised per data version: every chart and the list of the Themes page start from
+    these rows, and at national scale building them costs over a second."""
+    rows = _MEMO.get(session, (period, rules), lambda: _finding_rows(session, period, rules))
     return rows.copy()
 
 

@@ -1,0 +1,38 @@
+"""A small per-process memo for query results that only change with the data version.
+
+Keys always start with the database URL and the data version, so an upload (which bumps
+the version) makes older entries unreachable and one process may serve several databases."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from data.versioning import current_data_version
+
+T = TypeVar("T")
+
+
+class VersionMemo:
+    def __init__(self, size: int) -> None:
+        self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = Lock()
+        self.size = size
+
+    def get(self, session: Session, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+        """The memoised value for `key` in this database at its current data version."""
+        full = (str(session.get_bind().url), current_data_version(session), *key)
+        with self._lock:
+            if full in self._entries:
+                self._entries.move_to_end(full)
+                return self._entries[full]  # type: ignore[return-value]
+        value = build()
+        with self._lock:
+            self._entries[full] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
