@@ -33,6 +33,18 @@ def _base(fig: go.Figure, **layout) -> go.Figure:
     return fig
 
 
+def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
+    """The published SUS average as a dashed reference line, when there is one."""
+    if benchmark is not None:
+        fig.add_vline(
+            x=benchmark,
+            line_dash="dash",
+            line_color=DARK_GREY,
+            annotation_text=f"Published SUS average {benchmark:.0f}",
+            annotation_position="top",
+        )
+
+
 def mean_bars(
     table: pd.DataFrame,
     label_col: str,
@@ -70,14 +82,7 @@ def mean_bars(
             hovertemplate="%{y}: %{text}<extra></extra>",
         )
     )
-    if benchmark is not None:
-        fig.add_vline(
-            x=benchmark,
-            line_dash="dash",
-            line_color=DARK_GREY,
-            annotation_text=f"Published SUS average {benchmark:.0f}",
-            annotation_position="top",
-        )
+    add_benchmark(fig, benchmark)
     return _base(
         fig,
         xaxis={"title": x_title, "range": [0, 105]},
@@ -387,14 +392,7 @@ def band_dots(
                 showlegend=False,
             )
         )
-    if benchmark is not None:
-        fig.add_vline(
-            x=benchmark,
-            line_dash="dash",
-            line_color=DARK_GREY,
-            annotation_text=f"Published SUS average {benchmark:.0f}",
-            annotation_position="top",
-        )
+    add_benchmark(fig, benchmark)
     return _base(
         fig,
         xaxis={"title": x_title, "range": [0, 100]},
