@@ -45,6 +45,15 @@ def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
         )
 
 
+def _bar_labels(t, label_col, values, shown, highlight, *, decimals: int):
+    """Bar colours (the highlighted row orange) and labels ('c (suppressed)', never zero)."""
+    colours = [ORANGE if highlight and lbl == highlight else DARK_BLUE for lbl in t[label_col]]
+    text = [
+        f"{v:.{decimals}f}" if ok else "c (suppressed)" for v, ok in zip(values, shown, strict=True)
+    ]
+    return colours, text
+
+
 def mean_bars(
     table: pd.DataFrame,
     label_col: str,
@@ -57,10 +66,9 @@ def mean_bars(
     t = table.iloc[::-1]
     shown = ~t["suppressed"].astype(bool)
     values = t["mean"].where(shown)
-    colours = [ORANGE if highlight and lbl == highlight else DARK_BLUE for lbl in t[label_col]]
+    colours, text = _bar_labels(t, label_col, values, shown, highlight, decimals=1)
     err_plus = (t["ci_high"] - t["mean"]).where(shown)
     err_minus = (t["mean"] - t["ci_low"]).where(shown)
-    text = [f"{v:.1f}" if ok else "c (suppressed)" for v, ok in zip(values, shown, strict=True)]
     fig = go.Figure(
         go.Bar(
             x=values.fillna(0),
@@ -203,8 +211,7 @@ def count_bars(
     t = table.iloc[::-1]
     shown = ~t["suppressed"].astype(bool)
     values = pd.to_numeric(t[value_col], errors="coerce").where(shown)
-    colours = [ORANGE if highlight and lbl == highlight else DARK_BLUE for lbl in t[label_col]]
-    text = [f"{v:.0f}" if ok else "c (suppressed)" for v, ok in zip(values, shown, strict=True)]
+    colours, text = _bar_labels(t, label_col, values, shown, highlight, decimals=0)
     fig = go.Figure(
         go.Bar(
             x=values.fillna(0),
