@@ -64,7 +64,7 @@ def chart_card(
                         "responsive": True,
                         "toImageButtonOptions": {"format": "png", "filename": prefix},
                     },
-                    style={"height": f"{graph_height}px"},
+                    style={"minHeight": f"{graph_height}px"},  # figures set their own height
                 ),
                 type="default",
             ),
