@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, no_update
 
 from callbacks.common import current_viewer, db, guarded, services
+from callbacks.figures import new_figure, template
 from data.versioning import current_data_version
 
 
@@ -28,12 +29,12 @@ class ChartResult:
 
 
 def empty_figure(message: str) -> go.Figure:
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_annotation(text=message, showarrow=False, font={"size": 16})
     fig.update_layout(
         xaxis={"visible": False},
         yaxis={"visible": False},
-        template="simple_white",
+        template=template(),
         margin={"l": 20, "r": 20, "t": 20, "b": 20},
     )
     return fig

@@ -13,6 +13,7 @@ from dashboard.config import Config, database_url
 from dashboard.services import Services
 from data.db import make_engine, make_sessionmaker
 from data.disclosure import DisclosureRules
+from data.warm import Warmer
 
 HERE = Path(__file__).parent
 
@@ -60,6 +61,9 @@ def create_app(config: type[Config] | Config | None = None) -> dash.Dash:
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
     security.init_app(server, app)
+    if config.WARM_EVERY_S > 0 and not config.TESTING:
+        services = server.extensions["icsdash"]
+        services.warmer = Warmer(services.sessions, services.rules, config.WARM_EVERY_S).start()
     return app
 
 

@@ -18,3 +18,4 @@ class Services:
     demo: bool
     max_upload_bytes: int
     cache: object = None  # dashboard.cache.LocalCache or RedisCache
+    warmer: object = None  # data.warm.Warmer when the memos are warmed in the background

@@ -92,6 +92,22 @@ class _Cells:
             n_own = np.array([sum(d.get(a, 0) for a in own) for d in table["n_by_la"]], float)
         return cls(list(table["las"]), n, n_own, own, rules)
 
+    def single_cell_tests(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row, vectorised: passes as is, passes with the viewer's own LA discounted
+        (what :meth:`safe` says for one row), and holds only the viewer's own LA."""
+        count = len(self.las)
+        k = np.fromiter((len(s) for s in self.las), dtype=np.int64, count=count)
+        n = np.full(count, np.inf) if self.n is None else self.n
+        raw_ok = (k >= self.rules.min_las) & (n >= self.rules.min_respondents)
+        if not self.own:
+            return raw_ok, raw_ok, np.zeros(count, dtype=bool)
+        mine = np.fromiter((len(s & self.own) for s in self.las), dtype=np.int64, count=count)
+        own_only = (k > 0) & (mine == k)
+        if not self.rules.discount_own:
+            return raw_ok, raw_ok, own_only
+        ok = (k - mine >= self.rules.min_las) & (n - self.n_own >= self.rules.min_respondents)
+        return raw_ok, ok, own_only
+
     def own_only(self, i: int) -> bool:
         return bool(self.las[i]) and self.las[i] <= self.own
 
@@ -128,10 +144,7 @@ def mark_primary(
             ok &= table[respondents_col].to_numpy(dtype=float) >= rules.min_respondents
         return table.assign(suppressed=~ok, reason=np.where(ok, "", _reason(rules, "")))
     cells = _Cells.of(table, rules, own, respondents_col)
-    rng = range(len(table))
-    raw_ok = np.array([cells.safe([i], discount=False) for i in rng], dtype=bool)
-    ok = np.array([cells.safe([i]) for i in rng], dtype=bool)
-    own_only = np.array([cells.own_only(i) for i in rng], dtype=bool)
+    raw_ok, ok, own_only = cells.single_cell_tests()
     supp = ~ok & ~own_only
     reason = np.where(~raw_ok, _reason(rules, ""), _reason(rules, "other "))
     return table.assign(suppressed=supp, reason=np.where(supp, reason, ""))

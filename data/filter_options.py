@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from data.analysis import fold_period
 from data.codes import SEVERITIES, code_names, la_type_names, region_names, respondent_roles
 from data.disclosure import DisclosureRules
-from data.memo import VersionMemo
+from data.memo import VersionMemo, compact_strings
 from data.models import CURRENT, Submission, Supplier
 from data.summaries import Filters, load_summaries
 
@@ -81,24 +82,56 @@ def choice(value: object, allowed: Iterable[str] | Mapping[str, str]) -> str | N
     return text if text in allowed else None
 
 
-_MEMO = VersionMemo(size=24)
+_MEMO = VersionMemo(size=2)
+DEFAULT_MEASURES = ("theme", "sus")
+
+
+@dataclass(frozen=True)
+class _AllPeriods:
+    """Every current summary row, folded per period and sorted by period, with where each
+    period's rows start and stop (so one period is a cheap contiguous slice)."""
+
+    rows: pd.DataFrame
+    spans: dict[str, tuple[int, int]]
+
+
+def _all_periods(session: Session, rules: DisclosureRules) -> _AllPeriods:
+    rows = load_summaries(session, Filters(), DEFAULT_MEASURES)
+    rows = fold_period(compact_strings(rows), rules)
+    rows = rows.sort_values("period", kind="stable").reset_index(drop=True)
+    periods = rows["period"].to_numpy()
+    spans: dict[str, tuple[int, int]] = {}
+    if len(rows):
+        starts = np.flatnonzero(np.r_[True, periods[1:] != periods[:-1]])
+        stops = np.r_[starts[1:], len(rows)]
+        spans = {str(periods[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
+    return _AllPeriods(rows, spans)
+
+
+def summary_rows(session: Session, rules: DisclosureRules) -> _AllPeriods:
+    """All current summary rows (theme and SUS measures), memoised per data version.
+
+    One query per data version and process instead of one per period and page: the rows
+    are a few hundred thousand at national scale (summaries, never raw ratings), so every
+    analysis callback then only slices and aggregates in memory."""
+    return _MEMO.get(session, ("all-periods", rules), lambda: _all_periods(session, rules))
 
 
 def period_rows(
     session: Session,
     periods: tuple[str, ...],
     rules: DisclosureRules,
-    measure_types: tuple[str, ...] = ("theme", "sus"),
+    measure_types: tuple[str, ...] = DEFAULT_MEASURES,
 ) -> pd.DataFrame:
     """Summary rows (never raw ratings) of ``periods``, small groups folded per period.
 
-    Kept in a small per-process cache keyed by database, data version, periods and rules:
-    one page view asks for the same period from several callbacks, and a new data version
-    (any upload) makes every older entry unreachable.
-    """
-
-    def build() -> pd.DataFrame:
+    Sliced from :func:`summary_rows`; callers must not modify the returned frame."""
+    if not set(measure_types) <= set(DEFAULT_MEASURES):  # e.g. items: not kept in memory
         rows = load_summaries(session, Filters(periods=tuple(periods)), measure_types)
         return fold_period(rows, rules)
-
-    return _MEMO.get(session, (tuple(periods), rules, tuple(measure_types)), build)
+    store = summary_rows(session, rules)
+    parts = [store.rows.iloc[slice(*store.spans[p])] for p in periods if p in store.spans]
+    rows = pd.concat(parts) if len(parts) > 1 else parts[0] if parts else store.rows.iloc[0:0]
+    if tuple(measure_types) != DEFAULT_MEASURES:
+        rows = rows.loc[rows["measure_type"].isin(list(measure_types))]
+    return rows

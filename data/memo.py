@@ -10,6 +10,8 @@ from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import TypeVar
 
+import numpy as np
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from data.versioning import current_data_version
@@ -36,3 +38,20 @@ class VersionMemo:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return value
+
+
+def compact_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same frame with one string object per distinct value in each text column.
+
+    Database drivers return a new string per row; in a memoised frame of a few hundred
+    thousand rows (group, region, role, measure ...) those copies are most of its memory."""
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            shared = np.array([*uniques, None], dtype=object)  # code -1 (missing) -> None
+            out[col] = pd.Series(shared[codes], index=frame.index, dtype=values.dtype)
+        else:
+            out[col] = values
+    return pd.DataFrame(out, index=frame.index)

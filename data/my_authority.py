@@ -102,38 +102,120 @@ def _wider_sets(rows: pd.DataFrame) -> Iterable[tuple[str, frozenset]]:
             yield f"group={group},{col}={value}", frozenset(part["authority_id"])
 
 
+WIDER_KEYS = (
+    (),
+    ("group",),
+    ("region",),
+    ("la_type",),
+    ("group", "region"),
+    ("group", "la_type"),
+)  # fmt: skip  (the figures of _wider_sets)
+
+
+def _unsafe_periods(
+    rows: pd.DataFrame, neighbour_ids: frozenset, own: int, rules: DisclosureRules
+) -> set:
+    """Periods whose neighbours figure is not safe against subtraction: some wider figure of
+    :func:`_wider_sets` holds all the neighbours with results, and the other authorities in
+    it (besides the viewer's own) are too few to pass the thresholds.
+
+    Worked on one entry per period and authority (a few hundred each), not on the rows."""
+    live = rows.loc[rows["n"].to_numpy() > 0]
+    if live.empty:
+        return set()
+    period = live["period"] if "period" in live else pd.Series("", index=live.index)
+    per = (
+        live.assign(_p=period)
+        .groupby(["_p", "authority_id"], sort=False)
+        .agg(
+            n=("n", "sum"),
+            group=("group", "first"),
+            region=("region", "first"),
+            la_type=("la_type", "first"),
+        )  # fmt: skip
+        .reset_index()
+    )
+    by_period: dict = {}
+    for p, a, n, group, region, la_type in per.itertuples(index=False, name=None):
+        by_period.setdefault(p, {})[a] = (n, {"group": group, "region": region, "la_type": la_type})
+    unsafe = set()
+    for p, las in by_period.items():
+        mine = [a for a in las if a in neighbour_ids]
+        for dims in WIDER_KEYS if mine else ():
+            values = {tuple(las[a][1][c] for c in dims) for a in mine}
+            if len(values) > 1:  # the neighbours straddle such figures: none holds them all
+                continue
+            (value,) = values
+            rest = [n for a, (n, key) in las.items() if a not in neighbour_ids and a != own
+                    and tuple(key[c] for c in dims) == value]  # fmt: skip
+            if rest and not rules.passes(len(rest), float(sum(rest))):
+                unsafe.add(p)
+                break
+    return unsafe
+
+
 def _neighbour_guard(
     rows: pd.DataFrame, neighbour_ids: frozenset, own: int, rules: DisclosureRules
 ) -> bool:
-    """Whether showing the neighbours' pooled figure is safe against subtraction."""
-    live = rows.loc[rows["n"] > 0]
-    mine = frozenset(live.loc[live["authority_id"].isin(list(neighbour_ids)), "authority_id"])
-    if not mine:
-        return True
-    n_by_la = live.groupby("authority_id")["n"].sum()
-    for _name, wider in _wider_sets(rows):
-        if mine <= wider:
-            rest = wider - mine - {own}
-            if rest and not rules.passes(len(rest), float(n_by_la.loc[list(rest)].sum())):
-                return False
-    return True
+    """Whether showing the neighbours' pooled figure of ``rows`` (one period) is safe."""
+    return not _unsafe_periods(rows.drop(columns="period", errors="ignore"), neighbour_ids, own,
+                               rules)  # fmt: skip
 
 
 def _comparator_rows(
     rows: pd.DataFrame, authority_id: int, neighbour_ids: frozenset
 ) -> pd.DataFrame:
-    """Rows stacked once per comparator they belong to (a row can be in several)."""
-    supplier = _own_supplier(rows, authority_id)
-    is_own = rows["authority_id"] == authority_id
+    """Rows stacked once per comparator they belong to (a row can be in several). With a
+    period column, "your group" is the group the LA was in that period."""
+    is_own = (rows["authority_id"] == authority_id).to_numpy()
+    if "period" in rows:
+        own_rows = rows.loc[is_own]
+        supplier_of = dict(zip(own_rows["period"], own_rows["supplier_id"], strict=True))
+        in_group = rows["supplier_id"].to_numpy() == rows["period"].map(supplier_of).to_numpy()
+    else:
+        in_group = (rows["supplier_id"] == _own_supplier(rows, authority_id)).to_numpy()
+    is_neighbour = rows["authority_id"].isin(list(neighbour_ids)).to_numpy()
     parts = [
         rows.loc[is_own].assign(comparator=YOU),
-        rows.loc[~is_own & (rows["supplier_id"] == supplier)].assign(comparator=GROUP),
-        rows.loc[rows["authority_id"].isin(list(neighbour_ids)) & ~is_own].assign(
-            comparator=NEIGHBOURS
-        ),
+        rows.loc[~is_own & in_group].assign(comparator=GROUP),
+        rows.loc[is_neighbour & ~is_own].assign(comparator=NEIGHBOURS),
         rows.loc[~is_own].assign(comparator=ENGLAND),
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+def _comparator_table(
+    rows: pd.DataFrame, me: int, hood: Neighbours, rules: DisclosureRules
+) -> pd.DataFrame:
+    """Per period, measure and comparator: n, n_las, mean, 95% CI, suppressed (each period
+    judged on its own rows, as if shown alone). Empty if the LA has no results in any."""
+    mine = set(rows.loc[rows["authority_id"] == me, "period"])
+    rows = rows.loc[rows["period"].isin(mine)]
+    if rows.empty:
+        return pd.DataFrame()
+    stacked = _comparator_rows(rows, me, hood.ids)
+    unsafe = _unsafe_periods(rows, hood.ids, me, rules)
+    table = pool(stacked, ["period", "comparator", "measure"], keep_las=True)
+    table = mark_primary(table, rules, {me}).reset_index(drop=True)
+    hide = (
+        (table["comparator"] == NEIGHBOURS).to_numpy()
+        & table["period"].isin(unsafe).to_numpy()
+        & ~table["suppressed"].to_numpy()
+    )
+    table = table.assign(
+        suppressed=table["suppressed"].to_numpy() | hide,
+        reason=np.where(
+            hide, "hidden so that it cannot be subtracted from a wider figure", table["reason"]
+        ),
+    )
+    table = table.drop(columns=["las", "n_by_la", "sum", "sumsq"])
+    mask = table["suppressed"].to_numpy(dtype=bool)
+    for col in VALUE_COLS:
+        kind = "Int64" if col in ("n", "n_las") else "float"
+        table[col] = table[col].astype(kind).mask(mask)
+    order = {c: i for i, c in enumerate(COMPARATORS)}
+    table = table.assign(_o=table["comparator"].map(order))
+    return table.sort_values(["period", "measure", "_o"]).drop(columns="_o").reset_index(drop=True)
 
 
 def profile(
@@ -151,37 +233,24 @@ def profile(
     rows = rows.loc[rows["measure"] != "GEN"]
     if rows.empty or not (rows["authority_id"] == me).any():
         return pd.DataFrame()
-    hood = neighbours(session, me)
-    stacked = _comparator_rows(rows, me, hood.ids)
-    table = pool(stacked, ["comparator", "measure"], keep_las=True)
-    table = mark_primary(table, rules, {me}).reset_index(drop=True)
-    if not _neighbour_guard(rows, hood.ids, me, rules):
-        hide = (table["comparator"] == NEIGHBOURS).to_numpy() & ~table["suppressed"].to_numpy()
-        table = table.assign(
-            suppressed=table["suppressed"].to_numpy() | hide,
-            reason=np.where(
-                hide, "hidden so that it cannot be subtracted from a wider figure", table["reason"]
-            ),
-        )
-    table = table.drop(columns=["las", "n_by_la", "sum", "sumsq"])
-    mask = table["suppressed"].to_numpy(dtype=bool)
-    for col in VALUE_COLS:
-        kind = "Int64" if col in ("n", "n_las") else "float"
-        table[col] = table[col].astype(kind).mask(mask)
-    order = {c: i for i, c in enumerate(COMPARATORS)}
-    table = table.assign(_o=table["comparator"].map(order))
-    return table.sort_values(["measure", "_o"]).drop(columns="_o").reset_index(drop=True)
+    table = _comparator_table(rows, me, neighbours(session, me), rules)
+    return table.drop(columns="period")
 
 
 def trend(session: Session, viewer: Viewer, measure: str, rules: DisclosureRules) -> pd.DataFrame:
-    """The measure for the LA and each comparator in every period the LA has results."""
+    """The measure for the LA and each comparator in every period the LA has results (one
+    pass over all those periods; each period is protected exactly as :func:`profile` does)."""
     me = require_authority(viewer)
-    parts = [
-        profile(session, viewer, period, rules, measures=[measure]).assign(period=period)
-        for period in own_periods(session, me)
-    ]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    periods = tuple(own_periods(session, me))
+    rows = period_rows(session, periods, rules)
+    rows = rows.loc[(rows["measure"] == measure) & (rows["measure"] != "GEN")]
+    if rows.empty:
+        return pd.DataFrame()
+    table = _comparator_table(rows, me, neighbours(session, me), rules)
+    if table.empty:
+        return table
+    cols = [c for c in table.columns if c != "period"]
+    return table[[*cols, "period"]]
 
 
 def previous_period(session: Session, authority_id: int, period: str) -> str | None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from data.analysis import RAW_GROUP, fold_period, guarded_cells, summed_cells
 from data.codes import SEVERITIES
 from data.disclosure import DisclosureRules
-from data.memo import VersionMemo
+from data.memo import VersionMemo, compact_strings
 from data.models import CURRENT, Authority, Finding, Submission, Supplier
 
 RESPONDENTS = "respondents_raising"
@@ -80,17 +80,20 @@ class ThemeFilters:
         return self.region is not None or self.la_type is not None
 
 
-_MEMO = VersionMemo(size=16)
+_MEMO = VersionMemo(size=2)
 
 
 def finding_rows(session: Session, period: str | None, rules: DisclosureRules) -> pd.DataFrame:
     """Findings of current submissions counted per authority and code combination (one
-    grouped query, no text), small supplier groups folded into "Other suppliers".
+    grouped query, no text), small supplier groups folded into "Other suppliers" per period.
 
-    Memoised per data version: every chart and the list of the Themes page start from
-    these rows, and at national scale building them costs over a second."""
-    rows = _MEMO.get(session, (period, rules), lambda: _finding_rows(session, period, rules))
-    return rows.copy()
+    All periods are read once per data version and process (a second or so at national
+    scale) and one period is a slice of them: folding is per period either way, so the
+    slice equals reading that period alone. Callers must not modify the returned frame."""
+    rows = _MEMO.get(session, ("all-periods", rules), lambda: _finding_rows(session, None, rules))
+    if period is None:
+        return rows
+    return rows.loc[rows["period"].to_numpy() == period]
 
 
 def _finding_rows(session: Session, period: str | None, rules: DisclosureRules) -> pd.DataFrame:
@@ -119,7 +122,7 @@ def _finding_rows(session: Session, period: str | None, rules: DisclosureRules) 
         stmt = stmt.where(Submission.period == period)
     columns = ["authority_id", "group", "period", "region", "la_type", "theme", "category",
                "workflow_area", "severity", "findings", RESPONDENTS]  # fmt: skip
-    rows = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    rows = compact_strings(pd.DataFrame(session.execute(stmt).all(), columns=columns))
     rows[RESPONDENTS] = rows[RESPONDENTS].fillna(0)
     rows = rows.astype({"findings": "int64", RESPONDENTS: "int64"})
     return fold_period(rows, rules, respondents_col=RESPONDENTS)
@@ -134,6 +137,9 @@ def _count_cells(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     )  # fmt: skip
     out = out.astype({"findings": "int64", RESPONDENTS: "int64"})
     return out[[*by, "findings", "n_las", RESPONDENTS, "las", "n_by_la"]]
+
+
+_count_cells.additive = ("findings", RESPONDENTS)  # type: ignore[attr-defined]
 
 
 def counts(

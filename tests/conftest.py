@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+import callbacks.figures
 from data.db import make_engine, make_sessionmaker, session_scope
 from data.migrate import upgrade
 from data.models import Base
 from data.seed import load_code_lists
+
+callbacks.figures.VALIDATE = True  # every chart the tests draw is checked property by property
 
 PG_URL = os.environ.get(
     "ICSDASH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -24,9 +27,15 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"p{os.getpid()}")[:8]
+_SCHEMAS: set[str] = set()
+
+
 def _pg_url(tag: str) -> str:
-    """A schema of its own per xdist worker and purpose, selected with search_path."""
-    schema = f"t_{_worker()}_{tag}"
+    """A schema of its own per test run, xdist worker and purpose, selected with search_path
+    (so two test runs at once on one server never share one); dropped when the run ends."""
+    schema = f"t_{_RUN}_{_worker()}_{tag}".lower()
+    _SCHEMAS.add(schema)
     engine = make_engine(PG_URL)
     try:
         with engine.begin() as conn:
@@ -40,6 +49,18 @@ def _pg_url(tag: str) -> str:
     engine.dispose()
     sep = "&" if "?" in PG_URL else "?"
     return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if not _SCHEMAS:
+        return
+    engine = make_engine(PG_URL)
+    try:
+        with engine.begin() as conn:
+            for schema in sorted(_SCHEMAS):
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    finally:
+        engine.dispose()
 
 
 def fresh_database(backend: str, tmp_path: Path, tag: str) -> str:
