@@ -3,19 +3,24 @@ findings list with its listing rule, comparator profiles and contact requests.""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
 from data.access import Viewer
+from data.analysis import fold_period
 from data.contact import request_contact, requests_for
 from data.db import session_scope
 from data.disclosure import DisclosureRules
 from data.errors import PermissionDenied
-from data.filter_options import analysis_options, period_rows
+from data.filter_options import analysis_options, period_rows, summary_rows
 from data.ingest import import_files
 from data.models import Authority
-from data.my_authority import own_changes, profile, who_improved
+from data.my_authority import own_changes, profile, trend, who_improved
+from data.summaries import Filters, load_summaries
 from data.themes_view import ThemeFilters, finding_rows, findings_list
+from data.versioning import bump_data_version
+from data.warm import Warmer
 from tests.factories import load_reference, submission_files
 
 RULES = DisclosureRules()
@@ -74,3 +79,52 @@ def test_profile_changes_and_contact_rules(seeded):
             request_contact(s, viewer, "LA-XXXX", "NAV", "2010-Q1", RULES)
         assert requests_for(s, viewer) == []
         assert len(period_rows(s, ("2010-Q1",), RULES)) > 0
+
+
+def test_trend_in_one_pass_equals_the_profile_of_each_period(seeded):
+    sessions, ids = seeded
+    viewer = Viewer(user_id=1, role="la_user", authority_id=ids["E09000901"])
+    with session_scope(sessions) as s:
+        got = trend(s, viewer, "SUS", RULES)
+        want = pd.concat(
+            [profile(s, viewer, p, RULES, measures=["SUS"]).assign(period=p)
+             for p in ("2009-Q4", "2010-Q1")],
+            ignore_index=True,
+        )  # fmt: skip
+    assert set(got["period"]) == {"2009-Q4", "2010-Q1"}
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True), want[got.columns].reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_period_rows_are_slices_of_one_read_equal_to_reading_the_period(seeded):
+    sessions, _ids = seeded
+    with session_scope(sessions) as s:
+        for period in ("2009-Q4", "2010-Q1"):
+            got = period_rows(s, (period,), RULES)
+            fresh = fold_period(load_summaries(s, Filters(periods=(period,))), RULES)
+            cols = list(fresh.columns)
+            key = ["submission_id", "role", "measure_type", "measure"]
+            pd.testing.assert_frame_equal(
+                got[cols].sort_values(key).reset_index(drop=True),
+                fresh.sort_values(key).reset_index(drop=True),
+            )
+        assert period_rows(s, ("1999-Q1",), RULES).empty
+
+
+def test_warmer_builds_the_memos_again_after_a_new_data_version(seeded):
+    sessions, _ids = seeded
+    warmer = Warmer(sessions, RULES, every=60)
+    warmer.check()
+    first = warmer.warmed_version
+    with session_scope(sessions) as s:
+        store = summary_rows(s, RULES)
+        assert summary_rows(s, RULES) is store  # memo hit: warm
+    warmer.check()
+    assert warmer.warmed_version == first and warmer.ready.is_set()
+    with session_scope(sessions) as s:
+        bump_data_version(s)
+    warmer.check()
+    assert warmer.warmed_version == first + 1
+    with session_scope(sessions) as s:
+        assert summary_rows(s, RULES) is not store
