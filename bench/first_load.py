@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import tempfile
 import time
 
 import _common  # noqa: F401
@@ -75,14 +76,14 @@ def main(argv=None) -> list[dict]:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     port = free_port()
-    proc = start_server(url, args.workers, port, None)
-    try:
-        rows = [
-            r for u in args.users for r in measure(f"http://127.0.0.1:{port}", u, args.password)
-        ]
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+    with tempfile.TemporaryFile() as log:
+        proc = start_server(url, args.workers, port, None, log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            rows = [r for u in args.users for r in measure(base, u, args.password)]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
     worst = max(r["load_ms"] for r in rows)
     emit("First page load in headless Chromium", rows, {"worst_load_ms": worst}, as_json=args.json)
     return rows

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -48,7 +49,7 @@ def plan(url: str) -> dict[str, list]:
     return out
 
 
-def start_server(url: str, workers: int, port: int, cache_url: str | None):
+def start_server(url: str, workers: int, port: int, cache_url: str | None, log):
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -63,6 +64,8 @@ def start_server(url: str, workers: int, port: int, cache_url: str | None):
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:dashboard.gunicorn_conf",
             "--workers",
             str(workers),
             "--threads",
@@ -76,9 +79,9 @@ def start_server(url: str, workers: int, port: int, cache_url: str | None):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,  # a file, not a pipe: an unread pipe would block gunicorn once full
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # the master warms the memos before forking
     while time.time() < deadline:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
@@ -86,7 +89,26 @@ def start_server(url: str, workers: int, port: int, cache_url: str | None):
         except requests.RequestException:
             time.sleep(0.3)
     proc.kill()
-    raise SystemExit(f"gunicorn did not start: {proc.stderr.read().decode()[-2000:]}")
+    log.seek(0)
+    raise SystemExit(f"gunicorn did not start: {log.read().decode()[-2000:]}")
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (children of the master), in MB."""
+    out = []
+    try:
+        with open(f"/proc/{master_pid}/task/{master_pid}/children") as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        return out
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            out.append(kb / 1024)
+        except (OSError, StopIteration):
+            continue
+    return out
 
 
 def user_loop(base, username, password, pages, stop_at, seed, latencies, errors, lock):
@@ -135,8 +157,23 @@ def user_loop(base, username, password, pages, stop_at, seed, latencies, errors,
 
 
 def run_one(args, url, pages, workers) -> dict:
+    with tempfile.TemporaryFile() as log:
+        return _run_one(args, url, pages, workers, log)
+
+
+def _run_one(args, url, pages, workers, log) -> dict:
     port = free_port()
-    proc = start_server(url, workers, port, args.cache_url)
+    proc = start_server(url, workers, port, args.cache_url, log)
+    peak_rss = [0.0]
+
+    def sample_memory() -> None:
+        while proc.poll() is None and not done.is_set():
+            peak_rss[0] = max([peak_rss[0], *worker_rss_mb(proc.pid)])
+            done.wait(0.5)
+
+    done = threading.Event()
+    sampler = threading.Thread(target=sample_memory, daemon=True)
+    sampler.start()
     latencies, errors, lock = [], [], threading.Lock()
     stop_at = time.time() + args.seconds
     threads = [
@@ -162,6 +199,8 @@ def run_one(args, url, pages, workers) -> dict:
     for t in threads:
         t.join()
     duration = time.time() - started
+    done.set()
+    sampler.join()
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
     return {
@@ -174,6 +213,7 @@ def run_one(args, url, pages, workers) -> dict:
         "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
         "errors": len(errors),
+        "worker_peak_rss_mb": round(peak_rss[0], 1),
         "first_errors": errors[:3],
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import dash
@@ -13,9 +14,10 @@ from dashboard.config import Config, database_url
 from dashboard.services import Services
 from data.db import make_engine, make_sessionmaker
 from data.disclosure import DisclosureRules
-from data.warm import Warmer
+from data.warm import Warmer, warm
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 INDEX = """<!DOCTYPE html>
 <html lang="en">
@@ -28,8 +30,13 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
-def create_app(config: type[Config] | Config | None = None) -> dash.Dash:
-    """Build the app. `config` defaults to Config (environment variables)."""
+def create_app(
+    config: type[Config] | Config | None = None, *, background_warm: bool = True
+) -> dash.Dash:
+    """Build the app. `config` defaults to Config (environment variables).
+
+    ``background_warm``: start the memo warmer thread now (off when a gunicorn master
+    builds the app before forking: each worker starts its own, see :func:`after_fork`)."""
     config = config or Config
     server = Flask(__name__, template_folder=str(HERE / "templates"))
     server.config.from_object(config)
@@ -61,10 +68,40 @@ def create_app(config: type[Config] | Config | None = None) -> dash.Dash:
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
     security.init_app(server, app)
-    if config.WARM_EVERY_S > 0 and not config.TESTING:
-        services = server.extensions["icsdash"]
-        services.warmer = Warmer(services.sessions, services.rules, config.WARM_EVERY_S).start()
+    if background_warm:
+        start_warmer(app)
     return app
+
+
+def _warming(app: dash.Dash) -> bool:
+    return app.server.config["WARM_EVERY_S"] > 0 and not app.server.config.get("TESTING")
+
+
+def start_warmer(app: dash.Dash) -> None:
+    """Warm the analysis memos in a background thread, now and after each new data version."""
+    if _warming(app):
+        services = app.server.extensions["icsdash"]
+        every = app.server.config["WARM_EVERY_S"]
+        services.warmer = Warmer(services.sessions, services.rules, every).start()
+
+
+def warm_now(app: dash.Dash) -> None:
+    """Warm the memos before serving (a database not migrated yet is only logged)."""
+    if not _warming(app):
+        return
+    services = app.server.extensions["icsdash"]
+    try:
+        with services.sessions() as session:
+            warm(session, services.rules)
+    except Exception:
+        log.warning("could not warm the memos before serving", exc_info=True)
+
+
+def after_fork(app: dash.Dash) -> None:
+    """In a new worker process: never reuse the parent's database connections; follow new
+    data versions with this worker's own warmer thread."""
+    app.server.extensions["icsdash"].engine.dispose(close=False)
+    start_warmer(app)
 
 
 def _register_pages_and_callbacks(app: dash.Dash) -> None:
