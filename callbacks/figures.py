@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -437,6 +439,21 @@ def band_dots(
     )
 
 
+@lru_cache(maxsize=64)
+def _grid_layout(nrows: int, cols: int, titles: tuple[str, ...]) -> str:
+    """The layout of a grid of panels with shared y axes, as JSON (a fresh copy per use)."""
+    from plotly.subplots import make_subplots
+
+    grid = make_subplots(
+        rows=nrows,
+        cols=cols,
+        subplot_titles=titles,
+        shared_yaxes=True,
+        vertical_spacing=0.6 / max(nrows, 1) if nrows > 1 else 0.1,
+    )
+    return json.dumps(grid.layout.to_plotly_json())
+
+
 def group_trends(
     table: pd.DataFrame,
     *,
@@ -445,73 +462,55 @@ def group_trends(
     benchmark: float | None = None,
 ) -> go.Figure:
     """Small multiples: one panel per group with its line (dark blue) and the reference
-    (England, orange dashed) for comparison; suppressed periods are gaps marked 'c'."""
-    from plotly.subplots import make_subplots
+    (England, orange dashed) for comparison; suppressed periods are gaps marked 'c'.
 
+    make_subplots lays out the panels (remembered per set of groups); traces and reference
+    lines are then added in one step (one by one, each re-validated the figure: ~0.3 s)."""
     groups = [g for g in dict.fromkeys(table["group"]) if g != reference]
     periods = sorted(dict.fromkeys(table["period"]))
     cols = 3
     nrows = max(1, -(-len(groups) // cols))
-    fig = make_subplots(
-        rows=nrows,
-        cols=cols,
-        subplot_titles=groups,
-        shared_yaxes=True,
-        vertical_spacing=0.6 / max(nrows, 1) if nrows > 1 else 0.1,
-    )
     ref = table.loc[table["group"] == reference].set_index("period").reindex(periods)
+    ref_y = ref["mean"].where(~ref["suppressed"].fillna(True).astype(bool)).tolist()
+    traces, shapes = [], []
     for i, g in enumerate(groups):
-        r, c = i // cols + 1, i % cols + 1
+        k = i + 1  # panels are numbered row by row: axes x, x2, x3 ... / y, y2, y3 ...
+        axes = {"xaxis": f"x{k if k > 1 else ''}", "yaxis": f"y{k if k > 1 else ''}"}
         part = table.loc[table["group"] == g].set_index("period").reindex(periods)
         hidden = part["suppressed"].fillna(True).astype(bool)
-        fig.add_trace(
-            go.Scatter(
-                x=periods,
-                y=ref["mean"].where(~ref["suppressed"].fillna(True).astype(bool)),
-                mode="lines",
-                name=reference,
-                legendgroup="ref",
-                showlegend=i == 0,
-                line={"color": ORANGE, "dash": "dash", "width": 2},
-                hovertemplate=f"{reference} %{{x}}: %{{y:.1f}}<extra></extra>",
-            ),
-            row=r,
-            col=c,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=periods,
-                y=part["mean"].where(~hidden),
-                mode="lines+markers",
-                name="Supplier group",
-                legendgroup="group",
-                showlegend=i == 0,
-                line={"color": DARK_BLUE, "width": 3},
-                marker={"size": 8},
-                hovertemplate=f"{g} %{{x}}: %{{y:.1f}}<extra></extra>",
-            ),
-            row=r,
-            col=c,
-        )
+        traces.append(
+            {"type": "scatter", "x": periods, "y": ref_y, "mode": "lines", "name": reference,
+             "legendgroup": "ref", "showlegend": i == 0,
+             "line": {"color": ORANGE, "dash": "dash", "width": 2},
+             "hovertemplate": f"{reference} %{{x}}: %{{y:.1f}}<extra></extra>", **axes}
+        )  # fmt: skip
+        traces.append(
+            {"type": "scatter", "x": periods, "y": part["mean"].where(~hidden).tolist(),
+             "mode": "lines+markers", "name": "Supplier group", "legendgroup": "group",
+             "showlegend": i == 0, "line": {"color": DARK_BLUE, "width": 3},
+             "marker": {"size": 8}, "hovertemplate": f"{g} %{{x}}: %{{y:.1f}}<extra></extra>",
+             **axes}
+        )  # fmt: skip
         gaps = [p for p, h in zip(periods, hidden, strict=True) if h]
         if gaps:
-            fig.add_trace(
-                go.Scatter(
-                    x=gaps,
-                    y=[8] * len(gaps),
-                    mode="text",
-                    text=["c"] * len(gaps),
-                    showlegend=False,
-                    hoverinfo="skip",
-                    textfont={"color": DARK_GREY},
-                ),
-                row=r,
-                col=c,
-            )
+            traces.append(
+                {"type": "scatter", "x": gaps, "y": [8] * len(gaps), "mode": "text",
+                 "text": ["c"] * len(gaps), "showlegend": False, "hoverinfo": "skip",
+                 "textfont": {"color": DARK_GREY}, **axes}
+            )  # fmt: skip
         if benchmark is not None:
-            fig.add_hline(y=benchmark, line_dash="dot", line_color=DARK_GREY, row=r, col=c)
-    fig.update_yaxes(range=[0, 100])
-    fig.update_yaxes(title_text=y_title, col=1)
+            shapes.append(
+                {"type": "line", "xref": f"{axes['xaxis']} domain", "x0": 0, "x1": 1,
+                 "yref": axes["yaxis"], "y0": benchmark, "y1": benchmark,
+                 "line": {"dash": "dot", "color": DARK_GREY}}
+            )  # fmt: skip
+    layout = json.loads(_grid_layout(nrows, cols, tuple(groups)))
+    for name in list(layout):
+        if name.startswith("yaxis"):
+            first_column = name in ("yaxis", *(f"yaxis{(r * cols) + 1}" for r in range(nrows)))
+            layout[name] = {**layout[name], "range": [0, 100],
+                            **({"title": {"text": y_title}} if first_column else {})}  # fmt: skip
+    fig = new_figure(traces, layout={**layout, "shapes": shapes})
     return _base(
         fig,
         height=max(320, 260 * nrows + 60),
