@@ -139,7 +139,7 @@ def login():
         user = session.scalar(select(User).where(User.username == username))
         ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
         if user is not None and ok and user.active:
-            audit.record(session, user.id, "sign_in", user.username)
+            audit.record(session, user.id, audit.SIGN_IN, user.username)
             user_id = user.id
         else:
             user_id = None

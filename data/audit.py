@@ -6,6 +6,8 @@ from sqlalchemy.orm import Session
 
 from data.models import AuditEvent
 
+SIGN_IN = "sign_in"  # recorded at every sign-in (dashboard/auth.py)
+
 
 def record(
     session: Session, user_id: int | None, action: str, target: str = "", detail: str = ""

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from data.disclosure import DisclosureRules
 from data.filter_options import analysis_options, summary_rows
+from data.requirements.candidates import ranked_candidates
 from data.themes_view import finding_rows
 from data.versioning import current_data_version
 
@@ -27,6 +28,7 @@ def warm(session: Session, rules: DisclosureRules) -> int:
     analysis_options(session)
     summary_rows(session, rules)
     finding_rows(session, None, rules)
+    ranked_candidates(session)
     return version
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data import audit
 from data.access import ADMIN, COORDINATOR, Viewer, may_break_down_group
 from data.codes import code_names, theme_names
 from data.disclosure import SUPPRESSED, DisclosureRules
@@ -79,11 +80,12 @@ _LOCK = threading.Lock()
 
 def _signature(session: Session) -> tuple:
     """Changes whenever stored candidates may have: every ingest bumps the data version and
-    every regrouping or curation writes an audit event."""
+    every regrouping or curation writes an audit event (sign-ins, also audited, do not count:
+    otherwise each user signing in would make the next page rebuild the national ranking)."""
     return (
         str(session.get_bind().url),
         current_data_version(session),
-        session.scalar(select(func.max(AuditEvent.id))),
+        session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.action != audit.SIGN_IN)),
     )
 
 

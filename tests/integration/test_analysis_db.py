@@ -128,3 +128,20 @@ def test_warmer_builds_the_memos_again_after_a_new_data_version(seeded):
     assert warmer.warmed_version == first + 1
     with session_scope(sessions) as s:
         assert summary_rows(s, RULES) is not store
+
+
+def test_signing_in_keeps_the_ranked_candidates_memo_but_curation_resets_it(seeded):
+    from data import audit
+    from data.requirements.candidates import _signature
+
+    sessions, _ids = seeded
+    with session_scope(sessions) as s:
+        before = _signature(s)
+    with session_scope(sessions) as s:
+        audit.record(s, None, audit.SIGN_IN, "someone")
+    with session_scope(sessions) as s:
+        assert _signature(s) == before
+    with session_scope(sessions) as s:
+        audit.record(s, None, "candidates_regrouped", "all")
+    with session_scope(sessions) as s:
+        assert _signature(s) != before
