@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from data.analysis import fold_period
 from data.codes import SEVERITIES, code_names, la_type_names, region_names, respondent_roles
 from data.disclosure import DisclosureRules
-from data.memo import VersionMemo, compact_strings
+from data.memo import VersionMemo
 from data.models import CURRENT, Submission, Supplier
 from data.summaries import Filters, load_summaries
 
@@ -97,7 +97,7 @@ class _AllPeriods:
 
 def _all_periods(session: Session, rules: DisclosureRules) -> _AllPeriods:
     rows = load_summaries(session, Filters(), DEFAULT_MEASURES)
-    rows = fold_period(compact_strings(rows), rules)
+    rows = fold_period(rows, rules)
     rows = rows.sort_values("period", kind="stable").reset_index(drop=True)
     periods = rows["period"].to_numpy()
     spans: dict[str, tuple[int, int]] = {}

@@ -55,3 +55,20 @@ def compact_strings(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = values
     return pd.DataFrame(out, index=frame.index)
+
+
+CHUNK_ROWS = 50_000
+
+
+def read_compact(result, columns: list[str], chunk_rows: int = CHUNK_ROWS) -> pd.DataFrame:
+    """A query result as a frame, built ``chunk_rows`` rows at a time with
+    :func:`compact_strings`, so a few hundred thousand rows never sit in memory as row
+    objects all at once (that transient peak was most of a process's memory). Execute the
+    query with ``yield_per`` so the driver streams it too."""
+    parts = [
+        compact_strings(pd.DataFrame(chunk, columns=columns))
+        for chunk in result.partitions(chunk_rows)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return compact_strings(pd.concat(parts, ignore_index=True)) if len(parts) > 1 else parts[0]

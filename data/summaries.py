@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.memo import CHUNK_ROWS, read_compact
 from data.models import CURRENT, Authority, ScoreSummary, Submission, Supplier
 
 SUMMARY_COLUMNS = [
@@ -104,8 +105,8 @@ def load_summaries(
         stmt = stmt.where(
             (ScoreSummary.measure_type != "theme") | ScoreSummary.measure_code.in_(filters.themes)
         )
-    rows = session.execute(stmt).all()
-    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    frame = read_compact(session.execute(stmt.execution_options(yield_per=CHUNK_ROWS)),
+                         SUMMARY_COLUMNS)  # fmt: skip
     return frame.astype({"n": "int64", "sum": "float64", "sumsq": "float64"})
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from data.analysis import RAW_GROUP, fold_period, guarded_cells, summed_cells
 from data.codes import SEVERITIES
 from data.disclosure import DisclosureRules
-from data.memo import VersionMemo, compact_strings
+from data.memo import CHUNK_ROWS, VersionMemo, read_compact
 from data.models import CURRENT, Authority, Finding, Submission, Supplier
 
 RESPONDENTS = "respondents_raising"
@@ -122,7 +122,7 @@ def _finding_rows(session: Session, period: str | None, rules: DisclosureRules) 
         stmt = stmt.where(Submission.period == period)
     columns = ["authority_id", "group", "period", "region", "la_type", "theme", "category",
                "workflow_area", "severity", "findings", RESPONDENTS]  # fmt: skip
-    rows = compact_strings(pd.DataFrame(session.execute(stmt).all(), columns=columns))
+    rows = read_compact(session.execute(stmt.execution_options(yield_per=CHUNK_ROWS)), columns)
     rows[RESPONDENTS] = rows[RESPONDENTS].fillna(0)
     rows = rows.astype({"findings": "int64", RESPONDENTS: "int64"})
     return fold_period(rows, rules, respondents_col=RESPONDENTS)
