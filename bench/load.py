@@ -5,7 +5,8 @@
 
 Each simulated user signs in through the login form, then for `--seconds` opens random pages
 (page HTML, /_dash-layout) and fires that page's load callbacks with random filter values,
-as bench/pages.py does. Reports requests per second, p50/p95/p99 and errors per worker count."""
+as bench/pages.py does, then reads the page for 1-5 s (`--think MIN MAX`; `--think 0 0` for a
+stress test with no pause). Reports requests per second, p50/p95/p99 and errors per worker count."""
 
 from __future__ import annotations
 
@@ -111,7 +112,11 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return out
 
 
-def user_loop(base, username, password, pages, stop_at, seed, latencies, errors, lock):
+def user_loop(
+    base, username, password, pages, stop_at, seed, latencies, by_target, errors, lock, think
+):
+    """One simulated user: sign in, then open a random page (its HTML, layout and load
+    callbacks, with random filter values), read it for a random ``think`` time, repeat."""
     rng = random.Random(seed)
     http = requests.Session()
     try:
@@ -135,6 +140,7 @@ def user_loop(base, username, password, pages, stop_at, seed, latencies, errors,
             ("POST", "/_dash-update-component", request_body(c, found, rng)) for c in calls
         ]
         for method, target, body in requests_to_make:
+            label = body["output"].strip(".").split("...")[0][:40] if body else target
             start = time.perf_counter()
             try:
                 if method == "GET":
@@ -152,8 +158,10 @@ def user_loop(base, username, password, pages, stop_at, seed, latencies, errors,
             elapsed = (time.perf_counter() - start) * 1000
             with lock:
                 latencies.append(elapsed)
+                by_target.setdefault(label, []).append(elapsed)
                 if not ok:
                     errors.append(f"{target}: {getattr(r, 'status_code', r)}")
+        time.sleep(max(0.0, min(rng.uniform(*think), stop_at - time.time())))
 
 
 def run_one(args, url, pages, workers) -> dict:
@@ -174,7 +182,7 @@ def _run_one(args, url, pages, workers, log) -> dict:
     done = threading.Event()
     sampler = threading.Thread(target=sample_memory, daemon=True)
     sampler.start()
-    latencies, errors, lock = [], [], threading.Lock()
+    latencies, by_target, errors, lock = [], {}, [], threading.Lock()
     stop_at = time.time() + args.seconds
     threads = [
         threading.Thread(
@@ -187,8 +195,10 @@ def _run_one(args, url, pages, workers, log) -> dict:
                 stop_at,
                 i,
                 latencies,
+                by_target,
                 errors,
                 lock,
+                tuple(args.think),
             ),
         )
         for i in range(args.users)
@@ -206,6 +216,7 @@ def _run_one(args, url, pages, workers, log) -> dict:
     return {
         "workers": workers,
         "users": args.users,
+        "think_s": "–".join(f"{t:g}" for t in args.think),
         "seconds": round(duration, 1),
         "requests": len(latencies),
         "rps": round(len(latencies) / duration, 1),
@@ -215,6 +226,10 @@ def _run_one(args, url, pages, workers, log) -> dict:
         "errors": len(errors),
         "worker_peak_rss_mb": round(peak_rss[0], 1),
         "first_errors": errors[:3],
+        "slowest_p95_ms": {
+            k: round(percentile(v, 95))
+            for k, v in sorted(by_target.items(), key=lambda kv: -percentile(kv[1], 95))[:5]
+        },
     }
 
 
@@ -229,6 +244,14 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--usernames", nargs="+", default=["bench-coordinator", "bench-la"])
     parser.add_argument("--password", default="bench-password")
     parser.add_argument("--cache-url", default=None)
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=[1.0, 5.0],
+        metavar=("MIN", "MAX"),
+        help="seconds a user reads a page before the next (uniform); 0 0 for a stress test",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     url = args.database_url

@@ -15,6 +15,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 preload_app = True
+# Longer than a reverse proxy's idle timeout (often 60 s), so an idle keep-alive connection
+# is closed by the proxy, never by gunicorn just as the proxy reuses it (a reset request).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 
 def post_fork(server, worker) -> None:  # noqa: ARG001 (gunicorn's hook signature)
