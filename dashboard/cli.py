@@ -82,6 +82,8 @@ def cmd_run(args, config: type[Config]) -> int:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:dashboard.gunicorn_conf",
             "--workers",
             str(args.workers),
             "--bind",
@@ -94,30 +96,63 @@ def cmd_run(args, config: type[Config]) -> int:
     return 0  # not reached
 
 
-def cmd_import(args, config: type[Config]) -> int:
-    """Import submission files; with --as, the user's rights apply as on the web page."""
+def _upload_rights(session, as_user: str | None) -> tuple[frozenset[int] | None, int | None]:
+    """(authorities the user may upload for, user id); (None, None) without --as."""
     from sqlalchemy import select
 
     from data.access import Viewer, may_upload_for
-    from data.ingest import import_files
     from data.models import User
 
+    if not as_user:
+        return None, None
+    user = session.scalar(select(User).where(User.username == as_user))
+    if user is None or not user.active:
+        raise DomainError(f"no active user called {as_user}")
+    return may_upload_for(Viewer(user.id, user.role, user.authority_id, user.supplier_id)), user.id
+
+
+def _print_stored(group, result) -> None:
+    state = "already stored (same file)" if result.duplicate else "stored"
+    extra = f", superseding submission {result.superseded_id}" if result.superseded_id else ""
+    print(f"{', '.join(n for n, _ in group)}: {state} as submission {result.submission_id}{extra}")
+
+
+def _bulk_import(args, config: type[Config], groups) -> int:
+    """--bulk: one transaction for everything, checks in --jobs processes (BulkLoad)."""
+    from data.ingest.bulk import BulkLoad
+
+    sessions = _sessions(config)
+    with session_scope(sessions) as session:
+        allowed, user_id = _upload_rights(session, args.as_user)
+    with BulkLoad(
+        sessions,
+        allowed_authorities=allowed,
+        uploaded_by_id=user_id,
+        jobs=args.jobs,
+        max_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
+    ) as load:
+        results = load.add(groups)
+        load.commit()
+    for group, result in zip(groups, results, strict=True):
+        _print_stored(group, result)
+    print(f"{load.stored} new submission(s) stored in one transaction")
+    return 0
+
+
+def cmd_import(args, config: type[Config]) -> int:
+    """Import submission files; with --as, the user's rights apply as on the web page."""
+    from data.ingest import import_files
+
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    groups = (
+        [files]
+        if len(files) != 1 and all(f[0].lower().endswith(".csv") for f in files)
+        else [[f] for f in files]
+    )
+    if args.bulk:
+        return _bulk_import(args, config, groups)
     with session_scope(_sessions(config)) as session:
-        allowed, user_id = None, None
-        if args.as_user:
-            user = session.scalar(select(User).where(User.username == args.as_user))
-            if user is None or not user.active:
-                raise DomainError(f"no active user called {args.as_user}")
-            allowed = may_upload_for(
-                Viewer(user.id, user.role, user.authority_id, user.supplier_id)
-            )
-            user_id = user.id
-        groups = (
-            [files]
-            if len(files) != 1 and all(f[0].lower().endswith(".csv") for f in files)
-            else [[f] for f in files]
-        )
+        allowed, user_id = _upload_rights(session, args.as_user)
         for group in groups:
             result = import_files(
                 session,
@@ -126,14 +161,7 @@ def cmd_import(args, config: type[Config]) -> int:
                 uploaded_by_id=user_id,
                 max_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
             )
-            state = "already stored (same file)" if result.duplicate else "stored"
-            extra = (
-                f", superseding submission {result.superseded_id}" if result.superseded_id else ""
-            )
-            print(
-                f"{', '.join(n for n, _ in group)}: {state} as submission "
-                f"{result.submission_id}{extra}"
-            )
+            _print_stored(group, result)
     return 0
 
 
@@ -191,6 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import submission files (.xlsx, or the three CSVs)")
     imp.add_argument("files", nargs="+")
     imp.add_argument("--as", dest="as_user", help="apply this user's upload rights")
+    imp.add_argument(
+        "--bulk",
+        action="store_true",
+        help="initial load of many files (.xlsx or .zip, one submission each): one "
+        "transaction, all or nothing, foreign keys checked once at the end on PostgreSQL; "
+        "locks the submission tables until it commits, so not while the service is in use",
+    )
+    imp.add_argument(
+        "--jobs", type=int, default=1, help="with --bulk: processes checking files in parallel"
+    )
     imp.set_defaults(func=cmd_import)
     tpl = sub.add_parser("template", help="write the submission template (.xlsx or .zip)")
     tpl.add_argument("out", help="OUT.xlsx for Excel, OUT.zip for the three CSV files")

@@ -57,36 +57,48 @@ def _sus_matrix(raw: np.ndarray, codes: list[str]) -> np.ndarray:
     return (contrib.sum(axis=1) * 2.5).reshape(-1, 1)  # NaN propagates: incomplete -> NaN
 
 
+SUMMARY_COLUMNS = (
+    "role",
+    "measure_type",
+    "measure_code",
+    "n",
+    "total",
+    "total_sq",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+)
+_NO_HISTOGRAM = (0, 0, 0, 0, 0)
+
+
 def _moment_rows(
-    role_rows: list[dict], matrix: np.ndarray, codes: list[str], role: str, measure_type: str
+    out: list[tuple],
+    matrix: np.ndarray,
+    codes: list[str],
+    role: str,
+    measure_type: str,
+    histograms: list[list[int]] | None = None,
 ) -> None:
-    """Append (n, total, total_sq) rows for the columns of one role's score matrix."""
+    """Append (role, type, code, n, total, total_sq, h1..h5) for the columns of one role's
+    score matrix; columns nobody answered get no row."""
     present = ~np.isnan(matrix)
-    n = present.sum(axis=0)
+    n = present.sum(axis=0).tolist()
     filled = np.where(present, matrix, 0.0)
-    total = filled.sum(axis=0)
-    total_sq = (filled**2).sum(axis=0)
+    total = filled.sum(axis=0).tolist()
+    total_sq = (filled**2).sum(axis=0).tolist()
     for j, code in enumerate(codes):
         if n[j]:
-            role_rows.append(
-                {
-                    "role": role,
-                    "measure_type": measure_type,
-                    "measure_code": code,
-                    "n": int(n[j]),
-                    "total": float(total[j]),
-                    "total_sq": float(total_sq[j]),
-                }
-            )
+            hist = histograms[j] if histograms is not None else _NO_HISTOGRAM
+            out.append((role, measure_type, code, n[j], total[j], total_sq[j], *hist))
 
 
-def summarise(
+def summary_rows(
     ratings: pd.DataFrame, roles: pd.Series, items: Sequence[InstrumentItem]
-) -> pd.DataFrame:
-    """Summary rows for one submission at grain role x (item | theme | sus).
+) -> list[tuple]:
+    """The rows of `summarise` as plain tuples in SUMMARY_COLUMNS order (what ingest stores).
 
-    `ratings` holds one column per item code (1-5 or NaN), one row per respondent.
-    Columns: role, measure_type, measure_code, n, total, total_sq, h1..h5.
     Vectorised with numpy because it runs for every submission at ingest."""
     codes = [i.code for i in items]
     raw = ratings[codes].to_numpy(dtype="float64")  # validated: floats 1-5 or NaN
@@ -103,35 +115,27 @@ def summarise(
         )
     sus = _sus_matrix(raw, codes)
     role_values = roles.astype(str).to_numpy()
-    out: list[dict] = []
-    for role in sorted(set(role_values)):
+    out: list[tuple] = []
+    for role in sorted({str(r) for r in role_values}):
         mask = role_values == role
-        start = len(out)
-        _moment_rows(out, scores[mask], codes, role, "item")
-        hist = {
-            code: [int((raw[mask, j] == v).sum()) for v in range(1, 6)]
-            for j, code in enumerate(codes)
-        }
-        for row in out[start:]:
-            row.update(zip(("h1", "h2", "h3", "h4", "h5"), hist[row["measure_code"]], strict=True))
+        answered = raw[mask]
+        # 1-5 histogram per item: one row per item, one column per rating value
+        hist = np.stack([(answered == v).sum(axis=0) for v in range(1, 6)], axis=1).tolist()
+        _moment_rows(out, scores[mask], codes, role, "item", hist)
         _moment_rows(out, theme_matrix[mask], theme_codes, role, "theme")
         _moment_rows(out, sus[mask], ["SUS"], role, "sus")
-    frame = pd.DataFrame(
-        out,
-        columns=[
-            "role",
-            "measure_type",
-            "measure_code",
-            "n",
-            "total",
-            "total_sq",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-        ],
-    )
+    return out
+
+
+def summarise(
+    ratings: pd.DataFrame, roles: pd.Series, items: Sequence[InstrumentItem]
+) -> pd.DataFrame:
+    """Summary rows for one submission at grain role x (item | theme | sus).
+
+    `ratings` holds one column per item code (1-5 or NaN), one row per respondent.
+    Columns: role, measure_type, measure_code, n, total, total_sq, h1..h5 (the histogram
+    is 0 for theme and SUS rows)."""
+    frame = pd.DataFrame(summary_rows(ratings, roles, items), columns=list(SUMMARY_COLUMNS))
     for col in ("h1", "h2", "h3", "h4", "h5"):
         frame[col] = frame[col].fillna(0).astype(int)
     return frame

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from data import audit
 from data.errors import IngestError
 from data.ingest.catalogue import Catalogue, load_catalogue
-from data.ingest.read import read_submission
+from data.ingest.read import RawSubmission, read_submission
 from data.ingest.report import Problem, ProductChange, Report
 from data.ingest.store import StoreResult, current_submission, find_duplicate, store_submission
 from data.ingest.validate import RedactedText, ValidSubmission, validate
@@ -51,6 +51,50 @@ class CheckResult:
         return self.valid is not None and self.report.ok
 
 
+def _read_checked(
+    files: list[tuple[str, bytes]], max_bytes: int
+) -> tuple[Report, RawSubmission | None]:
+    total = sum(len(content) for _, content in files)
+    if total > max_bytes:
+        return oversize_report(total, max_bytes), None
+    report = Report()
+    return report, read_submission(files, report)
+
+
+def _validate_checked(
+    raw: RawSubmission,
+    cat: Catalogue,
+    report: Report,
+    allowed_authorities: frozenset[int] | None,
+    today: date | None,
+) -> ValidSubmission | None:
+    try:
+        return validate(
+            raw, cat, allowed_authorities=allowed_authorities, report=report, today=today
+        )
+    except Exception:  # a validation bug must still end in a report, never a trace
+        log.exception("unexpected failure validating %s", raw.source_name)
+        report.add("File", None, "", "", "the file could not be checked; the problem is logged")
+        return None
+
+
+def check_content(
+    files: list[tuple[str, bytes]],
+    catalogue: Catalogue,
+    *,
+    allowed_authorities: frozenset[int] | None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    today: date | None = None,
+) -> tuple[Report, ValidSubmission | None]:
+    """The checks of `check_files` that need no database: read, validate and redact.
+
+    Never raises for bad files; a valid submission comes back with a report that is ok."""
+    report, raw = _read_checked(files, max_bytes)
+    if raw is None:
+        return report, None
+    return report, _validate_checked(raw, catalogue, report, allowed_authorities, today)
+
+
 def check_files(
     session: Session,
     files: list[tuple[str, bytes]],
@@ -61,22 +105,11 @@ def check_files(
     today: date | None = None,
 ) -> CheckResult:
     """Read and validate uploaded files without storing anything; never raises for bad files."""
-    total = sum(len(content) for _, content in files)
-    if total > max_bytes:
-        return CheckResult(oversize_report(total, max_bytes), None)
-    report = Report()
-    raw = read_submission(files, report)
+    report, raw = _read_checked(files, max_bytes)
     if raw is None:
         return CheckResult(report, None)
     cat = catalogue or load_catalogue(session)
-    try:
-        valid = validate(
-            raw, cat, allowed_authorities=allowed_authorities, report=report, today=today
-        )
-    except Exception:  # a validation bug must still end in a report, never a trace
-        log.exception("unexpected failure validating %s", raw.source_name)
-        report.add("File", None, "", "", "the file could not be checked; the problem is logged")
-        return CheckResult(report, None)
+    valid = _validate_checked(raw, cat, report, allowed_authorities, today)
     if valid is None:
         return CheckResult(report, None)
     dup = find_duplicate(session, valid)
@@ -84,6 +117,34 @@ def check_files(
     return CheckResult(
         report, valid, dup.id if dup else None, cur.id if cur is not None and dup is None else None
     )
+
+
+def store_checked(
+    session: Session, report: Report, valid: ValidSubmission | None, *, uploaded_by_id: int | None
+) -> StoreResult:
+    """Store a checked submission in the caller's transaction (with its audit event);
+    raise IngestError with the report if the checks refused it."""
+    if valid is None or not report.ok:
+        raise IngestError(f"{len(report.problems)} problem(s) found", report)
+    try:
+        stored = store_submission(session, valid, uploaded_by_id=uploaded_by_id)
+    except IntegrityError as exc:
+        # The partial unique index (one current submission per LA and period) or the
+        # (authority, file hash) constraint caught a simultaneous upload. The caller's
+        # transaction is rolled back when this propagates.
+        log.info("concurrent upload refused: %s", exc.orig)
+        report = Report()
+        report.add("File", None, "", valid.period, CONCURRENT)
+        raise IngestError(CONCURRENT, report) from exc
+    if not stored.duplicate:
+        audit.record(
+            session,
+            uploaded_by_id,
+            "upload",
+            f"submission {stored.submission_id}",
+            f"{valid.authority_name} {valid.period}",
+        )
+    return stored
 
 
 def import_files(
@@ -105,27 +166,7 @@ def import_files(
         today=today,
         max_bytes=max_bytes,
     )
-    if not result.ok:
-        raise IngestError(f"{len(result.report.problems)} problem(s) found", result.report)
-    try:
-        stored = store_submission(session, result.valid, uploaded_by_id=uploaded_by_id)
-    except IntegrityError as exc:
-        # The partial unique index (one current submission per LA and period) or the
-        # (authority, file hash) constraint caught a simultaneous upload. The caller's
-        # transaction is rolled back when this propagates.
-        log.info("concurrent upload refused: %s", exc.orig)
-        report = Report()
-        report.add("File", None, "", result.valid.period, CONCURRENT)
-        raise IngestError(CONCURRENT, report) from exc
-    if not stored.duplicate:
-        audit.record(
-            session,
-            uploaded_by_id,
-            "upload",
-            f"submission {stored.submission_id}",
-            f"{result.valid.authority_name} {result.valid.period}",
-        )
-    return stored
+    return store_checked(session, result.report, result.valid, uploaded_by_id=uploaded_by_id)
 
 
 __all__ = [
@@ -135,8 +176,10 @@ __all__ = [
     "RedactedText",
     "Report",
     "StoreResult",
+    "check_content",
     "check_files",
     "import_files",
     "load_catalogue",
     "oversize_report",
+    "store_checked",
 ]

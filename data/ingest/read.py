@@ -23,6 +23,7 @@ from data.ingest.tables import (
     SHEETS,
     Refused,
     column_letter,
+    control_free,
     table_from_rows,
 )
 from data.ingest.workbook import OLE2, csv_members, read_xlsx
@@ -112,7 +113,9 @@ def _read_csv(name: str, content: bytes, sheet: str, report: Report) -> pd.DataF
             rows.append(row[:MAX_COLS])
     except csv.Error as exc:
         raise Refused(name, f"'{name}' is not a well-formed CSV file ({exc})") from exc
-    return table_from_rows(rows, sheet, report, strict=sheet != "About")
+    return table_from_rows(
+        rows, sheet, report, strict=sheet != "About", plain_text=control_free(text)
+    )
 
 
 def _sheet_for_csv(name: str) -> str | None:

@@ -9,23 +9,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from data import scoring
+from data.bulk import allocate_ids, copy_text, insert_rows, is_postgres
 from data.codes import instrument
 from data.ingest.validate import ValidSubmission
-from data.models import (
-    CURRENT,
-    SUPERSEDED,
-    Finding,
-    Respondent,
-    ScoreSummary,
-    Submission,
-)
-from data.scoring import summarise
+from data.models import CURRENT, SUPERSEDED, Submission
 from data.versioning import bump_data_version
-
-BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -54,15 +46,47 @@ def current_submission(session: Session, authority_id: int, period: str) -> Subm
     )
 
 
+RESPONDENT_COLUMNS = (
+    "id",
+    "submission_id",
+    "respondent_ref",
+    "role",
+    "service_area",
+    "experience_band",
+    "comment",
+)
+RATING_COLUMNS = ("respondent_id", "item_id", "value")
+SUMMARY_COLUMNS = ("submission_id", *scoring.SUMMARY_COLUMNS)
+FINDING_COLUMNS = (
+    "submission_id",
+    "finding_ref",
+    "theme_code",
+    "category_code",
+    "workflow_area_code",
+    "severity",
+    "respondents_raising",
+    "description",
+    "suggested_change",
+)
+
+
 def _insert_respondents(session: Session, submission_id: int, valid: ValidSubmission) -> list[int]:
-    rows = valid.respondents.assign(submission_id=submission_id).to_dict("records")
-    for row in rows:
-        if pd.isna(row.get("comment")):
-            row["comment"] = None
-    ids = session.scalars(
-        insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True), rows
-    ).all()
-    return list(ids)
+    """Insert the respondents with ids allocated up front; return the ids in file order."""
+    r = valid.respondents
+    ids = allocate_ids(session, "respondent", len(r))
+    comments = [None if pd.isna(c) else c for c in r["comment"].tolist()]
+    rows = zip(
+        ids,
+        [submission_id] * len(ids),
+        r["respondent_ref"].tolist(),
+        r["role"].tolist(),
+        r["service_area"].tolist(),
+        r["experience_band"].tolist(),
+        comments,
+        strict=True,
+    )
+    insert_rows(session, "respondent", RESPONDENT_COLUMNS, rows)
+    return ids
 
 
 def _insert_ratings(session: Session, respondent_ids: list[int], valid: ValidSubmission) -> int:
@@ -71,56 +95,48 @@ def _insert_ratings(session: Session, respondent_ids: list[int], valid: ValidSub
     Ratings are the biggest table (millions of rows), so this skips the ORM entirely."""
     matrix = valid.ratings.to_numpy()
     item_ids = [valid.item_ids[c] for c in valid.ratings.columns]
-    present = ~np.isnan(matrix)
-    rows_idx, cols_idx = np.nonzero(present)
-    rid = np.asarray(respondent_ids, dtype=np.int64)[rows_idx].tolist()
-    iid = np.asarray(item_ids, dtype=np.int64)[cols_idx].tolist()
-    val = matrix[rows_idx, cols_idx].astype(np.int64).tolist()
-    rows = list(zip(rid, iid, val, strict=True))
-    conn = session.connection()
-    dbapi = conn.connection.dbapi_connection
-    if conn.dialect.name == "postgresql":
-        with (
-            dbapi.cursor() as cur,
-            cur.copy("COPY rating (respondent_id, item_id, value) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+    rows_idx, cols_idx = np.nonzero(~np.isnan(matrix))
+    values = matrix[rows_idx, cols_idx].astype(np.int64)
+    if values.size and (values.min() < 1 or values.max() > 5):
+        raise ValueError("ratings must be 1 to 5 once validated")
+    if is_postgres(session):
+        # COPY text lines "respondent\titem\tvalue\n" glued from two small tables of
+        # pieces (numpy does the per-rating work): "respondent\t" + "item\tvalue\n".
+        heads = np.array([f"{r}\t" for r in respondent_ids], dtype=object)
+        tails = np.array([f"{i}\t{v}\n" for i in item_ids for v in range(6)], dtype=object)
+        lines = heads[rows_idx] + tails[cols_idx * 6 + values]
+        copy_text(session, "rating", RATING_COLUMNS, "".join(lines.tolist()))
     else:
-        cur = dbapi.cursor()
-        cur.executemany("INSERT INTO rating (respondent_id, item_id, value) VALUES (?, ?, ?)", rows)
-        cur.close()
-    return len(rows)
+        rid = np.asarray(respondent_ids, dtype=np.int64)[rows_idx].tolist()
+        iid = np.asarray(item_ids, dtype=np.int64)[cols_idx].tolist()
+        rows = zip(rid, iid, values.tolist(), strict=True)
+        insert_rows(session, "rating", RATING_COLUMNS, rows)
+    return len(values)
 
 
 def _insert_summaries(session: Session, submission_id: int, valid: ValidSubmission) -> None:
     items = instrument(valid.instrument_version)
-    summary = summarise(valid.ratings, valid.respondents["role"], items)
-    rows = summary.rename(columns={"measure_code": "measure_code"}).assign(
-        submission_id=submission_id
-    )
-    session.connection().execute(ScoreSummary.__table__.insert(), rows.to_dict("records"))
+    rows = scoring.summary_rows(valid.ratings, valid.respondents["role"], items)
+    insert_rows(session, "score_summary", SUMMARY_COLUMNS, ((submission_id, *r) for r in rows))
 
 
 def _insert_findings(session: Session, submission_id: int, valid: ValidSubmission) -> None:
     f = valid.findings
     if f.empty:
         return
-    rows = [
-        {
-            "submission_id": submission_id,
-            "finding_ref": r["finding_ref"],
-            "theme_code": r["theme"],
-            "category_code": r["category"],
-            "workflow_area_code": r["workflow_area"],
-            "severity": r["severity"],
-            "respondents_raising": int(r["respondents_raising"]),
-            "description": r["description"],
-            "suggested_change": r["suggested_change"] or "",
-        }
-        for r in f.to_dict("records")
-    ]
-    session.connection().execute(Finding.__table__.insert(), rows)
+    rows = zip(
+        [submission_id] * len(f),
+        f["finding_ref"].tolist(),
+        f["theme"].tolist(),
+        f["category"].tolist(),
+        f["workflow_area"].tolist(),
+        f["severity"].tolist(),
+        [int(n) for n in f["respondents_raising"].tolist()],
+        f["description"].tolist(),
+        [c or "" for c in f["suggested_change"].tolist()],
+        strict=True,
+    )
+    insert_rows(session, "finding", FINDING_COLUMNS, rows)
 
 
 def store_submission(

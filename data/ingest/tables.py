@@ -45,15 +45,28 @@ def cell_text(value: object) -> str:
     return _CONTROL.sub("", str(value)).strip()
 
 
+def control_free(text: str) -> bool:
+    """True if `text` holds none of the control characters `cell_text` removes."""
+    return _CONTROL.search(text) is None
+
+
 def table_from_rows(
-    rows: list[list[object]], sheet: str, report: Report, *, strict: bool = True
+    rows: list[list[object]],
+    sheet: str,
+    report: Report,
+    *,
+    strict: bool = True,
+    plain_text: bool = False,
 ) -> pd.DataFrame:
     """First non-blank row is the header; blank rows dropped; row numbers kept in the index.
 
-    With `strict`, a value under no heading is reported rather than silently dropped."""
+    With `strict`, a value under no heading is reported rather than silently dropped.
+    `plain_text` says every value is a str without control characters (a CSV whose text
+    passed `control_free`): `cell_text` would then only strip it, so that is all we do."""
     cleaned: list[tuple[int, list[str]]] = []
+    strip = str.strip
     for number, row in enumerate(rows, start=1):
-        cells = [cell_text(v) for v in row]
+        cells = list(map(strip, row)) if plain_text else [cell_text(v) for v in row]
         if any(cells):
             cleaned.append((number, cells))
     if not cleaned:

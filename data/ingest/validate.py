@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from data.codes import SEVERITIES, code_names, respondent_roles
@@ -17,7 +18,7 @@ from data.ingest.about import check_about, parse_date
 from data.ingest.catalogue import Catalogue
 from data.ingest.read import RawSubmission
 from data.ingest.report import Report
-from data.redaction import redact
+from data.redaction import RedactionResult, redact
 
 RESPONSE_FIXED = ("respondent_ref", "role", "service_area", "years_experience_band")
 FINDING_COLUMNS = (
@@ -84,7 +85,8 @@ def _lookup(codes: frozenset[str] | set[str], names: dict[str, str] | None = Non
 
 
 def _rows(table: pd.DataFrame) -> tuple[list[int], list[list[str]]]:
-    cells = [[str(v).strip() for v in row] for row in table.to_numpy().tolist()]
+    strip = str.strip
+    cells = [list(map(strip, map(str, row))) for row in table.to_numpy().tolist()]
     return [int(r) for r in table.index], cells
 
 
@@ -123,21 +125,32 @@ def _columns(
     return mapping
 
 
-def _redact_cell(text: str, sheet: str, row: int, column: str, out: list[RedactedText]) -> str:
-    result = redact(text)
-    if result.changed:
-        kinds = tuple(sorted({r.kind for r in result.redactions}))
-        out.append(RedactedText(sheet, row, column, text, result.text, kinds))
-    return result.text
+@dataclass
+class _Redactor:
+    """Redacts free text cell by cell and lists what changed. `redact` depends on the text
+    alone, so a text seen before in this file (service areas repeat on most rows) reuses
+    its result."""
+
+    found: list[RedactedText] = field(default_factory=list)
+    seen: dict[str, RedactionResult] = field(default_factory=dict)
+
+    def cell(self, text: str, sheet: str, row: int, column: str) -> str:
+        result = self.seen.get(text)
+        if result is None:
+            result = self.seen[text] = redact(text)
+        if result.changed:
+            kinds = tuple(sorted({r.kind for r in result.redactions}))
+            self.found.append(RedactedText(sheet, row, column, text, result.text, kinds))
+        return result.text
 
 
 def _free_text(
-    text: str, sheet: str, row: int, column: str, limit: int, report: Report, out: list
+    text: str, sheet: str, row: int, column: str, limit: int, report: Report, out: _Redactor
 ) -> str:
     if len(text) > limit:
         report.add(sheet, row, column, text, f"{column} is longer than {limit:,} characters")
         return ""
-    return _redact_cell(text, sheet, row, column, out) if text else ""
+    return out.cell(text, sheet, row, column) if text else ""
 
 
 def _check_ref(ref: str, counts: Counter, sheet: str, row: int, column: str, report: Report):
@@ -197,6 +210,8 @@ def _responses(raw, cat, version, report, redactions):
     expected_roles = ", ".join(sorted(cat.roles))
     expected_bands = ", ".join(sorted(cat.experience_bands))
     nan = float("nan")
+    positions = [i for _, i in item_pos]
+    rating = (_RATINGS | {"": nan}).get  # None for anything else
     records, matrix = [], []
     for row, r in zip(rows, cells, strict=True):
         ref = r[idx["respondent_ref"]]
@@ -221,15 +236,17 @@ def _responses(raw, cat, version, report, redactions):
                 shown_band,
                 _band_problem(shown_band, expected_bands),
             )
-        values = []
-        for code, i in item_pos:
-            cell = r[i]
-            value = _RATINGS.get(cell)
-            if value is None:
-                if cell:
-                    report.add("Responses", row, code, cell, _rating_problem(cell))
-                value = nan
-            values.append(value)
+        values = [rating(r[i]) for i in positions]
+        if None in values:  # a cell that is not 1-5 or blank: report each one, in order
+            values = []
+            for code, i in item_pos:
+                cell = r[i]
+                value = _RATINGS.get(cell)
+                if value is None:
+                    if cell:
+                        report.add("Responses", row, code, cell, _rating_problem(cell))
+                    value = nan
+                values.append(value)
         matrix.append(values)
         area = _free_text(
             r[idx["service_area"]],
@@ -246,7 +263,8 @@ def _responses(raw, cat, version, report, redactions):
     respondents = pd.DataFrame(
         records, columns=["respondent_ref", "role", "service_area", "experience_band", "comment"]
     )
-    frame = pd.DataFrame(matrix, columns=[c for c, _ in item_pos], dtype="float64")
+    values = np.array(matrix, dtype="float64").reshape(len(matrix), len(item_pos))
+    frame = pd.DataFrame(values, columns=[c for c, _ in item_pos])
     return respondents, frame.reindex(columns=item_codes)
 
 
@@ -341,7 +359,7 @@ def validate(
     version = about.get("instrument_version")
     if version is None:
         version = max(cat.items) if cat.items else 1
-    redactions: list[RedactedText] = []
+    redactions = _Redactor()
     responses = _responses(raw, cat, version, report, redactions) if version in cat.items else None
     findings = _findings(raw, cat, report, redactions)
     if not report.ok or responses is None or findings is None:
@@ -362,5 +380,5 @@ def validate(
         item_ids=cat.items[version],
         file_hash=raw.file_hash,
         source_name=raw.source_name,
-        redactions=redactions,
+        redactions=redactions.found,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -60,6 +61,9 @@ def test_bench_load_runs(national_db):
             "3",
             "--seconds",
             "3",
+            "--think",
+            "0",
+            "0.2",
             "--json",
         ]
     )
@@ -71,7 +75,7 @@ def test_bench_first_load_runs(national_db):
     import json
     import subprocess
 
-    out = subprocess.run(
+    done = subprocess.run(
         [
             sys.executable,
             str(BENCH / "first_load.py"),
@@ -84,8 +88,41 @@ def test_bench_first_load_runs(national_db):
         capture_output=True,
         text=True,
         timeout=300,
-        check=True,
-    ).stdout
-    rows = json.loads(out.strip().splitlines()[-1])["rows"]
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = json.loads(done.stdout.strip().splitlines()[-1])["rows"]
     assert {r["page"] for r in rows} >= {"/", "/compare", "/themes"}
     assert all(r["load_ms"] > 0 for r in rows)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_bench_national_bulk_runs(backend, tmp_path):
+    """--bulk --jobs 2: one transaction, checks in two processes; then one more upload."""
+    import national
+    from sqlalchemy import text
+
+    from data.db import make_engine
+    from tests.conftest import PG_URL
+
+    schema = f"t_bench_bulk_{os.getpid()}"
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bulk.db'}"
+    else:
+        try:
+            make_engine(PG_URL).connect().close()
+        except Exception as exc:
+            pytest.skip(f"PostgreSQL not reachable: {exc}")
+        url = PG_URL
+    args = ["--authorities", "4", "--periods", "2", "--respondents", "15", "--findings", "4"]
+    try:
+        result = national.main(
+            ["--database-url", url, "--schema", schema, *args, "--bulk", "--jobs", "2", "--json"]
+        )
+    finally:
+        if backend == "postgresql":
+            engine = make_engine(PG_URL)
+            with engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            engine.dispose()
+    assert result["bulk"] and result["submissions"] >= 6 and result["ratings"] > 0
+    assert result["ratings_per_s"] > 0 and result["one_more_submission_s"] > 0
