@@ -109,7 +109,7 @@ def register(app) -> None:
         filt = candidates.CandidateFilter(supplier_id=group_id(group), min_las=int(min_las or 0))
         with db() as session:
             table = candidates.candidate_table(session, viewer, rules(), filt)
-            waiting = clusters.ungrouped_count(session)
+            waiting = candidates.waiting_count(session)
         summary = f"{len(table)} candidate requirements shown, best first."
         if waiting:
             summary += (

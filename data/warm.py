@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from data.disclosure import DisclosureRules
 from data.filter_options import analysis_options, summary_rows
-from data.requirements.candidates import ranked_candidates
+from data.requirements.candidates import ranked_candidates, waiting_count
 from data.themes_view import finding_rows
 from data.versioning import current_data_version
 
@@ -32,6 +32,7 @@ def warm(session: Session, rules: DisclosureRules) -> int:
     summary_rows(session, rules)
     finding_rows(session, None, rules)
     ranked_candidates(session)
+    waiting_count(session)
     gc.collect()
     release_freed_memory()
     return version

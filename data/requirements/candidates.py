@@ -22,6 +22,7 @@ from data.access import ADMIN, COORDINATOR, Viewer, may_break_down_group
 from data.codes import code_names, theme_names
 from data.disclosure import SUPPRESSED, DisclosureRules
 from data.models import AuditEvent, FindingCluster, Requirement, RequirementEvidence
+from data.requirements.clusters import ungrouped_count
 from data.requirements.findings import finding_stats, finding_texts
 from data.requirements.ranking import RULE, RankingRule, rank_candidates, severity_weights
 from data.summaries import coverage
@@ -105,6 +106,23 @@ def ranked_candidates(
             while len(_CACHE) >= 4:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = hit
+    return hit
+
+
+_UNGROUPED: dict[tuple, int] = {}
+
+
+def waiting_count(session: Session) -> int:
+    """Current findings not yet in a stored candidate (new since the last regrouping),
+    cached like :func:`ranked_candidates` (the anti-join costs ~0.1 s at national scale)."""
+    key = _signature(session)
+    with _LOCK:
+        hit = _UNGROUPED.get(key)
+    if hit is None:
+        hit = ungrouped_count(session)
+        with _LOCK:
+            _UNGROUPED.clear()
+            _UNGROUPED[key] = hit
     return hit
 
 
