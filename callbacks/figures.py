@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from functools import lru_cache
 
 import pandas as pd
@@ -45,23 +44,22 @@ def new_figure(data=None, **kwargs) -> go.Figure:
 TRACE_TYPES = ("bar", "scatter", "heatmap")  # the only trace types these charts draw
 
 
-_PER_THREAD = threading.local()
+@lru_cache(maxsize=1)
+def _template_dict() -> dict:
+    full = pio.templates["simple_white"]
+    slim = go.layout.Template(
+        layout=full.layout, data={kind: getattr(full.data, kind) for kind in TRACE_TYPES}
+    )
+    return slim.to_plotly_json()
 
 
 def template() -> go.layout.Template:
     """Plotly's "simple_white" look, cut down to its layout and the trace types used here.
 
     Validating the full template (defaults for every trace type) took ~18 ms of each ~35 ms
-    figure; this one is built once and reused. One per thread: plotly objects are not safe
-    to share between request threads."""
-    slim = getattr(_PER_THREAD, "template", None)
-    if slim is None:
-        full = pio.templates["simple_white"]
-        slim = go.layout.Template(
-            layout=full.layout, data={kind: getattr(full.data, kind) for kind in TRACE_TYPES}
-        )
-        _PER_THREAD.template = slim
-    return slim
+    figure; this one is checked once, then rebuilt unchecked per figure (~0.02 ms), so no
+    plotly object is shared between request threads."""
+    return go.layout.Template(_template_dict(), _validate=False)
 
 
 def _base(fig: go.Figure, **layout) -> go.Figure:
