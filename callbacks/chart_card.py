@@ -61,20 +61,27 @@ def csv_for(result: ChartResult, data_version: int) -> str:
 Compute = Callable[..., ChartResult]
 
 
-def cached_result(prefix: str, compute: Compute, viewer, session, values) -> ChartResult:
-    """compute(...) memoised on the data version, the viewer's rights and the inputs.
+def cache_key(prefix: str, database: str, version: int, rules_in_force, viewer, values) -> str:
+    """The chart cache key: everything a chart result depends on.
 
-    The key holds everything the result depends on: the data version (bumped by every
-    upload or restore), the viewer's role, LA and group (which decide suppression and
-    naming) and the callback's input values."""
-    version = current_data_version(session)
-    cache = services().cache
+    The database and its data version (bumped by every upload or restore), the disclosure
+    thresholds in force, the viewer's role, LA and group (which decide suppression and
+    naming) and the callback's input values; so a shared Redis never serves one database's
+    or one threshold's results for another."""
     raw = json.dumps(
-        [prefix, version, viewer.role, viewer.authority_id, viewer.supplier_id, values],
+        [prefix, database, version, rules_in_force, viewer.role, viewer.authority_id,
+         viewer.supplier_id, values],
         default=str,
         sort_keys=True,
-    )
-    key = f"chart:{hashlib.sha256(raw.encode()).hexdigest()}"
+    )  # fmt: skip
+    return f"chart:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_result(prefix: str, compute: Compute, viewer, session, values) -> ChartResult:
+    """compute(...) memoised under :func:`cache_key`."""
+    cache = services().cache
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    key = cache_key(prefix, database, current_data_version(session), rules(), viewer, values)
     hit = cache.get(key) if cache is not None else None
     if hit is not None:
         return hit

@@ -43,3 +43,23 @@ def test_unreachable_redis_is_only_a_miss():
 def test_make_cache_picks_backend():
     assert isinstance(make_cache(None), LocalCache)
     assert isinstance(make_cache("redis://127.0.0.1:6379/0"), RedisCache)
+
+
+def test_chart_cache_key_separates_databases_thresholds_versions_and_viewers():
+    from callbacks.chart_card import cache_key
+    from data.access import Viewer
+    from data.disclosure import DisclosureRules
+
+    la = Viewer(1, "la_user", authority_id=5, supplier_id=2)
+    base = ("compare-groups", "sqlite:///a.db", 7, DisclosureRules(), la, ["2010-Q1", None])
+    key = cache_key(*base)
+    assert key == cache_key(*base)
+    variants = [
+        ("compare-groups", "sqlite:///b.db", 7, DisclosureRules(), la, ["2010-Q1", None]),
+        ("compare-groups", "sqlite:///a.db", 8, DisclosureRules(), la, ["2010-Q1", None]),
+        ("compare-groups", "sqlite:///a.db", 7, DisclosureRules(min_las=5), la, ["2010-Q1", None]),
+        ("compare-groups", "sqlite:///a.db", 7, DisclosureRules(), Viewer(1, "la_user", 6, 2),
+         ["2010-Q1", None]),
+        ("compare-groups", "sqlite:///a.db", 7, DisclosureRules(), la, ["2010-Q2", None]),
+    ]  # fmt: skip
+    assert len({cache_key(*v) for v in variants} | {key}) == len(variants) + 1
