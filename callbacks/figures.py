@@ -62,6 +62,17 @@ def template() -> go.layout.Template:
     return go.layout.Template(_template_dict(), _validate=False)
 
 
+def prime() -> None:
+    """Load plotly's figure classes and build the template now (about half a second the
+    first time), at start-up rather than in some user's first request."""
+    sample = pd.DataFrame(
+        {"group": ["A", "B"], "mean": [50.0, 60.0], "ci_low": [45.0, 55.0],
+         "ci_high": [55.0, 65.0], "suppressed": [False, True]}
+    )  # fmt: skip
+    add_sus_grades(mean_bars(sample, "group", benchmark=68.0)).to_json()
+    new_figure([go.Heatmap(z=[[1.0]]), go.Scatter(x=[1], y=[1])]).to_json()
+
+
 def _base(fig: go.Figure, **layout) -> go.Figure:
     fig.update_layout(
         template=template(), font=FONT, margin={"l": 10, "r": 10, "t": 30, "b": 10}, **layout

@@ -68,6 +68,10 @@ def create_app(
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
     security.init_app(server, app)
+    if _warming(app):
+        from callbacks.figures import prime
+
+        prime()
     if background_warm:
         start_warmer(app)
     return app

@@ -33,6 +33,7 @@ listing region or LA type next to a pseudonym (see data/themes_view.py).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -160,9 +161,8 @@ def _contributions(
     Summed with numpy over (cell, authority) pairs, so Python only touches one entry per
     pair, not one per row (rows are per submission x role x measure, or per code combination
     of findings: many more than pairs)."""
-    per: list[dict] = [{} for _ in range(k)]
     if not len(codes):
-        return per
+        return [{} for _ in range(k)]
     authority = authority.astype(np.int64)
     width = int(authority.max()) + 1
     if authority.min() < 0 or k * width > 50_000_000:  # ids too sparse for a dense key
@@ -175,11 +175,9 @@ def _contributions(
     totals = np.bincount(key, weights=values.astype(float), minlength=k * width)[pairs]
     if np.issubdtype(values.dtype, np.integer) or values.dtype == bool:
         totals = totals.round().astype(np.int64)
-    cells = (pairs // width).tolist()
-    owners = owners_of[pairs % width].tolist()
-    for c, a, v in zip(cells, owners, totals.tolist(), strict=True):
-        per[c][a] = v
-    return per
+    bounds = np.searchsorted(pairs // width, np.arange(k + 1)).tolist()  # pairs sorted by cell
+    owners, totals = owners_of[pairs % width].tolist(), totals.tolist()
+    return [dict(zip(owners[a:b], totals[a:b], strict=True)) for a, b in itertools.pairwise(bounds)]
 
 
 def collapse(rows: pd.DataFrame, keys: Sequence[str], build: Build) -> pd.DataFrame:

@@ -43,7 +43,12 @@ class FilterOptions:
 
 
 def analysis_options(session: Session) -> FilterOptions:
-    """Filter choices: periods and supplier groups with current results, code lists."""
+    """Filter choices: periods and supplier groups with current results, code lists
+    (memoised per data version: every analysis callback checks its inputs against them)."""
+    return _OPTIONS.get(session, ("options",), lambda: _analysis_options(session))
+
+
+def _analysis_options(session: Session) -> FilterOptions:
     periods = tuple(
         session.scalars(
             select(Submission.period)
@@ -83,6 +88,7 @@ def choice(value: object, allowed: Iterable[str] | Mapping[str, str]) -> str | N
 
 
 _MEMO = VersionMemo(size=2)
+_OPTIONS = VersionMemo(size=4)
 DEFAULT_MEASURES = ("theme", "sus")
 
 

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from data.models import DataVersion, utcnow
 
+_SEEN = "icsdash_data_version"  # key in Session.info
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_version(session: Session, _transaction) -> None:
+    session.info.pop(_SEEN, None)
+
 
 def current_data_version(session: Session) -> int:
-    return session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+    """The data version, read once per transaction (a page callback asks for it from every
+    memo and the chart cache; one query is enough). A transaction that bumps the version
+    sees its own bump; the next transaction sees everyone's."""
+    seen = session.info.get(_SEEN)
+    if seen is None:
+        seen = session.scalar(select(DataVersion.version).where(DataVersion.id == 1)) or 0
+        session.info[_SEEN] = seen
+    return seen
 
 
 def bump_data_version(session: Session) -> int:
@@ -22,4 +36,5 @@ def bump_data_version(session: Session) -> int:
     if result.rowcount == 0:
         session.add(DataVersion(id=1, version=1))
         session.flush()
+    session.info.pop(_SEEN, None)
     return current_data_version(session)

@@ -31,6 +31,12 @@ def test_browser_axe_finds_no_violations(as_user, user):
         s.page.wait_for_selector(ready)
         s.page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         s.page.wait_for_load_state("networkidle")
+        # every visible table alternative has received its columns (a chart's frame draws
+        # before its data arrives, so "drawn" alone can run axe on a grid still empty)
+        s.page.wait_for_function(
+            "() => [...document.querySelectorAll('.ag-root')].filter(g => g.checkVisibility())"
+            ".every(g => g.getAttribute('aria-colcount') !== '0')"
+        )
         violations = axe_violations(s.page)
         assert violations == [], f"{path}\n{describe(violations)}"
     assert s.errors == []
