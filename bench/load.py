@@ -120,8 +120,11 @@ def user_loop(
     rng = random.Random(seed)
     http = requests.Session()
     try:
-        page = http.get(f"{base}/login", timeout=30).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        answer = http.get(f"{base}/login", timeout=30)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', answer.text)
+        if found is None:
+            raise RuntimeError(f"sign-in page answered {answer.status_code}: {answer.text[:120]!r}")
+        token = found.group(1)
         http.post(
             f"{base}/login",
             data={"username": username, "password": password, "csrf_token": token},

@@ -22,6 +22,7 @@ import pandas as pd
 from _common import emit, peak_rss_mb, summary_ms
 from sqlalchemy import text
 
+from callbacks.figures import prime
 from dashboard.config import Config
 from dashboard.factory import create_app
 from data.db import make_engine
@@ -160,6 +161,7 @@ def run(args) -> dict:
     start = time.perf_counter()
     with services.sessions() as session:
         warm(session, services.rules)
+    prime()  # as create_app does outside tests: plotly's classes loaded before any request
     warm_s = time.perf_counter() - start
 
     rng = random.Random(args.seed)

@@ -20,7 +20,7 @@ from data.access import NLAR_REP, Viewer, require
 from data.analysis import ENGLAND, ViewFilters, guarded_scores, narrow
 from data.codes import SUS_BENCHMARK
 from data.disclosure import DisclosureRules
-from data.filter_options import period_rows
+from data.filter_options import measure_rows, period_rows
 from data.models import Authority, Supplier
 from data.stats import add_summary, pool
 
@@ -74,7 +74,7 @@ def measure_by_group(
     """One measure (SUS or a theme code) per supplier group plus England, for one period."""
     if filters.period is None:
         return pd.DataFrame()
-    rows = _measure_rows(period_rows(session, (filters.period,), rules), measure)
+    rows = measure_rows(session, (filters.period,), measure, rules)
     if rows.empty:
         return pd.DataFrame()
     table = guarded_scores(rows, ["group"], filters, rules, own, totals={"group": ENGLAND})
@@ -116,7 +116,7 @@ def trend_by_group(
 
     One guarded table with the period as a cell dimension: folding, lines and the narrowing
     guard never cross periods, so this equals a table per period, in one pass."""
-    rows = _measure_rows(period_rows(session, tuple(periods), rules), measure)
+    rows = measure_rows(session, tuple(periods), measure, rules)
     if rows.empty:
         return pd.DataFrame()
     table = guarded_scores(
@@ -179,7 +179,7 @@ def spread_by_group(
     """
     if period is None:
         return pd.DataFrame()
-    rows = _measure_rows(period_rows(session, (period,), rules), measure)
+    rows = measure_rows(session, (period,), measure, rules)
     if rows.empty:
         return pd.DataFrame()
     per_la = pool(rows, ["group", "authority_id"])

@@ -94,24 +94,43 @@ DEFAULT_MEASURES = ("theme", "sus")
 
 @dataclass(frozen=True)
 class _AllPeriods:
-    """Every current summary row, folded per period and sorted by period, with where each
-    period's rows start and stop (so one period is a cheap contiguous slice)."""
+    """Every current summary row, folded per period and sorted by period and measure, with
+    where each period's rows, and each (period, measure)'s rows, start and stop (so one
+    period, or one measure over many periods, is a cheap slice)."""
 
     rows: pd.DataFrame
     spans: dict[str, tuple[int, int]]
+    measure_spans: dict[tuple[str, str], tuple[int, int]]
+
+    def positions(self, periods: Iterable[str], measure: str | None = None) -> np.ndarray:
+        """Row positions of ``periods`` (in order), only ``measure``'s if given."""
+        found = (
+            [self.spans[p] for p in periods if p in self.spans]
+            if measure is None
+            else [self.measure_spans[(p, measure)] for p in periods
+                  if (p, measure) in self.measure_spans]
+        )  # fmt: skip
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([np.arange(a, b) for a, b in found])
+
+
+def _runs(keys: list) -> dict:
+    """key -> (start, stop) of each run of equal consecutive keys."""
+    out, start = {}, 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            out[keys[start]] = (start, i)
+            start = i
+    return out
 
 
 def _all_periods(session: Session, rules: DisclosureRules) -> _AllPeriods:
     rows = load_summaries(session, Filters(), DEFAULT_MEASURES)
     rows = fold_period(rows, rules)
-    rows = rows.sort_values("period", kind="stable").reset_index(drop=True)
-    periods = rows["period"].to_numpy()
-    spans: dict[str, tuple[int, int]] = {}
-    if len(rows):
-        starts = np.flatnonzero(np.r_[True, periods[1:] != periods[:-1]])
-        stops = np.r_[starts[1:], len(rows)]
-        spans = {str(periods[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
-    return _AllPeriods(rows, spans)
+    rows = rows.sort_values(["period", "measure"], kind="stable").reset_index(drop=True)
+    periods, measures = rows["period"].tolist(), rows["measure"].tolist()
+    return _AllPeriods(rows, _runs(periods), _runs(list(zip(periods, measures, strict=True))))
 
 
 def summary_rows(session: Session, rules: DisclosureRules) -> _AllPeriods:
@@ -136,8 +155,15 @@ def period_rows(
         rows = load_summaries(session, Filters(periods=tuple(periods)), measure_types)
         return fold_period(rows, rules)
     store = summary_rows(session, rules)
-    parts = [store.rows.iloc[slice(*store.spans[p])] for p in periods if p in store.spans]
-    rows = pd.concat(parts) if len(parts) > 1 else parts[0] if parts else store.rows.iloc[0:0]
+    rows = store.rows.iloc[store.positions(periods)]
     if tuple(measure_types) != DEFAULT_MEASURES:
         rows = rows.loc[rows["measure_type"].isin(list(measure_types))]
     return rows
+
+
+def measure_rows(
+    session: Session, periods: tuple[str, ...], measure: str, rules: DisclosureRules
+) -> pd.DataFrame:
+    """:func:`period_rows` of one measure (SUS or a theme code), sliced, not filtered."""
+    store = summary_rows(session, rules)
+    return store.rows.iloc[store.positions(periods, measure)]

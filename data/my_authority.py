@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from data.access import Viewer, require
 from data.disclosure import DisclosureRules, mark_primary
-from data.filter_options import period_rows
+from data.filter_options import measure_rows, period_rows
 from data.models import CURRENT, Authority, StatisticalNeighbour, Submission
 from data.stats import pool, welch_arrays, welch_changes
 
@@ -242,8 +242,9 @@ def trend(session: Session, viewer: Viewer, measure: str, rules: DisclosureRules
     pass over all those periods; each period is protected exactly as :func:`profile` does)."""
     me = require_authority(viewer)
     periods = tuple(own_periods(session, me))
-    rows = period_rows(session, periods, rules)
-    rows = rows.loc[(rows["measure"] == measure) & (rows["measure"] != "GEN")]
+    if measure == "GEN":  # the general theme is never compared
+        return pd.DataFrame()
+    rows = measure_rows(session, periods, measure, rules)
     if rows.empty:
         return pd.DataFrame()
     table = _comparator_table(rows, me, neighbours(session, me), rules)
