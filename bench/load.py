@@ -50,7 +50,7 @@ def plan(url: str) -> dict[str, list]:
     return out
 
 
-def start_server(url: str, workers: int, port: int, cache_url: str | None, log):
+def start_server(url: str, workers: int, port: int, cache_url: str | None, log, threads: int = 4):
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -70,7 +70,7 @@ def start_server(url: str, workers: int, port: int, cache_url: str | None, log):
             "--workers",
             str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--timeout",
@@ -174,7 +174,7 @@ def run_one(args, url, pages, workers) -> dict:
 
 def _run_one(args, url, pages, workers, log) -> dict:
     port = free_port()
-    proc = start_server(url, workers, port, args.cache_url, log)
+    proc = start_server(url, workers, port, args.cache_url, log, args.threads)
     peak_rss = [0.0]
 
     def sample_memory() -> None:
@@ -218,6 +218,7 @@ def _run_one(args, url, pages, workers, log) -> dict:
     proc.wait(timeout=30)
     return {
         "workers": workers,
+        "threads": args.threads,
         "users": args.users,
         "think_s": "–".join(f"{t:g}" for t in args.think),
         "seconds": round(duration, 1),
@@ -247,6 +248,7 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--usernames", nargs="+", default=["bench-coordinator", "bench-la"])
     parser.add_argument("--password", default="bench-password")
     parser.add_argument("--cache-url", default=None)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument(
         "--think",
         type=float,

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from data import audit
 from data.access import ADMIN, COORDINATOR, NLAR_REP, Viewer, require
-from data.clustering import DEFAULT_THRESHOLD, cluster_findings
 from data.models import (
     CURRENT,
     CurationLink,
@@ -119,12 +118,17 @@ def curation_constraints(
 
 
 def regroup(
-    session: Session, viewer: Viewer | None = None, *, threshold: float = DEFAULT_THRESHOLD
+    session: Session, viewer: Viewer | None = None, *, threshold: float | None = None
 ) -> RegroupResult:
     """Recluster current findings, keeping earlier ids and curated decisions; store the result.
 
     Raises PermissionDenied unless the viewer may regroup (see may_regroup)."""
+    # Imported here: the text-similarity stack (scikit-learn, ~70 MB with scipy.stats) is
+    # only needed when regrouping, not in every web worker serving pages.
+    from data.clustering import DEFAULT_THRESHOLD, cluster_findings
+
     require(may_regroup(viewer), "Only curators and administrators can regroup findings.")
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     started = time.perf_counter()
     frame = _clustering_input(session)
     if frame.empty:

@@ -30,3 +30,17 @@ def test_layouts_do_not_import_callbacks_or_sessions():
         text = path.read_text(encoding="utf-8")
         assert "import callbacks" not in text and "from callbacks" not in text, path
         assert "data.db" not in text and "flask" not in text, path
+
+
+def test_serving_pages_does_not_load_the_clustering_stack():
+    """scikit-learn and scipy.stats (~70 MB per web worker) load only when regrouping."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys; os.environ['DATABASE_URL'] = 'sqlite://';"
+        "from dashboard.factory import create_app; create_app();"
+        "print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
