@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -90,7 +91,8 @@ def start_warmer(app: dash.Dash) -> None:
 
 
 def warm_now(app: dash.Dash) -> None:
-    """Warm the memos before serving (a database not migrated yet is only logged)."""
+    """Warm the memos before serving (a database not migrated yet is only logged); call once,
+    before forking workers."""
     if not _warming(app):
         return
     services = app.server.extensions["icsdash"]
@@ -99,6 +101,10 @@ def warm_now(app: dash.Dash) -> None:
             warm(session, services.rules)
     except Exception:
         log.warning("could not warm the memos before serving", exc_info=True)
+    # Everything built so far lives as long as the process: keep it out of the cyclic
+    # garbage collector's passes (and, in a gunicorn master, out of copy-on-write in the
+    # workers), as the gc module's documentation advises before forking.
+    gc.freeze()
 
 
 def after_fork(app: dash.Dash) -> None:
