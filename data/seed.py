@@ -16,6 +16,7 @@ from data.errors import DomainError
 from data.models import (
     Authority,
     Category,
+    DataVersion,
     InstrumentVersion,
     Item,
     Product,
@@ -60,6 +61,10 @@ def load_code_lists(session: Session) -> None:
             )
     for row in codes.read_reference("products"):
         ensure_product(session, row["supplier"], row["product"])
+    if session.get(DataVersion, 1) is None:
+        # the counter's row exists before the first uploads: two simultaneous first uploads
+        # would otherwise both try to create it and one would be refused
+        session.add(DataVersion(id=1, version=0))
     session.flush()
 
 
