@@ -142,23 +142,11 @@ def summary_rows(session: Session, rules: DisclosureRules) -> _AllPeriods:
     return _MEMO.get(session, ("all-periods", rules), lambda: _all_periods(session, rules))
 
 
-def period_rows(
-    session: Session,
-    periods: tuple[str, ...],
-    rules: DisclosureRules,
-    measure_types: tuple[str, ...] = DEFAULT_MEASURES,
-) -> pd.DataFrame:
-    """Summary rows (never raw ratings) of ``periods``, small groups folded per period.
-
-    Sliced from :func:`summary_rows`; callers must not modify the returned frame."""
-    if not set(measure_types) <= set(DEFAULT_MEASURES):  # e.g. items: not kept in memory
-        rows = load_summaries(session, Filters(periods=tuple(periods)), measure_types)
-        return fold_period(rows, rules)
+def period_rows(session: Session, periods: tuple[str, ...], rules: DisclosureRules) -> pd.DataFrame:
+    """Summary rows (never raw ratings, theme and SUS measures) of ``periods``, small groups
+    folded per period; sliced from :func:`summary_rows`, so callers must not modify them."""
     store = summary_rows(session, rules)
-    rows = store.rows.iloc[store.positions(periods)]
-    if tuple(measure_types) != DEFAULT_MEASURES:
-        rows = rows.loc[rows["measure_type"].isin(list(measure_types))]
-    return rows
+    return store.rows.iloc[store.positions(periods)]
 
 
 def measure_rows(

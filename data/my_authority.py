@@ -90,18 +90,6 @@ def _own_supplier(rows: pd.DataFrame, authority_id: int) -> int | None:
     return int(mine.iloc[0]) if len(mine) else None
 
 
-def _wider_sets(rows: pd.DataFrame) -> Iterable[tuple[str, frozenset]]:
-    """LA sets of every wider figure the other pages can show for these rows."""
-    live = rows.loc[rows["n"] > 0]
-    yield "England", frozenset(live["authority_id"])
-    for col in ("group", "region", "la_type"):
-        for value, part in live.groupby(col):
-            yield f"{col}={value}", frozenset(part["authority_id"])
-    for col in ("region", "la_type"):
-        for (group, value), part in live.groupby(["group", col]):
-            yield f"group={group},{col}={value}", frozenset(part["authority_id"])
-
-
 WIDER_KEYS = (
     (),
     ("group",),
@@ -116,7 +104,7 @@ def _unsafe_periods(
     rows: pd.DataFrame, neighbour_ids: frozenset, own: int, rules: DisclosureRules
 ) -> set:
     """Periods whose neighbours figure is not safe against subtraction: some wider figure of
-    :func:`_wider_sets` holds all the neighbours with results, and the other authorities in
+    ``WIDER_KEYS`` holds all the neighbours with results, and the other authorities in
     it (besides the viewer's own) are too few to pass the thresholds.
 
     Worked on one entry per period and authority (a few hundred each), not on the rows."""
