@@ -27,6 +27,9 @@ SEQUENTIAL = [
     [1, "#12436D"],
 ]
 LIGHT_BAND_BELOW = 40
+# Reference lines (benchmark, zero) need an explicit width: the simple_white template's shape
+# defaults draw lines 0 px wide, which hid them.
+REFERENCE_WIDTH = 1.5
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#0b0c0c"}
 
 
@@ -85,6 +88,7 @@ def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
     if benchmark is not None:
         fig.add_vline(
             x=benchmark,
+            line_width=REFERENCE_WIDTH,
             line_dash="dash",
             line_color=DARK_GREY,
             annotation_text=f"Published SUS average {benchmark:.0f}",
@@ -186,7 +190,7 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    fig.add_vline(x=0, line_color=DARK_GREY)
+    fig.add_vline(x=0, line_color=DARK_GREY, line_width=REFERENCE_WIDTH)
     return _base(
         fig,
         xaxis={"title": "Change in mean score (points)", "zeroline": True},
@@ -511,7 +515,7 @@ def group_trends(
             shapes.append(
                 {"type": "line", "xref": f"{axes['xaxis']} domain", "x0": 0, "x1": 1,
                  "yref": axes["yaxis"], "y0": benchmark, "y1": benchmark,
-                 "line": {"dash": "dot", "color": DARK_GREY}}
+                 "line": {"dash": "dot", "color": DARK_GREY, "width": REFERENCE_WIDTH}}
             )  # fmt: skip
     layout = json.loads(_grid_layout(nrows, cols, tuple(groups)))
     for name in list(layout):
@@ -568,7 +572,9 @@ def comparator_dots(
             )
         )
     if benchmark is not None:
-        fig.add_vline(x=benchmark, line_dash="dash", line_color=DARK_GREY)
+        fig.add_vline(
+            x=benchmark, line_dash="dash", line_color=DARK_GREY, line_width=REFERENCE_WIDTH
+        )
     cats = [labels.get(v, v) for v in order]
     return _base(
         fig,
@@ -608,6 +614,7 @@ def series_lines(
     if benchmark is not None:
         fig.add_hline(
             y=benchmark,
+            line_width=REFERENCE_WIDTH,
             line_dash="dot",
             line_color=DARK_GREY,
             annotation_text=f"Published SUS average {benchmark:.0f}",
