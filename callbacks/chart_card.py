@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,7 +20,7 @@ from data.versioning import current_data_version
 
 @dataclass
 class ChartResult:
-    figure: go.Figure
+    figure: go.Figure | dict  # a plain dict once cached (see cached_result)
     summary: str
     table: pd.DataFrame  # display-ready (suppressed cells already 'c')
     footnote: str = ""
@@ -77,8 +77,8 @@ def cache_key(prefix: str, database: str, version: int, rules_in_force, viewer, 
     return f"chart:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
-def cached_result(prefix: str, compute: Compute, viewer, session, values) -> ChartResult:
-    """compute(...) memoised under :func:`cache_key`."""
+def cached_value(prefix: str, compute: Callable, viewer, session, values):
+    """compute(viewer, session, *values) memoised under :func:`cache_key`."""
     cache = services().cache
     database = session.get_bind().url.render_as_string(hide_password=True)
     key = cache_key(prefix, database, current_data_version(session), rules(), viewer, values)
@@ -89,6 +89,20 @@ def cached_result(prefix: str, compute: Compute, viewer, session, values) -> Cha
     if cache is not None:
         cache.set(key, result)
     return result
+
+
+def cached_result(prefix: str, compute: Compute, viewer, session, values) -> ChartResult:
+    """compute(...) memoised under :func:`cache_key`, its figure as a plain dict: unpickling
+    a plotly Figure rebuilds and re-checks every property (about 50 ms a chart at national
+    scale), a dict costs next to nothing, and Dash sends the same JSON for either."""
+
+    def plain(*args) -> ChartResult:
+        result = compute(*args)
+        if isinstance(result.figure, go.Figure):
+            result = replace(result, figure=result.figure.to_plotly_json())
+        return result
+
+    return cached_value(prefix, plain, viewer, session, values)
 
 
 def register_chart(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import Input, Output, State, dcc, no_update
 
-from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
+from callbacks.chart_card import ChartResult, cached_value, empty_figure, register_chart, rules
 from callbacks.common import csv_text, current_viewer, db, guarded
 from callbacks.figures import count_bars, count_heatmap
 from callbacks.filters import footnote, register_group_options, register_period_options
@@ -223,6 +223,14 @@ def readable_list(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
+    """The findings list's grid columns, rows and note for this viewer and selection."""
+    _opts, f = checked(session, *values)
+    table, note = findings_list(session, f, rules(), viewer.own_authorities)
+    table = readable_list(table)
+    return list_columns(table), table.to_dict("records"), note
+
+
 def register(app) -> None:
     register_url_state(app, PREFIX, PATH, FIELDS)
     register_period_options(app, FIELDS["period"], f"{PREFIX}-query", all_label="All periods")
@@ -241,10 +249,7 @@ def register(app) -> None:
     def _list(*values):
         viewer = current_viewer()
         with db() as session:
-            _opts, f = checked(session, *values)
-            table, note = findings_list(session, f, rules(), viewer.own_authorities)
-        table = readable_list(table)
-        return list_columns(table), table.to_dict("records"), note
+            return cached_value(f"{PREFIX}-list", _shown_list, viewer, session, list(values))
 
     @app.callback(
         Output(f"{PREFIX}-list-download", "data"),

@@ -40,6 +40,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_integer_dtype
 
 from data.disclosure import (
     SCORE_VALUE_COLS,
@@ -111,6 +112,69 @@ def fold_period(
     return pd.concat(parts) if parts else rows
 
 
+def group_codes(rows: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Cell number per row and the first row of each cell, the cells numbered in the order
+    ``rows.groupby(by, sort=True, dropna=False)`` gives (keys sorted, missing keys last).
+
+    Plain numpy on one integer-coded column at a time: the guard groups the same rows a
+    dozen times per view, where a pandas groupby's fixed cost, and hashing text columns
+    (the memoised rows keep theirs as categoricals: data.memo.categorical_text), was most
+    of the time."""
+    if not by or not len(rows):
+        return np.zeros(len(rows), dtype=np.int64), np.zeros(min(len(rows), 1), dtype=np.int64)
+    key, span = np.zeros(len(rows), dtype=np.int64), 1
+    for col in by:
+        codes, width = _sorted_codes(rows[col])
+        if span * width >= 2**62:  # renumber the combinations so far before they overflow
+            key = pd.factorize(key)[0].astype(np.int64)
+            span = int(key.max()) + 1
+        key = key * width + codes
+        span *= width
+    seen, keys = pd.factorize(key)  # hashing, not sorting, the rows; keys in order seen
+    sorter = np.argsort(keys)  # the few distinct keys in order
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[sorter] = np.arange(len(keys))
+    latest = np.maximum.accumulate(seen)  # a key's first row is where ``seen`` first grows
+    first_seen = np.flatnonzero(np.r_[True, latest[1:] > latest[:-1]])
+    return rank[seen], first_seen[sorter]
+
+
+def _sorted_codes(column: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes that sort like the values, missing values last, and their range."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        categories = column.cat.categories
+        if not categories.is_monotonic_increasing:
+            rank = np.empty(len(categories), dtype=np.int64)
+            rank[categories.argsort()] = np.arange(len(categories))
+            codes = np.where(codes < 0, codes, rank[np.maximum(codes, 0)])
+        width = len(categories) + 1
+    else:
+        codes, uniques = pd.factorize(column, sort=True, use_na_sentinel=True)
+        width = len(uniques) + 1
+    return np.where(codes < 0, width - 1, codes), width
+
+
+def _take(column: pd.Series, positions: np.ndarray, *, keep_categories: bool = False):
+    """``column``'s values at ``positions`` in its own dtype; a categorical column's as
+    plain values (its categories' dtype, e.g. str) unless ``keep_categories``."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()[positions]
+        if keep_categories:
+            return pd.Categorical.from_codes(codes, dtype=dtype)
+        labels = np.append(np.asarray(dtype.categories, dtype=object), None)  # -1: missing
+        return pd.array(labels[codes], dtype=dtype.categories.dtype)
+    values = column.to_numpy()[positions]
+    return values if isinstance(dtype, np.dtype) else pd.array(values, dtype=dtype)
+
+
+def _bincount_sum(cell: np.ndarray, column: pd.Series, k: int) -> np.ndarray:
+    """Per cell, the sum of ``column`` (integers stay integers)."""
+    total = np.bincount(cell, weights=column.to_numpy(dtype=float), minlength=k)
+    return total.round().astype(np.int64) if is_integer_dtype(column) else total
+
+
 def summed_cells(
     rows: pd.DataFrame,
     by: Sequence[str],
@@ -118,39 +182,52 @@ def summed_cells(
     contributor_col: str,
     *,
     skip_empty: bool,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One grouping pass: ``by`` keys (sorted), the column sums ``sums`` (output -> input),
-    ``n_las``, and the contributor sets ``las`` / ``n_by_la`` (authority -> total of
-    ``contributor_col``). The guard builds many small tables per view; this does in one pass
-    what data.stats.pool / count_table do in several pandas aggregations."""
+    """One grouping pass: ``by`` keys (sorted), the column sums ``sums`` (output -> input;
+    integer columns stay integers), ``n_las``, and the contributor sets ``las`` /
+    ``n_by_la`` (authority -> total of ``contributor_col``). The guard builds many small
+    tables per view; this does in one pass what data.stats.pool / count_table do in several
+    pandas aggregations. ``columns``: the output's columns, in order (default: all)."""
+    data = _summed_arrays(rows, by, sums, contributor_col, skip_empty=skip_empty)
+    return pd.DataFrame(data, columns=columns)
+
+
+def _summed_arrays(
+    rows: pd.DataFrame,
+    by: Sequence[str],
+    sums: Mapping[str, str],
+    contributor_col: str,
+    *,
+    skip_empty: bool,
+) -> dict[str, object]:
+    """:func:`summed_cells` as column name -> values, before it becomes a frame."""
     by = list(by)
     if skip_empty:
         rows = rows.loc[rows[contributor_col].to_numpy() > 0]
     if rows.empty:
-        empty = {c: pd.Series(dtype=rows[c].dtype) for c in by}
-        return pd.DataFrame(
-            {**empty, **{c: pd.Series(dtype="float64") for c in sums}, "n_las": pd.Series(
-                dtype="int64"), "las": pd.Series(dtype=object), "n_by_la": pd.Series(dtype=object)}
-        )  # fmt: skip
-    codes = (
-        rows.groupby(by, sort=True, dropna=False).ngroup().to_numpy()
-        if by
-        else np.zeros(len(rows), dtype=np.int64)
-    )
-    k = int(codes.max()) + 1
-    first = np.unique(codes, return_index=True)[1]
-    data = {c: rows[c].to_numpy()[first] for c in by}
+        kind = {c: "int64" if is_integer_dtype(rows[s]) else "float64" for c, s in sums.items()}
+        data: dict[str, object] = {c: pd.Series(dtype=_plain_dtype(rows[c].dtype)) for c in by}
+        data.update({c: pd.Series(dtype=kind[c]) for c in sums})
+        data.update(n_las=pd.Series(dtype="int64"), las=pd.Series(dtype=object),
+                    n_by_la=pd.Series(dtype=object))  # fmt: skip
+        return data
+    cell, first = group_codes(rows, by)
+    k = len(first)
+    data = {c: _take(rows[c], first) for c in by}
     for col, source in sums.items():
-        data[col] = np.bincount(codes, weights=rows[source].to_numpy(dtype=float), minlength=k)
+        data[col] = _bincount_sum(cell, rows[source], k)
     owners, values = rows["authority_id"].to_numpy(), rows[contributor_col].to_numpy()
-    per = _contributions(codes, owners, values, k)
+    per = _contributions(cell, owners, values, k)
     data["n_las"] = np.array([len(d) for d in per], dtype=np.int64)
     data["las"] = [frozenset(d) for d in per]
     data["n_by_la"] = per
-    out = pd.DataFrame(data)
-    for c in by:  # keep the key columns' dtypes (e.g. str)
-        out[c] = out[c].astype(rows[c].dtype)
-    return out
+    return data
+
+
+def _plain_dtype(dtype):
+    """A categorical's values' dtype; any other dtype as it is."""
+    return dtype.categories.dtype if isinstance(dtype, pd.CategoricalDtype) else dtype
 
 
 def _contributions(
@@ -191,18 +268,21 @@ def collapse(rows: pd.DataFrame, keys: Sequence[str], build: Build) -> pd.DataFr
     keys = list(dict.fromkeys(keys))
     if not additive or len(rows) < 2 or not set(keys) <= set(rows.columns):
         return rows
-    out = rows.groupby(keys, sort=False, dropna=False, observed=True)[list(additive)].sum()
-    return out.reset_index()
+    cell, first = group_codes(rows, keys)
+    data = {c: _take(rows[c], first, keep_categories=True) for c in keys}
+    data.update({c: _bincount_sum(cell, rows[c], len(first)) for c in additive})
+    return pd.DataFrame(data)
 
 
 def _pooled_scores(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Same columns and figures as data.stats.pool(rows, by, keep_las=True)."""
-    out = summed_cells(rows, by, {"n": "n", "sum": "sum", "sumsq": "sumsq"}, "n", skip_empty=True)
-    stats = summary_arrays(out["n"], out["sum"], out["sumsq"])
-    data = {c: out[c] for c in by}
-    data.update(n=out["n"].round().astype("int64"), n_las=out["n_las"], sum=out["sum"],
-                sumsq=out["sumsq"], **stats, las=out["las"], n_by_la=out["n_by_la"])  # fmt: skip
-    return pd.DataFrame(data)
+    sums = {"n": "n", "sum": "sum", "sumsq": "sumsq"}
+    data = _summed_arrays(rows, by, sums, "n", skip_empty=True)
+    n = np.asarray(data["n"], dtype=float)
+    stats = summary_arrays(n, np.asarray(data["sum"]), np.asarray(data["sumsq"]))
+    data["n"] = n.round().astype("int64")
+    columns = [*by, "n", "n_las", "sum", "sumsq", *stats, "las", "n_by_la"]
+    return pd.DataFrame({**data, **stats}, columns=columns)
 
 
 _pooled_scores.additive = ("n", "sum", "sumsq")  # type: ignore[attr-defined]

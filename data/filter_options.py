@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from data.analysis import fold_period
 from data.codes import SEVERITIES, code_names, la_type_names, region_names, respondent_roles
 from data.disclosure import DisclosureRules
-from data.memo import VersionMemo
+from data.memo import VersionMemo, categorical_text
 from data.models import CURRENT, Submission, Supplier
 from data.summaries import Filters, load_summaries
 
@@ -129,6 +129,7 @@ def _all_periods(session: Session, rules: DisclosureRules) -> _AllPeriods:
     rows = load_summaries(session, Filters(), DEFAULT_MEASURES)
     rows = fold_period(rows, rules)
     rows = rows.sort_values(["period", "measure"], kind="stable").reset_index(drop=True)
+    rows = categorical_text(rows)
     periods, measures = rows["period"].tolist(), rows["measure"].tolist()
     return _AllPeriods(rows, _runs(periods), _runs(list(zip(periods, measures, strict=True))))
 

@@ -87,8 +87,19 @@ def add_summary(table: pd.DataFrame, n_col: str = "n") -> pd.DataFrame:
 def aggregate(rows: pd.DataFrame, by: Sequence[str], **aggs: tuple[str, str]) -> pd.DataFrame:
     """Run ``groupby(by).agg(**aggs)`` with sorted keys, NA keys kept and ``by=[]`` as one row."""
     if by:
-        return rows.groupby(list(by), sort=True, dropna=False).agg(**aggs).reset_index()
+        grouped = rows.groupby(list(by), sort=True, dropna=False, observed=True)
+        return plain_columns(grouped.agg(**aggs).reset_index())
     return rows.assign(**{_ALL: 0}).groupby(_ALL).agg(**aggs).reset_index(drop=True)
+
+
+def plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns as plain values (their categories' dtype, e.g. str): rows kept in
+    memory hold their text as categoricals (data.memo.categorical_text), and a table built
+    from them must look the same as one built from any other rows."""
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if not cats:
+        return frame
+    return frame.assign(**{c: frame[c].astype(frame[c].dtype.categories.dtype) for c in cats})
 
 
 def contributors(rows: pd.DataFrame, by: Sequence[str], value_col: str | None) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from data.analysis import RAW_GROUP, fold_period, guarded_cells, summed_cells
 from data.codes import SEVERITIES
 from data.disclosure import DisclosureRules
-from data.memo import CHUNK_ROWS, VersionMemo, read_compact
+from data.memo import CHUNK_ROWS, VersionMemo, categorical_text, read_compact
 from data.models import CURRENT, Authority, Finding, Submission, Supplier
 
 RESPONDENTS = "respondents_raising"
@@ -93,7 +93,7 @@ def finding_rows(session: Session, period: str | None, rules: DisclosureRules) -
     rows = _MEMO.get(session, ("all-periods", rules), lambda: _finding_rows(session, None, rules))
     if period is None:
         return rows
-    return rows.loc[rows["period"].to_numpy() == period]
+    return rows.loc[(rows["period"] == period).to_numpy(dtype=bool)]
 
 
 def _finding_rows(session: Session, period: str | None, rules: DisclosureRules) -> pd.DataFrame:
@@ -125,18 +125,16 @@ def _finding_rows(session: Session, period: str | None, rules: DisclosureRules) 
     rows = read_compact(session.execute(stmt.execution_options(yield_per=CHUNK_ROWS)), columns)
     rows[RESPONDENTS] = rows[RESPONDENTS].fillna(0)
     rows = rows.astype({"findings": "int64", RESPONDENTS: "int64"})
-    return fold_period(rows, rules, respondents_col=RESPONDENTS)
+    return categorical_text(fold_period(rows, rules, respondents_col=RESPONDENTS))
 
 
 def _count_cells(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Findings and respondents raising per cell, with contributor sets (rows are already
     counts per authority, so they are summed, not counted)."""
-    out = summed_cells(
+    return summed_cells(
         rows, by, {"findings": "findings", RESPONDENTS: RESPONDENTS}, RESPONDENTS,
-        skip_empty=False,
+        skip_empty=False, columns=[*by, "findings", "n_las", RESPONDENTS, "las", "n_by_la"],
     )  # fmt: skip
-    out = out.astype({"findings": "int64", RESPONDENTS: "int64"})
-    return out[[*by, "findings", "n_las", RESPONDENTS, "las", "n_by_la"]]
 
 
 _count_cells.additive = ("findings", RESPONDENTS)  # type: ignore[attr-defined]

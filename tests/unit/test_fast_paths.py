@@ -144,3 +144,45 @@ def test_compact_strings_keeps_values_and_shares_one_object_per_value():
     pd.testing.assert_frame_equal(out, frame)
     values = out["group"].to_numpy()
     assert len({id(v) for v in values[:50]}) == 1
+
+
+def random_keys(seed: int) -> pd.DataFrame:
+    """Key columns as the memo holds them and as plain text, with missing values."""
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 400))
+    text = np.array(["b", "a", "Zed", "c c", "é"], dtype=object)[rng.integers(0, 5, size)]
+    text = np.where(rng.random(size) < 0.1, None, text)
+    return pd.DataFrame(
+        {"authority_id": rng.integers(1, 30, size), "text": pd.array(text, dtype="str"),
+         "cat": pd.Categorical(text), "role": pd.array(text[::-1], dtype="str"),
+         "v": rng.integers(0, 9, size)}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize(
+    "by", [["text"], ["cat"], ["authority_id", "cat"], ["cat", "role", "authority_id"], []]
+)
+def test_group_codes_number_cells_as_a_sorted_groupby_does(seed, by):
+    from data.analysis import group_codes
+
+    rows = random_keys(seed)
+    cell, first = group_codes(rows, by)
+    if not by:
+        assert (cell == 0).all() and first.tolist() == [0]
+        return
+    want = rows.groupby(by, sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    assert cell.tolist() == want.tolist()
+    assert first.tolist() == [int(np.flatnonzero(want == c)[0]) for c in range(want.max() + 1)]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_categorical_rows_give_the_same_guarded_cells_as_text_rows(seed):
+    from data.memo import categorical_text
+
+    rows = fold_period(random_rows(seed).query("period == '2010-Q1'"), RULES)
+    own, kw = frozenset({2}), {"totals": {"group": ENGLAND}, "build": score_builder()}
+    for narrowing in ({}, {"role": "sw"}, {"role": "tm", "region": "London"}):
+        plain = guarded_cells(rows, ["group"], narrowing, RULES, own, **kw)
+        coded = guarded_cells(categorical_text(rows), ["group"], narrowing, RULES, own, **kw)
+        pd.testing.assert_frame_equal(plain, coded)
