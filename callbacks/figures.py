@@ -30,6 +30,8 @@ LIGHT_BAND_BELOW = 40
 # Reference lines (benchmark, zero) need an explicit width: the simple_white template's shape
 # defaults draw lines 0 px wide, which hid them.
 REFERENCE_WIDTH = 1.5
+# ... and full opacity: the template's 0.3 made them too faint to meet non-text contrast.
+REFERENCE_LINE = {"line_color": DARK_GREY, "line_width": REFERENCE_WIDTH, "opacity": 1}
 MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#0b0c0c"}
 
@@ -49,8 +51,8 @@ def plain_figure(data: list[dict], layout: dict) -> dict:
     """A figure as the plain dict Dash sends, in the look of :func:`_base`, for the largest
     charts: building plotly objects and turning them back into a dict cost more than the
     chart's data. Checked by plotly, and an error raised, when ``VALIDATE`` is on (tests)."""
-    base = {"template": _template_dict(), "font": FONT, "margin": MARGIN}
-    figure = {"data": data, "layout": {**base, **layout}}
+    base = {"font": FONT, "margin": MARGIN}
+    figure = {"data": data, "layout": {**base, **layout, "template": _template_dict()}}
     if VALIDATE:
         go.Figure(figure)  # raises on any property plotly does not know
     return figure
@@ -98,9 +100,8 @@ def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
     if benchmark is not None:
         fig.add_vline(
             x=benchmark,
-            line_width=REFERENCE_WIDTH,
             line_dash="dash",
-            line_color=DARK_GREY,
+            **REFERENCE_LINE,
             annotation_text=f"Published SUS average {benchmark:.0f}",
             annotation_position="top",
         )
@@ -200,7 +201,7 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    fig.add_vline(x=0, line_color=DARK_GREY, line_width=REFERENCE_WIDTH)
+    fig.add_vline(x=0, **REFERENCE_LINE)
     return _base(
         fig,
         xaxis={"title": "Change in mean score (points)", "zeroline": True},
@@ -474,7 +475,9 @@ def _grid_layout(nrows: int, cols: int, titles: tuple[str, ...]) -> str:
         shared_yaxes=True,
         vertical_spacing=0.6 / max(nrows, 1) if nrows > 1 else 0.1,
     )
-    return json.dumps(grid.layout.to_plotly_json())
+    layout = grid.layout.to_plotly_json()
+    layout.pop("template", None)  # plotly's default look; plain_figure sets the house one
+    return json.dumps(layout)
 
 
 def group_trends(
@@ -529,7 +532,8 @@ def group_trends(
             shapes.append(
                 {"type": "line", "xref": f"{axes['xaxis']} domain", "x0": 0, "x1": 1,
                  "yref": axes["yaxis"], "y0": benchmark, "y1": benchmark,
-                 "line": {"dash": "dot", "color": DARK_GREY, "width": REFERENCE_WIDTH}}
+                 "line": {"dash": "dot", "color": DARK_GREY, "width": REFERENCE_WIDTH},
+                 "opacity": 1}
             )  # fmt: skip
     layout = json.loads(_grid_layout(nrows, cols, tuple(groups)))
     for name in list(layout):
@@ -585,9 +589,7 @@ def comparator_dots(
             )
         )
     if benchmark is not None:
-        fig.add_vline(
-            x=benchmark, line_dash="dash", line_color=DARK_GREY, line_width=REFERENCE_WIDTH
-        )
+        fig.add_vline(x=benchmark, line_dash="dash", **REFERENCE_LINE)
     cats = [labels.get(v, v) for v in order]
     return _base(
         fig,
@@ -627,9 +629,8 @@ def series_lines(
     if benchmark is not None:
         fig.add_hline(
             y=benchmark,
-            line_width=REFERENCE_WIDTH,
             line_dash="dot",
-            line_color=DARK_GREY,
+            **REFERENCE_LINE,
             annotation_text=f"Published SUS average {benchmark:.0f}",
         )
     return _base(

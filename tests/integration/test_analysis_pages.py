@@ -252,6 +252,16 @@ def test_compare_charts_never_name_an_authority_outside_the_breakdown(as_, user)
             assert secret not in text, (user, prefix, secret)
 
 
+def test_every_compare_chart_has_the_house_look(as_):
+    # simple_white, never plotly's grey default: the trend panels, built as a dict from
+    # make_subplots' layout, once carried that layout's default template
+    for prefix in ("compare-groups", "compare-heatmap", "compare-spread", "compare-trend"):
+        out = chart(as_("coord"), prefix, ["2010-Q2", "all", "all", "all", "SUS"], COMPARE)
+        layout = out[f"{prefix}-graph"]["figure"]["layout"]
+        assert layout["template"]["layout"]["plot_bgcolor"] == "white", prefix
+        assert layout["font"]["family"].startswith("Arial"), prefix
+
+
 @pytest.mark.parametrize("user", ["la", "la_b", "coord", "admin"])
 def test_only_the_groups_nlar_rep_gets_the_breakdown(as_, user):
     out = chart(as_(user), "compare-breakdown", ["2010-Q2", "all", "all", "all", "SUS"], COMPARE)
