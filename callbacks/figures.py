@@ -62,12 +62,17 @@ TRACE_TYPES = ("bar", "scatter", "heatmap")  # the only trace types these charts
 
 
 @lru_cache(maxsize=1)
-def _template_dict() -> dict:
+def _template_json() -> str:
     full = pio.templates["simple_white"]
     slim = go.layout.Template(
         layout=full.layout, data={kind: getattr(full.data, kind) for kind in TRACE_TYPES}
     )
-    return slim.to_plotly_json()
+    return json.dumps(slim.to_plotly_json())
+
+
+def _template_dict() -> dict:
+    """A fresh copy per figure: plotly may keep, and later change, the dict it is given."""
+    return json.loads(_template_json())
 
 
 def template() -> go.layout.Template:

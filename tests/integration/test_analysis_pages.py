@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from callbacks.figures import TRACE_TYPES
 from dashboard.factory import create_app
 from dashboard.users import create_user
 from data.codes import instrument
@@ -257,9 +258,11 @@ def test_every_compare_chart_has_the_house_look(as_):
     # make_subplots' layout, once carried that layout's default template
     for prefix in ("compare-groups", "compare-heatmap", "compare-spread", "compare-trend"):
         out = chart(as_("coord"), prefix, ["2010-Q2", "all", "all", "all", "SUS"], COMPARE)
-        layout = out[f"{prefix}-graph"]["figure"]["layout"]
-        assert layout["template"]["layout"]["plot_bgcolor"] == "white", prefix
-        assert layout["font"]["family"].startswith("Arial"), prefix
+        figure = out[f"{prefix}-graph"]["figure"]
+        assert figure["layout"]["template"]["layout"]["plot_bgcolor"] == "white", prefix
+        assert figure["layout"]["font"]["family"].startswith("Arial"), prefix
+        # only trace types the served plotly.js bundle has (tests/unit/test_plotly_bundle.py)
+        assert {t.get("type", "scatter") for t in figure["data"]} <= set(TRACE_TYPES), prefix
 
 
 @pytest.mark.parametrize("user", ["la", "la_b", "coord", "admin"])
