@@ -19,6 +19,7 @@ from data.access import Viewer, require_admin
 from data.errors import DomainError, NotFound
 from data.models import ROLES, AuditEvent, Authority, Product, ProductUse, Supplier, User
 from data.pseudonyms import new_pseudonym
+from data.versioning import bump_data_version
 
 MIN_PASSWORD = 8
 SIZE_BANDS = ("small", "medium", "large")
@@ -223,6 +224,7 @@ def save_authority(
     audit.record(
         session, viewer.user_id, action, code, f"{name}; consent to be named: {consent_named}"
     )
+    bump_data_version(session)  # region, type and naming feed every memo and cached chart
     return authority
 
 
@@ -236,6 +238,7 @@ def regenerate_pseudonym(session: Session, viewer: Viewer, authority_id: int) ->
     old, authority.pseudonym = authority.pseudonym, new_pseudonym(taken)
     session.flush()
     audit.record(session, viewer.user_id, "pseudonym_regenerated", authority.code, f"was {old}")
+    bump_data_version(session)  # no cached list or chart may show the old pseudonym again
     return authority.pseudonym
 
 

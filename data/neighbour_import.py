@@ -18,6 +18,7 @@ from data.access import Viewer, require_admin
 from data.ingest.read import decode_text
 from data.ingest.report import Report
 from data.models import Authority, StatisticalNeighbour
+from data.versioning import bump_data_version
 
 COLUMNS = ("authority_code", "neighbour_code", "rank")
 MAX_BYTES = 1024 * 1024
@@ -103,6 +104,7 @@ def load_neighbours(session: Session, viewer: Viewer, content: bytes) -> tuple[i
         f"{len(listed)} authorities",
         f"{len(records)} neighbour rows",
     )
+    bump_data_version(session)  # My authority's cached comparisons use the neighbours
     return len(records), report
 
 

@@ -19,6 +19,7 @@ from data.models import (
     Supplier,
     User,
 )
+from data.versioning import current_data_version
 from tests.integration.conftest import PASSWORD, DashClient
 from tests.integration.test_upload_page import Page, text_of
 
@@ -256,8 +257,14 @@ def test_admin_manages_users(signed_in, db, app):
     )
 
 
+def version(db) -> int:
+    with session_scope(db) as s:
+        return current_data_version(s)
+
+
 def test_admin_manages_authorities(signed_in, db):
     page = Page(signed_in("admin"))
+    versions = [version(db)]
     base = {
         "admin-la-code.value": "e06000950",
         "admin-la-name.value": "  New   Town ",
@@ -270,6 +277,7 @@ def test_admin_manages_authorities(signed_in, db):
     assert text_of(added["admin-la-msg.children"]).startswith(
         "Added New Town (E06000950), shown to others as LA-"
     )
+    versions.append(version(db))
     with session_scope(db) as s:
         town = s.scalar(select(Authority).where(Authority.code == "E06000950"))
     bad = page.call(
@@ -279,6 +287,7 @@ def test_admin_manages_authorities(signed_in, db):
     assert text_of(bad["admin-la-msg.children"]) == (
         "The code must be a GSS code: a letter and eight digits, e.g. E09000019."
     )
+    versions.append(version(db))
     saved = page.call(
         "admin-la-save.n_clicks",
         {
@@ -291,6 +300,7 @@ def test_admin_manages_authorities(signed_in, db):
     assert text_of(saved["admin-la-msg.children"]) == (
         "Saved New Town (E06000950), shown to others as New Town."
     )
+    versions.append(version(db))
     fresh = page.call(
         "admin-la-pseudonym.n_clicks",
         {"admin-la-pseudonym.n_clicks": 1, "admin-authorities.selectedRows": [{"id": town.id}]},
@@ -299,6 +309,12 @@ def test_admin_manages_authorities(signed_in, db):
         after = s.get(Authority, town.id)
         assert after.consent_named is True and after.pseudonym != town.pseudonym
     assert text_of(fresh["admin-la-msg.children"]) == f"The new pseudonym is {after.pseudonym}."
+    versions.append(version(db))
+    # every change to what authorities are called or where they are moves the data version,
+    # so no memo or cached chart or list shows the old region, name or pseudonym; a refused
+    # change does not
+    a, b, c, d, e = versions
+    assert a < b == c < d < e
 
 
 def test_admin_manages_suppliers_products_and_product_use(signed_in, db):
@@ -373,6 +389,7 @@ def test_admin_loads_statistical_neighbours(signed_in, db):
     )
     with session_scope(db) as s:
         assert s.scalar(select(func.count()).select_from(StatisticalNeighbour)) == 0
+    before = version(db)
     good = page.call(
         "admin-neighbours-file.contents",
         {
@@ -385,6 +402,7 @@ def test_admin_loads_statistical_neighbours(signed_in, db):
         },
     )
     assert text_of(good["admin-neighbours-msg.children"]) == "Loaded 3 neighbour rows."
+    assert version(db) > before  # My authority's cached comparisons use the neighbours
     counts = page.call("admin-load.data", {"admin-load.data": {}}, output="admin-neighbours")
     assert [(r["code"], r["neighbours"]) for r in counts["admin-neighbours.rowData"]] == [
         ("E06000901", 1),
