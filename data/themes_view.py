@@ -283,14 +283,18 @@ def findings_list(
     if filters.places_narrowed:
         table = table.drop(columns="authority")
     if listable:
-        note = f"{len(table)} findings match the filters."
+        matched = f"More than {MAX_LISTED}" if len(found) > MAX_LISTED else str(len(table))
+        note = f"{matched} findings match the filters."
     else:
         note = (
             "Only your own authority's findings are listed: too few other authorities raised "
             "findings in this selection to list theirs."
         )
     if len(found) > MAX_LISTED:
-        note += f" The first {MAX_LISTED}, most severe first, are shown; narrow the filters."
+        note += (
+            f" Only {MAX_LISTED} of them are shown, sorted most severe first (not necessarily "
+            "the most severe of all); narrow the filters to see the others."
+        )
     if filters.places_narrowed and "authority" not in table:
         note += " Authorities are not named while a region or LA type filter is on."
     return table.reset_index(drop=True), note

@@ -64,6 +64,20 @@ def test_finding_counts_and_listing_rule(seeded):
         assert analysis_options(s).periods == ("2009-Q4", "2010-Q1")
 
 
+def test_a_list_cut_at_its_limit_says_so_without_promising_the_most_severe(
+    seeded, monkeypatch
+):
+    import data.themes_view as themes_view
+
+    sessions, _ids = seeded
+    monkeypatch.setattr(themes_view, "MAX_LISTED", 4)
+    with session_scope(sessions) as s:
+        table, note = findings_list(s, ThemeFilters(period="2010-Q1"), RULES)
+    assert len(table) == 4  # of 6
+    assert note.startswith("More than 4 findings match the filters. Only 4 of them are shown")
+    assert "not necessarily the most severe" in note
+
+
 def test_profile_changes_and_contact_rules(seeded):
     sessions, ids = seeded
     viewer = Viewer(1, "la_user", ids["E09000901"])
