@@ -64,9 +64,7 @@ def test_finding_counts_and_listing_rule(seeded):
         assert analysis_options(s).periods == ("2009-Q4", "2010-Q1")
 
 
-def test_a_list_cut_at_its_limit_says_so_without_promising_the_most_severe(
-    seeded, monkeypatch
-):
+def test_a_list_cut_at_its_limit_says_so_without_promising_the_most_severe(seeded, monkeypatch):
     import data.themes_view as themes_view
 
     sessions, _ids = seeded
