@@ -50,7 +50,14 @@ from data.disclosure import (
     mark_primary,
     mark_secondary,
 )
-from data.stats import Weighting, count_table, pool_by, summary_arrays, with_totals
+from data.stats import (
+    Weighting,
+    count_table,
+    plain_dtype,
+    pool_by,
+    summary_arrays,
+    with_totals,
+)
 
 ENGLAND = "All groups (England)"
 WIDER = "__wider__"  # total label inside line checks; never shown
@@ -164,7 +171,7 @@ def _take(column: pd.Series, positions: np.ndarray, *, keep_categories: bool = F
         if keep_categories:
             return pd.Categorical.from_codes(codes, dtype=dtype)
         labels = np.append(np.asarray(dtype.categories, dtype=object), None)  # -1: missing
-        return pd.array(labels[codes], dtype=dtype.categories.dtype)
+        return pd.array(labels[codes], dtype=plain_dtype(dtype))
     values = column.to_numpy()[positions]
     return values if isinstance(dtype, np.dtype) else pd.array(values, dtype=dtype)
 
@@ -207,7 +214,7 @@ def _summed_arrays(
         rows = rows.loc[rows[contributor_col].to_numpy() > 0]
     if rows.empty:
         kind = {c: "int64" if is_integer_dtype(rows[s]) else "float64" for c, s in sums.items()}
-        data: dict[str, object] = {c: pd.Series(dtype=_plain_dtype(rows[c].dtype)) for c in by}
+        data: dict[str, object] = {c: pd.Series(dtype=plain_dtype(rows[c].dtype)) for c in by}
         data.update({c: pd.Series(dtype=kind[c]) for c in sums})
         data.update(n_las=pd.Series(dtype="int64"), las=pd.Series(dtype=object),
                     n_by_la=pd.Series(dtype=object))  # fmt: skip
@@ -223,11 +230,6 @@ def _summed_arrays(
     data["las"] = [frozenset(d) for d in per]
     data["n_by_la"] = per
     return data
-
-
-def _plain_dtype(dtype):
-    """A categorical's values' dtype; any other dtype as it is."""
-    return dtype.categories.dtype if isinstance(dtype, pd.CategoricalDtype) else dtype
 
 
 def _contributions(

@@ -99,7 +99,12 @@ def plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
     cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
     if not cats:
         return frame
-    return frame.assign(**{c: frame[c].astype(frame[c].dtype.categories.dtype) for c in cats})
+    return frame.assign(**{c: frame[c].astype(plain_dtype(frame[c].dtype)) for c in cats})
+
+
+def plain_dtype(dtype):
+    """A categorical's values' dtype (e.g. str); any other dtype as it is."""
+    return dtype.categories.dtype if isinstance(dtype, pd.CategoricalDtype) else dtype
 
 
 def contributors(rows: pd.DataFrame, by: Sequence[str], value_col: str | None) -> pd.DataFrame:
