@@ -40,21 +40,28 @@ class VersionMemo:
         return value
 
 
+def _map_text(frame: pd.DataFrame, convert) -> pd.DataFrame:
+    """The same frame with ``convert(column)`` applied to each text column."""
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        is_text = values.dtype == object or pd.api.types.is_string_dtype(values)
+        out[col] = convert(values) if is_text else values
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _shared_strings(values: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    shared = np.array([*uniques, None], dtype=object)  # code -1 (missing) -> None
+    return pd.Series(shared[codes], index=values.index, dtype=values.dtype)
+
+
 def compact_strings(frame: pd.DataFrame) -> pd.DataFrame:
     """The same frame with one string object per distinct value in each text column.
 
     Database drivers return a new string per row; in a memoised frame of a few hundred
     thousand rows (group, region, role, measure ...) those copies are most of its memory."""
-    out = {}
-    for col in frame.columns:
-        values = frame[col]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            shared = np.array([*uniques, None], dtype=object)  # code -1 (missing) -> None
-            out[col] = pd.Series(shared[codes], index=frame.index, dtype=values.dtype)
-        else:
-            out[col] = values
-    return pd.DataFrame(out, index=frame.index)
+    return _map_text(frame, _shared_strings)
 
 
 def categorical_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,14 +71,7 @@ def categorical_text(frame: pd.DataFrame) -> pd.DataFrame:
     a text column of 80,000 Python strings costs milliseconds per column and request, its
     integer codes next to nothing (see data.analysis.group_codes). Values, order and
     missing values are unchanged; tables built from these rows have text columns again."""
-    out = {}
-    for col in frame.columns:
-        values = frame[col]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            out[col] = pd.Categorical(values)  # categories: the sorted distinct values
-        else:
-            out[col] = values
-    return pd.DataFrame(out, index=frame.index)
+    return _map_text(frame, pd.Categorical)  # categories: the sorted distinct values
 
 
 CHUNK_ROWS = 50_000
