@@ -16,6 +16,7 @@ from dash import Input, Output, State, dcc, no_update
 from callbacks.common import current_viewer, db, guarded, services
 from callbacks.figures import new_figure, template
 from data.versioning import current_data_version
+from layouts.components import data_table
 
 
 @dataclass
@@ -46,6 +47,29 @@ def grid_columns(frame: pd.DataFrame) -> list[dict]:
 
 def grid_rows(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), "").to_dict("records")
+
+
+def table_data(frame: pd.DataFrame) -> dict:
+    """The table alternative's grid columns and rows, as the chart callback sends them."""
+    return {"columns": grid_columns(frame), "rows": grid_rows(frame)}
+
+
+# Builds the table alternative's grid once the reader has opened it, and refills it when the
+# chart changes. Five hidden grids, each with every row in the document, were about a third
+# of the browser's work on a page load; most readers never open them.
+SHOW_TABLE = """
+function(clicks, table) {
+    if (!clicks || !table) { return window.dash_clientside.no_update; }
+    var grid = %s;
+    grid.props.columnDefs = table.columns;
+    grid.props.rowData = table.rows;
+    return grid;
+}
+"""
+
+
+def show_table_js(prefix: str) -> str:
+    return SHOW_TABLE % json.dumps(data_table(f"{prefix}-table").to_plotly_json())
 
 
 def csv_for(result: ChartResult, data_version: int) -> str:
@@ -114,13 +138,12 @@ def register_chart(
     states = states or []
 
     def _error(message: str):
-        return empty_figure(message), message, [], [], ""
+        return empty_figure(message), message, table_data(pd.DataFrame()), ""
 
     @app.callback(
         Output(f"{prefix}-graph", "figure"),
         Output(f"{prefix}-summary", "children"),
-        Output(f"{prefix}-table", "columnDefs"),
-        Output(f"{prefix}-table", "rowData"),
+        Output(f"{prefix}-table-data", "data"),
         Output(f"{prefix}-footnote", "children"),
         *inputs,
         *states,
@@ -133,10 +156,16 @@ def register_chart(
         return (
             result.figure,
             result.summary,
-            grid_columns(result.table),
-            grid_rows(result.table),
+            table_data(result.table),
             result.footnote,
         )
+
+    app.clientside_callback(
+        show_table_js(prefix),
+        Output(f"{prefix}-table-slot", "children"),
+        Input(f"{prefix}-table-toggle", "n_clicks"),
+        Input(f"{prefix}-table-data", "data"),
+    )
 
     @app.callback(
         Output(f"{prefix}-download", "data"),

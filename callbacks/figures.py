@@ -9,6 +9,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from callbacks.margins import (
+    bottom_for_axis,
+    bottom_for_legend_below,
+    bottom_for_upright,
+    left_for_labels,
+    right_for_colorbar,
+    right_for_last_tick,
+    top_for_legend_above,
+    top_for_slanted,
+)
+
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
     "#12436D",
     "#28A197",
@@ -27,6 +38,7 @@ SEQUENTIAL = [
     [1, "#12436D"],
 ]
 LIGHT_BAND_BELOW = 40
+WHITE_TEXT, BLACK_TEXT = "#ffffff", "#0b0c0c"  # cell labels on the dark bands / elsewhere
 # Reference lines (benchmark, zero) need an explicit width: the simple_white template's shape
 # defaults draw lines 0 px wide, which hid them.
 REFERENCE_WIDTH = 1.5
@@ -95,9 +107,15 @@ def prime() -> None:
     new_figure([go.Heatmap(z=[[1.0]]), go.Scatter(x=[1], y=[1])]).to_json()
 
 
-def _base(fig: go.Figure, **layout) -> go.Figure:
-    fig.update_layout(template=template(), font=FONT, margin=MARGIN, **layout)
+def _base(fig: go.Figure, *, margin: dict | None = None, **layout) -> go.Figure:
+    """The house look; ``margin`` (callbacks.margins) overrides sides of :data:`MARGIN`."""
+    fig.update_layout(template=template(), font=FONT, margin={**MARGIN, **(margin or {})}, **layout)
     return fig
+
+
+def _side_labels(labels, *, x_title: bool = True) -> dict:
+    """Margins for a chart with category labels down its left side and an x axis below."""
+    return {"l": left_for_labels(labels), "b": bottom_for_axis(title=x_title)}
 
 
 def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
@@ -162,6 +180,7 @@ def mean_bars(
         fig,
         xaxis={"title": x_title, "range": [0, 105]},
         yaxis={"automargin": True},
+        margin=_side_labels(t[label_col].astype(str)),
         height=max(300, 40 * len(t) + 120),
         showlegend=False,
     )
@@ -207,11 +226,16 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
             )
         )
     fig.add_vline(x=0, **REFERENCE_LINE)
+    height = max(300, 40 * len(t) + 140)
+    bottom = bottom_for_axis(title=True)
+    if sum(1 for trace in fig.data if len(trace.y)) > 1:  # plotly hides a one-entry legend
+        bottom = max(bottom, bottom_for_legend_below(height, MARGIN["t"], -0.25))
     return _base(
         fig,
         xaxis={"title": "Change in mean score (points)", "zeroline": True},
         yaxis={"automargin": True},
-        height=max(300, 40 * len(t) + 140),
+        margin={**_side_labels(t[label_col].astype(str)), "b": bottom},
+        height=height,
         legend={"orientation": "h", "y": -0.25},
     )
 
@@ -290,6 +314,7 @@ def count_bars(
         fig,
         xaxis={"title": x_title, "range": [0, top * 1.25 + 1]},
         yaxis={"automargin": True},
+        margin=_side_labels(t[label_col].astype(str)),
         height=max(300, 34 * len(t) + 120),
         showlegend=False,
     )
@@ -309,9 +334,13 @@ def labelled_heatmap(
     col_order: list | None = None,
 ) -> go.Figure:
     """Like :func:`heatmap` (stepped sequential palette, every cell labelled with its value
-    or 'c' in a colour that contrasts with it), with any value range (``scale_max``), and
-    with all labels set in one layout update: adding them one by one revalidates every
-    earlier label, which is quadratic and took seconds for a 12 x 14 grid."""
+    or 'c' in a colour that contrasts with it), with any value range (``scale_max``).
+
+    Labels are the heatmap's own cell text, not one annotation per cell: plotly measures
+    each annotation separately, which made a 12 x 14 grid the slowest chart on any page.
+    Cell text has a single colour per trace, so cells with white labels (the two dark
+    bands) and cells with black ones are two traces over the same grid, each blank where
+    the other is filled."""
     rows = list(dict.fromkeys(table[row_col]))
     cols = list(dict.fromkeys(table[col_col]))
     if col_order is not None:
@@ -324,59 +353,63 @@ def labelled_heatmap(
     }
     xs = [(col_labels or {}).get(c, c) for c in cols]
     ys = [(row_labels or {}).get(r, r) for r in rows]
-    z, text, notes = [], [], []
-    for i, r in enumerate(rows):
-        zr, tr = [], []
-        for j, c in enumerate(cols):
+    layers = {colour: ([], []) for colour in (WHITE_TEXT, BLACK_TEXT)}  # colour -> z, text
+    for r in rows:
+        for z_rows, text_rows in layers.values():
+            z_rows.append([])
+            text_rows.append([])
+        for c in cols:
             hidden, v = grid.get((r, c), (False, None))
             if (r, c) not in grid or (not hidden and (v is None or pd.isna(v))):
-                zr.append(None)
-                tr.append("")
+                z, label = None, ""
             elif hidden:
-                zr.append(None)
-                tr.append("c")
+                z, label = None, "c"
             else:
-                zr.append(float(v) / scale_max * 100)
-                tr.append(f"{float(v):.{decimals}f}")
-            dark = zr[-1] is not None and zr[-1] >= LIGHT_BAND_BELOW
-            notes.append(
-                {
-                    "x": xs[j],
-                    "y": ys[i],
-                    "text": tr[-1],
-                    "showarrow": False,
-                    "font": {"color": "#ffffff" if dark else "#0b0c0c", "size": 13},
-                }
-            )
-        z.append(zr)
-        text.append(tr)
+                z, label = float(v) / scale_max * 100, f"{float(v):.{decimals}f}"
+            mine = WHITE_TEXT if z is not None and z >= LIGHT_BAND_BELOW else BLACK_TEXT
+            for colour, (z_rows, text_rows) in layers.items():
+                z_rows[-1].append(z if colour == mine else None)
+                text_rows[-1].append(label if colour == mine else "")
+    bar = colorbar or {
+        "title": "Score",
+        "tickvals": [20, 50, 80],
+        "ticktext": ["below 40", "40 to 59", "60 or more"],
+    }
+    # right against the plot: at plotly's default x (1.02) the room it needs grows with the
+    # plot's width, which only the browser knows
+    bar = {**bar, "x": 1.0}
     fig = new_figure(
-        go.Heatmap(
-            z=z,
-            x=xs,
-            y=ys,
-            text=text,
-            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-            colorscale=SEQUENTIAL,
-            zmin=0,
-            zmax=100,
-            hoverongaps=False,
-            colorbar=colorbar
-            or {
-                "title": "Score",
-                "tickvals": [20, 50, 80],
-                "ticktext": ["below 40", "40 to 59", "60 or more"],
-            },
-            xgap=2,
-            ygap=2,
-        )
+        [
+            go.Heatmap(
+                z=z_rows,
+                x=xs,
+                y=ys,
+                text=text_rows,
+                texttemplate="%{text}",
+                textfont={"color": colour, "size": 13},
+                hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+                colorscale=SEQUENTIAL,
+                zmin=0,
+                zmax=100,
+                hoverongaps=False,
+                showscale=colour == BLACK_TEXT,
+                colorbar=bar,
+                xgap=2,
+                ygap=2,
+            )
+            for colour, (z_rows, text_rows) in layers.items()
+        ]
     )
-    fig.update_layout(annotations=notes)
     return _base(
         fig,
         height=max(320, 36 * len(rows) + 160),
         xaxis={"side": "top", "tickangle": -30},
         yaxis={"automargin": True, "autorange": "reversed"},
+        margin={
+            "l": left_for_labels(ys),
+            "t": top_for_slanted(xs, 30),
+            "r": right_for_colorbar(bar["ticktext"], bar["title"]),
+        },
     )
 
 
@@ -464,6 +497,7 @@ def band_dots(
         fig,
         xaxis={"title": x_title, "range": [0, 100]},
         yaxis={"automargin": True, "categoryorder": "array", "categoryarray": groups},
+        margin=_side_labels(groups),
         height=max(300, 40 * len(groups) + 120),
     )
 
@@ -546,10 +580,15 @@ def group_trends(
             first_column = name in ("yaxis", *(f"yaxis{(r * cols) + 1}" for r in range(nrows)))
             layout[name] = {**layout[name], "range": [0, 100],
                             **({"title": {"text": y_title}} if first_column else {})}  # fmt: skip
+    height, legend_y = max(320, 260 * nrows + 60), 1.0 + 0.25 / nrows
+    bottom = bottom_for_upright(periods)
+    margin = {**MARGIN, "l": left_for_labels(["100"], title=True), "b": bottom,
+              "r": right_for_last_tick(periods),
+              "t": top_for_legend_above(height, bottom, legend_y)}  # fmt: skip
     return plain_figure(
         traces,
-        {**layout, "shapes": shapes, "height": max(320, 260 * nrows + 60),
-         "legend": {"orientation": "h", "y": 1.0 + 0.25 / nrows, "x": 0}},
+        {**layout, "shapes": shapes, "height": height, "margin": margin,
+         "legend": {"orientation": "h", "y": legend_y, "x": 0}},
     )  # fmt: skip
 
 
@@ -596,12 +635,14 @@ def comparator_dots(
     if benchmark is not None:
         fig.add_vline(x=benchmark, line_dash="dash", **REFERENCE_LINE)
     cats = [labels.get(v, v) for v in order]
+    height, legend_y = max(320, 34 * len(order) + 160), -0.12 - 2.0 / max(len(order), 4)
     return _base(
         fig,
         xaxis={"title": x_title, "range": [0, 100]},
         yaxis={"automargin": True, "categoryorder": "array", "categoryarray": cats},
-        height=max(320, 34 * len(order) + 160),
-        legend={"orientation": "h", "y": -0.12 - 2.0 / max(len(order), 4)},
+        margin={**_side_labels(cats), "b": bottom_for_legend_below(height, MARGIN["t"], legend_y)},
+        height=height,
+        legend={"orientation": "h", "y": legend_y},
     )
 
 
@@ -638,10 +679,17 @@ def series_lines(
             **REFERENCE_LINE,
             annotation_text=f"Published SUS average {benchmark:.0f}",
         )
+    height, legend_y = 420, -0.25
+    periods = sorted(dict.fromkeys(table["period"]))
+    bottom = max(
+        bottom_for_upright(periods, title=True),
+        bottom_for_legend_below(height, MARGIN["t"], legend_y),
+    )
     return _base(
         fig,
         yaxis={"title": y_title, "range": [0, 100]},
         xaxis={"title": "Period", "type": "category"},
-        height=420,
-        legend={"orientation": "h", "y": -0.25},
+        margin={"l": left_for_labels(["100"], title=True), "b": bottom},
+        height=height,
+        legend={"orientation": "h", "y": legend_y},
     )

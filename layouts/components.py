@@ -47,9 +47,11 @@ def chart_card(
 ) -> html.Section:
     """Title, one-sentence summary, chart, table alternative and CSV download.
 
-    Ids: {prefix}-summary, {prefix}-graph, {prefix}-table, {prefix}-download-button,
-    {prefix}-download, {prefix}-footnote. ``description`` adds a fixed paragraph under the
-    title saying how to read the chart."""
+    Ids: {prefix}-summary, {prefix}-graph, {prefix}-download-button, {prefix}-download,
+    {prefix}-footnote; the table alternative's rows wait in {prefix}-table-data and its grid
+    ({prefix}-table, a :func:`data_table`) is put in {prefix}-table-slot when the reader
+    first opens it (callbacks.chart_card), so a page load builds no hidden grid. ``description``
+    adds a fixed paragraph under the title saying how to read the chart."""
     intro = [html.P(description, className="figure-description")] if description else []
     return html.Section(
         [
@@ -70,11 +72,12 @@ def chart_card(
             ),
             html.Details(
                 [
-                    html.Summary("Show the data as a table"),
-                    html.Div(data_table(f"{prefix}-table"), className="mt-2"),
+                    html.Summary("Show the data as a table", id=f"{prefix}-table-toggle"),
+                    html.Div(id=f"{prefix}-table-slot", className="mt-2"),
                 ],
                 className="mt-2",
             ),
+            dcc.Store(id=f"{prefix}-table-data"),
             html.Div(
                 [
                     dbc.Button(

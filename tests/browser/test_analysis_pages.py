@@ -40,8 +40,20 @@ def test_browser_compare_filters_url_and_download(as_user):
     assert "v=" in s.page.url
     # the table alternative follows the filter too
     card = s.page.locator("#compare-groups-title").locator("xpath=..")
+    rows = s.page.locator("#compare-groups-table .ag-row")
+    assert rows.count() == 0  # the grid is built when the reader first opens it
     card.get_by_text("Show the data as a table").click()
-    assert s.page.locator("#compare-groups-table .ag-row").count() > 0
+    rows.first.wait_for()
+    assert rows.count() > 0
+    # ... and, once open, follows the filters
+    grid = "document.querySelector('#compare-groups-table .ag-center-cols-container').innerText"
+    shown = s.page.evaluate(f"() => {grid}")
+    s.page.select_option("#compare-role", "all")
+    assert changed(s, "compare-groups", after) == before
+    s.page.wait_for_function(f"old => {grid} !== old", arg=shown)
+    s.page.select_option("#compare-role", "social_worker")
+    assert changed(s, "compare-groups", before) == after
+    s.page.wait_for_function(f"old => {grid} === old", arg=shown)
     # reloading the shared URL restores the same view
     s.open(s.page.url.replace(s.base, ""))
     assert s.page.locator("#compare-role").input_value() == "social_worker"

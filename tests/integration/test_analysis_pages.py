@@ -184,8 +184,7 @@ def chart(client: DashClient, prefix: str, values: list, fields: list[str]) -> d
     outputs = [
         {"id": f"{prefix}-graph", "property": "figure"},
         {"id": f"{prefix}-summary", "property": "children"},
-        {"id": f"{prefix}-table", "property": "columnDefs"},
-        {"id": f"{prefix}-table", "property": "rowData"},
+        {"id": f"{prefix}-table-data", "property": "data"},
         {"id": f"{prefix}-footnote", "property": "children"},
     ]
     out_id = "...".join(f"{o['id']}.{o['property']}" for o in outputs)
@@ -213,7 +212,7 @@ MY = ["my-authority-period", "my-authority-measure"]
 
 
 def rows_of(resp: dict, prefix: str) -> list[dict]:
-    return resp[f"{prefix}-table"]["rowData"]
+    return resp[f"{prefix}-table-data"]["data"]["rows"]
 
 
 # --- Compare --------------------------------------------------------------------------------

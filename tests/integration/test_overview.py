@@ -7,13 +7,12 @@ import json
 OUTPUTS = [
     {"id": "overview-sus-graph", "property": "figure"},
     {"id": "overview-sus-summary", "property": "children"},
-    {"id": "overview-sus-table", "property": "columnDefs"},
-    {"id": "overview-sus-table", "property": "rowData"},
+    {"id": "overview-sus-table-data", "property": "data"},
     {"id": "overview-sus-footnote", "property": "children"},
 ]
 OUTPUT_ID = (
-    "..overview-sus-graph.figure...overview-sus-summary.children...overview-sus-table."
-    "columnDefs...overview-sus-table.rowData...overview-sus-footnote.children.."
+    "..overview-sus-graph.figure...overview-sus-summary.children...overview-sus-table-data."
+    "data...overview-sus-footnote.children.."
 )
 LOAD = [{"id": "overview-load", "property": "data", "value": {}}]
 
@@ -28,7 +27,7 @@ def test_single_la_groups_are_folded_not_shown(signed_in):
     # Each of the three LAs in 2010-Q1 is alone in its supplier group: no group may appear on
     # its own; together they form "Other suppliers" (3 LAs, 36 respondents), which passes.
     out = _call(signed_in("coord"))
-    rows = out["overview-sus-table"]["rowData"]
+    rows = out["overview-sus-table-data"]["data"]["rows"]
     groups = {r["Supplier group"] for r in rows}
     assert groups == {"Other suppliers", "All groups (England)"}
     assert not {"OLM", "Corelogic", "Liquidlogic"} & groups
@@ -48,7 +47,7 @@ def test_stricter_threshold_suppresses_everything(small_db):
     app = create_app(make_config(small_db, MIN_LAS=4))
     c = DashClient(app.server.test_client())
     c.login("coord")
-    rows = _call(c)["overview-sus-table"]["rowData"]
+    rows = _call(c)["overview-sus-table-data"]["data"]["rows"]
     assert rows and all(r["Mean"] == "c" and r["Respondents"] == "c" for r in rows)
 
 

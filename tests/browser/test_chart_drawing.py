@@ -1,0 +1,40 @@
+"""Every chart is drawn once: the margins the server reserves (callbacks.margins) already
+hold its labels, colour bar and legend, so plotly never has to grow them and draw the
+chart again (which doubled the drawing time of every page load)."""
+
+from __future__ import annotations
+
+import pytest
+
+MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(gd => gd.offsetParent !== null && (gd.data || []).length)
+    .map(gd => {
+        const sent = gd.layout.margin || {}, drawn = gd._fullLayout._size;
+        return {id: gd.parentElement.closest('[id]').id,
+                sent: [sent.l, sent.r, sent.t, sent.b], drawn: [drawn.l, drawn.r, drawn.t, drawn.b],
+                grew: ['l', 'r', 't', 'b'].filter(side => drawn[side] > sent[side])};
+    })"""
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "charts"),
+    [
+        ("demo-coordinator", "/", 3),
+        ("demo-coordinator", "/compare", 4),
+        ("demo-coordinator", "/themes", 3),
+        ("demo-la", "/my-authority", 3),
+        ("demo-nlar", "/compare", 5),  # with the group's authority-by-authority breakdown
+    ],
+)
+def test_charts_are_drawn_with_room_for_their_labels(as_user, user, path, charts):
+    s = as_user(user)
+    s.open(path)
+    s.page.wait_for_function(
+        "n => [...document.querySelectorAll('.js-plotly-plot .main-svg')].length >= n",
+        arg=charts,
+    )
+    s.page.wait_for_load_state("networkidle")
+    drawn = s.page.evaluate(MARGINS)
+    assert len(drawn) >= charts, drawn
+    assert [d for d in drawn if d["grew"]] == [], "plotly had to widen these charts' margins"
+    assert s.errors == []
