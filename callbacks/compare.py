@@ -12,7 +12,13 @@ from dash import Input, Output
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import current_viewer, guarded
 from callbacks.figures import add_sus_grades, band_dots, group_trends, labelled_heatmap, mean_bars
-from callbacks.filters import checked_filters, footnote, labels, register_period_options
+from callbacks.filters import (
+    checked_filters,
+    footnote,
+    labels,
+    register_period_options,
+    resolve_period,
+)
 from callbacks.tables import format_table
 from callbacks.url_state import register_url_state
 from data import compare
@@ -234,7 +240,7 @@ def breakdown_chart(viewer, session, period, role, la_type, region, measure) -> 
 
 
 def register(app) -> None:
-    register_url_state(app, PREFIX, PATH, FIELDS)
+    register_url_state(app, PREFIX, PATH, FIELDS, resolve_period)
     register_period_options(app, FIELDS["period"], f"{PREFIX}-query")
     register_chart(app, f"{PREFIX}-groups", INPUTS, groups_chart)
     register_chart(app, f"{PREFIX}-heatmap", INPUTS, heatmap_chart)

@@ -9,7 +9,7 @@ from callbacks.common import current_viewer, db, guarded, services
 from data.analysis import ViewFilters
 from data.filter_options import FilterOptions, analysis_options, choice
 from layouts.components import SUPPRESSION_FOOTNOTE
-from layouts.filters import ALL, options, value_or_none
+from layouts.filters import options, value_or_none
 
 
 def checked_filters(
@@ -39,24 +39,34 @@ def footnote(extra: str = "") -> str:
 def register_period_options(
     app, control_id: str, trigger_id: str, *, all_label: str | None = None
 ) -> None:
-    """Fill a period select from the periods with results; keep a valid chosen value, else
-    choose the latest (or "all" when the select has an all choice)."""
+    """Fill a period select with the periods that have results, newest first.
 
-    @app.callback(
-        Output(control_id, "options"),
-        Output(control_id, "value"),
-        Input(trigger_id, "data"),
-        State(control_id, "value"),
-    )
-    @guarded(lambda _msg: (no_update, no_update))
-    def _periods(_trigger, value):
+    Only the options: the select starts on the URL's period or on its placeholder ("" =
+    the latest period, or "all" where the select has an all choice), which the charts read
+    as that, so they are requested with the page instead of one round trip after it.
+    :func:`resolve_period` names the period in the page's URL."""
+
+    @app.callback(Output(control_id, "options"), Input(trigger_id, "data"))
+    @guarded(lambda _msg: no_update)
+    def _periods(_trigger):
         current_viewer()
         with db() as session:
             periods = analysis_options(session).periods
-        opts = options({p: p for p in reversed(periods)}, all_label)
-        if value in periods or (all_label is not None and value == ALL):
-            return opts, no_update
-        return opts, (periods[-1] if periods and all_label is None else ALL)
+        return options({p: p for p in reversed(periods)}, all_label)
+
+
+def resolve_period(session, _viewer, chosen: dict[str, object]) -> dict[str, object]:
+    """URL values with ``period`` as the charts read it: the latest period when none, or an
+    unknown one, is chosen (so a shared link keeps showing the same period)."""
+    periods = analysis_options(session).periods
+    period = choice(value_or_none(chosen.get("period")), periods)
+    return {**chosen, "period": period or (periods[-1] if periods else None)}
+
+
+def resolve_period_or_all(session, _viewer, chosen: dict[str, object]) -> dict[str, object]:
+    """URL values with an unknown ``period`` dropped (it reads as all periods)."""
+    periods = analysis_options(session).periods
+    return {**chosen, "period": choice(value_or_none(chosen.get("period")), periods)}
 
 
 def register_group_options(app, control_id: str, trigger_id: str) -> None:

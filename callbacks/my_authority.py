@@ -49,6 +49,12 @@ def _period(session, viewer, period) -> tuple[int, list[str], str | None]:
     return me, periods, chosen or (periods[-1] if periods else None)
 
 
+def _resolve(session, viewer, chosen: dict[str, object]) -> dict[str, object]:
+    """URL values with the period the charts show (the latest when none is chosen)."""
+    _me, _periods, period = _period(session, viewer, chosen.get("period"))
+    return {**chosen, "period": period}
+
+
 def _nodata(message: str) -> ChartResult:
     return ChartResult(empty_figure(message), message, pd.DataFrame())
 
@@ -224,30 +230,30 @@ def requests_table(views: list[contact.ContactView]):
 
 
 def register(app) -> None:
-    register_url_state(app, P, PATH, FIELDS)
+    register_url_state(app, P, PATH, FIELDS, _resolve)
     register_chart(app, f"{P}-profile", INPUTS, profile_chart)
     register_chart(app, f"{P}-trend", INPUTS, trend_chart)
     register_chart(app, f"{P}-change", INPUTS, change_chart)
 
     @app.callback(
         Output(FIELDS["period"], "options"),
-        Output(FIELDS["period"], "value"),
         Output(f"{P}-neighbours-note", "children"),
         Input(f"{P}-query", "data"),
-        State(FIELDS["period"], "value"),
     )
-    @guarded(lambda msg: ([], no_update, msg))
-    def _periods(_query, value):
+    @guarded(lambda msg: ([], msg))
+    def _periods(_query):
+        # only the options: the select starts on the URL's period or on "latest", which the
+        # charts read as that, so they do not wait for this callback (_resolve names the
+        # period in the URL)
         viewer = current_viewer()
         with db() as session:
-            me, periods, chosen = _period(session, viewer, value)
+            me, periods, _chosen = _period(session, viewer, None)
             hood = ma.neighbours(session, me)
         note = (
             f"Your statistical neighbours are {hood.describe()} ({len(hood.ids)} authorities, "
             "of which those with results in a period are pooled)."
         )
-        opts = options({q: q for q in reversed(periods)}, None)
-        return opts, (no_update if value == chosen else (chosen or "")), note
+        return options({q: q for q in reversed(periods)}, None), note
 
     @app.callback(
         Output(f"{P}-improved", "children"),

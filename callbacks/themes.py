@@ -11,7 +11,12 @@ from dash import Input, Output, State, dcc, no_update
 from callbacks.chart_card import ChartResult, cached_value, empty_figure, register_chart, rules
 from callbacks.common import csv_text, current_viewer, db, guarded
 from callbacks.figures import count_bars, count_heatmap
-from callbacks.filters import footnote, register_group_options, register_period_options
+from callbacks.filters import (
+    footnote,
+    register_group_options,
+    register_period_options,
+    resolve_period_or_all,
+)
 from callbacks.tables import format_table
 from callbacks.url_state import register_url_state
 from data.analysis import ENGLAND
@@ -232,7 +237,7 @@ def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
 
 
 def register(app) -> None:
-    register_url_state(app, PREFIX, PATH, FIELDS)
+    register_url_state(app, PREFIX, PATH, FIELDS, resolve_period_or_all)
     register_period_options(app, FIELDS["period"], f"{PREFIX}-query", all_label="All periods")
     register_group_options(app, FIELDS["group"], f"{PREFIX}-query")
     register_chart(app, f"{PREFIX}-by-theme", INPUTS, by_theme_chart)

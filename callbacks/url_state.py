@@ -9,7 +9,7 @@ page's ``layout(**query)``, which restores the filters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
 from dash import Input, Output, State, html, no_update
@@ -67,9 +67,16 @@ def notice(path: str, search: str | None, loaded: int, current: int, link: int |
     return None
 
 
-def register_url_state(app, prefix: str, path: str, fields: Mapping[str, str]) -> None:
+Resolve = Callable[[object, object, dict[str, object]], dict[str, object]]
+
+
+def register_url_state(
+    app, prefix: str, path: str, fields: Mapping[str, str], resolve: Resolve | None = None
+) -> None:
     """Wire page ``prefix`` (served at ``path``): ``fields`` maps each URL key to the id of
-    the control whose ``value`` holds that filter, in the order the URL lists them."""
+    the control whose ``value`` holds that filter, in the order the URL lists them.
+    ``resolve(session, viewer, values)`` turns control values into the ones the page shows
+    (a select left on "latest period" puts that period's name in the URL)."""
     keys, controls = list(fields), list(fields.values())
 
     if controls:
@@ -77,10 +84,13 @@ def register_url_state(app, prefix: str, path: str, fields: Mapping[str, str]) -
         @app.callback(Output(f"{prefix}-search", "data"), *[Input(c, "value") for c in controls])
         @guarded(lambda _msg: no_update)
         def _search(*values):
-            current_viewer()
+            viewer = current_viewer()
+            chosen = dict(zip(keys, values, strict=True))
             with db() as session:
                 version = current_data_version(session)
-            return build_search(list(zip(keys, values, strict=True)), version)
+                if resolve is not None:
+                    chosen = resolve(session, viewer, chosen)
+            return build_search(list(chosen.items()), version)
 
     else:
 

@@ -8,7 +8,7 @@ from dash import html
 
 from data.codes import la_type_names, region_names, respondent_roles, theme_names
 from layouts.components import chart_card, page_heading
-from layouts.filters import filter_panel, select_filter
+from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
 from layouts.url_state import query_choice, query_value, url_state
 
 PREFIX = "compare"
@@ -73,6 +73,7 @@ def layout(**query):
                         "Period",
                         value=query_value(query, "period") or "",
                         all_label=None,
+                        placeholder=LATEST_PERIOD,
                         hint="Quarter the survey closed in",
                         width=2,
                     ),

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 ALL = "all"  # the value of every "all" choice (dbc.Select keeps "" for its placeholder)
+LATEST_PERIOD = "Latest period"  # what a period select left on "" (the latest) shows
 
 
 def options(choices: Mapping[str, str] | Sequence[str], all_label: str | None) -> list[dict]:
@@ -31,13 +32,17 @@ def select_filter(
     all_label: str | None = "All",
     hint: str | None = None,
     width: int = 3,
+    placeholder: str = "",
 ) -> dbc.Col:
     """A labelled single-value select (options may also come later from a callback).
 
     A hint goes inside the label (dbc.Select takes no aria-describedby), so it is read out
-    with the control's name."""
+    with the control's name. ``placeholder`` is what the select shows while its value is ""
+    (dbc.Select's placeholder option)."""
     text = [label] + ([html.Span(hint, className="form-text d-block mt-0")] if hint else [])
-    control = dbc.Select(id=control_id, options=options(choices, all_label), value=value)
+    control = dbc.Select(
+        id=control_id, options=options(choices, all_label), value=value, placeholder=placeholder
+    )
     return dbc.Col(
         html.Div(
             [dbc.Label(text, html_for=control_id, className="fw-bold mb-1"), control],

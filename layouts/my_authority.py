@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from layouts.compare import measures
 from layouts.components import chart_card, page_heading
-from layouts.filters import filter_panel, select_filter
+from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
 from layouts.url_state import query_value, url_state
 
 PREFIX = "my-authority"
@@ -34,6 +34,7 @@ def layout(**query):
                         "Period",
                         value=query_value(query, "period") or "",
                         all_label=None,
+                        placeholder=LATEST_PERIOD,
                         hint="Periods your authority has results for",
                     ),
                     select_filter(

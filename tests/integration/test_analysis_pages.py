@@ -530,3 +530,38 @@ def test_contact_request_journey(as_, analysis_db):
     assert "Bexford" in requests_of(la) and "Ashby" in requests_of(la2)
     assert "Bexford" not in requests_of(la_b) and "Ashby" not in requests_of(la_b)
     assert "already been answered" in act(la2, "decide", f"{request_id}|decline")
+
+
+def _search(client, page: str, fields: list[str], values: list) -> str:
+    inputs = [
+        {"id": f, "property": "value", "value": v} for f, v in zip(fields, values, strict=True)
+    ]
+    r = client.callback(f"{page}-search.data", inputs)
+    assert r.status_code == 200, r.get_data(as_text=True)[:400]
+    return json.loads(r.get_data(as_text=True))["response"][f"{page}-search"]["data"]
+
+
+@pytest.mark.parametrize("period", ["", "1999-Q9", None])
+def test_period_left_on_latest_is_named_in_the_url(as_, period):
+    # the select starts on "" (latest) and the charts do not wait for its options: the URL
+    # still names the period they show, so a shared link keeps showing it
+    c = as_("coord")
+    search = _search(c, "compare", COMPARE, [period, "all", "all", "all", "SUS"])
+    assert search.startswith("?period=2010-Q2&measure=SUS&v=")
+    out = chart(c, "compare-groups", [period, "all", "all", "all", "SUS"], COMPARE)
+    assert "period 2010-Q2" in out["compare-groups-summary"]["children"]
+    # themes read no period (or an unknown one) as all periods, and say nothing of it
+    themes = _search(c, "themes", THEMES, [period or "all", *["all"] * 7])
+    assert "period=" not in themes
+    # my authority: the authority's own latest period
+    mine = _search(as_("la"), "my-authority", MY, [period, "SUS"])
+    assert mine.startswith("?period=2010-Q2&measure=SUS&v=")
+
+
+def test_period_options_come_without_a_value(as_):
+    r = as_("coord").callback(
+        "compare-period.options", [{"id": "compare-query", "property": "data", "value": {}}]
+    )
+    assert r.status_code == 200
+    opts = json.loads(r.get_data(as_text=True))["response"]["compare-period"]["options"]
+    assert [o["value"] for o in opts] == ["2010-Q2", "2010-Q1"]  # newest first
