@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import pytest
 
+FIGURED = "gd => gd.offsetParent !== null && gd.layout && gd.layout.margin"
 MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')]
-    .filter(gd => gd.offsetParent !== null && (gd.data || []).length)
+    .filter(FIGURED)
     .map(gd => {
         const sent = gd.layout.margin || {}, drawn = gd._fullLayout._size;
         return {id: gd.parentElement.closest('[id]').id,
                 sent: [sent.l, sent.r, sent.t, sent.b], drawn: [drawn.l, drawn.r, drawn.t, drawn.b],
                 grew: ['l', 'r', 't', 'b'].filter(side => drawn[side] > sent[side])};
-    })"""
+    })""".replace("FIGURED", FIGURED)
 
 
 @pytest.mark.parametrize(
@@ -29,11 +30,14 @@ MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')]
 def test_charts_are_drawn_with_room_for_their_labels(as_user, user, path, charts):
     s = as_user(user)
     s.open(path)
+    # dcc.Graph draws an empty plot before its figure arrives: wait for the server's figures
+    # (every one sets its margins)
     s.page.wait_for_function(
-        "n => [...document.querySelectorAll('.js-plotly-plot .main-svg')].length >= n",
+        f"n => [...document.querySelectorAll('.js-plotly-plot')].filter({FIGURED}).length >= n",
         arg=charts,
+        timeout=60_000,
     )
-    s.page.wait_for_load_state("networkidle")
+    s.page.wait_for_timeout(500)  # let the last one finish drawing
     drawn = s.page.evaluate(MARGINS)
     assert len(drawn) >= charts, drawn
     assert [d for d in drawn if d["grew"]] == [], "plotly had to widen these charts' margins"
