@@ -55,18 +55,17 @@ def register_period_options(
         return options({p: p for p in reversed(periods)}, all_label)
 
 
-def resolve_period(session, _viewer, chosen: dict[str, object]) -> dict[str, object]:
-    """URL values with ``period`` as the charts read it: the latest period when none, or an
-    unknown one, is chosen (so a shared link keeps showing the same period)."""
+def resolve_period(
+    session, _viewer, chosen: dict[str, object], *, latest: bool = True
+) -> dict[str, object]:
+    """URL values with ``period`` as the charts read it: when none, or an unknown one, is
+    chosen, the latest period (so a shared link keeps showing the same one), or nothing
+    (all periods) when ``latest`` is off."""
     periods = analysis_options(session).periods
     period = choice(value_or_none(chosen.get("period")), periods)
-    return {**chosen, "period": period or (periods[-1] if periods else None)}
-
-
-def resolve_period_or_all(session, _viewer, chosen: dict[str, object]) -> dict[str, object]:
-    """URL values with an unknown ``period`` dropped (it reads as all periods)."""
-    periods = analysis_options(session).periods
-    return {**chosen, "period": choice(value_or_none(chosen.get("period")), periods)}
+    if period is None and latest and periods:
+        period = periods[-1]
+    return {**chosen, "period": period}
 
 
 def register_group_options(app, control_id: str, trigger_id: str) -> None:

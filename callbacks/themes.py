@@ -5,6 +5,8 @@ session; the list and its CSV download use the same listing rule as the screen."
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 from dash import Input, Output, State, dcc, no_update
 
@@ -15,7 +17,7 @@ from callbacks.filters import (
     footnote,
     register_group_options,
     register_period_options,
-    resolve_period_or_all,
+    resolve_period,
 )
 from callbacks.tables import format_table
 from callbacks.url_state import register_url_state
@@ -237,7 +239,7 @@ def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
 
 
 def register(app) -> None:
-    register_url_state(app, PREFIX, PATH, FIELDS, resolve_period_or_all)
+    register_url_state(app, PREFIX, PATH, FIELDS, partial(resolve_period, latest=False))
     register_period_options(app, FIELDS["period"], f"{PREFIX}-query", all_label="All periods")
     register_group_options(app, FIELDS["group"], f"{PREFIX}-query")
     register_chart(app, f"{PREFIX}-by-theme", INPUTS, by_theme_chart)
