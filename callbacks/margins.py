@@ -61,16 +61,19 @@ def widest(labels: Iterable[object], size: float = FONT_SIZE) -> float:
     return max((text_width(label, size) for label in labels), default=0.0)
 
 
+def _title_room(title: bool) -> float:
+    """Room for an axis title (one line) and its gap from the tick labels, when there is one."""
+    return LINE * FONT_SIZE + TITLE_GAP if title else 0
+
+
 def left_for_labels(labels: Iterable[object], *, title: bool = False) -> int:
     """Left margin for a y axis's tick labels (and its title, set sideways, when it has one)."""
-    title_room = LINE * FONT_SIZE + TITLE_GAP if title else 0
-    return math.ceil(widest(labels) + TICKS + title_room + PAD)
+    return math.ceil(widest(labels) + TICKS + _title_room(title) + PAD)
 
 
 def bottom_for_axis(*, title: bool) -> int:
     """Bottom margin for an x axis's tick labels (one line) and its title."""
-    title_room = LINE * FONT_SIZE + TITLE_GAP if title else 0
-    return math.ceil(LINE * FONT_SIZE + TICKS + title_room + PAD)
+    return math.ceil(LINE * FONT_SIZE + TICKS + _title_room(title) + PAD)
 
 
 def top_for_slanted(labels: Iterable[object], angle: float) -> int:
@@ -89,8 +92,7 @@ def right_for_colorbar(ticktext: Iterable[object], title: object = "") -> int:
 def bottom_for_upright(labels: Iterable[object], *, title: bool = False) -> int:
     """Bottom margin for x tick labels that plotly may stand upright to fit (periods), and
     the axis title below them when there is one."""
-    title_room = LINE * FONT_SIZE + TITLE_GAP if title else 0
-    return math.ceil(widest(labels) + TICKS + title_room + PAD + 10)
+    return math.ceil(widest(labels) + TICKS + _title_room(title) + PAD + 10)
 
 
 def right_for_last_tick(labels: Iterable[object]) -> int:
