@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from data.clustering import DEFAULT_THRESHOLD, cluster_findings  # noqa: E402
+from data.requirements.grouping.clustering import DEFAULT_THRESHOLD, cluster_findings  # noqa: E402
 
 DEVSET = ROOT / "tests" / "fixtures" / "findings_devset.csv"
 # Near-miss families are kept in the same half so that each half tests keeping them apart.

@@ -26,15 +26,15 @@ import numpy as np
 from _common import emit, peak_rss_mb
 from sqlalchemy import func, select, text
 
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.demo.findings_text import make_style, pick, problems_for, render
 from data.demo.generate import FINDING_COLUMNS, build_demo
 from data.ingest import import_files, load_catalogue
 from data.ingest.bulk import BulkLoad
-from data.migrate import upgrade
-from data.models import Rating
-from data.seed import load_authorities, load_code_lists, load_product_use
-from data.versioning import bump_data_version, current_data_version
+from data.reference.seed import load_authorities, load_code_lists, load_product_use
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.migrate import upgrade
+from data.store.models import Rating
+from data.store.versioning import bump_data_version, current_data_version
 
 
 def quarters(n: int, last: str = "2010-Q4") -> list[str]:

@@ -23,11 +23,11 @@ import pandas as pd
 from _common import emit, peak_rss_mb, summary_ms
 from sqlalchemy import text
 
-from callbacks.figures import prime
 from dashboard.config import Config
 from dashboard.factory import create_app
-from data.db import make_engine
-from data.warm import warm
+from dashboard.warm import warm
+from data.store.db import make_engine
+from layouts.charts.figures import prime
 
 PAGES = ["/", "/compare", "/themes", "/my-authority", "/requirements", "/specifications"]
 ACTION_PROPS = {"n_clicks", "n_submit", "contents", "selectedRows", "cellClicked"}
@@ -156,7 +156,7 @@ def run(args) -> dict:
     app = create_app(make_config(url))
     import layouts
 
-    # What the app's background warmer (data/warm.py) does when it starts and after each
+    # What the app's background warmer (dashboard/warm.py) does when it starts and after each
     # upload: timed here on its own, then the callbacks are timed against warm memos.
     services = app.server.extensions["icsdash"]
     start = time.perf_counter()

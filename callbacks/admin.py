@@ -1,6 +1,6 @@
 """Admin page callbacks: choices for the forms, users, and the audit log.
 
-Every callback starts with admin_viewer(), and every data.administration function checks
+Every callback starts with admin_viewer(), and every data.pages.admin function checks
 again, so a crafted request from anyone else changes nothing and reads nothing."""
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from dash import Input, Output, State, ctx, no_update
 from werkzeug.security import generate_password_hash
 
 from callbacks.common import current_viewer, db, guarded
-from data import codes
-from data.access import Viewer, require_admin
-from data.administration import (
+from data.errors import DomainError
+from data.pages.admin import (
     audit_actions,
     audit_log,
     create_user,
@@ -27,7 +26,8 @@ from data.administration import (
     set_password,
     update_user,
 )
-from data.errors import DomainError
+from data.privacy.access import Viewer, require_admin
+from data.reference import codes
 
 P = "admin"
 NONE = {"label": "(none)", "value": "none"}

@@ -19,7 +19,9 @@ from callbacks.admin import (
     selected_id,
 )
 from callbacks.common import db, guarded
-from data.administration import (
+from data.errors import DomainError
+from data.ingest.neighbours import load_neighbours, neighbour_counts
+from data.pages.admin import (
     add_product,
     add_supplier,
     delete_product_use,
@@ -30,8 +32,6 @@ from data.administration import (
     regenerate_pseudonym,
     save_authority,
 )
-from data.errors import DomainError
-from data.neighbour_import import load_neighbours, neighbour_counts
 
 P = "admin"
 

@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, no_update
 
 from callbacks.common import current_viewer, db, guarded, services
-from callbacks.figures import new_figure, template
-from data.versioning import current_data_version
+from data.store.versioning import current_data_version
+from layouts.charts.figures import new_figure, template
 from layouts.components import data_table
 
 

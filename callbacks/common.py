@@ -14,9 +14,9 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from data.access import Viewer
-from data.db import session_scope
 from data.errors import DomainError, PermissionDenied
+from data.privacy.access import Viewer
+from data.store.db import session_scope
 
 log = logging.getLogger(__name__)
 

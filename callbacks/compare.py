@@ -1,4 +1,4 @@
-"""Compare supplier groups: five chart cards fed by data.compare, filters in the URL.
+"""Compare supplier groups: five chart cards fed by data.pages.compare, filters in the URL.
 
 Every compute function checks its inputs (callbacks.filters.checked_filters) and takes the
 viewer only from the server session; the per-authority breakdown re-checks the viewer's right
@@ -11,7 +11,6 @@ from dash import Input, Output
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import current_viewer, guarded
-from callbacks.figures import add_sus_grades, band_dots, group_trends, labelled_heatmap, mean_bars
 from callbacks.filters import (
     checked_filters,
     footnote,
@@ -19,12 +18,19 @@ from callbacks.filters import (
     register_period_options,
     resolve_period,
 )
-from callbacks.tables import format_table
 from callbacks.url_state import register_url_state
-from data import compare
-from data.analysis import ENGLAND
-from data.codes import SUS_BENCHMARK
-from data.filter_options import analysis_options, choice
+from data.pages import compare
+from data.privacy.narrowing import ENGLAND
+from data.queries.filter_options import analysis_options, choice
+from data.reference.codes import SUS_BENCHMARK
+from layouts.charts.figures import (
+    add_sus_grades,
+    band_dots,
+    group_trends,
+    labelled_heatmap,
+    mean_bars,
+)
+from layouts.charts.tables import format_table
 from layouts.compare import FIELDS, PATH, PREFIX, measures
 from layouts.filters import value_or_none
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dash import Input, Output, html
 
 from callbacks.common import current_viewer, db, guarded
-from data.access import require_admin
-from data.coverage import coverage_by_period
+from data.privacy.access import require_admin
+from data.queries.coverage import coverage_by_period
 
 PAGES: tuple[str, ...] = ("admin",)  # the admin page shows what has been shared, by period
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dash import Input, Output, State, no_update
 
 from callbacks.common import current_viewer, db, guarded, services
-from data.analysis import ViewFilters
-from data.filter_options import FilterOptions, analysis_options, choice
+from data.privacy.narrowing import ViewFilters
+from data.queries.filter_options import FilterOptions, analysis_options, choice
 from layouts.components import SUPPRESSION_FOOTNOTE
 from layouts.filters import options, value_or_none
 

@@ -2,7 +2,7 @@
 
 The authority is always the signed-in user's own (callbacks.common.current_viewer); nothing
 here takes an authority id from the browser. Contact buttons carry a pseudonym and theme,
-which data.contact re-checks against the viewer's own "who improved" list."""
+which data.pages.contact re-checks against the viewer's own "who improved" list."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import current_viewer, db, guarded, user_message
-from callbacks.figures import change_dots, comparator_dots, series_lines
 from callbacks.filters import footnote
-from callbacks.tables import format_table
 from callbacks.url_state import register_url_state
-from data import contact
-from data import my_authority as ma
-from data.codes import SUS_BENCHMARK, theme_names
 from data.errors import DomainError
-from data.filter_options import choice
+from data.pages import contact
+from data.pages import my_authority as ma
+from data.queries.filter_options import choice
+from data.reference.codes import SUS_BENCHMARK, theme_names
+from layouts.charts.figures import change_dots, comparator_dots, series_lines
+from layouts.charts.tables import format_table
 from layouts.compare import measures
 from layouts.filters import options, value_or_none
 from layouts.my_authority import FIELDS, PATH, PREFIX

@@ -6,12 +6,12 @@ from dash import Input, Output
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import current_viewer, db, guarded
-from callbacks.figures import change_dots, labelled_heatmap, mean_bars
-from callbacks.tables import format_table
 from callbacks.url_state import register_url_state
-from data.codes import SUS_BENCHMARK, theme_names
-from data.overview import latest_period, sus_by_group, sus_change_by_group, themes_by_group
-from data.summaries import coverage
+from data.pages.overview import latest_period, sus_by_group, sus_change_by_group, themes_by_group
+from data.queries.summaries import coverage
+from data.reference.codes import SUS_BENCHMARK, theme_names
+from layouts.charts.figures import change_dots, labelled_heatmap, mean_bars
+from layouts.charts.tables import format_table
 from layouts.components import SUPPRESSION_FOOTNOTE
 
 P = "overview"

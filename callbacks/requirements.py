@@ -9,11 +9,11 @@ from dash import Input, Output, State, ctx, no_update
 
 from callbacks.chart_card import grid_rows, rules
 from callbacks.common import current_viewer, db, guarded
-from data.access import COORDINATOR, NLAR_REP
 from data.errors import DomainError
+from data.privacy.access import COORDINATOR, NLAR_REP
+from data.queries.summaries import coverage, supplier_names
 from data.requirements import candidates, clusters, curation, endorsements, views
 from data.requirements.ranking import label_rule
-from data.summaries import coverage, supplier_names
 from layouts.components import SUPPRESSION_FOOTNOTE, alert
 from layouts.requirements import HIDDEN, P
 

@@ -10,11 +10,11 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from callbacks.chart_card import rules
 from callbacks.common import current_viewer, db, guarded
 from callbacks.requirements import ALL, NONE, SHOWN, group_id, requirement_id, rows
-from data.access import COORDINATOR, NLAR_REP, may_curate
 from data.errors import DomainError
+from data.privacy.access import COORDINATOR, NLAR_REP, may_curate
+from data.queries.summaries import coverage, supplier_names
 from data.requirements import evidence, export, specifications
 from data.requirements.curation import ref
-from data.summaries import coverage, supplier_names
 from layouts.components import alert
 from layouts.requirements import HIDDEN
 from layouts.specifications import P

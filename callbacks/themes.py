@@ -1,4 +1,4 @@
-"""Themes page: three count charts and the findings list, all from data.themes_view.
+"""Themes page: three count charts and the findings list, all from data.pages.themes.
 
 Filter values are checked against the code lists before use; the viewer comes from the
 session; the list and its CSV download use the same listing rule as the screen."""
@@ -12,19 +12,19 @@ from dash import Input, Output, State, dcc, no_update
 
 from callbacks.chart_card import ChartResult, cached_value, empty_figure, register_chart, rules
 from callbacks.common import csv_text, current_viewer, db, guarded
-from callbacks.figures import count_bars, count_heatmap
 from callbacks.filters import (
     footnote,
     register_group_options,
     register_period_options,
     resolve_period,
 )
-from callbacks.tables import format_table
 from callbacks.url_state import register_url_state
-from data.analysis import ENGLAND
-from data.filter_options import analysis_options, choice
-from data.themes_view import ThemeFilters, concentration, counts, finding_rows, findings_list
-from data.versioning import current_data_version
+from data.pages.themes import ThemeFilters, concentration, counts, finding_rows, findings_list
+from data.privacy.narrowing import ENGLAND
+from data.queries.filter_options import analysis_options, choice
+from data.store.versioning import current_data_version
+from layouts.charts.figures import count_bars, count_heatmap
+from layouts.charts.tables import format_table
 from layouts.filters import value_or_none
 from layouts.themes import FIELDS, PATH, PREFIX, choices
 

@@ -17,15 +17,15 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from flask import current_app
 
 from callbacks.common import current_viewer, db, guarded, services
-from data.access import ADMIN, may_upload_for, require_admin
-from data.administration import record_product_change
 from data.errors import DomainError, IngestError
 from data.ingest import CheckResult, check_files, import_files, load_catalogue, oversize_report
 from data.ingest.pending import PendingUploads
 from data.ingest.periods import period_start
-from data.models import Authority, Product
-from data.submission_history import submission_info
-from data.template import CSV_NAME, XLSX_NAME, build_csv_zip, build_xlsx, template_spec
+from data.ingest.template import CSV_NAME, XLSX_NAME, build_csv_zip, build_xlsx, template_spec
+from data.pages.admin import record_product_change
+from data.pages.upload_history import submission_info
+from data.privacy.access import ADMIN, may_upload_for, require_admin
+from data.store.models import Authority, Product
 
 P = "upload"
 PROBLEM_COLUMNS = [

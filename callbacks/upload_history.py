@@ -10,7 +10,7 @@ from dash import Input, Output, State, dcc, no_update
 from callbacks.common import current_viewer, db, guarded, services
 from callbacks.upload import P, alert
 from data.errors import DomainError
-from data.submission_history import (
+from data.pages.upload_history import (
     export_submission,
     history,
     manageable_authorities,

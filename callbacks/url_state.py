@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, html, no_update
 
 from callbacks.common import current_viewer, db, guarded
-from data.versioning import current_data_version
+from data.store.versioning import current_data_version
 from layouts.filters import ALL
 from layouts.url_state import VERSION_KEY, query_value
 

@@ -25,10 +25,10 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data import audit
-from data.access import Viewer
-from data.db import session_scope
-from data.models import User
+from data.privacy.access import Viewer
+from data.store import audit
+from data.store.db import session_scope
+from data.store.models import User
 from layouts.shell import Identity
 
 bp = Blueprint("auth", __name__)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from dashboard import cli_requirements
 from dashboard.config import DEFAULT_SECRET, Config, database_url
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.errors import DomainError, IngestError
-from data.migrate import upgrade
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.migrate import upgrade
 
 DEMO_DB = "icsdash-demo.db"
 
@@ -29,7 +29,7 @@ def _sessions(config: type[Config]):
 
 def cmd_init_db(args, config: type[Config]) -> int:
     """Create or upgrade the schema and load the code lists."""
-    from data.seed import load_code_lists
+    from data.reference.seed import load_code_lists
 
     upgrade(database_url(config))
     with session_scope(_sessions(config)) as session:
@@ -100,8 +100,8 @@ def _upload_rights(session, as_user: str | None) -> tuple[frozenset[int] | None,
     """(authorities the user may upload for, user id); (None, None) without --as."""
     from sqlalchemy import select
 
-    from data.access import Viewer, may_upload_for
-    from data.models import User
+    from data.privacy.access import Viewer, may_upload_for
+    from data.store.models import User
 
     if not as_user:
         return None, None
@@ -167,8 +167,8 @@ def cmd_import(args, config: type[Config]) -> int:
 
 def cmd_template(args, config: type[Config]) -> int:
     """Write the submission template: OUT.xlsx (Excel) or OUT.zip (the three CSV files)."""
-    from data.codes import instrument_versions
-    from data.template import build_csv_zip, build_xlsx, template_spec
+    from data.ingest.template import build_csv_zip, build_xlsx, template_spec
+    from data.reference.codes import instrument_versions
 
     if args.version is not None and args.version not in instrument_versions():
         raise DomainError(f"no instrument version {args.version}")

@@ -1,7 +1,7 @@
 """`icsdash requirements ...`: candidate requirements from the command line.
 
 - ``cluster INPUT.csv --output OUTPUT.csv``: group similar findings in a CSV file (the same
-  code as the app, data.clustering via data.clustering_io); no database needed.
+  code as the app: data.requirements.grouping.clustering via its csv_io); no database needed.
 - ``regroup``: recompute the stored candidates of the database (FindingCluster), keeping earlier
   ids and curated decisions; run after imports (national scale is a batch job, not a page).
 
@@ -16,7 +16,7 @@ from data.errors import DomainError
 
 def cmd_cluster(args, config) -> int:
     """Write OUTPUT.csv: every input column plus cluster_id."""
-    from data.clustering_io import cluster_csv
+    from data.requirements.grouping.csv_io import cluster_csv
 
     kwargs = {"threshold": args.threshold} if args.threshold is not None else {}
     try:
@@ -30,8 +30,8 @@ def cmd_cluster(args, config) -> int:
 def cmd_regroup(args, config) -> int:
     """Recompute stored candidates in the configured database."""
     from dashboard.config import database_url
-    from data.db import make_engine, make_sessionmaker, session_scope
     from data.requirements.clusters import regroup
+    from data.store.db import make_engine, make_sessionmaker, session_scope
 
     engine = make_engine(database_url(config))
     try:

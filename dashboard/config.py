@@ -29,7 +29,7 @@ class Config:
     SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
     TESTING: bool = False
     # Build the analysis memos in a background thread at start and after each new data
-    # version (data/warm.py); seconds between data-version checks, 0 turns it off.
+    # version (dashboard/warm.py); seconds between data-version checks, 0 turns it off.
     WARM_EVERY_S: float = float(os.environ.get("WARM_EVERY_S", "5"))
 
 

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.users import create_user
-from data.db import session_scope
 from data.demo import generate_demo
 from data.ingest import import_files, load_catalogue
-from data.models import Authority, Submission, Supplier, User
+from data.reference.seed import load_authorities, load_code_lists, load_product_use
 from data.requirements.clusters import regroup
-from data.seed import load_authorities, load_code_lists, load_product_use
+from data.store.db import session_scope
+from data.store.models import Authority, Submission, Supplier, User
 
 DEMO_PASSWORD = "demo"
 

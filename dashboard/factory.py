@@ -13,9 +13,9 @@ from dashboard import auth, security
 from dashboard.cache import make_cache
 from dashboard.config import Config, database_url
 from dashboard.services import Services
-from data.db import make_engine, make_sessionmaker
-from data.disclosure import DisclosureRules
-from data.warm import Warmer, warm
+from dashboard.warm import Warmer, warm
+from data.privacy.disclosure import DisclosureRules
+from data.store.db import make_engine, make_sessionmaker
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def create_app(
     _register_pages_and_callbacks(app)
     security.init_app(server, app)
     if _warming(app):
-        from callbacks.figures import prime
+        from layouts.charts.figures import prime
 
         prime()
     if background_warm:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.disclosure import DisclosureRules
+from data.privacy.disclosure import DisclosureRules
 
 
 @dataclass
@@ -18,4 +18,4 @@ class Services:
     demo: bool
     max_upload_bytes: int
     cache: object = None  # dashboard.cache.LocalCache or RedisCache
-    warmer: object = None  # data.warm.Warmer when the memos are warmed in the background
+    warmer: object = None  # dashboard.warm.Warmer when the memos are warmed in the background

@@ -1,6 +1,6 @@
 """Creating user accounts from the CLI and the demo loader.
 
-The rules (roles, authority, supplier group, unique names) live in data.administration,
+The rules (roles, authority, supplier group, unique names) live in data.pages.admin,
 shared with the Admin page; this module resolves codes and names and hashes the password."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.auth import hash_password
-from data.administration import add_user
 from data.errors import DomainError
-from data.models import Authority, Supplier, User
+from data.pages.admin import add_user
+from data.store.models import Authority, Supplier, User
 
 
 def create_user(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dash import html
 
-from data.codes import la_type_names, region_names, respondent_roles, theme_names
+from data.reference.codes import la_type_names, region_names, respondent_roles, theme_names
 from layouts.components import chart_card, page_heading
 from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
 from layouts.url_state import query_choice, query_value, url_state

@@ -1,7 +1,8 @@
 """Filter controls for the analysis pages: native <select> elements with visible labels.
 
 Native selects (dbc.Select) are used rather than dcc.Dropdown: they work with a keyboard and
-screen readers without help, and every filter holds one value or "all" (data.analysis explains
+screen readers without help, and every filter holds one value or "all"
+(data.privacy.narrowing explains
 why filters are single-valued).
 """
 

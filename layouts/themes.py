@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from data.codes import SEVERITIES, code_names, la_type_names, region_names
+from data.reference.codes import SEVERITIES, code_names, la_type_names, region_names
 from layouts.components import chart_card, page_heading, paged_table
 from layouts.filters import ALL, filter_panel, select_filter
 from layouts.url_state import query_choice, query_value, url_state

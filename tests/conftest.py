@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-import callbacks.figures
-from data.db import make_engine, make_sessionmaker, session_scope
-from data.migrate import upgrade
-from data.models import Base
-from data.seed import load_code_lists
+import layouts.charts.figures
+from data.reference.seed import load_code_lists
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.migrate import upgrade
+from data.store.models import Base
 
-callbacks.figures.VALIDATE = True  # every chart the tests draw is checked property by property
+layouts.charts.figures.VALIDATE = True  # every chart the tests draw is checked property by property
 
 PG_URL = os.environ.get(
     "ICSDASH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from data.codes import instrument
-from data.seed import load_authorities, load_product_use
+from data.reference.codes import instrument
+from data.reference.seed import load_authorities, load_product_use
 
 AUTHORITIES_CSV = """code,name,region,la_type,size_band
 E09000901,Testbury,London,london_borough,small

@@ -10,13 +10,13 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data import audit
 from data.errors import IngestError
 from data.ingest.catalogue import Catalogue, load_catalogue
 from data.ingest.read import RawSubmission, read_submission
 from data.ingest.report import Problem, ProductChange, Report
 from data.ingest.store import StoreResult, current_submission, find_duplicate, store_submission
 from data.ingest.validate import RedactedText, ValidSubmission, validate
+from data.store import audit
 
 log = logging.getLogger(__name__)
 

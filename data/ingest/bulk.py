@@ -33,13 +33,13 @@ from typing import Self
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.bulk import is_postgres
 from data.errors import IngestError
 from data.ingest import MAX_UPLOAD_BYTES, check_content, store_checked
 from data.ingest.catalogue import Catalogue, load_catalogue
 from data.ingest.report import Report
 from data.ingest.store import StoreResult
 from data.ingest.validate import ValidSubmission
+from data.store.bulk import is_postgres
 
 Files = list[tuple[str, bytes]]
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data import codes
-from data.models import Authority, Item, Product, ProductUse
+from data.reference import codes
+from data.store.models import Authority, Item, Product, ProductUse
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data import scoring
-from data.bulk import allocate_ids, copy_text, insert_rows, is_postgres
-from data.codes import instrument
 from data.ingest.validate import ValidSubmission
-from data.models import CURRENT, SUPERSEDED, Submission
-from data.versioning import bump_data_version
+from data.reference.codes import instrument
+from data.scores import scoring
+from data.store.bulk import allocate_ids, copy_text, insert_rows, is_postgres
+from data.store.models import CURRENT, SUPERSEDED, Submission
+from data.store.versioning import bump_data_version
 
 
 @dataclass(frozen=True)

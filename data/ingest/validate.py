@@ -13,12 +13,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from data.codes import SEVERITIES, code_names, respondent_roles
 from data.ingest.about import check_about, parse_date
 from data.ingest.catalogue import Catalogue
 from data.ingest.read import RawSubmission
 from data.ingest.report import Report
-from data.redaction import RedactionResult, redact
+from data.privacy.redaction import RedactionResult, redact
+from data.reference.codes import SEVERITIES, code_names, respondent_roles
 
 RESPONSE_FIXED = ("respondent_ref", "role", "service_area", "years_experience_band")
 FINDING_COLUMNS = (

@@ -1,6 +1,7 @@
 """From findings to evidence-backed joint specifications (PRODUCT.md §3, §5 pages 4-5).
 
-- clusters: store candidate ids (FindingCluster) from data.clustering, keeping curated decisions
+- clusters: store candidate ids (FindingCluster) from grouping.clustering, keeping curated
+  decisions
 - ranking: the ranking rule, its weights and the supplier-specific / cross-supplier labels
 - candidates: ranked candidates and their anonymised findings, disclosure-controlled
 - curation: accept, reword, merge, unmerge, split (audited, rights checked)

@@ -17,16 +17,16 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data import audit
-from data.access import ADMIN, COORDINATOR, Viewer, may_break_down_group
-from data.codes import code_names, theme_names
-from data.disclosure import SUPPRESSED, DisclosureRules
-from data.models import AuditEvent, FindingCluster, Requirement, RequirementEvidence
+from data.privacy.access import ADMIN, COORDINATOR, Viewer, may_break_down_group
+from data.privacy.disclosure import SUPPRESSED, DisclosureRules
+from data.queries.summaries import coverage
+from data.reference.codes import code_names, theme_names
 from data.requirements.clusters import ungrouped_count
 from data.requirements.findings import finding_stats, finding_texts
 from data.requirements.ranking import RULE, RankingRule, rank_candidates, severity_weights
-from data.summaries import coverage
-from data.versioning import current_data_version
+from data.store import audit
+from data.store.models import AuditEvent, FindingCluster, Requirement, RequirementEvidence
+from data.store.versioning import current_data_version
 
 ANOTHER_LA = "Another authority"
 HIDDEN_TITLE = "Wording withheld: fewer than {n} authorities raised this"

@@ -1,4 +1,4 @@
-"""Store candidate requirements: run data.clustering over current findings and keep each
+"""Store candidate requirements: run grouping.clustering over current findings and keep each
 finding's candidate id in FindingCluster, so pages only read stored ids.
 
 Clustering at national scale is a batch job (CLI, or the regroup button for curators), never
@@ -21,9 +21,9 @@ import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from data import audit
-from data.access import ADMIN, COORDINATOR, NLAR_REP, Viewer, require
-from data.models import (
+from data.privacy.access import ADMIN, COORDINATOR, NLAR_REP, Viewer, require
+from data.store import audit
+from data.store.models import (
     CURRENT,
     CurationLink,
     Finding,
@@ -125,7 +125,7 @@ def regroup(
     Raises PermissionDenied unless the viewer may regroup (see may_regroup)."""
     # Imported here: the text-similarity stack (scikit-learn, ~70 MB with scipy.stats) is
     # only needed when regrouping, not in every web worker serving pages.
-    from data.clustering import DEFAULT_THRESHOLD, cluster_findings
+    from data.requirements.grouping.clustering import DEFAULT_THRESHOLD, cluster_findings
 
     require(may_regroup(viewer), "Only curators and administrators can regroup findings.")
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold

@@ -1,7 +1,7 @@
 """Curating candidates into requirements: accept, reword, merge, unmerge, split.
 
 Who: a group's nlar_rep for requirements of that group, a coordinator for any (including
-all-group requirements, supplier_id None); checked here with data.access.may_curate.
+all-group requirements, supplier_id None); checked here with data.privacy.access.may_curate.
 Every decision is audited, and none depends on the stored candidates: requirement evidence is
 its own record, so recomputing candidates never loses a decision (see data.requirements.clusters).
 
@@ -22,10 +22,11 @@ from collections.abc import Collection
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from data import audit
-from data.access import Viewer, may_curate, require
 from data.errors import DomainError, NotFound
-from data.models import (
+from data.privacy.access import Viewer, may_curate, require
+from data.requirements import clusters
+from data.store import audit
+from data.store.models import (
     PRIORITIES,
     CurationLink,
     Endorsement,
@@ -36,7 +37,6 @@ from data.models import (
     Submission,
     Supplier,
 )
-from data.requirements import clusters
 
 MAX_STATEMENT = 600
 PRIORITY_LABELS = {

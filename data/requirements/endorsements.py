@@ -11,13 +11,13 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from data import audit
-from data.access import Viewer, may_endorse, require
-from data.disclosure import SUPPRESSED, DisclosureRules
-from data.models import Endorsement, RequirementEvidence
+from data.privacy.access import Viewer, may_endorse, require
+from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 from data.requirements.curation import live, ref
 from data.requirements.findings import finding_stats
 from data.requirements.ranking import respondents_affected
+from data.store import audit
+from data.store.models import Endorsement, RequirementEvidence
 
 
 def endorse(session: Session, viewer: Viewer, requirement_id: int) -> bool:

@@ -2,7 +2,8 @@
 
 Built as for sharing outside every LA (no viewer's own LA is exempt): LA, group and
 respondent counts resting on fewer than 3 LAs or 10 respondents show 'c'; theme scores pass
-through data.disclosure; quotations (redacted finding descriptions, never respondent refs, an LA
+through data.privacy.disclosure; quotations (redacted finding descriptions, never respondent
+refs, an LA
 named only if it consented) come only from requirements raised by at least 3 LAs."""
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from data.codes import theme_names
-from data.disclosure import SUPPRESSED, DisclosureRules, disclosed_table
-from data.models import Requirement
-from data.redaction import redact
+from data.privacy.disclosure import SUPPRESSED, DisclosureRules, disclosed_table
+from data.privacy.redaction import redact
+from data.queries.summaries import Filters, load_summaries
+from data.reference.codes import theme_names
 from data.requirements.curation import PRIORITY_LABELS, evidence_ids, ref
 from data.requirements.endorsements import reaches
 from data.requirements.findings import finding_texts
@@ -29,8 +30,8 @@ from data.requirements.specifications import (
     group_name,
     version_requirement_ids,
 )
-from data.summaries import Filters, load_summaries
-from data.versioning import current_data_version
+from data.store.models import Requirement
+from data.store.versioning import current_data_version
 
 MAX_QUOTES = 3
 

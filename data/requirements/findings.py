@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import CURRENT, Authority, Finding, FindingCluster, Submission, Supplier
+from data.store.models import CURRENT, Authority, Finding, FindingCluster, Submission, Supplier
 
 # Without free text: enough for counts and ranking at national scale.
 STAT_COLUMNS = [

@@ -23,7 +23,7 @@ from functools import cache
 
 import pandas as pd
 
-from data.codes import read_reference
+from data.reference.codes import read_reference
 
 SUPPLIER_SPECIFIC = "supplier-specific"
 CROSS_SUPPLIER = "cross-supplier"

@@ -2,7 +2,7 @@
 kept as numbered versions with ordered items; and each requirement's status with the supplier.
 
 Curating a specification needs the same right as curating its group's requirements
-(data.access.may_curate); anyone signed in may read and export one (exports are
+(data.privacy.access.may_curate); anyone signed in may read and export one (exports are
 disclosure-controlled, see data.requirements.evidence)."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from data import audit
-from data.access import Viewer, may_curate, require
 from data.errors import NotFound
-from data.models import (
+from data.privacy.access import Viewer, may_curate, require
+from data.requirements.curation import CurationError, get_requirement, ref
+from data.store import audit
+from data.store.models import (
     STATUSES,
     Requirement,
     Specification,
@@ -25,8 +26,7 @@ from data.models import (
     SpecificationVersion,
     Supplier,
 )
-from data.requirements.curation import CurationError, get_requirement, ref
-from data.versioning import current_data_version
+from data.store.versioning import current_data_version
 
 STATUS_LABELS = {
     "proposed": "Proposed",

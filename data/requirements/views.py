@@ -8,17 +8,17 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.access import Viewer, may_curate, may_endorse
-from data.codes import theme_names
-from data.disclosure import DisclosureRules
-from data.models import Endorsement, Requirement
+from data.privacy.access import Viewer, may_curate, may_endorse
+from data.privacy.disclosure import DisclosureRules
+from data.queries.summaries import supplier_names
+from data.reference.codes import theme_names
 from data.requirements.candidates import anonymised_findings
 from data.requirements.curation import PRIORITY_LABELS, evidence_ids, get_requirement, ref
 from data.requirements.endorsements import reaches
 from data.requirements.evidence import status_text
 from data.requirements.findings import finding_texts
 from data.requirements.specifications import group_name
-from data.summaries import supplier_names
+from data.store.models import Endorsement, Requirement
 
 LIST_COLUMNS = [
     "requirement",

@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from dashboard.demo import load_demo
 from dashboard.factory import create_app
-from data.db import make_engine, make_sessionmaker
+from data.store.db import make_engine, make_sessionmaker
 from tests.conftest import fresh_database
 from tests.integration.conftest import make_config
 

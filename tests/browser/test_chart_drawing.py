@@ -1,4 +1,4 @@
-"""Every chart is drawn once: the margins the server reserves (callbacks.margins) already
+"""Every chart is drawn once: the margins the server reserves (layouts.charts.margins) already
 hold its labels, colour bar and legend, so plotly never has to grow them and draw the
 chart again (which doubled the drawing time of every page load)."""
 

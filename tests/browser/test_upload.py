@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from data.codes import instrument
-from data.db import make_engine, make_sessionmaker, session_scope
-from data.models import Submission, User
+from data.reference.codes import instrument
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import Submission, User
 
 WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}

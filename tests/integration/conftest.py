@@ -10,8 +10,8 @@ import pytest
 from dashboard.config import Config
 from dashboard.factory import create_app
 from dashboard.users import create_user
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.ingest import import_files
+from data.store.db import make_engine, make_sessionmaker, session_scope
 from tests.conftest import fresh_database
 from tests.factories import load_reference, submission_files
 

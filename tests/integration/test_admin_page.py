@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from data.db import make_engine, make_sessionmaker, session_scope
-from data.models import (
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import (
     AuditEvent,
     Authority,
     Product,
@@ -19,7 +19,7 @@ from data.models import (
     Supplier,
     User,
 )
-from data.versioning import current_data_version
+from data.store.versioning import current_data_version
 from tests.integration.conftest import PASSWORD, DashClient
 from tests.integration.test_upload_page import Page, text_of
 

@@ -7,21 +7,21 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data.access import Viewer
-from data.analysis import fold_period
-from data.contact import request_contact, requests_for
-from data.db import session_scope
-from data.disclosure import DisclosureRules
+from dashboard.warm import Warmer
 from data.errors import PermissionDenied
-from data.filter_options import analysis_options, period_rows, summary_rows
 from data.ingest import import_files
-from data.models import Authority
-from data.my_authority import own_changes, profile, trend, who_improved
-from data.stats import plain_columns
-from data.summaries import Filters, load_summaries
-from data.themes_view import ThemeFilters, finding_rows, findings_list
-from data.versioning import bump_data_version
-from data.warm import Warmer
+from data.pages.contact import request_contact, requests_for
+from data.pages.my_authority import own_changes, profile, trend, who_improved
+from data.pages.themes import ThemeFilters, finding_rows, findings_list
+from data.privacy.access import Viewer
+from data.privacy.disclosure import DisclosureRules
+from data.privacy.narrowing import fold_period
+from data.queries.filter_options import analysis_options, period_rows, summary_rows
+from data.queries.summaries import Filters, load_summaries
+from data.scores.stats import plain_columns
+from data.store.db import session_scope
+from data.store.models import Authority
+from data.store.versioning import bump_data_version
 from tests.factories import load_reference, submission_files
 
 RULES = DisclosureRules()
@@ -65,7 +65,7 @@ def test_finding_counts_and_listing_rule(seeded):
 
 
 def test_a_list_cut_at_its_limit_says_so_without_promising_the_most_severe(seeded, monkeypatch):
-    import data.themes_view as themes_view
+    import data.pages.themes as themes_view
 
     sessions, _ids = seeded
     monkeypatch.setattr(themes_view, "MAX_LISTED", 4)
@@ -145,8 +145,8 @@ def test_warmer_builds_the_memos_again_after_a_new_data_version(seeded):
 
 
 def test_signing_in_keeps_the_ranked_candidates_memo_but_curation_resets_it(seeded):
-    from data import audit
     from data.requirements.candidates import _signature
+    from data.store import audit
 
     sessions, _ids = seeded
     with session_scope(sessions) as s:

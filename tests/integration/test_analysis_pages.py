@@ -17,14 +17,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from callbacks.figures import TRACE_TYPES
 from dashboard.factory import create_app
 from dashboard.users import create_user
-from data.codes import instrument
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.ingest import import_files
-from data.models import Authority
-from data.seed import load_authorities, load_product_use
+from data.reference.codes import instrument
+from data.reference.seed import load_authorities, load_product_use
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import Authority
+from layouts.charts.figures import TRACE_TYPES
 from tests.conftest import fresh_database
 from tests.integration.conftest import DashClient, make_config
 

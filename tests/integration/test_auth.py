@@ -131,8 +131,8 @@ def test_login_rate_limited_per_account(small_db):
 def test_disabled_user_cannot_sign_in(small_db, app):
     from sqlalchemy import update
 
-    from data.db import make_engine, make_sessionmaker, session_scope
-    from data.models import User
+    from data.store.db import make_engine, make_sessionmaker, session_scope
+    from data.store.models import User
     from tests.integration.conftest import DashClient
 
     sessions = make_sessionmaker(make_engine(small_db))

@@ -101,7 +101,7 @@ def test_bench_national_bulk_runs(backend, tmp_path):
     import national
     from sqlalchemy import text
 
-    from data.db import make_engine
+    from data.store.db import make_engine
     from tests.conftest import PG_URL
 
     schema = f"t_bench_bulk_{os.getpid()}"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.errors import IngestError
 from data.ingest import import_files
 from data.ingest.bulk import KEYED_TABLES, BulkLoad
-from data.models import DataVersion, Rating, Submission
-from data.versioning import current_data_version
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import DataVersion, Rating, Submission
+from data.store.versioning import current_data_version
 from tests.conftest import fresh_database
 from tests.factories import load_reference, submission_files
 
@@ -173,7 +173,7 @@ def test_a_row_breaking_a_foreign_key_fails_the_load(db_url, loaded):
 
 
 def test_allocated_ids_are_the_next_ones_and_never_reused(loaded):
-    from data.bulk import allocate_ids, insert_rows
+    from data.store.bulk import allocate_ids, insert_rows
 
     with session_scope(loaded) as s:
         stored = import_files(

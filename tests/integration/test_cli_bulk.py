@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import cli
-from data.db import make_engine, make_sessionmaker, session_scope
-from data.models import AuditEvent, Submission, User
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import AuditEvent, Submission, User
 from tests.factories import load_reference, submission_files
 
 

@@ -8,10 +8,10 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from data.db import session_scope
 from data.errors import IngestError
 from data.ingest import import_files
-from data.models import Finding, Rating, Respondent, ScoreSummary, Submission
+from data.store.db import session_scope
+from data.store.models import Finding, Rating, Respondent, ScoreSummary, Submission
 from tests.factories import load_reference, submission_files
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from data.db import make_engine
-from data.models import Base
+from data.store.db import make_engine
+from data.store.models import Base
 
 
 def test_migrations_match_models(db_url):

@@ -11,9 +11,10 @@ import docx
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from data.access import Viewer
-from data.db import make_engine, make_sessionmaker, session_scope
-from data.models import (
+from data.privacy.access import Viewer
+from data.requirements import clusters, curation, endorsements
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import (
     CurationLink,
     Endorsement,
     Finding,
@@ -26,7 +27,6 @@ from data.models import (
     Supplier,
     User,
 )
-from data.requirements import clusters, curation, endorsements
 
 ACCEPT = ["req-accept-msg.children", "req-changed-accept.data"]
 CURATE = ["req-curate-msg.children", "req-changed-curate.data"]

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from dashboard.factory import create_app
-from data.db import make_engine, make_sessionmaker, session_scope
-from data.models import ProductUse, Submission
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import ProductUse, Submission
 from tests.factories import submission_files
 from tests.integration.conftest import DashClient, make_config
 

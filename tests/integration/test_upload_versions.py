@@ -11,14 +11,14 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from data.access import Viewer
-from data.administration import add_user
-from data.db import session_scope
 from data.errors import DomainError, IngestError, PermissionDenied
 from data.ingest import CONCURRENT, check_files, import_files
-from data.models import AuditEvent, Submission
-from data.submission_history import export_submission, history, restore
-from data.versioning import current_data_version
+from data.pages.admin import add_user
+from data.pages.upload_history import export_submission, history, restore
+from data.privacy.access import Viewer
+from data.store.db import session_scope
+from data.store.models import AuditEvent, Submission
+from data.store.versioning import current_data_version
 from tests.factories import load_reference, submission_files
 from tests.unit.test_validation_files import base_tables, set_cell, to_csv
 

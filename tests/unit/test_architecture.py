@@ -29,7 +29,7 @@ def test_layouts_do_not_import_callbacks_or_sessions():
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import callbacks" not in text and "from callbacks" not in text, path
-        assert "data.db" not in text and "flask" not in text, path
+        assert "data.store.db" not in text and "flask" not in text, path
 
 
 def test_serving_pages_does_not_load_the_clustering_stack():
@@ -44,3 +44,17 @@ def test_serving_pages_does_not_load_the_clustering_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_import_contracts_hold():
+    """The layers in pyproject.toml ([tool.importlinter]): dashboard -> callbacks -> layouts -> data,
+    and inside data/ pages -> requirements | ingest -> queries -> privacy -> scores -> reference
+    -> store."""
+    import subprocess
+    import sys
+
+    lint = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run(
+        [str(lint), "--no-cache"], cwd=DATA.parent, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]

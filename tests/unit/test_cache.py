@@ -47,8 +47,8 @@ def test_make_cache_picks_backend():
 
 def test_chart_cache_key_separates_databases_thresholds_versions_and_viewers():
     from callbacks.chart_card import cache_key
-    from data.access import Viewer
-    from data.disclosure import DisclosureRules
+    from data.privacy.access import Viewer
+    from data.privacy.disclosure import DisclosureRules
 
     la = Viewer(1, "la_user", authority_id=5, supplier_id=2)
     base = ("compare-groups", "sqlite:///a.db", 7, DisclosureRules(), la, ["2010-Q1", None])

@@ -1,4 +1,4 @@
-"""Tests for grouping findings into candidate requirements (data.clustering and friends).
+"""Tests for grouping findings into candidate requirements (data.requirements.grouping).
 
 Most behaviour is checked on the labelled development set, written like real NLAR findings, so
 "paraphrases join / near misses stay apart" is tested on realistic text rather than toy strings.
@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
-from data import vocabulary
-from data.clustering import ClusterWeights, build_features, cluster_findings
-from data.clustering_io import INPUT_COLUMNS, cluster_csv, read_findings
+from data.requirements.grouping import vocabulary
+from data.requirements.grouping.clustering import ClusterWeights, build_features, cluster_findings
+from data.requirements.grouping.csv_io import INPUT_COLUMNS, cluster_csv, read_findings
 
 DEVSET = Path(__file__).resolve().parents[1] / "fixtures" / "findings_devset.csv"
 NEAR_MISSES = [

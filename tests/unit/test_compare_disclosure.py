@@ -1,4 +1,5 @@
-"""Compare page figures through data.analysis / data.compare: hand-computed scores and
+"""Compare page figures through data.privacy.narrowing / data.pages.compare: hand-computed
+scores and
 intervals, and properties over random data, filters and viewers (PRODUCT.md section 4):
 no visible figure rests on fewer than 3 LAs or 10 respondents (besides the viewer's own),
 and no hidden figure can be recovered by subtracting visible ones, within a view or between
@@ -14,10 +15,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.access import Viewer
-from data.analysis import ENGLAND, REASON_NARROWING, ViewFilters, fold_period, guarded_scores
-from data.compare import _bands, may_see_la_breakdown, sus_grade
-from data.disclosure import DisclosureRules
+from data.pages.compare import _bands, may_see_la_breakdown, sus_grade
+from data.privacy.access import Viewer
+from data.privacy.disclosure import DisclosureRules
+from data.privacy.narrowing import (
+    ENGLAND,
+    REASON_NARROWING,
+    ViewFilters,
+    fold_period,
+    guarded_scores,
+)
 
 RULES = DisclosureRules()
 VALUES = ["n", "n_las", "mean", "sd", "ci_low", "ci_high"]

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data import disclosure as dc
-from data.disclosure import DisclosureRules
-from data.stats import pool
+from data.privacy import disclosure as dc
+from data.privacy.disclosure import DisclosureRules
+from data.scores.stats import pool
 
 RULES = DisclosureRules()
 SCORE_VALUES = ["n", "n_las", "mean", "sd", "ci_low", "ci_high"]

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.analysis import (
+from data.privacy.disclosure import DisclosureRules, _Cells, mark_primary
+from data.privacy.narrowing import (
     ENGLAND,
     ViewFilters,
     _contributions,
@@ -17,8 +18,7 @@ from data.analysis import (
     guarded_scores,
     score_builder,
 )
-from data.disclosure import DisclosureRules, _Cells, mark_primary
-from data.memo import compact_strings
+from data.store.memo import compact_strings
 
 RULES = DisclosureRules()
 GROUPS, REGIONS, ROLES = ("A", "B", "C", "D"), ("London", "North East"), ("sw", "tm", "bs")
@@ -164,7 +164,7 @@ def random_keys(seed: int) -> pd.DataFrame:
     "by", [["text"], ["cat"], ["authority_id", "cat"], ["cat", "role", "authority_id"], []]
 )
 def test_group_codes_number_cells_as_a_sorted_groupby_does(seed, by):
-    from data.analysis import group_codes
+    from data.privacy.narrowing import group_codes
 
     rows = random_keys(seed)
     cell, first = group_codes(rows, by)
@@ -178,7 +178,7 @@ def test_group_codes_number_cells_as_a_sorted_groupby_does(seed, by):
 
 @pytest.mark.parametrize("seed", range(10))
 def test_categorical_rows_give_the_same_guarded_cells_as_text_rows(seed):
-    from data.memo import categorical_text
+    from data.store.memo import categorical_text
 
     rows = fold_period(random_rows(seed).query("period == '2010-Q1'"), RULES)
     own, kw = frozenset({2}), {"totals": {"group": ENGLAND}, "build": score_builder()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from callbacks.figures import plain_figure, template
+from layouts.charts.figures import plain_figure, template
 
 
 def test_plain_figures_get_their_own_copy_of_the_template():
@@ -25,7 +25,7 @@ def test_plain_figure_sets_the_house_look_over_the_callers_layout():
 def test_heatmap_labels_every_cell_in_a_colour_that_contrasts_with_it():
     import pandas as pd
 
-    from callbacks.figures import BLACK_TEXT, WHITE_TEXT, labelled_heatmap
+    from layouts.charts.figures import BLACK_TEXT, WHITE_TEXT, labelled_heatmap
 
     table = pd.DataFrame(
         {"group": ["A", "A", "B", "B"], "theme": ["T1", "T2", "T1", "T2"],
@@ -50,7 +50,7 @@ def test_heatmap_labels_every_cell_in_a_colour_that_contrasts_with_it():
 def test_charts_reserve_room_for_their_longest_label():
     import pandas as pd
 
-    from callbacks.figures import mean_bars
+    from layouts.charts.figures import mean_bars
 
     def bars(label):
         table = pd.DataFrame(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data.codes import instrument
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.ingest import check_content, load_catalogue
 from data.ingest.read import read_submission
 from data.ingest.report import Report
 from data.ingest.tables import cell_text, control_free, table_from_rows
-from data.scoring import SUMMARY_COLUMNS, summarise, summary_rows
+from data.reference.codes import instrument
+from data.scores.scoring import SUMMARY_COLUMNS, summarise, summary_rows
+from data.store.db import make_engine, make_sessionmaker, session_scope
 from tests.conftest import fresh_database
 from tests.factories import load_reference, submission_files
 

@@ -1,11 +1,11 @@
-"""Margin estimates from Arial's widths (callbacks.margins): big enough for the labels, never
+"""Margin estimates from Arial's widths (layouts.charts.margins): big enough for the labels, never
 wildly bigger, and generous for characters the table does not know."""
 
 from __future__ import annotations
 
 import pytest
 
-from callbacks.margins import (
+from layouts.charts.margins import (
     PAD,
     bottom_for_legend_below,
     left_for_labels,

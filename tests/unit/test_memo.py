@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from data.memo import VersionMemo
-from data.models import Base
-from data.versioning import bump_data_version
+from data.store.memo import VersionMemo
+from data.store.models import Base
+from data.store.versioning import bump_data_version
 
 
 def _session(path) -> Session:

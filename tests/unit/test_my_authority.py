@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.disclosure import DisclosureRules
-from data.my_authority import ENGLAND, GROUP, NEIGHBOURS, YOU, _comparator_rows, _neighbour_guard
+from data.pages.my_authority import (
+    ENGLAND,
+    GROUP,
+    NEIGHBOURS,
+    YOU,
+    _comparator_rows,
+    _neighbour_guard,
+)
+from data.privacy.disclosure import DisclosureRules
 
 RULES = DisclosureRules()
 

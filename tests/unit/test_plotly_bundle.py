@@ -9,7 +9,7 @@ from pathlib import Path
 
 import plotly
 
-from callbacks.figures import TRACE_TYPES
+from layouts.charts.figures import TRACE_TYPES
 
 ASSET = Path(__file__).resolve().parents[2] / "dashboard" / "assets" / "plotly-cartesian.min.js"
 FULL = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"

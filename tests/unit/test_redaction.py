@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.redaction import KINDS, MARKER, Redaction, RedactionResult, redact
+from data.privacy.redaction import KINDS, MARKER, Redaction, RedactionResult, redact
 
 
 def m(kind: str) -> str:

@@ -6,12 +6,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, select
 
-from data.db import session_scope
-from data.disclosure import DisclosureRules
 from data.errors import PermissionDenied
-from data.models import AuditEvent, Endorsement, FindingCluster, Requirement, RequirementEvidence
+from data.privacy.disclosure import DisclosureRules
 from data.requirements import candidates, clusters, curation, endorsements, views
 from data.requirements.curation import CurationError
+from data.store.db import session_scope
+from data.store.models import (
+    AuditEvent,
+    Endorsement,
+    FindingCluster,
+    Requirement,
+    RequirementEvidence,
+)
 from tests.unit.test_requirements_support import (
     CHRON,
     add_findings,
@@ -69,7 +75,7 @@ def test_regroup_keeps_every_stored_id_when_an_la_adds_findings(db):
     after = stored(db)
     assert {f: after[f] for f in before} == before  # nothing reshuffled
     assert second.changed == 2 and set(after) == set(before) | set(new)
-    # (which candidate a new finding joins is data.clustering's business, tested there)
+    # (which candidate a new finding joins is grouping.clustering's business, tested there)
     assert clusters.regroup(db).changed == 0  # recomputing again changes nothing
 
 

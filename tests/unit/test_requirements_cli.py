@@ -1,5 +1,5 @@
 """`icsdash requirements ...` (dashboard/cli_requirements.py): wiring, the CSV clustering
-command (once data.clustering_io exists) and regrouping a database."""
+command (once data.requirements.grouping.csv_io exists) and regrouping a database."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from dashboard import cli_requirements
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.errors import DomainError
 from data.requirements import clusters
+from data.store.db import make_engine, make_sessionmaker, session_scope
 from tests.conftest import fresh_database
 from tests.unit.test_requirements_support import seed_authorities, standard_findings
 
@@ -39,7 +39,7 @@ def test_parser_wires_both_commands():
 
 
 def test_cluster_csv_keeps_columns_and_adds_cluster_id(tmp_path, capsys):
-    pytest.importorskip("data.clustering_io")
+    pytest.importorskip("data.requirements.grouping.csv_io")
     out = tmp_path / "out.csv"
     args = parser().parse_args(["requirements", "cluster", str(DEVSET), "--output", str(out)])
     assert args.func(args, None) == 0

@@ -11,9 +11,9 @@ from itertools import count
 
 from sqlalchemy import select
 
-from data.access import Viewer
-from data.models import Authority, Finding, Product, ScoreSummary, Submission, Supplier, User
-from data.seed import load_authorities
+from data.privacy.access import Viewer
+from data.reference.seed import load_authorities
+from data.store.models import Authority, Finding, Product, ScoreSummary, Submission, Supplier, User
 
 AUTHORITIES = """code,name,region,la_type,size_band,consent_named
 E09000911,Ashbury,London,london_borough,small,yes

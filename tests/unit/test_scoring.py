@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from data.codes import SUS_ITEMS, instrument
-from data.scoring import item_scores, summarise, sus_scores, theme_scores
+from data.reference.codes import SUS_ITEMS, instrument
+from data.scores.scoring import item_scores, summarise, sus_scores, theme_scores
 
 ITEMS = instrument(1)
 

@@ -9,13 +9,13 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from data.db import session_scope
-from data.disclosure import DisclosureRules
 from data.errors import PermissionDenied
-from data.models import AuditEvent, Finding, Requirement
+from data.privacy.disclosure import DisclosureRules
 from data.requirements import clusters, curation, endorsements, evidence, export, specifications
 from data.requirements.curation import CurationError
-from data.versioning import bump_data_version
+from data.store.db import session_scope
+from data.store.models import AuditEvent, Finding, Requirement
+from data.store.versioning import bump_data_version
 from tests.unit.test_requirements_support import (
     add_theme_scores,
     seed_authorities,

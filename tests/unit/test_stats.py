@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from data import stats
-from data.stats import Summary, pool, pool_mean_of_las, welch_change, welch_changes
+from data.scores import stats
+from data.scores.stats import Summary, pool, pool_mean_of_las, welch_change, welch_changes
 
 
 def sums(scores: list[float]) -> tuple[int, float, float]:

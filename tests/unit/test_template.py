@@ -12,10 +12,10 @@ import pytest
 from openpyxl import load_workbook
 
 from dashboard import cli
-from data.codes import instrument
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.ingest import check_files, import_files
-from data.template import build_csv_zip, build_xlsx, template_spec
+from data.ingest.template import build_csv_zip, build_xlsx, template_spec
+from data.reference.codes import instrument
+from data.store.db import make_engine, make_sessionmaker, session_scope
 from tests.conftest import fresh_database
 from tests.factories import load_reference
 from tests.unit.test_validation_files import TODAY

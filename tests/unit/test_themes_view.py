@@ -1,4 +1,4 @@
-"""Themes page counts and the listing rule through data.themes_view (no database)."""
+"""Themes page counts and the listing rule through data.pages.themes (no database)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.analysis import ENGLAND, fold_period
-from data.disclosure import DisclosureRules
-from data.themes_view import RESPONDENTS, ThemeFilters, counts, selection_listable
+from data.pages.themes import RESPONDENTS, ThemeFilters, counts, selection_listable
+from data.privacy.disclosure import DisclosureRules
+from data.privacy.narrowing import ENGLAND, fold_period
 
 RULES = DisclosureRules()
 

@@ -13,12 +13,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from data.codes import instrument
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.errors import IngestError
 from data.ingest import check_files, import_files
 from data.ingest.read import column_letter
-from data.models import (
+from data.reference.codes import instrument
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import (
     AuditEvent,
     DataVersion,
     Finding,

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.ingest import check_files
 from data.ingest.store import store_submission
-from data.models import Rating, Respondent, Submission
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import Rating, Respondent, Submission
 from tests.conftest import fresh_database
 from tests.factories import load_reference
 from tests.unit.test_validation_files import (

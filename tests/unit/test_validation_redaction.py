@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data.db import make_engine, make_sessionmaker, session_scope
 from data.ingest import check_files, import_files
-from data.models import AuditEvent, Finding, Respondent
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import AuditEvent, Finding, Respondent
 from tests.conftest import fresh_database
 from tests.factories import load_reference
 from tests.unit.test_validation_files import TODAY, base_tables, set_cell, to_csv, to_xlsx

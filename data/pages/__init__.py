@@ -1,0 +1,1 @@
+"""One read model per page, named as its layout and callbacks modules."""

@@ -1,0 +1,262 @@
+"""Compare supplier groups: groups side by side by SUS and theme, the spread of authority
+scores inside each group, trends across periods, and (for a group's NLAR representative
+only) the group authority by authority under pseudonyms.
+
+Every table goes through data.privacy.narrowing.guarded_scores, so the thresholds, the narrowing
+guard and secondary suppression hold for any filter combination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.privacy.access import NLAR_REP, Viewer, require
+from data.privacy.disclosure import DisclosureRules
+from data.privacy.narrowing import ENGLAND, ViewFilters, guarded_scores, narrow
+from data.queries.filter_options import measure_rows, period_rows
+from data.reference.codes import SUS_BENCHMARK
+from data.scores.stats import add_summary, pool
+from data.store.models import Authority, Supplier
+
+# Sauro-Lewis curved grading scale for SUS means (domain-facts.md): lower bound -> grade.
+SUS_GRADES = (
+    (84.1, "A+"),
+    (80.8, "A"),
+    (78.9, "A−"),
+    (77.2, "B+"),
+    (74.1, "B"),
+    (72.6, "B−"),
+    (71.1, "C+"),
+    (65.0, "C"),
+    (62.7, "C−"),
+    (51.7, "D"),
+    (0.0, "F"),
+)
+SPREAD_MAX_BANDS = 5
+BAND_NAMES = {
+    2: ("lower half", "upper half"),
+    3: ("lowest third", "middle third", "highest third"),
+    4: ("lowest quarter", "second quarter", "third quarter", "highest quarter"),
+    5: ("lowest fifth", "second fifth", "middle fifth", "fourth fifth", "highest fifth"),
+}
+
+
+def sus_grade(mean: float | None) -> str:
+    """Sauro-Lewis letter grade of a SUS mean ('' when there is no mean)."""
+    if mean is None or pd.isna(mean):
+        return ""
+    return next(grade for bound, grade in SUS_GRADES if mean >= bound)
+
+
+def _measure_rows(rows: pd.DataFrame, measure: str) -> pd.DataFrame:
+    return rows.loc[rows["measure"] == measure]
+
+
+def _order_groups(table: pd.DataFrame) -> pd.DataFrame:
+    """Groups by name, England last."""
+    key = table["group"].eq(ENGLAND).astype(int)
+    return table.assign(_k=key).sort_values(["_k", "group"]).drop(columns="_k")
+
+
+def measure_by_group(
+    session: Session,
+    filters: ViewFilters,
+    measure: str,
+    rules: DisclosureRules,
+    own: Collection[int] = frozenset(),
+) -> pd.DataFrame:
+    """One measure (SUS or a theme code) per supplier group plus England, for one period."""
+    if filters.period is None:
+        return pd.DataFrame()
+    rows = measure_rows(session, (filters.period,), measure, rules)
+    if rows.empty:
+        return pd.DataFrame()
+    table = guarded_scores(rows, ["group"], filters, rules, own, totals={"group": ENGLAND})
+    if measure == "SUS":
+        table = table.assign(grade=[sus_grade(m) for m in table["mean"]])
+    return _order_groups(table).reset_index(drop=True)
+
+
+def themes_by_group(
+    session: Session, filters: ViewFilters, rules: DisclosureRules, own: Collection[int] = ()
+) -> pd.DataFrame:
+    """Theme scores per supplier group and theme, plus England, for one period."""
+    if filters.period is None:
+        return pd.DataFrame()
+    rows = period_rows(session, (filters.period,), rules)
+    rows = rows.loc[(rows["measure_type"] == "theme") & (rows["measure"] != "GEN")]
+    if rows.empty:
+        return pd.DataFrame()
+    table = guarded_scores(
+        rows.rename(columns={"measure": "theme"}),
+        ["group", "theme"],
+        filters,
+        rules,
+        own,
+        totals={"group": ENGLAND},
+    )
+    return _order_groups(table).reset_index(drop=True)
+
+
+def trend_by_group(
+    session: Session,
+    periods: tuple[str, ...],
+    filters: ViewFilters,
+    measure: str,
+    rules: DisclosureRules,
+    own: Collection[int] = frozenset(),
+) -> pd.DataFrame:
+    """One measure per group and period (each period protected as its own view).
+
+    One guarded table with the period as a cell dimension: folding, lines and the narrowing
+    guard never cross periods, so this equals a table per period, in one pass."""
+    rows = measure_rows(session, tuple(periods), measure, rules)
+    if rows.empty:
+        return pd.DataFrame()
+    table = guarded_scores(
+        rows, ["period", "group"], filters, rules, own, totals={"group": ENGLAND}
+    )
+    order = table["group"].eq(ENGLAND).astype(int)
+    table = table.assign(_k=order).sort_values(["period", "_k", "group"], kind="stable")
+    return table.drop(columns="_k").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Band:
+    """The mean of the LA means of one contiguous band of a group's authorities."""
+
+    group: str
+    band: str
+    position: int
+    n_las: int
+    respondents: int
+    mean: float
+
+
+def _bands(
+    means: pd.DataFrame, known: Collection[int], rules: DisclosureRules
+) -> list[pd.DataFrame]:
+    """Split LAs (sorted by mean) into as many contiguous bands as possible, up to five, with
+    every band holding at least min_las LAs and min_respondents respondents not ``known``."""
+    unknown = ~means["authority_id"].isin(list(known))
+    k = min(SPREAD_MAX_BANDS, int(unknown.sum()) // rules.min_las)
+    ordered = means.sort_values(["mean", "authority_id"]).reset_index(drop=True)
+    while k >= 2:
+        bounds = np.linspace(0, len(ordered), k + 1).round().astype(int)
+        bands = [ordered.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+        def safe(band: pd.DataFrame) -> bool:
+            other = band.loc[~band["authority_id"].isin(list(known))]
+            return rules.passes(len(other), float(other["n"].sum()))
+
+        if all(safe(b) for b in bands):
+            return bands
+        k -= 1
+    return []
+
+
+def spread_by_group(
+    session: Session,
+    period: str | None,
+    measure: str,
+    rules: DisclosureRules,
+    own: Collection[int] = frozenset(),
+) -> pd.DataFrame:
+    """The spread of authority means inside each group, as band means (never single LAs).
+
+    Each group's authorities are sorted by their own mean and cut into up to five contiguous
+    bands (halves, thirds, quarters or fifths), each of at least 3 authorities and 10
+    respondents besides the viewer's own; a band is shown as the plain mean of its LAs'
+    means. Quantiles or whiskers would show single authorities' values (the median of an odd
+    number of LAs *is* one LA's mean), so they are not used. Groups too small for two bands
+    are listed with no bands. Region, LA type and role filters do not apply here.
+    """
+    if period is None:
+        return pd.DataFrame()
+    rows = measure_rows(session, (period,), measure, rules)
+    if rows.empty:
+        return pd.DataFrame()
+    per_la = pool(rows, ["group", "authority_id"])
+    out = []
+    for group, part in per_la.groupby("group", sort=True):
+        bands = _bands(part, own, rules)
+        names = BAND_NAMES.get(len(bands), ())
+        for position, band in enumerate(bands):
+            out.append(
+                Band(
+                    group,
+                    names[position],
+                    position,
+                    len(band),
+                    int(band["n"].sum()),
+                    float(band["mean"].mean()),
+                ).__dict__
+            )
+        if not bands:
+            out.append(
+                {"group": group, "band": "", "position": -1, "n_las": np.nan,
+                 "respondents": np.nan, "mean": np.nan}
+            )  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def may_see_la_breakdown(viewer: Viewer, supplier_id: int | None) -> bool:
+    """Per-LA (pseudonymous) scores of a group: only that group's NLAR representative.
+
+    PRODUCT.md section 2 grants this to ``nlar_rep`` for their own group; section 4's
+    thresholds bind everyone else outside an LA, coordinators included, so
+    data.privacy.access.may_break_down_group's wider grant (used for curating requirements) is not
+    used for scores.
+    """
+    return viewer.role == NLAR_REP and supplier_id is not None and supplier_id == viewer.supplier_id
+
+
+def group_breakdown(
+    session: Session, viewer: Viewer, period: str | None, measure: str, rules: DisclosureRules
+) -> tuple[str, pd.DataFrame]:
+    """The viewer's own supplier group authority by authority (pseudonyms, or names for the
+    viewer's own LA and LAs that consented); authorities with fewer respondents than the
+    threshold are shown suppressed. Raises PermissionDenied for anyone else."""
+    require(
+        may_see_la_breakdown(viewer, viewer.supplier_id),
+        "Only the NLAR representative of a supplier group sees it authority by authority.",
+    )
+    group = session.scalar(select(Supplier.name).where(Supplier.id == viewer.supplier_id)) or ""
+    if period is None:
+        return group, pd.DataFrame()
+    rows = period_rows(session, (period,), rules)
+    rows = narrow(_measure_rows(rows, measure), {"supplier_id": viewer.supplier_id})
+    if rows.empty:
+        return group, pd.DataFrame()
+    per_la = add_summary(pool(rows, ["authority_id"]))
+    names = {
+        a.id: a.shown_as(reveal=a.id == viewer.authority_id)
+        for a in session.scalars(select(Authority).where(Authority.id.in_(per_la["authority_id"])))
+    }
+    low = per_la["n"] < rules.min_respondents
+    own = per_la["authority_id"] == viewer.authority_id
+    supp = (low & ~own).to_numpy(dtype=bool)
+    table = per_la.assign(
+        authority=per_la["authority_id"].map(names),
+        suppressed=supp,
+        reason=np.where(supp, f"fewer than {rules.min_respondents} respondents", ""),
+    )
+    for col in ("mean", "sd", "ci_low", "ci_high", "n"):
+        table[col] = table[col].astype("Int64" if col == "n" else "float").mask(supp)
+    table = table.sort_values(["mean", "authority"], na_position="last")
+    cols = ["authority", "n", "mean", "ci_low", "ci_high", "suppressed", "reason"]
+    return group, table[cols].reset_index(drop=True)
+
+
+def benchmark_note() -> str:
+    """The SUS context sentence shown with SUS charts."""
+    return (
+        f"A SUS mean of about {SUS_BENCHMARK:.0f} is average across many published systems; "
+        "grades follow the Sauro–Lewis curved scale (A+ from 84.1 down to F below 51.7)."
+    )

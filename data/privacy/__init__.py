@@ -1,0 +1,1 @@
+"""Who may see what, disclosure control, narrowing across filters, redaction of free text."""

@@ -1,0 +1,1 @@
+"""Read models shared by several pages: stored summaries, filter options, coverage counts."""

@@ -1,0 +1,1 @@
+"""Reference data: code lists and instrument (the CSVs beside this), seeding, pseudonyms."""

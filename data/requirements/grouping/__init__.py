@@ -1,0 +1,1 @@
+"""Grouping findings into candidate requirements: text vectors, clustering and CSV I/O."""

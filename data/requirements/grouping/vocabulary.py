@@ -1,0 +1,338 @@
+"""Domain normalisation and text vectors for children's social care free text.
+
+Findings from different LAs say the same thing with different words ("S47" and "section 47
+enquiry", "timed out" and "session expiry", "CLA" and "looked after children"). Text similarity
+only sees that if both are rewritten to one canonical token first, so this module maps
+abbreviations, synonyms and spelling variants to canonical forms, then applies a small stemmer.
+It is deliberately rule-based (no trained model, nothing downloaded) so results are explainable
+and reproducible. ``text_vectors`` turns findings into TF-IDF vectors over those canonical tokens
+and ``nearest_pairs`` finds candidate pairs sparsely, for ``data.requirements.grouping.clustering``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+# Multi-word phrases and abbreviations -> one canonical token. Order matters: longer and more
+# specific patterns come first so that, e.g., "initial child protection conference" becomes
+# "icpc" before "child protection" becomes "cp".
+_CHILD = r"(?:child(?:ren)?|young\s+(?:person|people))"
+_CONF = r"(?:case\s+)?conf(?:erence)?s?"
+_WHO = r"(?:you\s+|them\s+|(?:the\s+)?(?:users?|workers?|staff)\s+)?"
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\bs\s*\.?\s*47s?\b|\bsec(?:tion|t?\.)?\s*47\b", " s47 "),
+    (r"\bchild\s+protection\s+(?:enquiry|enquiries|inquiry|inquiries)\b", " s47 "),
+    (r"\binitial\s+(?:child\s+protection\s+|cp\s+)?" + _CONF + r"\b", " icpc "),
+    (r"\bicpcc?s?\b", " icpc "),
+    (r"\b(?:review|reviewing)\s+(?:child\s+protection\s+|cp\s+)?" + _CONF + r"\b", " rcpc "),
+    (r"\b(?:child\s+protection|cp)\s+review\s+" + _CONF + r"\b", " rcpc "),
+    (r"\brcpcs?\b", " rcpc "),
+    (r"\b" + _CHILD + r"\s+in\s+need\b", " cin "),
+    (r"\b" + _CHILD + r"\s+looked[\s-]+after\b", " lac "),
+    (r"\blooked[\s-]+after(?:\s+" + _CHILD + r")?\b", " lac "),
+    (r"\b" + _CHILD + r"\s+in\s+care\b", " lac "),
+    (r"\b(?:cla|lac)s?\b", " lac "),
+    (r"\bchild\s+protection\s+plans?\b|\bcpps?\b", " cp plan "),
+    (r"\bchild\s+protection\b", " cp "),
+    (r"\bchron(?:o|olog\w*|olgy|logy)?s?\b", " chronology "),
+    (r"\bindependent\s+reviewing\s+officers?\b|\biros\b", " iro "),
+    (r"\bsocial\s+workers?\b|\bs/w\b|\bsws\b", " sw "),
+    (r"\bteam\s+managers?\b|\btms\b", " tm "),
+    (r"\bcommon\s+assessment\s+framework\b|\bcafs\b", " caf "),
+    (r"\bmulti[\s-]*agency\s+safeguarding\s+hubs?\b", " mash "),
+    (r"\bearly\s+help(?:\s+module)?\b|\behm\b|\beh\b", " earlyhelp "),
+    (r"\bpublic\s+law\s+outline\b", " plo "),
+    (r"\bcore\s+ass?ess?e?ments?\b|\bc\.a\.|\bcas?\b", " coreassessment "),
+    (r"\binitial\s+ass?ess?e?ments?\b|\bi\.a\.|\bias?\b", " initialassessment "),
+    (r"\bass?ess?e?ments?\b", " assessment "),
+    (r"\bdomestic\s+(?:violence|abuse)\b|\bdva?\b", " domesticabuse "),
+    (r"\bsession\s+(?:expiry|expires|expired|expiring|ends|time[sd]?[\s-]*out)\b", " timeout "),
+    (r"\btim(?:e|es|ed|ing)[\s-]*outs?\b", " timeout "),
+    (r"\b(?:log|kick)(?:s|ged|ging|ed)?\s+" + _WHO + r"out\b", " timeout "),
+    (r"\b(?:period\s+of\s+)?inactivity\b", " timeout "),
+    (r"\bdrop[\s-]*downs?(?:\s+(?:lists?|menus?|boxes?))?\b", " dropdown "),
+    (r"\bpick[\s-]*lists?\b|\blook[\s-]*up\s+lists?\b", " dropdown "),
+    (r"\bsingle\s+sign[\s-]*on\b|\bsso\b", " sso "),
+    (r"\bssda\s*903\b|\b903\b", " ssda903 "),
+    (r"\bstrat(?:egy)?\s+(?:meeting|discussion)s?\b", " strategy "),
+    (r"\bdate\s+of\s+birth\b|\bd\.o\.b\.?", " dob "),
+    (r"\bbrothers?\s*(?:/|and|or|&)\s*sisters?\b", " sibling "),
+    (r"\bn/a\b", " na "),
+    (r"\bprint[\s-]*outs?\b", " print "),
+)
+# Recurring kinds of usability problem, worded many ways. Each maps to one concept token so
+# that "takes ages to load" and "painfully slow to open" share vocabulary. Only generic
+# complaint vocabulary belongs here, not wording peculiar to one finding.
+_CONCEPTS: tuple[tuple[str, str], ...] = (
+    (r"\bnot\s+(?:yet\s+)?saved\b|\bwithout\s+saving\b|\bunsaved\b", " unsaved "),
+    (r"\bauto[\s-]*sav\w*|\bautomatically\s+sav\w*", " autosave "),
+    (r"\bsav\w*\s+(?:\w+\s+){0,2}automatically\b", " autosave "),
+    (
+        r"\b(?:lose|loses|losing|lost|loss|wipes?|wiped|disappear\w*|discard\w*|vanish\w*)\b",
+        " lose ",
+    ),
+    (r"\b(?:take|takes|taking)\s+(?:ages|forever)\b|\bsluggish\b|\blatency\b", " slow "),
+    (r"\b(?:poor\s+)?performance\b|\bresponse\s+times?\b|\bload\s+times?\b", " slow "),
+    (r"\b(?:crash\w*|freez\w*|froze|frozen|hangs|falls\s+over)\b", " crash "),
+    (r"\bre[\s-]*(?:enter|type|key|input|record)\w*|\bdouble[\s-]*(?:key\w*|entry)\b", " reenter "),
+    (r"\b(?:typed|entered|recorded|asked\s+for|input|keyed\s+in)\s+(?:again|twice)\b", " reenter "),
+    (r"\bduplicat\w*\s+(?:of\s+)?data\s+entry\b", " reenter "),
+    (r"\bpre[\s-]*(?:populat|fill)\w*|\bauto[\s-]*fill\w*", " prepopulate "),
+    (r"\b(?:pull|pulled|carry|carries|carried)\s+(?:forward|through|over|into)\b", " prepopulate "),
+    (r"\b(?:clon\w*|copy|copies|copied|copying)\b", " copy "),
+    (r"\b(?:amend\w*|modif\w*|edit\w*)\b", " edit "),
+    (r"\b(?:filter\w*|narrow\w*\s+down)\b", " filter "),
+    (r"\b(?:mark|marked|labelled|labeled|flag|flagged|highlight\w*|indicat\w*)\b", " mark "),
+    (
+        r"\b(?:find|finding|locate|look\s+up)\s+(?:a|the|an|existing)?\s*"
+        r"(?:child(?:ren)?|records?|person)\b",
+        " search record ",
+    ),
+    (r"\b(?:log|logging|logs|sign|signing)\s+(?:in|on)\b|\blog[\s-]*(?:in|on)s?\b", " login "),
+    (r"\b(?:passwords?|usernames?|user\s+names?|credentials|authentication)\b", " login "),
+    (r"\b(?:working\s+)?from\s+home\b|\bhome\s+working\b|\bremote\w*\b", " remote "),
+    (
+        r"\b(?:away\s+from|out\s+of|outside)\s+(?:the\s+)?(?:office|council\s+buildings)\b",
+        " remote ",
+    ),
+    (r"\bmobile\s+working\b|\blaptops?\b|\bvpn\b|\b[345]g\b|\boff[\s-]?site\b", " remote "),
+    (r"\b(?:induction|refresher|courses?)\b", " training "),
+    (r"\b(?:help\s+text|online\s+help|on[\s-]screen\s+help|guidance|user\s+guide|f1)\b", " help "),
+    (r"\b(?:case\s*loads?|allocation\w*|allocated)\b", " caseload "),
+    (r"\b(?:overview|summary|summaries|front[\s-](?:sheet|page|screen))\b", " summary "),
+    (r"\b(?:care\s+)?proceedings\b|\bcourt\s+bundles?\b", " court "),
+    (r"\b(?:mandatory|compulsory|required)\s+(?:fields?|questions?|boxes?)\b", " mandatory "),
+    (r"\btick[\s-]*box\w*", " tickbox "),
+    (r"\bcensus\b|\bstatutory\s+returns?\b", " return "),
+)
+_RULES = _PHRASES + _CONCEPTS
+# Rules are applied in order; each batch is first tested with one combined pattern (same
+# matches, one scan) so that text which needs none of a batch's rewrites skips it quickly.
+_BATCHES = tuple(
+    (
+        re.compile("|".join(f"(?:{p})" for p, _ in _RULES[k : k + 8])),
+        tuple((re.compile(p), r) for p, r in _RULES[k : k + 8]),
+    )
+    for k in range(0, len(_RULES), 8)
+)
+
+# Single-word synonyms and spelling variants ("canonical: variant ..."), applied after
+# tokenising and before stemming.
+_WORD_TABLE = """
+strategy: strat
+conference: conf confs
+information: info
+document: doc docs
+child: kids children childs
+manager: mgr mgrs
+invitation: invite invites invited inviting invitations
+enquiry: inquiry inquiries
+sibling: sibs brother brothers sister sisters
+receive: recieve
+received: recieved
+separate: seperate seperately
+until: untill
+not: wont cant dont
+slow: slowly slower slowness delay delays delayed
+open: load loads loading loaded
+"""
+_WORDS: dict[str, str] = {
+    variant: canon
+    for line in _WORD_TABLE.strip().splitlines()
+    for canon, variants in [line.split(":")]
+    for variant in variants.split()
+}
+_WORDS["ssda903"] = "ssda903 return"
+_WORDS["sso"] = "sso login"
+_WORDS["plo"] = "plo court"
+
+# Words that carry no information about which problem a finding describes.
+_DOMAIN_STOP = frozenset(
+    {
+        "system",
+        "ics",
+        "application",
+        "user",
+        "users",
+        "staff",
+        "practitioner",
+        "practitioners",
+        "worker",
+        "workers",
+        "people",
+        "able",
+        "unable",
+        "need",
+        "needs",
+        "needed",
+        "use",
+        "used",
+        "currently",
+        "really",
+        "does",
+        "did",
+        "doesn",
+        "didn",
+        "isn",
+        "aren",
+        "won",
+        "get",
+        "gets",
+        "got",
+        "getting",
+        "etc",
+        "eg",
+        "ie",
+        "e",
+        "g",
+        "also",
+        "just",
+        "lot",
+        "lots",
+        "way",
+    }
+)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | _DOMAIN_STOP
+
+_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("ational", "ate"),
+    ("ations", "ate"),
+    ("ation", "ate"),
+    ("ities", "ity"),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ings", ""),
+    ("ing", ""),
+    ("ed", ""),
+    ("ly", ""),
+    ("s", ""),
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_CANT = re.compile(r"\bcan'?t\b|\bwon'?t\b")
+_NT = re.compile(r"(\w)n't\b")
+_CLITIC = re.compile(r"(\w)'(?:s|ve|re|ll|d)\b")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Strip one common English suffix so 'printed', 'prints' and 'printing' all match."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix):
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                break
+            base = word[: -len(suffix)] + repl
+            if len(base) >= 3:
+                word = base
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeioulsz":
+        word = word[:-1]
+    return word
+
+
+def canonicalise(text: object) -> str:
+    """Lower-case text with domain phrases rewritten to canonical tokens (no stemming)."""
+    if not isinstance(text, str):
+        return ""
+    s = unicodedata.normalize("NFKC", text).lower()
+    s = s.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
+    s = _CANT.sub("cannot", s)
+    s = _NT.sub(r"\1 not", s)  # doesn't -> does not
+    s = _CLITIC.sub(r"\1", s)  # child's -> child, they've -> they
+    for any_rule, rules in _BATCHES:
+        if any_rule.search(s):
+            for pattern, repl in rules:
+                s = pattern.sub(repl, s)
+    return s
+
+
+def tokens(text: object) -> list[str]:
+    """Canonical, stemmed content tokens of a free-text field, in order."""
+    out: list[str] = []
+    for raw in _NON_ALNUM.split(canonicalise(text)):
+        if not raw:
+            continue
+        for word in _WORDS.get(raw, raw).split():
+            if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+                continue
+            out.append(stem(word))
+    return out
+
+
+def normalise(text: object) -> str:
+    """One space-joined string of canonical tokens, for character n-gram features."""
+    return " ".join(tokens(text))
+
+
+def _word_analyzer(toks: list[str]) -> list[str]:
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+
+
+def _tfidf(docs: list, n: int, weight: float, **kwargs: object) -> sp.csr_matrix:
+    """Unit rows of description + weight * suggested_change (each unit) for one feature type."""
+    try:
+        mat = TfidfVectorizer(sublinear_tf=True, norm=None, **kwargs).fit_transform(docs)
+    except ValueError:  # no usable text at all
+        return sp.csr_matrix((n, 1))
+    return normalize((normalize(mat[:n]) + weight * normalize(mat[n:])).tocsr())
+
+
+def text_vectors(
+    descriptions: Iterable[object],
+    suggestions: Iterable[object],
+    word_share: float,
+    suggestion_weight: float,
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """(text, words): unit TF-IDF vectors of canonical text, one row per finding.
+
+    ``text`` joins word uni/bigrams (share ``word_share`` of the cosine) with character 3-5-grams
+    of the canonical tokens, which absorb typos and word-form variants; ``words`` is the word part
+    alone, used to find candidate pairs. The suggested change counts ``suggestion_weight`` times
+    as much as the description.
+    """
+    toks = [tokens(t) for t in descriptions]
+    n = len(toks)
+    toks += [tokens(t) for t in suggestions]
+    words = _tfidf(toks, n, suggestion_weight, analyzer=_word_analyzer)
+    chars = _tfidf(
+        [" ".join(t) for t in toks], n, suggestion_weight, analyzer="char_wb", ngram_range=(3, 5)
+    )
+    text = sp.hstack([np.sqrt(word_share) * words, np.sqrt(1.0 - word_share) * chars], "csr")
+    return text, words
+
+
+def nearest_pairs(words: sp.csr_matrix, rows: np.ndarray, k: int, max_df: float) -> np.ndarray:
+    """Candidate pairs (i < j): for each row, its k most similar findings sharing a rarer word.
+
+    Words in more than ``max_df`` findings are ignored here only (blocking), so the sparse product
+    stays far from n x n at national scale; callers compute exact similarities afterwards.
+    """
+    n = words.shape[0]
+    df = np.bincount(words.indices, minlength=words.shape[1])
+    wp = words[:, np.flatnonzero((df >= 2) & (df <= max_df))]
+    wpt = wp.T.tocsr()
+    out: list[np.ndarray] = []
+    step = max(1, int(2e7 // max(n, 1)))  # bounds the dense-ish block product in memory
+    for start in range(0, len(rows), step):
+        block = rows[start : start + step]
+        sims = (wp[block] @ wpt).tocsr()
+        for r, i in enumerate(block):
+            lo, hi = sims.indptr[r], sims.indptr[r + 1]
+            idx, val = sims.indices[lo:hi], sims.data[lo:hi]
+            idx, val = idx[idx != i], val[idx != i]
+            if len(idx) > k:
+                idx = idx[np.argpartition(-val, k)[:k]]
+            out.append(np.column_stack([np.minimum(idx, i), np.maximum(idx, i)]))
+    pairs = np.vstack(out) if out else np.empty((0, 2))
+    return np.unique(pairs.astype(np.int64), axis=0)

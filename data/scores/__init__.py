@@ -1,0 +1,1 @@
+"""Scores as spec/SCORING.md defines them and pooled statistics over stored summaries."""

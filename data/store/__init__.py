@@ -1,0 +1,1 @@
+"""Storage: engine, ORM models, migrations, bulk loading, memos, data version, audit log."""

@@ -1,0 +1,1 @@
+"""Chart building (figures, margins, table alternatives), shared by the page callbacks."""

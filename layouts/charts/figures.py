@@ -1,0 +1,695 @@
+"""Figure builders shared by pages: accessible palette, suppressed cells labelled 'c'."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from layouts.charts.margins import (
+    bottom_for_axis,
+    bottom_for_legend_below,
+    bottom_for_upright,
+    left_for_labels,
+    right_for_colorbar,
+    right_for_last_tick,
+    top_for_legend_above,
+    top_for_slanted,
+)
+
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
+    "#12436D",
+    "#28A197",
+    "#801650",
+    "#F46A25",
+    "#3D3D3D",
+    "#A285D1",
+)
+# Stepped so every label meets contrast: black on the light band, white on the dark two.
+SEQUENTIAL = [
+    [0, "#6BACE6"],
+    [0.4, "#6BACE6"],
+    [0.4, "#2073BC"],
+    [0.6, "#2073BC"],
+    [0.6, "#12436D"],
+    [1, "#12436D"],
+]
+LIGHT_BAND_BELOW = 40
+WHITE_TEXT, BLACK_TEXT = "#ffffff", "#0b0c0c"  # cell labels on the dark bands / elsewhere
+# Reference lines (benchmark, zero) need an explicit width: the simple_white template's shape
+# defaults draw lines 0 px wide, which hid them.
+REFERENCE_WIDTH = 1.5
+# ... and full opacity: the template's 0.3 made them too faint to meet non-text contrast.
+REFERENCE_LINE = {"line_color": DARK_GREY, "line_width": REFERENCE_WIDTH, "opacity": 1}
+MARGIN = {"l": 10, "r": 10, "t": 30, "b": 10}
+FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#0b0c0c"}
+
+
+# Plotly checks every property as a figure is built, about half of each chart's build time
+# at national scale; these builders only set known properties, so the app skips the check
+# and the test suite turns it back on (tests/conftest.py) for every chart it draws.
+VALIDATE = False
+
+
+def new_figure(data=None, **kwargs) -> go.Figure:
+    """A figure built without per-property validation unless ``VALIDATE`` is on."""
+    return go.Figure(data, _validate=VALIDATE, **kwargs)
+
+
+def plain_figure(data: list[dict], layout: dict) -> dict:
+    """A figure as the plain dict Dash sends, in the look of :func:`_base`, for the largest
+    charts: building plotly objects and turning them back into a dict cost more than the
+    chart's data. Checked by plotly, and an error raised, when ``VALIDATE`` is on (tests)."""
+    base = {"font": FONT, "margin": MARGIN}
+    figure = {"data": data, "layout": {**base, **layout, "template": _template_dict()}}
+    if VALIDATE:
+        go.Figure(figure)  # raises on any property plotly does not know
+    return figure
+
+
+TRACE_TYPES = ("bar", "scatter", "heatmap")  # the only trace types these charts draw
+
+
+@lru_cache(maxsize=1)
+def _template_json() -> str:
+    full = pio.templates["simple_white"]
+    slim = go.layout.Template(
+        layout=full.layout, data={kind: getattr(full.data, kind) for kind in TRACE_TYPES}
+    )
+    return json.dumps(slim.to_plotly_json())
+
+
+def _template_dict() -> dict:
+    """A fresh copy per figure: plotly may keep, and later change, the dict it is given."""
+    return json.loads(_template_json())
+
+
+def template() -> go.layout.Template:
+    """Plotly's "simple_white" look, cut down to its layout and the trace types used here.
+
+    Validating the full template (defaults for every trace type) took ~18 ms of each ~35 ms
+    figure; this one is checked once, then rebuilt unchecked per figure (~0.02 ms), so no
+    plotly object is shared between request threads."""
+    return go.layout.Template(_template_dict(), _validate=False)
+
+
+def prime() -> None:
+    """Load plotly's figure classes and build the template now (about half a second the
+    first time), at start-up rather than in some user's first request."""
+    sample = pd.DataFrame(
+        {"group": ["A", "B"], "mean": [50.0, 60.0], "ci_low": [45.0, 55.0],
+         "ci_high": [55.0, 65.0], "suppressed": [False, True]}
+    )  # fmt: skip
+    add_sus_grades(mean_bars(sample, "group", benchmark=68.0)).to_json()
+    new_figure([go.Heatmap(z=[[1.0]]), go.Scatter(x=[1], y=[1])]).to_json()
+
+
+def _base(fig: go.Figure, *, margin: dict | None = None, **layout) -> go.Figure:
+    """The house look; ``margin`` (layouts.charts.margins) overrides sides of :data:`MARGIN`."""
+    fig.update_layout(template=template(), font=FONT, margin={**MARGIN, **(margin or {})}, **layout)
+    return fig
+
+
+def _side_labels(labels, *, x_title: bool = True) -> dict:
+    """Margins for a chart with category labels down its left side and an x axis below."""
+    return {"l": left_for_labels(labels), "b": bottom_for_axis(title=x_title)}
+
+
+def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
+    """The published SUS average as a dashed reference line, when there is one."""
+    if benchmark is not None:
+        fig.add_vline(
+            x=benchmark,
+            line_dash="dash",
+            **REFERENCE_LINE,
+            annotation_text=f"Published SUS average {benchmark:.0f}",
+            annotation_position="top",
+        )
+
+
+def _bar_labels(t, label_col, values, shown, highlight, *, decimals: int):
+    """Bar colours (the highlighted row orange) and labels ('c (suppressed)', never zero)."""
+    colours = [ORANGE if highlight and lbl == highlight else DARK_BLUE for lbl in t[label_col]]
+    text = [
+        f"{v:.{decimals}f}" if ok else "c (suppressed)" for v, ok in zip(values, shown, strict=True)
+    ]
+    return colours, text
+
+
+def mean_bars(
+    table: pd.DataFrame,
+    label_col: str,
+    *,
+    benchmark: float | None = None,
+    x_title: str = "Mean score (0–100)",
+    highlight: str | None = None,
+) -> go.Figure:
+    """Horizontal bars of means with 95% intervals; suppressed rows labelled 'c'."""
+    t = table.iloc[::-1]
+    shown = ~t["suppressed"].astype(bool)
+    values = t["mean"].where(shown)
+    colours, text = _bar_labels(t, label_col, values, shown, highlight, decimals=1)
+    err_plus = (t["ci_high"] - t["mean"]).where(shown)
+    err_minus = (t["mean"] - t["ci_low"]).where(shown)
+    fig = new_figure(
+        go.Bar(
+            x=values.fillna(0),
+            y=t[label_col].astype(str),
+            orientation="h",
+            marker_color=colours,
+            text=text,
+            textposition="inside",
+            insidetextanchor="start",
+            cliponaxis=False,
+            textfont={"color": ["#0b0c0c" if c == ORANGE else "#ffffff" for c in colours]},
+            error_x={
+                "type": "data",
+                "array": err_plus.fillna(0),
+                "arrayminus": err_minus.fillna(0),
+                "color": DARK_GREY,
+                "thickness": 1.5,
+            },
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    add_benchmark(fig, benchmark)
+    return _base(
+        fig,
+        xaxis={"title": x_title, "range": [0, 105]},
+        yaxis={"automargin": True},
+        margin=_side_labels(t[label_col].astype(str)),
+        height=max(300, 40 * len(t) + 120),
+        showlegend=False,
+    )
+
+
+def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
+    """Change with 95% interval per row; filled marker = significant, hollow = not."""
+    t = table.iloc[::-1]
+    shown = ~t["suppressed"].astype(bool)
+    sig = t["significant"].fillna(False).astype(bool) & shown
+    fig = new_figure()
+    for mask, name, symbol in (
+        (sig, "Significant change", "circle"),
+        (shown & ~sig, "Not significant", "circle-open"),
+    ):
+        part = t[mask]
+        fig.add_trace(
+            go.Scatter(
+                x=part["change"],
+                y=part[label_col].astype(str),
+                mode="markers",
+                name=name,
+                marker={"symbol": symbol, "size": 12, "color": DARK_BLUE, "line": {"width": 2}},
+                error_x={
+                    "type": "data",
+                    "array": part["ci_high"] - part["change"],
+                    "arrayminus": part["change"] - part["ci_low"],
+                    "color": DARK_GREY,
+                },
+                hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+            )
+        )
+    hidden = t[~shown]
+    if len(hidden):
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(hidden),
+                y=hidden[label_col].astype(str),
+                mode="text",
+                text=["c (suppressed)"] * len(hidden),
+                name="Suppressed",
+                hoverinfo="skip",
+            )
+        )
+    fig.add_vline(x=0, **REFERENCE_LINE)
+    height = max(300, 40 * len(t) + 140)
+    bottom = bottom_for_axis(title=True)
+    if sum(1 for trace in fig.data if len(trace.y)) > 1:  # plotly hides a one-entry legend
+        bottom = max(bottom, bottom_for_legend_below(height, MARGIN["t"], -0.25))
+    return _base(
+        fig,
+        xaxis={"title": "Change in mean score (points)", "zeroline": True},
+        yaxis={"automargin": True},
+        margin={**_side_labels(t[label_col].astype(str)), "b": bottom},
+        height=height,
+        legend={"orientation": "h", "y": -0.25},
+    )
+
+
+# --- Analysis pages (Compare, Themes, My authority) ------------------------------------------
+
+# Sauro-Lewis grade ranges on the SUS scale, merged to letters: (low, high, label).
+SUS_GRADE_BANDS = (
+    (0, 51.7, "F"),
+    (51.7, 62.7, "D"),
+    (62.7, 72.6, "C"),
+    (72.6, 78.9, "B"),
+    (78.9, 100, "A"),
+)
+GRADE_SHADES = ("#f3f2f1", "#ffffff")
+SERIES_STYLE = (  # colour and marker for up to four series: never colour alone
+    (DARK_BLUE, "circle"),
+    (ORANGE, "diamond"),
+    (TURQUOISE, "square"),
+    (DARK_PINK, "triangle-up"),
+)
+
+
+def add_sus_grades(fig: go.Figure, *, axis: str = "x") -> go.Figure:
+    """Shade the Sauro-Lewis grade ranges behind a SUS chart and label each with its letter
+    (one layout update: adding shapes one by one re-validates the figure each time)."""
+    shapes, notes = list(fig.layout.shapes or ()), list(fig.layout.annotations or ())
+    for i, (low, high, label) in enumerate(SUS_GRADE_BANDS):
+        shade = {"fillcolor": GRADE_SHADES[i % 2], "line": {"width": 0}, "layer": "below"}
+        font = {"size": 12, "color": DARK_GREY}
+        if axis == "x":
+            shapes.append({"type": "rect", "x0": low, "x1": high, "xref": "x", "y0": 0, "y1": 1,
+                           "yref": "y domain", **shade})  # fmt: skip
+            notes.append({"x": (low + high) / 2, "y": 1.0, "yref": "paper", "yanchor": "bottom",
+                          "yshift": 32, "showarrow": False, "text": f"Grade {label}",
+                          "font": font})  # fmt: skip
+        else:
+            shapes.append({"type": "rect", "y0": low, "y1": high, "yref": "y", "x0": 0, "x1": 1,
+                           "xref": "x domain", **shade})  # fmt: skip
+            notes.append({"y": (low + high) / 2, "x": 1.0, "xref": "paper", "xanchor": "left",
+                          "showarrow": False, "text": f"Grade {label}", "font": font})  # fmt: skip
+    fig.update_layout(shapes=shapes, annotations=notes)
+    if axis == "x":
+        fig.update_layout(margin={"t": 72})
+    return fig
+
+
+def count_bars(
+    table: pd.DataFrame,
+    label_col: str,
+    value_col: str = "findings",
+    *,
+    x_title: str = "Findings",
+    highlight: str | None = None,
+) -> go.Figure:
+    """Horizontal bars of counts; suppressed rows labelled 'c (suppressed)', never zero."""
+    t = table.iloc[::-1]
+    shown = ~t["suppressed"].astype(bool)
+    values = pd.to_numeric(t[value_col], errors="coerce").where(shown)
+    colours, text = _bar_labels(t, label_col, values, shown, highlight, decimals=0)
+    fig = new_figure(
+        go.Bar(
+            x=values.fillna(0),
+            y=t[label_col].astype(str),
+            orientation="h",
+            marker_color=colours,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"color": "#0b0c0c"},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    top = float(values.max()) if values.notna().any() else 1.0
+    return _base(
+        fig,
+        xaxis={"title": x_title, "range": [0, top * 1.25 + 1]},
+        yaxis={"automargin": True},
+        margin=_side_labels(t[label_col].astype(str)),
+        height=max(300, 34 * len(t) + 120),
+        showlegend=False,
+    )
+
+
+def labelled_heatmap(
+    table: pd.DataFrame,
+    row_col: str,
+    col_col: str,
+    *,
+    row_labels: dict | None = None,
+    col_labels: dict | None = None,
+    value_col: str = "mean",
+    scale_max: float = 100.0,
+    colorbar: dict | None = None,
+    decimals: int = 0,
+    col_order: list | None = None,
+) -> go.Figure:
+    """Like :func:`heatmap` (stepped sequential palette, every cell labelled with its value
+    or 'c' in a colour that contrasts with it), with any value range (``scale_max``).
+
+    Labels are the heatmap's own cell text, not one annotation per cell: plotly measures
+    each annotation separately, which made a 12 x 14 grid the slowest chart on any page.
+    Cell text has a single colour per trace, so cells with white labels (the two dark
+    bands) and cells with black ones are two traces over the same grid, each blank where
+    the other is filled."""
+    rows = list(dict.fromkeys(table[row_col]))
+    cols = list(dict.fromkeys(table[col_col]))
+    if col_order is not None:
+        cols = [c for c in col_order if c in cols] + [c for c in cols if c not in col_order]
+    grid = {
+        (r, c): (bool(sup), v)
+        for r, c, sup, v in zip(
+            table[row_col], table[col_col], table["suppressed"], table[value_col], strict=True
+        )
+    }
+    xs = [(col_labels or {}).get(c, c) for c in cols]
+    ys = [(row_labels or {}).get(r, r) for r in rows]
+    layers = {colour: ([], []) for colour in (WHITE_TEXT, BLACK_TEXT)}  # colour -> z, text
+    for r in rows:
+        for z_rows, text_rows in layers.values():
+            z_rows.append([])
+            text_rows.append([])
+        for c in cols:
+            hidden, v = grid.get((r, c), (False, None))
+            if (r, c) not in grid or (not hidden and (v is None or pd.isna(v))):
+                z, label = None, ""
+            elif hidden:
+                z, label = None, "c"
+            else:
+                z, label = float(v) / scale_max * 100, f"{float(v):.{decimals}f}"
+            mine = WHITE_TEXT if z is not None and z >= LIGHT_BAND_BELOW else BLACK_TEXT
+            for colour, (z_rows, text_rows) in layers.items():
+                z_rows[-1].append(z if colour == mine else None)
+                text_rows[-1].append(label if colour == mine else "")
+    bar = colorbar or {
+        "title": "Score",
+        "tickvals": [20, 50, 80],
+        "ticktext": ["below 40", "40 to 59", "60 or more"],
+    }
+    # right against the plot: at plotly's default x (1.02) the room it needs grows with the
+    # plot's width, which only the browser knows
+    bar = {**bar, "x": 1.0}
+    fig = new_figure(
+        [
+            go.Heatmap(
+                z=z_rows,
+                x=xs,
+                y=ys,
+                text=text_rows,
+                texttemplate="%{text}",
+                textfont={"color": colour, "size": 13},
+                hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+                colorscale=SEQUENTIAL,
+                zmin=0,
+                zmax=100,
+                hoverongaps=False,
+                showscale=colour == BLACK_TEXT,
+                colorbar=bar,
+                xgap=2,
+                ygap=2,
+            )
+            for colour, (z_rows, text_rows) in layers.items()
+        ]
+    )
+    return _base(
+        fig,
+        height=max(320, 36 * len(rows) + 160),
+        xaxis={"side": "top", "tickangle": -30},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        margin={
+            "l": left_for_labels(ys),
+            "t": top_for_slanted(xs, 30),
+            "r": right_for_colorbar(bar["ticktext"], bar["title"]),
+        },
+    )
+
+
+def count_heatmap(
+    table: pd.DataFrame,
+    row_col: str,
+    col_col: str,
+    *,
+    row_labels: dict | None = None,
+    col_labels: dict | None = None,
+    value_col: str = "findings",
+    col_order: list | None = None,
+) -> go.Figure:
+    """Counts on the stepped sequential palette (bands at 40% and 60% of the largest count
+    shown), each cell labelled with its count or 'c'; the colour bar states the bands."""
+    shown = pd.to_numeric(table.loc[~table["suppressed"].astype(bool), value_col])
+    top = max(float(shown.max()) if len(shown) else 1.0, 1.0)
+    bar = {
+        "title": value_col.replace("_", " ").capitalize(),
+        "tickvals": [20, 50, 80],
+        "ticktext": [
+            f"under {0.4 * top:.0f}",
+            f"{0.4 * top:.0f} to {0.6 * top:.0f}",
+            f"over {0.6 * top:.0f}",
+        ],
+    }
+    return labelled_heatmap(
+        table,
+        row_col,
+        col_col,
+        row_labels=row_labels,
+        col_labels=col_labels,
+        value_col=value_col,
+        scale_max=top,
+        colorbar=bar,
+        col_order=col_order,
+    )
+
+
+def band_dots(
+    table: pd.DataFrame,
+    *,
+    x_title: str = "Mean of authority means (0–100)",
+    benchmark: float | None = None,
+) -> go.Figure:
+    """One row per group: each band's mean as a labelled marker on a line from lowest to
+    highest band, so the spread reads without colour."""
+    fig = new_figure()
+    groups = list(dict.fromkeys(table["group"]))[::-1]
+    for g in groups:
+        part = table.loc[(table["group"] == g) & (table["position"] >= 0)]
+        if part.empty:
+            fig.add_trace(
+                go.Scatter(
+                    x=[2],
+                    y=[g],
+                    mode="text",
+                    text=["too few authorities"],
+                    textposition="middle right",
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part["mean"],
+                y=[g] * len(part),
+                mode="lines+markers",
+                line={"color": DARK_GREY, "width": 1},
+                marker={
+                    "size": 11,
+                    "color": DARK_BLUE,
+                    "symbol": "circle",
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                customdata=part[["band", "n_las"]].to_numpy(),
+                hovertemplate="%{y}, %{customdata[0]} (%{customdata[1]} authorities): "
+                "%{x:.1f}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    add_benchmark(fig, benchmark)
+    return _base(
+        fig,
+        xaxis={"title": x_title, "range": [0, 100]},
+        yaxis={"automargin": True, "categoryorder": "array", "categoryarray": groups},
+        margin=_side_labels(groups),
+        height=max(300, 40 * len(groups) + 120),
+    )
+
+
+@lru_cache(maxsize=64)
+def _grid_layout(nrows: int, cols: int, titles: tuple[str, ...]) -> str:
+    """The layout of a grid of panels with shared y axes, as JSON (a fresh copy per use)."""
+    from plotly.subplots import make_subplots
+
+    grid = make_subplots(
+        rows=nrows,
+        cols=cols,
+        subplot_titles=titles,
+        shared_yaxes=True,
+        vertical_spacing=0.6 / max(nrows, 1) if nrows > 1 else 0.1,
+    )
+    layout = grid.layout.to_plotly_json()
+    layout.pop("template", None)  # plotly's default look; plain_figure sets the house one
+    return json.dumps(layout)
+
+
+def group_trends(
+    table: pd.DataFrame,
+    *,
+    reference: str,
+    y_title: str = "Mean score (0–100)",
+    benchmark: float | None = None,
+) -> dict:
+    """Small multiples: one panel per group with its line (dark blue) and the reference
+    (England, orange dashed) for comparison; suppressed periods are gaps marked 'c'.
+
+    make_subplots lays out the panels (remembered per set of groups); traces and reference
+    lines are then added in one step, as a plain dict (:func:`plain_figure`)."""
+    groups = [g for g in dict.fromkeys(table["group"]) if g != reference]
+    periods = sorted(dict.fromkeys(table["period"]))
+    cols = 3
+    nrows = max(1, -(-len(groups) // cols))
+    cells = {  # (group, period) -> mean, None where suppressed
+        (g, p): None if bool(hide) else float(m)
+        for g, p, m, hide in zip(table["group"], table["period"], table["mean"],
+                                 table["suppressed"], strict=True)
+    }  # fmt: skip
+    ref_y = [cells.get((reference, p)) for p in periods]
+    traces, shapes = [], []
+    for i, g in enumerate(groups):
+        k = i + 1  # panels are numbered row by row: axes x, x2, x3 ... / y, y2, y3 ...
+        axes = {"xaxis": f"x{k if k > 1 else ''}", "yaxis": f"y{k if k > 1 else ''}"}
+        means = [cells.get((g, p)) for p in periods]
+        hidden = [m is None for m in means]
+        traces.append(
+            {"type": "scatter", "x": periods, "y": ref_y, "mode": "lines", "name": reference,
+             "legendgroup": "ref", "showlegend": i == 0,
+             "line": {"color": ORANGE, "dash": "dash", "width": 2},
+             "hovertemplate": f"{reference} %{{x}}: %{{y:.1f}}<extra></extra>", **axes}
+        )  # fmt: skip
+        traces.append(
+            {"type": "scatter", "x": periods, "y": means,
+             "mode": "lines+markers", "name": "Supplier group", "legendgroup": "group",
+             "showlegend": i == 0, "line": {"color": DARK_BLUE, "width": 3},
+             "marker": {"size": 8}, "hovertemplate": f"{g} %{{x}}: %{{y:.1f}}<extra></extra>",
+             **axes}
+        )  # fmt: skip
+        gaps = [p for p, h in zip(periods, hidden, strict=True) if h]
+        if gaps:
+            traces.append(
+                {"type": "scatter", "x": gaps, "y": [8] * len(gaps), "mode": "text",
+                 "text": ["c"] * len(gaps), "showlegend": False, "hoverinfo": "skip",
+                 "textfont": {"color": DARK_GREY}, **axes}
+            )  # fmt: skip
+        if benchmark is not None:
+            shapes.append(
+                {"type": "line", "xref": f"{axes['xaxis']} domain", "x0": 0, "x1": 1,
+                 "yref": axes["yaxis"], "y0": benchmark, "y1": benchmark,
+                 "line": {"dash": "dot", "color": DARK_GREY, "width": REFERENCE_WIDTH},
+                 "opacity": 1}
+            )  # fmt: skip
+    layout = json.loads(_grid_layout(nrows, cols, tuple(groups)))
+    for name in list(layout):
+        if name.startswith("yaxis"):
+            first_column = name in ("yaxis", *(f"yaxis{(r * cols) + 1}" for r in range(nrows)))
+            layout[name] = {**layout[name], "range": [0, 100],
+                            **({"title": {"text": y_title}} if first_column else {})}  # fmt: skip
+    height, legend_y = max(320, 260 * nrows + 60), 1.0 + 0.25 / nrows
+    bottom = bottom_for_upright(periods)
+    margin = {**MARGIN, "l": left_for_labels(["100"], title=True), "b": bottom,
+              "r": right_for_last_tick(periods),
+              "t": top_for_legend_above(height, bottom, legend_y)}  # fmt: skip
+    return plain_figure(
+        traces,
+        {**layout, "shapes": shapes, "height": height, "margin": margin,
+         "legend": {"orientation": "h", "y": legend_y, "x": 0}},
+    )  # fmt: skip
+
+
+def comparator_dots(
+    table: pd.DataFrame,
+    label_col: str,
+    series_col: str,
+    series: list[str],
+    *,
+    labels: dict | None = None,
+    x_title: str = "Mean score (0–100)",
+    benchmark: float | None = None,
+) -> go.Figure:
+    """One row per label and one marker per series (colour and shape), with 95% intervals;
+    suppressed values are left out and listed as 'c' in the table alternative."""
+    fig = new_figure()
+    labels = labels or {}
+    order = list(dict.fromkeys(table[label_col]))[::-1]
+    for k, name in enumerate(series):
+        colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
+        part = table.loc[(table[series_col] == name) & ~table["suppressed"].astype(bool)]
+        fig.add_trace(
+            go.Scatter(
+                x=part["mean"],
+                y=[labels.get(v, v) for v in part[label_col]],
+                mode="markers",
+                name=name,
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": 11,
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                error_x={
+                    "type": "data",
+                    "array": part["ci_high"] - part["mean"],
+                    "arrayminus": part["mean"] - part["ci_low"],
+                    "color": colour,
+                    "thickness": 1.2,
+                },
+                hovertemplate=f"{name}, %{{y}}: %{{x:.1f}}<extra></extra>",
+            )
+        )
+    if benchmark is not None:
+        fig.add_vline(x=benchmark, line_dash="dash", **REFERENCE_LINE)
+    cats = [labels.get(v, v) for v in order]
+    height, legend_y = max(320, 34 * len(order) + 160), -0.12 - 2.0 / max(len(order), 4)
+    return _base(
+        fig,
+        xaxis={"title": x_title, "range": [0, 100]},
+        yaxis={"automargin": True, "categoryorder": "array", "categoryarray": cats},
+        margin={**_side_labels(cats), "b": bottom_for_legend_below(height, MARGIN["t"], legend_y)},
+        height=height,
+        legend={"orientation": "h", "y": legend_y},
+    )
+
+
+def series_lines(
+    table: pd.DataFrame,
+    series_col: str,
+    series: list[str],
+    *,
+    y_title: str = "Mean score (0–100)",
+    benchmark: float | None = None,
+) -> go.Figure:
+    """Lines over periods, one per series (colour, marker shape and dash differ)."""
+    fig = new_figure()
+    dashes = ("solid", "dash", "dot", "dashdot")
+    for k, name in enumerate(series):
+        colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
+        part = table.loc[table[series_col] == name].sort_values("period")
+        y = part["mean"].where(~part["suppressed"].astype(bool))
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=y,
+                mode="lines+markers",
+                name=name,
+                line={"color": colour, "dash": dashes[k % 4], "width": 2.5},
+                marker={"symbol": symbol, "size": 10},
+                hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<extra></extra>",
+            )
+        )
+    if benchmark is not None:
+        fig.add_hline(
+            y=benchmark,
+            line_dash="dot",
+            **REFERENCE_LINE,
+            annotation_text=f"Published SUS average {benchmark:.0f}",
+        )
+    height, legend_y = 420, -0.25
+    periods = sorted(dict.fromkeys(table["period"]))
+    bottom = max(
+        bottom_for_upright(periods, title=True),
+        bottom_for_legend_below(height, MARGIN["t"], legend_y),
+    )
+    return _base(
+        fig,
+        yaxis={"title": y_title, "range": [0, 100]},
+        xaxis={"title": "Period", "type": "category"},
+        margin={"l": left_for_labels(["100"], title=True), "b": bottom},
+        height=height,
+        legend={"orientation": "h", "y": legend_y},
+    )
