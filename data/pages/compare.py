@@ -2,8 +2,10 @@
 scores inside each group, trends across periods, and (for a group's NLAR representative
 only) the group authority by authority under pseudonyms.
 
-Every table goes through data.privacy.narrowing.guarded_scores, so the thresholds, the narrowing
-guard and secondary suppression hold for any filter combination.
+The filters arrive parsed (data.queries.filters.COMPARE, a Selection): the period and the
+measure pick the memoised rows, the role, region and LA type go to
+data.privacy.narrowing.guarded_scores as the narrowing, so the thresholds, the narrowing guard
+and secondary suppression hold for any filter combination.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from data.privacy.access import NLAR_REP, Viewer, require
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.narrowing import ENGLAND, ViewFilters, guarded_scores, narrow
+from data.privacy.narrowing import ENGLAND, guarded_scores, narrow
 from data.queries.filter_options import measure_rows, period_rows
+from data.queries.filters import Selection
 from data.reference.codes import SUS_BENCHMARK
 from data.scores.stats import add_summary, pool
 from data.store.models import Authority, Supplier
@@ -66,7 +69,7 @@ def _order_groups(table: pd.DataFrame) -> pd.DataFrame:
 
 def measure_by_group(
     session: Session,
-    filters: ViewFilters,
+    filters: Selection,
     measure: str,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
@@ -77,14 +80,16 @@ def measure_by_group(
     rows = measure_rows(session, (filters.period,), measure, rules)
     if rows.empty:
         return pd.DataFrame()
-    table = guarded_scores(rows, ["group"], filters, rules, own, totals={"group": ENGLAND})
+    table = guarded_scores(
+        rows, ["group"], filters.narrowing(), rules, own, totals={"group": ENGLAND}
+    )
     if measure == "SUS":
         table = table.assign(grade=[sus_grade(m) for m in table["mean"]])
     return _order_groups(table).reset_index(drop=True)
 
 
 def themes_by_group(
-    session: Session, filters: ViewFilters, rules: DisclosureRules, own: Collection[int] = ()
+    session: Session, filters: Selection, rules: DisclosureRules, own: Collection[int] = ()
 ) -> pd.DataFrame:
     """Theme scores per supplier group and theme, plus England, for one period."""
     if filters.period is None:
@@ -96,7 +101,7 @@ def themes_by_group(
     table = guarded_scores(
         rows.rename(columns={"measure": "theme"}),
         ["group", "theme"],
-        filters,
+        filters.narrowing(),
         rules,
         own,
         totals={"group": ENGLAND},
@@ -107,7 +112,7 @@ def themes_by_group(
 def trend_by_group(
     session: Session,
     periods: tuple[str, ...],
-    filters: ViewFilters,
+    filters: Selection,
     measure: str,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
@@ -120,7 +125,7 @@ def trend_by_group(
     if rows.empty:
         return pd.DataFrame()
     table = guarded_scores(
-        rows, ["period", "group"], filters, rules, own, totals={"group": ENGLAND}
+        rows, ["period", "group"], filters.narrowing(), rules, own, totals={"group": ENGLAND}
     )
     order = table["group"].eq(ENGLAND).astype(int)
     table = table.assign(_k=order).sort_values(["period", "_k", "group"], kind="stable")
