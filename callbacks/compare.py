@@ -65,7 +65,7 @@ def groups_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     if f.period is None:
         return _nodata()
     r = rules()
-    table = compare.measure_by_group(session, f, m, r, viewer.own_authorities)
+    table = compare.measure_by_group(session, f, r, viewer.own_authorities)
     name = measures()[m]
     where = f.describe(opts)
     if table.empty:
@@ -135,7 +135,7 @@ def spread_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     if f.period is None:
         return _nodata()
     r = rules()
-    table = compare.spread_by_group(session, f.period, m, r, viewer.own_authorities)
+    table = compare.spread_by_group(session, f, r, viewer.own_authorities)
     name = measures()[m]
     if table.empty:
         return _nodata(f"No {name} results for period {f.period}.")
@@ -188,7 +188,7 @@ def trend_chart(viewer, session, period, role, la_type, region, measure) -> Char
     if not opts.periods:
         return _nodata()
     name = measures()[m]
-    table = compare.trend_by_group(session, opts.periods, f, m, rules(), viewer.own_authorities)
+    table = compare.trend_by_group(session, opts.periods, f, rules(), viewer.own_authorities)
     where = f.without("period").describe(opts)
     if table.empty:
         return _nodata(f"No {name} results.")
@@ -210,7 +210,7 @@ def trend_chart(viewer, session, period, role, la_type, region, measure) -> Char
 def breakdown_chart(viewer, session, period, role, la_type, region, measure) -> ChartResult:
     opts, f, m = _setup(session, period, role, la_type, region, measure)
     name = measures()[m]
-    group, table = compare.group_breakdown(session, viewer, f.period, m, rules())
+    group, table = compare.group_breakdown(session, viewer, f, rules())
     if table.empty:
         return _nodata(f"No {name} results for your group in period {f.period}.")
     shown = _visible(table)

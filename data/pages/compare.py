@@ -70,12 +70,13 @@ def _order_groups(table: pd.DataFrame) -> pd.DataFrame:
 def measure_by_group(
     session: Session,
     filters: Selection,
-    measure: str,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
 ) -> pd.DataFrame:
-    """One measure (SUS or a theme code) per supplier group plus England, for one period."""
-    if filters.period is None:
+    """The selected measure (SUS or a theme code) per supplier group plus England, for the
+    selected period."""
+    measure = filters.get("measure")
+    if filters.period is None or measure is None:
         return pd.DataFrame()
     rows = measure_rows(session, (filters.period,), measure, rules)
     if rows.empty:
@@ -113,15 +114,16 @@ def trend_by_group(
     session: Session,
     periods: tuple[str, ...],
     filters: Selection,
-    measure: str,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
 ) -> pd.DataFrame:
-    """One measure per group and period (each period protected as its own view).
+    """The selected measure per group in each of ``periods`` (each period protected as its
+    own view; the selected period does not apply).
 
     One guarded table with the period as a cell dimension: folding, lines and the narrowing
     guard never cross periods, so this equals a table per period, in one pass."""
-    rows = measure_rows(session, tuple(periods), measure, rules)
+    measure = filters.get("measure")
+    rows = measure_rows(session, tuple(periods), measure, rules) if measure else pd.DataFrame()
     if rows.empty:
         return pd.DataFrame()
     table = guarded_scores(
@@ -167,11 +169,7 @@ def _bands(
 
 
 def spread_by_group(
-    session: Session,
-    period: str | None,
-    measure: str,
-    rules: DisclosureRules,
-    own: Collection[int] = frozenset(),
+    session: Session, filters: Selection, rules: DisclosureRules, own: Collection[int] = ()
 ) -> pd.DataFrame:
     """The spread of authority means inside each group, as band means (never single LAs).
 
@@ -180,9 +178,11 @@ def spread_by_group(
     respondents besides the viewer's own; a band is shown as the plain mean of its LAs'
     means. Quantiles or whiskers would show single authorities' values (the median of an odd
     number of LAs *is* one LA's mean), so they are not used. Groups too small for two bands
-    are listed with no bands. Region, LA type and role filters do not apply here.
+    are listed with no bands. Only the selected period and measure apply here (not the
+    region, LA type and role filters).
     """
-    if period is None:
+    period, measure = filters.period, filters.get("measure")
+    if period is None or measure is None:
         return pd.DataFrame()
     rows = measure_rows(session, (period,), measure, rules)
     if rows.empty:
@@ -223,17 +223,19 @@ def may_see_la_breakdown(viewer: Viewer, supplier_id: int | None) -> bool:
 
 
 def group_breakdown(
-    session: Session, viewer: Viewer, period: str | None, measure: str, rules: DisclosureRules
+    session: Session, viewer: Viewer, filters: Selection, rules: DisclosureRules
 ) -> tuple[str, pd.DataFrame]:
     """The viewer's own supplier group authority by authority (pseudonyms, or names for the
-    viewer's own LA and LAs that consented); authorities with fewer respondents than the
-    threshold are shown suppressed. Raises PermissionDenied for anyone else."""
+    viewer's own LA and LAs that consented), for the selected period and measure only;
+    authorities with fewer respondents than the threshold are shown suppressed. Raises
+    PermissionDenied for anyone else."""
     require(
         may_see_la_breakdown(viewer, viewer.supplier_id),
         "Only the NLAR representative of a supplier group sees it authority by authority.",
     )
     group = session.scalar(select(Supplier.name).where(Supplier.id == viewer.supplier_id)) or ""
-    if period is None:
+    period, measure = filters.period, filters.get("measure")
+    if period is None or measure is None:
         return group, pd.DataFrame()
     rows = period_rows(session, (period,), rules)
     rows = narrow(_measure_rows(rows, measure), {"supplier_id": viewer.supplier_id})
