@@ -1,12 +1,13 @@
 """What the analysis pages' filters may hold, and the stored rows they read.
 
 Filter values arrive from URLs and browsers, so every value is checked against these lists
-(:func:`choice`) before it reaches a query: an unknown value means "all", never an error page.
+(data.queries.filters.FilterSpec.parse) before it reaches a query: an unknown value means
+"all", never an error page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import fold_period
-from data.queries.summaries import Filters, load_summaries
+from data.queries.summaries import load_summaries
 from data.reference.codes import (
     SEVERITIES,
     code_names,
@@ -54,6 +55,24 @@ def analysis_options(session: Session) -> FilterOptions:
     return _OPTIONS.get(session, ("options",), lambda: _analysis_options(session))
 
 
+def reference_options(
+    periods: Sequence[str] = (), groups: Mapping[str, str] | None = None
+) -> FilterOptions:
+    """Filter choices from the reference lists alone (no database): ``periods`` and
+    ``groups``, which come from the data, as given (none by default)."""
+    return FilterOptions(
+        periods=tuple(periods),
+        groups=dict(groups or {}),
+        roles=respondent_roles(),
+        regions={r: r for r in region_names()},
+        la_types=la_type_names(),
+        themes={c: n for c, n in code_names("themes").items() if c != "GEN"},
+        categories=code_names("categories"),
+        workflow_areas=code_names("workflow_areas"),
+        severities={s: s.capitalize() for s in SEVERITIES},
+    )
+
+
 def _analysis_options(session: Session) -> FilterOptions:
     periods = tuple(
         session.scalars(
@@ -72,25 +91,7 @@ def _analysis_options(session: Session) -> FilterOptions:
             .order_by(Supplier.name)
         )
     )
-    return FilterOptions(
-        periods=periods,
-        groups={g: g for g in groups},
-        roles=respondent_roles(),
-        regions={r: r for r in region_names()},
-        la_types=la_type_names(),
-        themes={c: n for c, n in code_names("themes").items() if c != "GEN"},
-        categories=code_names("categories"),
-        workflow_areas=code_names("workflow_areas"),
-        severities={s: s.capitalize() for s in SEVERITIES},
-    )
-
-
-def choice(value: object, allowed: Iterable[str] | Mapping[str, str]) -> str | None:
-    """``value`` if it is one of ``allowed``, else None ("all")."""
-    if value is None or isinstance(value, list | dict):
-        return None
-    text = str(value)
-    return text if text in allowed else None
+    return reference_options(periods, {g: g for g in groups})
 
 
 _MEMO = VersionMemo(size=2)
@@ -132,7 +133,7 @@ def _runs(keys: list) -> dict:
 
 
 def _all_periods(session: Session, rules: DisclosureRules) -> _AllPeriods:
-    rows = load_summaries(session, Filters(), DEFAULT_MEASURES)
+    rows = load_summaries(session, measure_types=DEFAULT_MEASURES)
     rows = fold_period(rows, rules)
     rows = rows.sort_values(["period", "measure"], kind="stable").reset_index(drop=True)
     rows = categorical_text(rows)
