@@ -47,9 +47,9 @@ def test_serving_pages_does_not_load_the_clustering_stack():
 
 
 def test_import_contracts_hold():
-    """The layers in pyproject.toml ([tool.importlinter]): dashboard -> callbacks -> layouts -> data,
-    and inside data/ pages -> requirements | ingest -> queries -> privacy -> scores -> reference
-    -> store."""
+    """The layers in pyproject.toml ([tool.importlinter]): dashboard -> callbacks -> layouts ->
+    data, and inside data/ pages -> requirements | ingest -> queries -> privacy -> scores ->
+    reference -> store."""
     import subprocess
     import sys
 
