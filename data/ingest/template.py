@@ -14,7 +14,7 @@ from data.ingest.about import ABOUT_FIELDS
 from data.ingest.validate import FINDING_COLUMNS, RESPONSE_FIXED
 from data.queries.csv_export import csv_bytes
 from data.reference import codes
-from data.reference.codes import SEVERITIES, InstrumentItem
+from data.reference.codes import SEVERITIES, SEVERITY_WORDS, InstrumentItem
 
 RESPONSE_ROWS = 1000  # rows given drop-downs and formats (more can be added)
 FINDING_ROWS = 500
@@ -110,7 +110,7 @@ def instructions(spec: TemplateSpec) -> list[str]:
         "  theme: one of the theme codes below.",
         "  category: practice, technical or supplier.",
         "  workflow_area: one of the workflow area codes below.",
-        "  severity: low, medium, high or critical.",
+        f"  severity: {SEVERITY_WORDS}.",
         "  respondents_raising: how many respondents raised it (a whole number, 0 or more).",
         "  description: what the problem is (required). suggested_change: optional.",
         "",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import fold_period
-from data.queries.summaries import Filters, load_summaries
+from data.queries.summaries import Filters, current_periods, load_summaries
 from data.reference.codes import (
     SEVERITIES,
     code_names,
@@ -55,14 +55,7 @@ def analysis_options(session: Session) -> FilterOptions:
 
 
 def _analysis_options(session: Session) -> FilterOptions:
-    periods = tuple(
-        session.scalars(
-            select(Submission.period)
-            .where(Submission.status == CURRENT)
-            .distinct()
-            .order_by(Submission.period)
-        )
-    )
+    periods = current_periods(session)
     groups = tuple(
         session.scalars(
             select(Supplier.name)

@@ -218,6 +218,7 @@ def visible(table: pd.DataFrame) -> dict[tuple, pd.Series]:
     return {(r["measure"], r["group"]): r for _, r in shown.iterrows()}
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(views())
 def test_property_compare_views_are_safe_alone_and_against_wider_views(view):
