@@ -37,6 +37,20 @@ def csv_file(rows: list[list[object]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def about_file(code: str, product: str, period: str, closed: date) -> bytes:
+    """about.csv for instrument version 1."""
+    return csv_file(
+        [
+            ["field", "value"],
+            ["authority_code", code],
+            ["product", product],
+            ["period", period],
+            ["instrument_version", 1],
+            ["survey_closed", closed.isoformat()],
+        ]
+    )
+
+
 def submission_files(
     code: str = "E09000901",
     product: str = "CareFirst",
@@ -52,16 +66,7 @@ def submission_files(
     """A valid CSV set; `seed` changes the ratings (and so the file hash)."""
     rng = random.Random(seed)
     codes = [i.code for i in instrument(1)]
-    about = csv_file(
-        [
-            ["field", "value"],
-            ["authority_code", code],
-            ["product", product],
-            ["period", period],
-            ["instrument_version", 1],
-            ["survey_closed", closed.isoformat()],
-        ]
-    )
+    about = about_file(code, product, period, closed)
     header = ["respondent_ref", "role", "service_area", "years_experience_band", *codes, "comment"]
     rows = [header]
     for i in range(respondents):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from dashboard import cli
 from dashboard.config import Config
 from dashboard.factory import create_app
 from dashboard.users import create_user
@@ -53,6 +54,19 @@ def seed_small(url: str) -> None:
         for username, (role, code, supplier) in USERS.items():
             create_user(s, username, PASSWORD, role, authority_code=code, supplier_name=supplier)
     import_small_submissions(sessions)
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    """Sessions on a database the CLI made (`icsdash init-db`) and the CLI is pointed at,
+    holding the reference data of tests.factories."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setattr(cli.Config, "DATABASE_URL", url)
+    assert cli.main(["init-db"]) == 0
+    sessions = make_sessionmaker(make_engine(url))
+    with session_scope(sessions) as s:
+        load_reference(s)
+    return sessions
 
 
 def make_config(url: str, **extra) -> type[Config]:

@@ -24,7 +24,7 @@ from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.models import Authority
 from layouts.charts.figures import TRACE_TYPES
 from tests.conftest import fresh_database
-from tests.factories import csv_file
+from tests.factories import about_file, csv_file
 from tests.integration.conftest import DashClient, make_config, output_id
 
 AUTHORITIES = [  # code, name, region, type, size, consent, product
@@ -67,16 +67,7 @@ PERIODS = ("2010-Q1", "2010-Q2")
 def files(code: str, product: str, period: str, seed: int, nav_low: bool) -> list:
     rng = random.Random(seed)
     items = [i for i in instrument(1)]
-    about = csv_file(
-        [
-            ["field", "value"],
-            ["authority_code", code],
-            ["product", product],
-            ["period", period],
-            ["instrument_version", 1],
-            ["survey_closed", date(2010, 3 * int(period[-1]), 28).isoformat()],
-        ]
-    )
+    about = about_file(code, product, period, date(2010, 3 * int(period[-1]), 28))
     rows = [
         [
             "respondent_ref",
