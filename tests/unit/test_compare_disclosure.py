@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.pages.compare import _bands, may_see_la_breakdown, sus_grade
+from data.pages.compare import _bands, may_see_la_breakdown
 from data.privacy.access import Viewer
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import (
@@ -25,6 +25,7 @@ from data.privacy.narrowing import (
     fold_period,
     guarded_scores,
 )
+from data.reference.codes import sus_grade, sus_letter_bands
 
 RULES = DisclosureRules()
 VALUES = ["n", "n_las", "mean", "sd", "ci_low", "ci_high"]
@@ -101,6 +102,16 @@ def test_sus_grades_follow_sauro_lewis():
         "F",
     ]
     assert sus_grade(None) == "" and sus_grade(float("nan")) == ""
+
+
+def test_chart_grade_bands_merge_the_scale_to_letters():
+    assert sus_letter_bands() == (
+        (0.0, 51.7, "F"),
+        (51.7, 62.7, "D"),
+        (62.7, 72.6, "C"),
+        (72.6, 78.9, "B"),
+        (78.9, 100.0, "A"),
+    )
 
 
 def test_narrowing_that_leaves_a_small_remainder_is_hidden():
