@@ -9,6 +9,7 @@ import math
 import pandas as pd
 import pytest
 
+from data.ingest.report import Report
 from data.queries.csv_export import csv_bytes, csv_text, safe_cell
 
 PAYLOADS = [
@@ -72,3 +73,12 @@ def test_column_names_are_neutralised_too():
 def test_csv_bytes_carries_a_byte_order_mark_for_excel():
     data = csv_bytes([["name"], ["Café"]])
     assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig") == "name\r\nCafé\r\n"
+
+
+def test_the_upload_problem_report_neutralises_what_the_uploader_typed():
+    report = Report()
+    report.add("Findings", 3, "description", '=HYPERLINK("http://evil.example")', "too long")
+    assert cells(report.to_csv()) == [
+        ["sheet", "row", "column", "value", "problem"],
+        ["Findings", "3", "description", '\'=HYPERLINK("http://evil.example")', "too long"],
+    ]
