@@ -28,8 +28,8 @@ TESTS = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Tiers. `pytest -m "not slow"` is the edit loop: the pure tests in tests/unit, under a
-    minute. The whole suite is for CI. Slow: all of tests/integration (the app over HTTP,
+    """Tiers. `pytest -m "not slow"` is the edit loop: the pure tests in tests/unit (about 20 s
+    of CPU). The whole suite is for CI. Slow: all of tests/integration (the app over HTTP,
     CLI subprocesses, bench scripts), tests/browser (marked in its conftest), every
     PostgreSQL run, and the unit tests marked slow one by one."""
     for item in items:
