@@ -23,24 +23,10 @@ from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND, guarded_scores, narrow
 from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
-from data.reference.codes import SUS_BENCHMARK
+from data.reference.codes import SUS_BENCHMARK, sus_grade
 from data.scores.stats import add_summary, pool
 from data.store.models import Authority, Supplier
 
-# Sauro-Lewis curved grading scale for SUS means (domain-facts.md): lower bound -> grade.
-SUS_GRADES = (
-    (84.1, "A+"),
-    (80.8, "A"),
-    (78.9, "A−"),
-    (77.2, "B+"),
-    (74.1, "B"),
-    (72.6, "B−"),
-    (71.1, "C+"),
-    (65.0, "C"),
-    (62.7, "C−"),
-    (51.7, "D"),
-    (0.0, "F"),
-)
 SPREAD_MAX_BANDS = 5
 BAND_NAMES = {
     2: ("lower half", "upper half"),
@@ -48,13 +34,6 @@ BAND_NAMES = {
     4: ("lowest quarter", "second quarter", "third quarter", "highest quarter"),
     5: ("lowest fifth", "second fifth", "middle fifth", "fourth fifth", "highest fifth"),
 }
-
-
-def sus_grade(mean: float | None) -> str:
-    """Sauro-Lewis letter grade of a SUS mean ('' when there is no mean)."""
-    if mean is None or pd.isna(mean):
-        return ""
-    return next(grade for bound, grade in SUS_GRADES if mean >= bound)
 
 
 def _measure_rows(rows: pd.DataFrame, measure: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import fold_period
-from data.queries.summaries import load_summaries
+from data.queries.summaries import current_periods, load_summaries
 from data.reference.codes import (
     SEVERITIES,
     code_names,
@@ -74,14 +74,7 @@ def reference_options(
 
 
 def _analysis_options(session: Session) -> FilterOptions:
-    periods = tuple(
-        session.scalars(
-            select(Submission.period)
-            .where(Submission.status == CURRENT)
-            .distinct()
-            .order_by(Submission.period)
-        )
-    )
+    periods = current_periods(session)
     groups = tuple(
         session.scalars(
             select(Supplier.name)

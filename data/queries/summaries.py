@@ -93,15 +93,15 @@ def coverage(session: Session) -> Coverage:
             func.max(base.c.period),
         )
     ).one()
-    periods = tuple(
-        session.scalars(
-            select(Submission.period)
-            .where(Submission.status == CURRENT)
-            .distinct()
-            .order_by(Submission.period)
-        )
-    )
-    return Coverage(row[0], row[1], int(row[2]), row[3], row[4], periods)
+    return Coverage(row[0], row[1], int(row[2]), row[3], row[4], current_periods(session))
+
+
+def current_periods(session: Session, authority_id: int | None = None) -> tuple[str, ...]:
+    """Periods with a current submission (of one authority, when given), oldest first."""
+    stmt = select(Submission.period).where(Submission.status == CURRENT)
+    if authority_id is not None:
+        stmt = stmt.where(Submission.authority_id == authority_id)
+    return tuple(session.scalars(stmt.distinct().order_by(Submission.period)))
 
 
 def supplier_names(session: Session) -> dict[int, str]:

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from dashboard.warm import Warmer
 from data.errors import PermissionDenied
-from data.ingest import import_files
 from data.pages.contact import request_contact, requests_for
 from data.pages.my_authority import own_changes, profile, trend, who_improved
 from data.pages.themes import finding_rows, findings_list
@@ -23,7 +22,8 @@ from data.scores.stats import plain_columns
 from data.store.db import session_scope
 from data.store.models import Authority
 from data.store.versioning import bump_data_version
-from tests.factories import load_reference, submission_files
+from tests.factories import load_reference
+from tests.integration.conftest import import_small_submissions
 
 RULES = DisclosureRules()
 
@@ -32,19 +32,7 @@ RULES = DisclosureRules()
 def seeded(sessions):
     with session_scope(sessions) as s:
         load_reference(s)
-    for code, product, period, seed in [
-        ("E09000901", "CareFirst", "2009-Q4", 1),
-        ("E09000901", "CareFirst", "2010-Q1", 2),
-        ("E06000901", "frameworki", "2010-Q1", 3),
-        ("E10000901", "PROTOCOL ICS", "2010-Q1", 4),
-    ]:
-        with session_scope(sessions) as s:
-            import_files(
-                s,
-                submission_files(code, product, period, seed=seed),
-                allowed_authorities=None,
-                uploaded_by_id=None,
-            )
+    import_small_submissions(sessions)
     with session_scope(sessions) as s:
         ids = {a.code: a.id for a in s.scalars(select(Authority))}
     return sessions, ids

@@ -32,6 +32,7 @@ def test_layouts_do_not_import_callbacks_or_sessions():
         assert "data.store.db" not in text and "flask" not in text, path
 
 
+@pytest.mark.slow  # a fresh interpreter importing the whole app
 def test_serving_pages_does_not_load_the_clustering_stack():
     """scikit-learn and scipy.stats (~70 MB per web worker) load only when regrouping."""
     import subprocess

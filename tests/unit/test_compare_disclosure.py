@@ -15,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.pages.compare import _bands, may_see_la_breakdown, sus_grade
+from data.pages.compare import _bands, may_see_la_breakdown
 from data.privacy.access import Viewer
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND, REASON_NARROWING, fold_period, guarded_scores
 from data.queries.filters import COMPARE
+from data.reference.codes import sus_grade, sus_letter_bands
 
 RULES = DisclosureRules()
 KEYS = {f.column: f.key for f in COMPARE.filters}  # row column -> filter key
@@ -105,6 +106,16 @@ def test_sus_grades_follow_sauro_lewis():
         "F",
     ]
     assert sus_grade(None) == "" and sus_grade(float("nan")) == ""
+
+
+def test_chart_grade_bands_merge_the_scale_to_letters():
+    assert sus_letter_bands() == (
+        (0.0, 51.7, "F"),
+        (51.7, 62.7, "D"),
+        (62.7, 72.6, "C"),
+        (72.6, 78.9, "B"),
+        (78.9, 100.0, "A"),
+    )
 
 
 def test_narrowing_that_leaves_a_small_remainder_is_hidden():
@@ -222,6 +233,7 @@ def visible(table: pd.DataFrame) -> dict[tuple, pd.Series]:
     return {(r["measure"], r["group"]): r for _, r in shown.iterrows()}
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(views())
 def test_property_compare_views_are_safe_alone_and_against_wider_views(view):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -135,6 +136,7 @@ def safe(by_la: dict, own: frozenset) -> bool:
     return not rest or (len(rest) >= 3 and sum(rest.values()) >= 10)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(findings())
 def test_property_visible_counts_and_lists_rest_on_enough_authorities(view):
