@@ -31,6 +31,13 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
+def on_callback_error(exc: Exception):
+    """Dash's app-wide callback error handler (callbacks.common.on_callback_error)."""
+    from callbacks.common import on_callback_error as handle
+
+    return handle(exc)
+
+
 def create_app(
     config: type[Config] | Config | None = None, *, background_warm: bool = True
 ) -> dash.Dash:
@@ -65,6 +72,7 @@ def create_app(
         serve_locally=True,
         update_title=None,
         external_stylesheets=[],
+        on_error=on_callback_error,  # a failed callback shows a message, never a traceback
     )
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
