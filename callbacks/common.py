@@ -62,15 +62,21 @@ def failure_message(exc: Exception, where: str) -> str:
     return user_message(exc)
 
 
-def on_callback_error(exc: Exception, *, blank: Mapping | None = None, text_in: str = ""):
+def on_callback_error(
+    exc: Exception,
+    *,
+    blank: Mapping | None = None,
+    text_in: str = "",
+    render: Callable[[str], object] | None = None,
+):
     """Dash's on_error for every callback: what a failed callback shows.
 
-    For dict outputs: the message as an alert in the ``message`` output, or as plain text in
-    the output named `text_in`; the outputs in `blank` reset to those values; every other
-    output unchanged. A callback with positional outputs changes nothing (its error is only
-    logged, if unexpected)."""
+    For dict outputs: the message in the ``message`` output, as an alert (or ``render``ed),
+    or as plain text in the output named `text_in`; the outputs in `blank` reset to those
+    values; every other output unchanged. A callback with positional outputs changes
+    nothing (its error is only logged, if unexpected)."""
     outputs = callback_context.outputs_grouping
-    where = outputs if not isinstance(outputs, dict) else list(outputs.values())
+    where = list(outputs.values()) if isinstance(outputs, dict) else outputs
     message = failure_message(exc, str(where)[:300])
     if not isinstance(outputs, dict):
         return None  # Dash: no output changes
@@ -78,14 +84,17 @@ def on_callback_error(exc: Exception, *, blank: Mapping | None = None, text_in: 
     if text_in:
         shown[text_in] = message
     elif "message" in outputs:
-        shown["message"] = alert(message, "danger")
+        shown["message"] = render(message) if render else alert(message, "danger")
     return shown
 
 
-def clearing(*, text_in: str = "", **blank) -> Callable[[Exception], dict | None]:
+def clearing(
+    *, text_in: str = "", render: Callable[[str], object] | None = None, **blank
+) -> Callable[[Exception], dict | None]:
     """A callback's own on_error: :func:`on_callback_error`, resetting the outputs named in
-    `blank` (``rows=[]``) and, with `text_in`, showing the message as text in that output."""
-    return functools.partial(on_callback_error, blank=blank, text_in=text_in)
+    `blank` (``rows=[]``) and, with `text_in`, showing the message as text in that output;
+    `render` draws the message (default: a danger alert)."""
+    return functools.partial(on_callback_error, blank=blank, text_in=text_in, render=render)
 
 
 def guarded(on_error: Callable[[str], tuple | object] = lambda _message: no_update):

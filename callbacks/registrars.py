@@ -121,6 +121,7 @@ def register_action(
     step: Callable[[Any, Any], Any] = lambda counter, _select: bump(counter),
     who: Callable[[], Viewer] = current_viewer,
     allow_duplicate: bool = False,
+    alert: Callable[[Any, str], Any] = alert,
 ) -> None:
     """Buttons (`triggers`, their n_clicks) that run ``run(viewer, trigger id, **states)``.
 
@@ -128,7 +129,8 @@ def register_action(
     returns a :class:`Done` (or None: nothing to do) and raises a DomainError to refuse;
     the outcome is an alert in `message` (its children) and, when the data changed,
     ``step(counter, done.select)`` in store `counter` (its data, also read as the last
-    State). A trigger without a value (no click, no file) does nothing."""
+    State). A trigger without a value (no click, no file) does nothing. `alert(message,
+    color)` draws the outcome (and a refusal, in "danger")."""
     named = isinstance(triggers, Mapping)
 
     def act(triggered, counter_value, **values) -> dict:
@@ -151,4 +153,5 @@ def register_action(
         inputs={"triggered": dict(triggers) if named else list(triggers)},
         state={**(states or {}), "counter_value": State(counter, "data")},
         prevent_initial_call=True,
+        on_error=clearing(render=lambda text: alert(text, "danger")),
     )(act)
