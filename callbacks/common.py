@@ -75,10 +75,10 @@ def on_callback_error(
     or as plain text in the output named `text_in`; the outputs in `blank` reset to those
     values; every other output unchanged. A callback with positional outputs changes
     nothing (its error is only logged, if unexpected)."""
+    named = callback_context.using_outputs_grouping  # dict outputs (one Output is a dict too)
     outputs = callback_context.outputs_grouping
-    where = list(outputs.values()) if isinstance(outputs, dict) else outputs
-    message = failure_message(exc, str(where)[:300])
-    if not isinstance(outputs, dict):
+    message = failure_message(exc, str(list(outputs.values()) if named else outputs)[:300])
+    if not named:
         return None  # Dash: no output changes
     shown = {key: (blank or {}).get(key, no_update) for key in outputs}
     if text_in:

@@ -98,12 +98,12 @@ class Done:
     select: Any = None
 
 
-def bump(counter) -> int:
+def next_number(counter, _select=None) -> int:
     """A numeric change counter (Admin, Upload) one on."""
     return (counter or 0) + 1
 
 
-def changed(counter, select=None) -> dict:
+def next_change(counter, select=None) -> dict:
     """A {"n": ...} change counter (Requirements, Specifications) one on, with the id the
     page should select next, if any."""
     n = counter.get("n", 0) if isinstance(counter, dict) else 0
@@ -118,10 +118,10 @@ def register_action(
     message: str,
     counter: str,
     states: Mapping[str, State] | None = None,
-    step: Callable[[Any, Any], Any] = lambda counter, _select: bump(counter),
+    step: Callable[[Any, Any], Any] = next_number,
     who: Callable[[], Viewer] = current_viewer,
     allow_duplicate: bool = False,
-    alert: Callable[[Any, str], Any] = alert,
+    show: Callable[[Any, str], Any] = alert,
 ) -> None:
     """Buttons (`triggers`, their n_clicks) that run ``run(viewer, trigger id, **states)``.
 
@@ -129,8 +129,8 @@ def register_action(
     returns a :class:`Done` (or None: nothing to do) and raises a DomainError to refuse;
     the outcome is an alert in `message` (its children) and, when the data changed,
     ``step(counter, done.select)`` in store `counter` (its data, also read as the last
-    State). A trigger without a value (no click, no file) does nothing. `alert(message,
-    color)` draws the outcome (and a refusal, in "danger")."""
+    State). A trigger without a value (no click, no file) does nothing. ``show(message,
+    color)`` draws the outcome (and a refusal, in "danger")."""
     named = isinstance(triggers, Mapping)
 
     def act(triggered, counter_value, **values) -> dict:
@@ -141,7 +141,7 @@ def register_action(
         if done is None:
             return no_update
         return {
-            "message": alert(done.message, done.color),
+            "message": show(done.message, done.color),
             "counter": step(counter_value, done.select) if done.changed else no_update,
         }
 
@@ -153,5 +153,5 @@ def register_action(
         inputs={"triggered": dict(triggers) if named else list(triggers)},
         state={**(states or {}), "counter_value": State(counter, "data")},
         prevent_initial_call=True,
-        on_error=clearing(render=lambda text: alert(text, "danger")),
+        on_error=clearing(render=lambda text: show(text, "danger")),
     )(act)

@@ -9,7 +9,7 @@ from dash import Input, Output, State, ctx, no_update
 
 from callbacks.chart_card import grid_rows, rules
 from callbacks.common import clearing, current_viewer, db
-from callbacks.registrars import Done, changed, register_action
+from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError
 from data.privacy.access import COORDINATOR, NLAR_REP
 from data.queries.summaries import coverage, supplier_names
@@ -287,7 +287,7 @@ def action(app, run, buttons: tuple[str, ...], store: str, **states: State) -> N
         states=states,
         message=R(f"{store}-msg"),
         counter=R(f"changed-{store}"),
-        step=changed,
+        step=next_change,
     )
 
 

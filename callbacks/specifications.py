@@ -9,7 +9,7 @@ from dash import Input, Output, State, ctx, dcc, html
 
 from callbacks.chart_card import rules
 from callbacks.common import clearing, current_viewer, db
-from callbacks.registrars import Done, changed, register_action
+from callbacks.registrars import Done, next_change, register_action
 from callbacks.requirements import ALL, NONE, SHOWN, group_id, requirement_id, rows
 from data.errors import DomainError
 from data.privacy.access import COORDINATOR, NLAR_REP, may_curate
@@ -217,7 +217,7 @@ def action(app, run, button: str, message: str, store: str, **states: State) -> 
         states=states,
         message=S(message),
         counter=S(f"changed-{store}"),
-        step=changed,
+        step=next_change,
     )
 
 

@@ -143,7 +143,7 @@ def register(app) -> None:
         message=U("history-message"),
         counter=U("history-refresh"),
         allow_duplicate=True,
-        alert=alert,
+        show=alert,
     )
     app.callback(
         output={
