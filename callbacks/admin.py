@@ -147,11 +147,25 @@ def add_user(viewer, _trigger, *, username, name, role, authority, supplier, pas
         return Done(f"Added {user.username} ({user.role}).")
 
 
+# The change form of the selected user: output and state name -> field id.
+EDIT_FORM = {
+    "role": "edit-role",
+    "authority": "edit-authority",
+    "supplier": "edit-supplier",
+    "active": "edit-active",
+}
+
+
+def fields(kind: type[State] | type[Output], ids: dict[str, str], prop: str = "value") -> dict:
+    """{name: kind(this page's id, prop)}: the States or Outputs of a form's fields."""
+    return {name: kind(A(ident), prop) for name, ident in ids.items()}
+
+
 def pick_user(selected) -> dict:
     """The selected user's role, authority, supplier and state, into the change form."""
     admin_viewer()
     if not selected:
-        unchanged = dict.fromkeys(("role", "authority", "supplier", "active"), no_update)
+        unchanged = dict.fromkeys(EDIT_FORM, no_update)
         return {"who": "Select a user in the table above, then change and save.", **unchanged}
     row = selected[0]
     return {
@@ -197,6 +211,28 @@ def audit_rows(session, viewer, user, action, start, end):
     )
 
 
+def admin_grid(app, grid: str, load, **options) -> None:
+    """An entity grid on this page (reloaded with the page's refresh counter), admins only."""
+    register_entity_grid(app, A(grid), load, who=admin_viewer, **{"reload": RELOAD, **options})
+
+
+def admin_action(app, run, buttons: list[str] | dict, message: str, **states: State) -> None:
+    """An action on this page: `buttons` by id (or named triggers), outcome in `message`;
+    a change moves the page's refresh counter on, so every grid and choice reloads."""
+    register_action(
+        app,
+        run,
+        triggers=buttons
+        if isinstance(buttons, dict)
+        else [Input(A(b), "n_clicks") for b in buttons],
+        states=states,
+        message=A(message),
+        counter=A("refresh"),
+        allow_duplicate=True,
+        who=admin_viewer,
+    )
+
+
 def register(app) -> None:
     selects = {name: Output(A(ident), "options") for name, ident in CHOICES.items()}
     app.callback(
@@ -204,67 +240,35 @@ def register(app) -> None:
         inputs=RELOAD,
         on_error=clearing(**dict.fromkeys(CHOICES, [])),
     )(choices)
-    register_entity_grid(
-        app,
-        A("users"),
-        list_users,
-        reload=RELOAD,
-        hidden=("id", "authority_id", "supplier_id"),
-        who=admin_viewer,
-    )
-    register_action(
+    admin_grid(app, "users", list_users, hidden=("id", "authority_id", "supplier_id"))
+    admin_action(
         app,
         add_user,
-        triggers=[Input(A("user-add"), "n_clicks")],
-        states={
-            "username": State(A("new-username"), "value"),
-            "name": State(A("new-name"), "value"),
-            "role": State(A("new-role"), "value"),
-            "authority": State(A("new-authority"), "value"),
-            "supplier": State(A("new-supplier"), "value"),
-            "password": State(A("new-password"), "value"),
-        },
-        message=A("user-add-msg"),
-        counter=A("refresh"),
-        allow_duplicate=True,
-        who=admin_viewer,
-    )
+        ["user-add"],
+        "user-add-msg",
+        **fields(State, {k: f"new-{k}" for k in ("username", "name", "role", "authority",
+                                                 "supplier", "password")}),
+    )  # fmt: skip
     app.callback(
-        output={
-            "who": Output(A("edit-who"), "children"),
-            "role": Output(A("edit-role"), "value"),
-            "authority": Output(A("edit-authority"), "value"),
-            "supplier": Output(A("edit-supplier"), "value"),
-            "active": Output(A("edit-active"), "value"),
-        },
+        output={"who": Output(A("edit-who"), "children"), **fields(Output, EDIT_FORM)},
         inputs=Input(A("users"), "selectedRows"),
         prevent_initial_call=True,
         on_error=clearing(text_in="who"),
     )(pick_user)
-    register_action(
+    admin_action(
         app,
         edit_user,
-        triggers=[Input(A("user-save"), "n_clicks"), Input(A("user-password"), "n_clicks")],
-        states={
-            "selected": State(A("users"), "selectedRows"),
-            "role": State(A("edit-role"), "value"),
-            "authority": State(A("edit-authority"), "value"),
-            "supplier": State(A("edit-supplier"), "value"),
-            "active": State(A("edit-active"), "value"),
-            "password": State(A("edit-password"), "value"),
-        },
-        message=A("user-edit-msg"),
-        counter=A("refresh"),
-        allow_duplicate=True,
-        who=admin_viewer,
+        ["user-save", "user-password"],
+        "user-edit-msg",
+        selected=State(A("users"), "selectedRows"),
+        **fields(State, {**EDIT_FORM, "password": "edit-password"}),
     )
-    register_entity_grid(
+    admin_grid(
         app,
-        A("audit"),
+        "audit",
         audit_rows,
         params=[Input(A(f"audit-{name}"), "value") for name in ("user", "action", "from", "to")],
         reload=[Input(A("refresh"), "data")],
         hidden=(),
         count_in=A("audit-msg"),
-        who=admin_viewer,
     )

@@ -8,9 +8,17 @@ import binascii
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.admin import RELOAD, admin_viewer, optional_date, optional_int, selected_id
+from callbacks.admin import (
+    admin_action,
+    admin_grid,
+    admin_viewer,
+    fields,
+    optional_date,
+    optional_int,
+    selected_id,
+)
 from callbacks.common import db
-from callbacks.registrars import Done, register_action, register_entity_grid
+from callbacks.registrars import Done
 from data.errors import DomainError
 from data.ingest.neighbours import load_neighbours, neighbour_counts
 from data.pages.admin import (
@@ -35,6 +43,8 @@ AUTHORITY_FORM = {
     "size": ("la-size", "size_band"),
     "consent": ("la-consent", "consent_named"),
 }
+
+AUTHORITY_FIELDS = {name: field for name, (field, _column) in AUTHORITY_FORM.items()}
 
 
 def pick_authority(selected) -> dict:
@@ -122,72 +132,56 @@ def load_neighbours_file(viewer, _trigger, *, contents) -> Done:
 
 
 def register(app) -> None:
-    register_entity_grid(app, A("authorities"), list_authorities, reload=RELOAD, who=admin_viewer)
+    admin_grid(app, "authorities", list_authorities)
     app.callback(
-        output={name: Output(A(field), "value") for name, (field, _c) in AUTHORITY_FORM.items()},
+        output=fields(Output, AUTHORITY_FIELDS),
         inputs=Input(A("authorities"), "selectedRows"),
         prevent_initial_call=True,
     )(pick_authority)
-    register_action(
+    admin_action(
         app,
         save_authority_form,
-        triggers=[Input(A(b), "n_clicks") for b in ("la-add", "la-save", "la-pseudonym")],
-        states={
-            "selected": State(A("authorities"), "selectedRows"),
-            **{name: State(A(field), "value") for name, (field, _c) in AUTHORITY_FORM.items()},
-        },
-        message=A("la-msg"),
-        counter=A("refresh"),
-        allow_duplicate=True,
-        who=admin_viewer,
+        ["la-add", "la-save", "la-pseudonym"],
+        "la-msg",
+        selected=State(A("authorities"), "selectedRows"),
+        **fields(State, AUTHORITY_FIELDS),
     )
-    register_entity_grid(app, A("products"), list_products, reload=RELOAD, who=admin_viewer)
-    register_action(
+    admin_grid(app, "products", list_products)
+    admin_action(
         app,
         add_supplier_or_product,
-        triggers=[Input(A("supplier-add"), "n_clicks"), Input(A("product-add"), "n_clicks")],
-        states={
-            "supplier_name": State(A("supplier-name"), "value"),
-            "supplier_id": State(A("product-supplier"), "value"),
-            "product_name": State(A("product-name"), "value"),
-        },
-        message=A("products-msg"),
-        counter=A("refresh"),
-        allow_duplicate=True,
-        who=admin_viewer,
+        ["supplier-add", "product-add"],
+        "products-msg",
+        **fields(
+            State,
+            {
+                "supplier_name": "supplier-name",
+                "supplier_id": "product-supplier",
+                "product_name": "product-name",
+            },
+        ),
     )
-    register_entity_grid(
+    admin_grid(
         app,
-        A("use"),
+        "use",
         product_use_rows,
         params=[Input(A("use-filter"), "value")],
         reload=[Input(A("refresh"), "data")],
-        who=admin_viewer,
     )
-    register_action(
+    admin_action(
         app,
         change_product_use,
-        triggers=[Input(A("use-add"), "n_clicks"), Input(A("use-delete"), "n_clicks")],
-        states={
-            "authority": State(A("use-authority"), "value"),
-            "product": State(A("use-product"), "value"),
-            "start": State(A("use-start"), "value"),
-            "selected": State(A("use"), "selectedRows"),
-        },
-        message=A("use-msg"),
-        counter=A("refresh"),
-        allow_duplicate=True,
-        who=admin_viewer,
+        ["use-add", "use-delete"],
+        "use-msg",
+        **fields(
+            State, {"authority": "use-authority", "product": "use-product", "start": "use-start"}
+        ),
+        selected=State(A("use"), "selectedRows"),
     )
-    register_entity_grid(
-        app, A("neighbours"), neighbour_rows, reload=RELOAD, hidden=(), who=admin_viewer
-    )
-    register_action(
+    admin_grid(app, "neighbours", neighbour_rows, hidden=())
+    admin_action(
         app,
         load_neighbours_file,
-        triggers={"contents": Input(A("neighbours-file"), "contents")},
-        message=A("neighbours-msg"),
-        counter=A("refresh"),
-        allow_duplicate=True,
-        who=admin_viewer,
+        {"contents": Input(A("neighbours-file"), "contents")},
+        "neighbours-msg",
     )
