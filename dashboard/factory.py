@@ -31,13 +31,6 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
-def on_callback_error(exc: Exception):
-    """Dash's app-wide callback error handler (callbacks.common.on_callback_error)."""
-    from callbacks.common import on_callback_error as handle
-
-    return handle(exc)
-
-
 def create_app(
     config: type[Config] | Config | None = None, *, background_warm: bool = True
 ) -> dash.Dash:
@@ -60,6 +53,8 @@ def create_app(
         cache=make_cache(config.CACHE_URL),
     )
     auth.init_app(server)
+    from callbacks.common import on_callback_error  # imported with the callbacks, as below
+
     app = dash.Dash(
         __name__,
         server=server,

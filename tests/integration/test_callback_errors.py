@@ -196,3 +196,24 @@ def test_register_entity_grid_fills_and_on_failure_empties_the_grid(as_admin):
     refused = post(app, {"field.children": "other", "store.data": 0})
     assert refused["grid.columnDefs"] == [] and refused["grid.rowData"] == []
     assert alert_text(refused["count.children"]).startswith("Not allowed")
+
+
+def test_the_app_shows_unexpected_errors_as_a_generic_message(signed_in, monkeypatch, caplog):
+    """The real app is wired with the handler: a fault in a callback with no on_error of its
+    own (the specification download) reaches the page as the generic message."""
+    from callbacks import specifications
+    from tests.integration.test_upload_page import Page, text_of
+
+    def broken(*_args):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(specifications, "spec_id", broken)
+    page = Page(signed_in("la"))
+    values = {"spec-download-docx.n_clicks": 1, "spec-pick.value": "1", "spec-version.value": "1"}
+    with caplog.at_level(logging.ERROR, logger=common.log.name):
+        out = page.call("spec-download-docx.n_clicks", values)
+    assert set(out) == {"spec-download-msg.children"}  # no file
+    assert text_of(out["spec-download-msg.children"]) == (
+        "Something went wrong on our side; the problem has been logged."
+    )
+    assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
