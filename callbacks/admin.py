@@ -219,12 +219,11 @@ def admin_grid(app, grid: str, load, **options) -> None:
 def admin_action(app, run, buttons: list[str] | dict, message: str, **states: State) -> None:
     """An action on this page: `buttons` by id (or named triggers), outcome in `message`;
     a change moves the page's refresh counter on, so every grid and choice reloads."""
+    triggers = buttons if isinstance(buttons, dict) else [Input(A(b), "n_clicks") for b in buttons]
     register_action(
         app,
         run,
-        triggers=buttons
-        if isinstance(buttons, dict)
-        else [Input(A(b), "n_clicks") for b in buttons],
+        triggers=triggers,
         states=states,
         message=A(message),
         counter=A("refresh"),
