@@ -11,6 +11,7 @@ from layouts import (
     overview,
     requirements,
     specifications,
+    supplier,
     themes,
     upload,
 )
@@ -24,6 +25,7 @@ PAGES = [
     ("my_authority", "/my-authority", "My authority", my_authority.layout),
     ("upload", "/upload", "Upload results", upload.layout),
     ("admin", "/admin", "Administration", admin.layout),
+    ("supplier", "/supplier", "Supplier answers", supplier.layout),
 ]
 
 

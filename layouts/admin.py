@@ -16,6 +16,7 @@ ROLE_OPTIONS = [
     {"label": "NLAR representative", "value": "nlar_rep"},
     {"label": "National coordinator", "value": "coordinator"},
     {"label": "Administrator", "value": "admin"},
+    {"label": "Supplier (answers its specifications)", "value": "supplier"},
 ]
 SIZE_OPTIONS = [{"label": s.capitalize(), "value": s} for s in ("small", "medium", "large")]
 

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data.requirements.ranking import RULE
+from layouts.answers import loop_panel
 from layouts.components import page_heading
 
 P = "req"
@@ -327,6 +328,7 @@ def _requirements() -> html.Section:
                     ),
                     _curate_panel(),
                     _msg(f"{P}-curate-msg"),
+                    loop_panel(P, reply=True),
                 ],
                 className="mt-3",
             ),

@@ -20,13 +20,18 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("/my-authority", "My authority", ("la_user", "nlar_rep")),
     ("/upload", "Upload", ("la_user", "nlar_rep", "admin")),
     ("/admin", "Admin", ("admin",)),
+    ("/supplier", "Supplier answers", ("supplier",)),
+    ("/inbox", "Inbox", ("la_user", "nlar_rep", "coordinator", "admin", "supplier")),
 ]
+# Roles that see only the links naming them (a supplier reaches no shared page).
+CLOSED_ROLES = ("supplier",)
 
 ROLE_LABELS = {
     "la_user": "LA user",
     "nlar_rep": "NLAR representative",
     "coordinator": "National coordinator",
     "admin": "Administrator",
+    "supplier": "Supplier",
 }
 
 
@@ -44,7 +49,7 @@ def nav_links(role: str | None) -> list:
     return [
         dbc.NavItem(dbc.NavLink(label, href=path, active="exact"))
         for path, label, roles in NAV_ITEMS
-        if roles is None or role in roles
+        if (roles is None and role not in CLOSED_ROLES) or (roles is not None and role in roles)
     ]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import NotFound
 from data.privacy.access import Viewer, may_curate, require
+from data.requirements import notifications
 from data.requirements.curation import CurationError, get_requirement, ref
 from data.store import audit
 from data.store.models import (
@@ -184,6 +185,7 @@ def new_version(
         f"S-{spec.id} v{number}",
         json.dumps({"requirements": ordered}),
     )
+    notifications.specification_saved(session, spec.supplier_id, spec.id, spec.title, number)
     return version
 
 
