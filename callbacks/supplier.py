@@ -13,6 +13,7 @@ from data.pages import supplier as page
 from data.requirements import answers, releases
 from layouts.answers import answer_block, effect_block
 from layouts.components import alert
+from layouts.releases import table
 from layouts.supplier import P
 
 
@@ -207,17 +208,6 @@ def register(app) -> None:
         viewer = current_viewer()
         with db() as session:
             found = page.release_rows(session, viewer)
-        if not found:
-            return html.P("No releases recorded yet.")
-        head = html.Thead(
-            html.Tr([html.Th(h, scope="col") for h in ("Product", "Release", "Date")])
-        )
-        body = html.Tbody(
-            [
-                html.Tr([html.Td(r["product"]), html.Td(r["release"]), html.Td(r["released_on"])])
-                for r in found
-            ]  # fmt: skip
-        )
-        return html.Table(
-            [html.Caption("Releases of your products"), head, body], className="table table-sm"
-        )
+        rows = [(r["product"], r["release"], r["released_on"]) for r in found]
+        headers = ("Product", "Release", "Date")
+        return table(rows, headers, "Releases of your products", "No releases recorded yet.")

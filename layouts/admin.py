@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from layouts.components import page_heading
 from layouts.data_status import panel
+from layouts.releases import admin_section as releases_section
 from layouts.upload import DROP_STYLE, grid, message
 
 P = "admin"
@@ -43,6 +44,7 @@ SECTIONS = [
     ("authorities", "Authorities"),
     ("products", "Suppliers and products"),
     ("product-use", "Product use over time"),
+    ("releases", "Product releases"),
     ("neighbours", "Statistical neighbours"),
     ("audit", "Audit log"),
 ]
@@ -300,6 +302,7 @@ def layout(**query):
             _authorities(),
             _products(),
             _product_use(),
+            releases_section(),
             _neighbours(),
             _audit(),
             html.Div(panel(P), className="mt-4"),

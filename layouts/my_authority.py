@@ -8,6 +8,7 @@ from dash import dcc, html
 from layouts.compare import measures
 from layouts.components import chart_card, page_heading
 from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
+from layouts.releases import la_section as release_section
 from layouts.url_state import query_value, url_state
 
 PREFIX = "my-authority"
@@ -93,5 +94,6 @@ def layout(**query):
                 className="figure-card",
                 **{"aria-labelledby": f"{PREFIX}-requests-title"},
             ),
+            release_section(),
         ]
     )

@@ -188,3 +188,34 @@ def release_uses(session: Session, authority_id: int) -> list[tuple[str, str, st
         .order_by(ReleaseUse.period.desc())
     )
     return [tuple(r) for r in rows]
+
+
+def releases_for_authority(session: Session, authority_id: int) -> list[tuple[str, str, str]]:
+    """(product, release, date) of every product the LA has used, newest first."""
+    used = select(ProductUse.product_id).where(ProductUse.authority_id == authority_id)
+    rows = session.execute(
+        select(Product.name, Release.name, Release.released_on)
+        .join(Product, Product.id == Release.product_id)
+        .where(Release.product_id.in_(used))
+        .order_by(Release.released_on.desc())
+    )
+    return [(p, r, d.isoformat()) for p, r, d in rows]
+
+
+def release_table(session: Session, viewer: Viewer) -> list[tuple[str, str, str, str]]:
+    """Admins: (supplier, product, release, date) of every release, newest first."""
+    require(viewer.role == ADMIN, "Only an administrator can do this.")
+    return [
+        (r.product.supplier.name, r.product.name, r.name, r.released_on.isoformat())
+        for r in releases(session)
+    ]
+
+
+def product_choices(session: Session, viewer: Viewer) -> list[dict[str, object]]:
+    """Products the viewer may record releases of."""
+    stmt = select(Product).order_by(Product.name)
+    if viewer.role == SUPPLIER:
+        stmt = stmt.where(Product.supplier_id == viewer.supplier_id)
+    elif viewer.role != ADMIN:
+        return []
+    return [{"label": p.name, "value": str(p.id)} for p in session.scalars(stmt)]
