@@ -9,6 +9,7 @@ from dash import dcc, html
 from layouts.components import page_heading
 from layouts.data_status import panel
 from layouts.releases import admin_section as releases_section
+from layouts.releases import tokens_section
 from layouts.upload import DROP_STYLE, grid, message
 
 P = "admin"
@@ -45,6 +46,7 @@ SECTIONS = [
     ("products", "Suppliers and products"),
     ("product-use", "Product use over time"),
     ("releases", "Product releases"),
+    ("api-tokens", "API tokens for suppliers"),
     ("neighbours", "Statistical neighbours"),
     ("audit", "Audit log"),
 ]
@@ -303,6 +305,7 @@ def layout(**query):
             _products(),
             _product_use(),
             releases_section(),
+            tokens_section(),
             _neighbours(),
             _audit(),
             html.Div(panel(P), className="mt-4"),

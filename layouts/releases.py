@@ -81,3 +81,37 @@ def table(rows: list[tuple], headers: tuple[str, ...], caption: str, empty: str)
         ],
         className="table table-sm",
     )
+
+
+TOKENS_P = "admin-tokens"
+
+
+def tokens_section() -> html.Section:
+    """Admins create and revoke supplier API tokens (a new token is shown once)."""
+    return html.Section(
+        [
+            html.H2("API tokens for suppliers", className="h4"),
+            html.P(
+                "A token lets a supplier's own tools read its specifications and post answers "
+                "through /api/v1 (described at /api/v1/openapi.json). The token is shown once, "
+                "when it is made; only a hash of it is kept."
+            ),
+            html.Div(id=f"{TOKENS_P}-list"),
+            dbc.Row(
+                [
+                    _col("Supplier account", dbc.Select(id=f"{TOKENS_P}-user", options=[])),
+                    _col("Label (what it is for)", dbc.Input(id=f"{TOKENS_P}-label", maxLength=80)),
+                ]
+            ),
+            dbc.Button("Create a token", id=f"{TOKENS_P}-create", color="primary"),
+            _msg(f"{TOKENS_P}-msg"),
+            dbc.Row(
+                [_col("Token to revoke", dbc.Select(id=f"{TOKENS_P}-revoke-id", options=[]))],
+                className="mt-3",
+            ),
+            dbc.Button("Revoke it", id=f"{TOKENS_P}-revoke", color="danger", outline=True),
+            _msg(f"{TOKENS_P}-revoke-msg"),
+        ],
+        id="admin-section-api-tokens",
+        className="figure-card",
+    )

@@ -8,7 +8,6 @@ which LA said what."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -19,14 +18,6 @@ from data.privacy.disclosure import DisclosureRules
 from data.requirements import answers, evidence, releases
 from data.requirements.specifications import get_version
 from data.store.models import Product, Supplier
-
-# evidence.quotations appends " — <authority name>" after the closing quote for LAs that
-# consented to be named; a supplier sees the quotation only.
-_NAMED = re.compile(r"(”)\s+—\s+.*$")
-
-
-def anonymous_quote(quote: str) -> str:
-    return _NAMED.sub(r"\1", quote)
 
 
 @dataclass(frozen=True)
@@ -99,7 +90,7 @@ def supplier_spec(
                 respondents=item.respondents,
                 endorsements=item.endorsements,
                 theme_score=item.theme_score,
-                quotations=tuple(anonymous_quote(q) for q in item.quotations),
+                quotations=tuple(evidence.without_names(q) for q in item.quotations),
                 quotation_note=item.quotation_note,
                 answer=answer,
                 did_it_work=list(item.did_it_work),

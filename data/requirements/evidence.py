@@ -124,6 +124,12 @@ def quotations(frame: pd.DataFrame, limit: int = MAX_QUOTES) -> tuple[str, ...]:
     return tuple(quotes)
 
 
+def without_names(quote: str) -> str:
+    """A quotation without the consenting LA's name ``quotations`` appends (for suppliers)."""
+    text, sep, _name = quote.rpartition("” — ")
+    return text + "”" if sep else quote
+
+
 def build_document(
     session: Session, rules: DisclosureRules, spec_id: int, version_number: int | None = None
 ) -> SpecDocument:
