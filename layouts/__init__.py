@@ -7,6 +7,7 @@ import dash
 from layouts import (
     admin,
     compare,
+    inbox,
     my_authority,
     overview,
     requirements,
@@ -26,6 +27,7 @@ PAGES = [
     ("upload", "/upload", "Upload results", upload.layout),
     ("admin", "/admin", "Administration", admin.layout),
     ("supplier", "/supplier", "Supplier answers", supplier.layout),
+    ("inbox", "/inbox", "Inbox", inbox.layout),
 ]
 
 

@@ -51,11 +51,11 @@ def create_token(
         token_hash=_hash(token),
         prefix=token[: len(PREFIX) + 6],
         label=" ".join((label or "").split())[:80],
-        created_by_id=viewer.user_id,
+        created_by_id=viewer.user_id or None,  # None: the command line
     )
     session.add(row)
     session.flush()
-    audit.record(session, viewer.user_id, "api_token_created", user.username, row.prefix)
+    audit.record(session, viewer.user_id or None, "api_token_created", user.username, row.prefix)
     return token, row
 
 
