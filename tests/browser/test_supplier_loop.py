@@ -51,7 +51,9 @@ def test_sup001_supplier_answers_and_rep_sees_it(browser, live_server, as_user):
     page.get_by_label("Needs clarification (write your question)").check()
     page.get_by_label("Question, reason or note").fill(QUESTION)
     page.get_by_role("button", name="Send answer").click()
-    expect(page.locator("#supplier-answer-msg")).to_contain_text(f"Your answer to {ref} is recorded")
+    expect(page.locator("#supplier-answer-msg")).to_contain_text(
+        f"Your answer to {ref} is recorded"
+    )
     expect(page.locator(f"#supplier-item-{ref[2:]}")).to_contain_text(QUESTION)
     sup.screenshot("supplier")
     assert sup.errors == []
