@@ -21,7 +21,6 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("/upload", "Upload", ("la_user", "nlar_rep", "admin")),
     ("/admin", "Admin", ("admin",)),
     ("/supplier", "Supplier answers", ("supplier",)),
-    ("/inbox", "Inbox", ("la_user", "nlar_rep", "coordinator", "admin", "supplier")),
 ]
 # Roles that see only the links naming them (a supplier reaches no shared page).
 CLOSED_ROLES = ("supplier",)
@@ -61,7 +60,8 @@ def _user_area(identity: Identity | None):
         [
             html.Span(
                 [html.Strong(identity.name), f" · {ROLE_LABELS.get(identity.role, identity.role)}"]
-                + ([f" · {where}"] if where else []),
+                + ([f" · {where}"] if where else [])
+                + [" · ", html.A("Inbox", href="/inbox", className="inbox-link")],
                 className="me-3",
             ),
             html.A("Sign out", href="/logout", className="btn btn-sm btn-outline-light"),

@@ -70,3 +70,16 @@ def test_sup001_supplier_answers_and_rep_sees_it(browser, live_server, as_user):
     expect(answers).to_contain_text("The chronology, in every team.")
     assert rep.errors == []
     sup.page.context.close()
+
+
+def test_sup002_supplier_and_inbox_pages_pass_axe(browser, live_server):
+    from tests.browser.axe import axe_violations, describe
+
+    sup = _login_supplier(browser, live_server)
+    for path, ready in (("/supplier", "#supplier-spec-body article"), ("/inbox", "#inbox-list")):
+        sup.open(path)
+        sup.page.wait_for_selector(ready)
+        violations = axe_violations(sup.page)
+        assert violations == [], describe(violations)
+    assert sup.errors == []
+    sup.page.context.close()
