@@ -307,3 +307,19 @@ def test_evidence_rows_untouched_by_answers(db, loop):
     before = db.scalars(select(RequirementEvidence.finding_id)).all()
     answers.record_answer(db, loop["supplier"], loop["chron"].id, "acknowledged")
     assert db.scalars(select(RequirementEvidence.finding_id)).all() == before
+
+
+def test_admin_creates_supplier_accounts(db, loop):
+    from data.errors import DomainError
+    from data.pages.admin import create_user
+
+    with pytest.raises(DomainError, match="must belong to a supplier"):
+        create_user(db, loop["admin"], username="acme", password_hash="x", role="supplier")
+    user = create_user(
+        db, loop["admin"], username="acme", password_hash="x", role="supplier",
+        supplier_id=loop["olm"], authority_id=1,
+    )  # fmt: skip
+    assert (user.role, user.supplier_id, user.authority_id) == ("supplier", loop["olm"], None)
+    with pytest.raises(PermissionDenied):
+        create_user(db, loop["rep"], username="acme2", password_hash="x", role="supplier",
+                    supplier_id=loop["olm"])  # fmt: skip
