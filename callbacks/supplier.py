@@ -28,7 +28,8 @@ def _bump(counter) -> dict:
     return {"n": (counter or {}).get("n", 0) + 1}
 
 
-def _item(item: page.SupplierItem) -> html.Article:
+def _item(entry: page.SupplierItem) -> html.Article:
+    item = entry.evidence
     facts = [
         ("Priority", item.priority),
         ("Status", item.status),
@@ -57,11 +58,11 @@ def _item(item: page.SupplierItem) -> html.Article:
             ),
             *quotes,
             html.H4("Your answer", className="h6"),
-            answer_block(item.answer, who=False),
-            effect_block(item.did_it_work),
+            answer_block(entry.answer, who=False),
+            effect_block(list(item.did_it_work)),
         ],
         className="supplier-item border-top pt-3 mt-3",
-        id=f"{P}-item-{item.requirement_id}",
+        id=f"{P}-item-{entry.requirement_id}",
     )
 
 
@@ -108,7 +109,10 @@ def register(app) -> None:
         with db() as session:
             doc = page.supplier_spec(session, viewer, rules(), _int(spec, "specification"))
         options = [
-            {"label": f"{i.ref}: {i.statement[:90]}", "value": str(i.requirement_id)}
+            {
+                "label": f"{i.evidence.ref}: {i.evidence.statement[:90]}",
+                "value": str(i.requirement_id),
+            }
             for i in doc.items
         ]
         values = [o["value"] for o in options]

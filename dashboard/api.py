@@ -18,7 +18,7 @@ from dashboard.auth import limiter
 from dashboard.openapi import document
 from dashboard.security import csrf
 from data.errors import DomainError, NotFound, PermissionDenied
-from data.requirements import answers, api_views, tokens
+from data.requirements import answers, supplier_views, tokens
 from data.store import audit
 from data.store.db import session_scope
 
@@ -135,7 +135,7 @@ def _domain_error(exc: DomainError):
         return problem(404, str(exc))
     if isinstance(exc, PermissionDenied):
         return problem(403, str(exc))
-    if isinstance(exc, api_views.BadRequest):
+    if isinstance(exc, supplier_views.BadRequest):
         return problem(400, str(exc))
     return problem(422, str(exc))
 
@@ -152,13 +152,15 @@ def openapi():
 @bp.get("/specifications")
 def list_specifications():
     with session_scope(_services().sessions) as session:
-        return jsonify(api_views.list_specifications(session, _supplier_id()))
+        return jsonify(supplier_views.list_specifications(session, _supplier_id()))
 
 
 @bp.get("/specifications/<int:spec_id>")
 def get_specification(spec_id: int):
     with session_scope(_services().sessions) as session:
-        body = api_views.specification_detail(session, _services().rules, _supplier_id(), spec_id)
+        body = supplier_views.specification_detail(
+            session, _services().rules, _supplier_id(), spec_id
+        )
     return jsonify(body)
 
 
@@ -169,7 +171,7 @@ def list_requirements():
     if unknown:
         raise ApiError(400, f"Unknown query parameter: {', '.join(unknown)[:80]}.")
     with session_scope(_services().sessions) as session:
-        body = api_views.list_requirements(session, _services().rules, _supplier_id(), status)
+        body = supplier_views.list_requirements(session, _services().rules, _supplier_id(), status)
     return jsonify(body)
 
 
@@ -200,8 +202,8 @@ def post_answer(requirement_id: int):
         )
         current = answers.current_answers(session, [answer.requirement_id], _supplier_id())
         view = current[answer.requirement_id][0]
-        out = api_views.envelope(
-            session, requirement_id=requirement_id, answer=api_views.answer_json(view)
+        out = supplier_views.envelope(
+            session, requirement_id=requirement_id, answer=supplier_views.answer_json(view)
         )
     response = jsonify(out)
     response.status_code = 201

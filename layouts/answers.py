@@ -9,8 +9,14 @@ from dash import html
 from data.requirements.answers import AnswerView
 
 
-def _msg(msg_id: str) -> html.Div:
+def status(msg_id: str) -> html.Div:
+    """A polite live region for an action's outcome message."""
     return html.Div(id=msg_id, role="status", **{"aria-live": "polite"})
+
+
+def labelled(label: str, control, md: int = 4) -> dbc.Col:
+    """A form column: the label tied to the control's id, then the control."""
+    return dbc.Col([dbc.Label(label, html_for=control.id), control], md=md, className="mb-2")
 
 
 def thread_block(view: AnswerView) -> html.Div | None:
@@ -74,7 +80,7 @@ def loop_panel(prefix: str, *, reply: bool) -> html.Section:
                         id=f"{prefix}-answers-reply-text", rows=2, maxLength=2000, className="mb-2"
                     ),
                     dbc.Button("Send reply", id=f"{prefix}-answers-reply", color="secondary"),
-                    _msg(f"{prefix}-answers-reply-msg"),
+                    status(f"{prefix}-answers-reply-msg"),
                 ],
                 id=f"{prefix}-answers-reply-area",
                 style={"display": "none"},

@@ -7,13 +7,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.answers import status
 from layouts.components import page_heading
 
 P = "inbox"
-
-
-def _msg(msg_id: str) -> html.Div:
-    return html.Div(id=msg_id, role="status", **{"aria-live": "polite"})
 
 
 def layout(**query):
@@ -26,7 +23,7 @@ def layout(**query):
                     html.H2("Notifications", id=f"{P}-list-heading", className="h4"),
                     html.Div(id=f"{P}-list"),
                     dbc.Button("Mark all as read", id=f"{P}-read-all", color="secondary"),
-                    _msg(f"{P}-read-msg"),
+                    status(f"{P}-read-msg"),
                 ],
                 className="figure-card",
                 **{"aria-labelledby": f"{P}-list-heading"},
@@ -39,7 +36,7 @@ def layout(**query):
                         "secret of your own: making a new one stops the old one working."
                     ),
                     dbc.Button("Make a new feed address", id=f"{P}-feed-new", color="secondary"),
-                    _msg(f"{P}-feed-msg"),
+                    status(f"{P}-feed-msg"),
                 ],
                 className="figure-card",
                 **{"aria-labelledby": f"{P}-feed-heading"},
@@ -57,7 +54,7 @@ def layout(**query):
                         className="mb-2",
                     ),
                     dbc.Button("Save", id=f"{P}-email-save", color="secondary"),
-                    _msg(f"{P}-email-msg"),
+                    status(f"{P}-email-msg"),
                 ],
                 className="figure-card",
                 **{"aria-labelledby": f"{P}-email-heading"},

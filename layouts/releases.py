@@ -6,16 +6,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from layouts.answers import labelled, status
+
 ADMIN_P = "admin-releases"
 LA_P = "my-authority-release"
-
-
-def _msg(msg_id: str) -> html.Div:
-    return html.Div(id=msg_id, role="status", **{"aria-live": "polite"})
-
-
-def _col(label: str, control, md: int = 4) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=control.id), control], md=md, className="mb-2")
 
 
 def admin_section() -> html.Section:
@@ -30,13 +24,13 @@ def admin_section() -> html.Section:
             html.Div(id=f"{ADMIN_P}-list"),
             dbc.Row(
                 [
-                    _col("Product", dbc.Select(id=f"{ADMIN_P}-product", options=[])),
-                    _col("Release name", dbc.Input(id=f"{ADMIN_P}-name", maxLength=80)),
-                    _col("Release date", dbc.Input(id=f"{ADMIN_P}-date", type="date")),
+                    labelled("Product", dbc.Select(id=f"{ADMIN_P}-product", options=[])),
+                    labelled("Release name", dbc.Input(id=f"{ADMIN_P}-name", maxLength=80)),
+                    labelled("Release date", dbc.Input(id=f"{ADMIN_P}-date", type="date")),
                 ]
             ),
             dbc.Button("Record the release", id=f"{ADMIN_P}-save", color="primary"),
-            _msg(f"{ADMIN_P}-msg"),
+            status(f"{ADMIN_P}-msg"),
         ],
         id="admin-section-releases",
         className="figure-card",
@@ -57,13 +51,15 @@ def la_section() -> html.Section:
             html.Div(id=f"{LA_P}-list"),
             dbc.Row(
                 [
-                    _col("Period (YYYY-Qn)", dbc.Input(id=f"{LA_P}-period", placeholder="2010-Q3")),
-                    _col("Release", dbc.Input(id=f"{LA_P}-name", maxLength=80)),
+                    labelled(
+                        "Period (YYYY-Qn)", dbc.Input(id=f"{LA_P}-period", placeholder="2010-Q3")
+                    ),
+                    labelled("Release", dbc.Input(id=f"{LA_P}-name", maxLength=80)),
                 ]
             ),
             html.P(id=f"{LA_P}-known", className="form-text"),
             dbc.Button("Save", id=f"{LA_P}-save", color="primary"),
-            _msg(f"{LA_P}-msg"),
+            status(f"{LA_P}-msg"),
         ],
         className="figure-card",
         **{"aria-labelledby": f"{LA_P}-title"},
@@ -99,18 +95,20 @@ def tokens_section() -> html.Section:
             html.Div(id=f"{TOKENS_P}-list"),
             dbc.Row(
                 [
-                    _col("Supplier account", dbc.Select(id=f"{TOKENS_P}-user", options=[])),
-                    _col("Label (what it is for)", dbc.Input(id=f"{TOKENS_P}-label", maxLength=80)),
+                    labelled("Supplier account", dbc.Select(id=f"{TOKENS_P}-user", options=[])),
+                    labelled(
+                        "Label (what it is for)", dbc.Input(id=f"{TOKENS_P}-label", maxLength=80)
+                    ),
                 ]
             ),
             dbc.Button("Create a token", id=f"{TOKENS_P}-create", color="primary"),
-            _msg(f"{TOKENS_P}-msg"),
+            status(f"{TOKENS_P}-msg"),
             dbc.Row(
-                [_col("Token to revoke", dbc.Select(id=f"{TOKENS_P}-revoke-id", options=[]))],
+                [labelled("Token to revoke", dbc.Select(id=f"{TOKENS_P}-revoke-id", options=[]))],
                 className="mt-3",
             ),
             dbc.Button("Revoke it", id=f"{TOKENS_P}-revoke", color="danger", outline=True),
-            _msg(f"{TOKENS_P}-revoke-msg"),
+            status(f"{TOKENS_P}-revoke-msg"),
         ],
         id="admin-section-api-tokens",
         className="figure-card",

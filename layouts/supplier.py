@@ -9,6 +9,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.answers import labelled, status
 from layouts.components import page_heading
 
 P = "supplier"
@@ -19,10 +20,6 @@ ANSWER_OPTIONS = [
     {"label": "Delivered (name the release)", "value": "delivered"},
     {"label": "Declined (give the reason)", "value": "declined"},
 ]
-
-
-def _msg(msg_id: str) -> html.Div:
-    return html.Div(id=msg_id, role="status", **{"aria-live": "polite"})
 
 
 def _select(ident: str, label: str) -> html.Div:
@@ -49,25 +46,14 @@ def _answer_form() -> html.Section:
             dbc.Textarea(id=f"{P}-answer-text", rows=3, maxLength=2000, className="mb-2"),
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("Release", html_for=f"{P}-answer-release"),
-                            dbc.Input(id=f"{P}-answer-release", maxLength=80),
-                        ],
-                        md=6,
+                    labelled("Release", dbc.Input(id=f"{P}-answer-release", maxLength=80), 6),
+                    labelled(
+                        "Expected date (planned)", dbc.Input(id=f"{P}-answer-date", type="date"), 6
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Expected date (planned)", html_for=f"{P}-answer-date"),
-                            dbc.Input(id=f"{P}-answer-date", type="date"),
-                        ],
-                        md=6,
-                    ),
-                ],
-                className="mb-2",
+                ]
             ),
             dbc.Button("Send answer", id=f"{P}-answer-save", color="primary"),
-            _msg(f"{P}-answer-msg"),
+            status(f"{P}-answer-msg"),
         ],
         className="figure-card",
         **{"aria-labelledby": f"{P}-answer-heading"},
@@ -83,7 +69,7 @@ def _reply_form() -> html.Section:
             dbc.Label("Message", html_for=f"{P}-reply-text"),
             dbc.Textarea(id=f"{P}-reply-text", rows=2, maxLength=2000, className="mb-2"),
             dbc.Button("Send message", id=f"{P}-reply-save", color="secondary"),
-            _msg(f"{P}-reply-msg"),
+            status(f"{P}-reply-msg"),
         ],
         className="figure-card",
         **{"aria-labelledby": f"{P}-reply-heading"},
@@ -101,26 +87,13 @@ def _releases() -> html.Section:
             html.Div(id=f"{P}-release-list"),
             dbc.Row(
                 [
-                    dbc.Col(_select(f"{P}-release-product", "Product"), md=4),
-                    dbc.Col(
-                        [
-                            dbc.Label("Release name", html_for=f"{P}-release-name"),
-                            dbc.Input(id=f"{P}-release-name", maxLength=80),
-                        ],
-                        md=4,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Release date", html_for=f"{P}-release-date"),
-                            dbc.Input(id=f"{P}-release-date", type="date"),
-                        ],
-                        md=4,
-                    ),
-                ],
-                className="mb-2",
+                    labelled("Product", dbc.Select(id=f"{P}-release-product", options=[])),
+                    labelled("Release name", dbc.Input(id=f"{P}-release-name", maxLength=80)),
+                    labelled("Release date", dbc.Input(id=f"{P}-release-date", type="date")),
+                ]
             ),
             dbc.Button("Record the release", id=f"{P}-release-save", color="secondary"),
-            _msg(f"{P}-release-msg"),
+            status(f"{P}-release-msg"),
         ],
         className="figure-card",
         **{"aria-labelledby": f"{P}-release-heading"},

@@ -8,34 +8,21 @@ which LA said what."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from data.errors import NotFound
 from data.privacy.access import Viewer, require_supplier
 from data.privacy.disclosure import DisclosureRules
-from data.requirements import answers, evidence, releases
-from data.requirements.specifications import get_version
+from data.requirements import answers, evidence, releases, supplier_views
 from data.store.models import Product, Supplier
 
 
 @dataclass(frozen=True)
 class SupplierItem:
     requirement_id: int
-    ref: str
-    statement: str
-    priority: str
-    status: str
-    theme: str
-    las: str
-    respondents: str
-    endorsements: str
-    theme_score: str
-    quotations: tuple[str, ...]
-    quotation_note: str
+    evidence: evidence.EvidenceItem  # quotations without any authority's name
     answer: answers.AnswerView | None
-    did_it_work: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -47,11 +34,6 @@ class SupplierSpec:
     data_version: int
     suppression: str
     items: list[SupplierItem]
-
-
-def supplier_name(session: Session, viewer: Viewer) -> str:
-    supplier = session.get(Supplier, require_supplier(viewer))
-    return supplier.name if supplier else ""
 
 
 def spec_options(session: Session, viewer: Viewer) -> list[dict[str, object]]:
@@ -67,43 +49,19 @@ def supplier_spec(
     session: Session, viewer: Viewer, rules: DisclosureRules, spec_id: int
 ) -> SupplierSpec:
     """One specification addressed to the supplier (latest version), ready to show."""
-    supplier_id = require_supplier(viewer)
-    mine = {s.id for s in answers.supplier_specifications(session, supplier_id)}
-    if int(spec_id) not in mine:
-        raise NotFound("There is no such specification addressed to you.")
-    version = get_version(session, int(spec_id))
-    doc = evidence.build_document(session, rules, int(spec_id), version.number)
-    rids = [int(i.ref.removeprefix("R-")) for i in doc.items]
-    current = answers.current_answers(session, rids, supplier_id)
-    items = []
-    for rid, item in zip(rids, doc.items, strict=True):
-        answer = (current.get(rid) or [None])[0]
-        items.append(
-            SupplierItem(
-                requirement_id=rid,
-                ref=item.ref,
-                statement=item.statement,
-                priority=item.priority,
-                status=item.status,
-                theme=item.theme,
-                las=item.las,
-                respondents=item.respondents,
-                endorsements=item.endorsements,
-                theme_score=item.theme_score,
-                quotations=tuple(evidence.without_names(q) for q in item.quotations),
-                quotation_note=item.quotation_note,
-                answer=answer,
-                did_it_work=list(item.did_it_work),
-            )
-        )
+    found = supplier_views.addressed_document(session, rules, require_supplier(viewer), spec_id)
+    doc = found.doc
     return SupplierSpec(
-        id=int(spec_id),
+        id=found.spec.id,
         title=doc.title,
         version=doc.version,
         saved=f"{doc.saved_at:%d %B %Y}",
         data_version=doc.data_version,
         suppression=doc.suppression,
-        items=items,
+        items=[
+            SupplierItem(rid, item, found.answers.get(rid))
+            for rid, item in zip(found.requirement_ids, doc.items, strict=True)
+        ],
     )
 
 

@@ -95,7 +95,7 @@ def test_supplier_view_is_anonymous(db, loop):
     assert any("Ashbury" in q for i in doc.items for q in i.quotations)
     view = supplier_page.supplier_spec(db, loop["supplier"], RULES, loop["spec"].id)
     text = repr(view)
-    assert view.items and view.items[0].quotations
+    assert view.items and view.items[0].evidence.quotations
     for name in ("Ashbury", "Birchley", "Cressing", "Dunmere", "Fallowfield"):
         assert name not in text
     from data.store.models import Authority

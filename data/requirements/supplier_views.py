@@ -1,11 +1,12 @@
-"""What the read-only API returns to a supplier: its specifications, their requirements with
-anonymised evidence counts, statuses and answers, as plain JSON-ready dicts with stable ids and
-the data version. The same rules as the supplier page (data.pages.supplier is its screen twin):
-only specifications addressed to the supplier's group, never an authority's name or pseudonym,
-counts under the disclosure rules."""
+"""What a supplier sees of a specification addressed to it, for its page (data.pages.supplier)
+and, as plain JSON-ready dicts with stable ids and the data version, for the API: only
+specifications addressed to the supplier's group, requirements with their evidence counts under
+the disclosure rules and example findings without any authority's name, statuses and the
+supplier's own answers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from data.errors import DomainError, NotFound
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import answers, evidence
 from data.requirements.specifications import get_version
-from data.store.models import STATUSES, Requirement, Supplier
+from data.store.models import STATUSES, Requirement, Specification, Supplier
 from data.store.versioning import current_data_version
 
 API_VERSION = "1"
@@ -88,33 +89,58 @@ def _requirement_json(item: evidence.EvidenceItem, req: Requirement, answer) -> 
             "respondents_affected": item.respondents,
             "las_endorsing": item.endorsements,
             "theme_score_for_group": item.theme_score,
-            "example_findings": [evidence.without_names(q) for q in item.quotations],
+            "example_findings": list(item.quotations),
         },
         "answer": answer_json(answer),
         "did_it_work": list(item.did_it_work),
     }
 
 
+@dataclass(frozen=True)
+class AddressedDocument:
+    spec: Specification
+    doc: evidence.SpecDocument  # quotations without any authority's name
+    requirement_ids: list[int]
+    answers: dict[int, answers.AnswerView]  # the supplier's current answer per requirement
+
+
+def addressed_document(
+    session: Session, rules: DisclosureRules, supplier_id: int, spec_id: int
+) -> AddressedDocument:
+    """The latest version of a specification addressed to the supplier; another supplier's
+    specification is reported as not found."""
+    mine = {s.id: s for s in answers.supplier_specifications(session, supplier_id)}
+    if int(spec_id) not in mine:
+        raise NotFound(f"There is no specification {spec_id} addressed to you.")
+    version = get_version(session, int(spec_id))
+    doc = evidence.build_document(session, rules, int(spec_id), version.number)
+    items = [
+        replace(i, quotations=tuple(evidence.without_names(q) for q in i.quotations))
+        for i in doc.items
+    ]
+    rids = [int(i.ref.removeprefix("R-")) for i in items]
+    current = answers.current_answers(session, rids, supplier_id)
+    return AddressedDocument(
+        mine[int(spec_id)],
+        replace(doc, items=items),
+        rids,
+        {rid: views[0] for rid, views in current.items()},
+    )
+
+
 def specification_detail(
     session: Session, rules: DisclosureRules, supplier_id: int, spec_id: int
 ) -> dict:
-    """One specification addressed to the supplier (latest version) with its requirements;
-    another supplier's specification is reported as not found."""
-    mine = {s.id: s for s in answers.supplier_specifications(session, supplier_id)}
-    if spec_id not in mine:
-        raise NotFound(f"There is no specification {spec_id} addressed to you.")
-    version = get_version(session, spec_id)
-    doc = evidence.build_document(session, rules, spec_id, version.number)
-    rids = [int(i.ref.removeprefix("R-")) for i in doc.items]
-    current = answers.current_answers(session, rids, supplier_id)
+    """One specification addressed to the supplier (latest version) with its requirements."""
+    found = addressed_document(session, rules, supplier_id, spec_id)
     reqs = [
-        _requirement_json(item, session.get(Requirement, rid), (current.get(rid) or [None])[0])
-        for rid, item in zip(rids, doc.items, strict=True)
+        _requirement_json(item, session.get(Requirement, rid), found.answers.get(rid))
+        for rid, item in zip(found.requirement_ids, found.doc.items, strict=True)
     ]
-    summary = _spec_summary(mine[spec_id], _supplier(session, supplier_id))
+    summary = _spec_summary(found.spec, _supplier(session, supplier_id))
     return envelope(
         session,
-        specification={**summary, "note": version.note, "suppression": doc.suppression},
+        specification={**summary, "note": found.doc.note, "suppression": found.doc.suppression},
         requirements=reqs,
     )
 
