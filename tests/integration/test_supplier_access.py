@@ -226,3 +226,34 @@ def test_other_roles_cannot_answer(loop_app, loop_db):
             ],
         )
         assert "Not allowed" in response.get_data(as_text=True), user
+
+
+def test_specification_page_shows_answers_to_the_group(loop_app, loop_db):
+    ids = loop_db[1]
+    sup = login(loop_app, "sup")
+    response = sup.callback(
+        _answer_key(loop_app),
+        [{"id": "supplier-answer-save", "property": "n_clicks", "value": 1}],
+        [
+            {"id": "supplier-answer-req", "property": "value", "value": str(ids["requirement"])},
+            {"id": "supplier-answer-status", "property": "value", "value": "declined"},
+            {"id": "supplier-answer-text", "property": "value", "value": "National guidance."},
+            {"id": "supplier-answer-release", "property": "value", "value": ""},
+            {"id": "supplier-answer-date", "property": "value", "value": ""},
+            {"id": "supplier-changed", "property": "data", "value": {"n": 0}},
+        ],
+    )
+    assert "is recorded" in response.get_data(as_text=True)
+
+    def spec_answers(user: str) -> str:
+        return login(loop_app, user).callback(
+            "spec-answers.children",
+            [
+                {"id": "spec-pick", "property": "value", "value": str(ids["spec"])},
+                {"id": "spec-version", "property": "value", "value": "1"},
+            ],
+        ).get_data(as_text=True)
+
+    for user in ("nlar", "la", "coord"):  # the LA uses CareFirst (OLM)
+        assert "Declined: National guidance." in spec_answers(user), user
+    assert "National guidance" not in spec_answers("la2")  # a PROTOCOL ICS authority
