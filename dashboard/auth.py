@@ -25,7 +25,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data.privacy.access import SUPPLIER, Viewer, supplier_may_request
+from data.privacy.access import SUPPLIER, Viewer, callback_target, supplier_may_request
 from data.store import audit
 from data.store.db import session_scope
 from data.store.models import User
@@ -179,35 +179,13 @@ def _guard():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _callback_target() -> tuple[list[str], object]:
-    """The component ids a Dash callback request writes to, and the pathname it carries."""
-    body = request.get_json(silent=True) if request.method == "POST" else None
-    if not isinstance(body, dict):
-        return [], None
-    outputs = body.get("outputs")
-    outputs = outputs if isinstance(outputs, list) else [outputs]
-    ids = []
-    for out in outputs:
-        ident = out.get("id") if isinstance(out, dict) else None
-        ident = ident.get("type") if isinstance(ident, dict) else ident
-        ids.append(str(ident) if ident is not None else "")
-    pathname = next(
-        (
-            i.get("value")
-            for i in body.get("inputs") or []
-            if isinstance(i, dict) and i.get("property") == "pathname"
-        ),
-        None,
-    )
-    return ids, pathname
-
-
 def _supplier_fence():
     """A supplier user reaches its own pages and their callbacks only (data.privacy.access)."""
     path = request.path
     if path == "/":
         return redirect("/supplier")
-    outputs, pathname = _callback_target() if path == "/_dash-update-component" else ([], None)
+    body = request.get_json(silent=True) if path == "/_dash-update-component" else None
+    outputs, pathname = callback_target(body)
     if supplier_may_request(path, outputs, pathname):
         return None
     return jsonify(error="Not available to supplier accounts"), 403

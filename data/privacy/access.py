@@ -5,6 +5,7 @@ here knows about Flask, so the rules are unit-tested directly."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from data.errors import PermissionDenied
@@ -77,8 +78,45 @@ SUPPLIER_DASH_PREFIXES = ("/_dash-component-suites/", "/logout")
 PAGES_ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
 
 
-def is_supplier(viewer: Viewer) -> bool:
-    return viewer.role == SUPPLIER
+def _component(ident) -> str:
+    """A component id as text; a pattern-matching id by its 'type'."""
+    if isinstance(ident, str) and ident.startswith("{"):
+        try:
+            ident = json.loads(ident)
+        except ValueError:
+            return ident
+    if isinstance(ident, dict):
+        return str(ident.get("type", ""))
+    return "" if ident is None else str(ident)
+
+
+def callback_target(body) -> tuple[list[str], object]:
+    """The component ids a Dash callback request body writes to and the pathname it carries.
+
+    Dash picks the callback to run by the body's ``output`` string and writes to ``outputs``:
+    both are read, so a request cannot name one callback and claim the outputs of another."""
+    if not isinstance(body, dict):
+        return [], None
+    ids = []
+    output = body.get("output")
+    if isinstance(output, str):
+        for part in output.strip(".").split("..."):
+            ids.append(_component(part.rsplit(".", 1)[0]))
+    else:
+        ids.append("")
+    outputs = body.get("outputs")
+    for out in outputs if isinstance(outputs, list) else [outputs]:
+        ids.append(_component(out.get("id")) if isinstance(out, dict) else "")
+    inputs = body.get("inputs")
+    pathname = next(
+        (
+            i.get("value")
+            for i in (inputs if isinstance(inputs, list) else [])
+            if isinstance(i, dict) and i.get("property") == "pathname"
+        ),
+        None,
+    )
+    return ids, pathname
 
 
 def supplier_may_request(path: str, outputs: list[str] | None = None, pathname=None) -> bool:

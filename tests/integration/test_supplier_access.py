@@ -246,14 +246,37 @@ def test_specification_page_shows_answers_to_the_group(loop_app, loop_db):
     assert "is recorded" in response.get_data(as_text=True)
 
     def spec_answers(user: str) -> str:
-        return login(loop_app, user).callback(
-            "spec-answers.children",
-            [
-                {"id": "spec-pick", "property": "value", "value": str(ids["spec"])},
-                {"id": "spec-version", "property": "value", "value": "1"},
-            ],
-        ).get_data(as_text=True)
+        return (
+            login(loop_app, user)
+            .callback(
+                "spec-answers.children",
+                [
+                    {"id": "spec-pick", "property": "value", "value": str(ids["spec"])},
+                    {"id": "spec-version", "property": "value", "value": "1"},
+                ],
+            )
+            .get_data(as_text=True)
+        )
 
     for user in ("nlar", "la", "coord"):  # the LA uses CareFirst (OLM)
         assert "Declined: National guidance." in spec_answers(user), user
     assert "National guidance" not in spec_answers("la2")  # a PROTOCOL ICS authority
+
+
+def test_supplier_cannot_disguise_another_callback(loop_app):
+    c = login(loop_app, "sup")
+    key = next(k for k in loop_app.callback_map if k.startswith("..req-detail-title"))
+    body = {
+        "output": key,
+        "outputs": [{"id": "supplier-spec-body", "property": "children"}],
+        "inputs": [{"id": "req-selected", "property": "data", "value": 1}],
+        "state": [],
+        "changedPropIds": ["req-selected.data"],
+    }
+    response = c.http.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-CSRFToken": c.csrf()},
+    )
+    assert response.status_code == 403

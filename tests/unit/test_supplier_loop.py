@@ -323,3 +323,37 @@ def test_admin_creates_supplier_accounts(db, loop):
     with pytest.raises(PermissionDenied):
         create_user(db, loop["rep"], username="acme2", password_hash="x", role="supplier",
                     supplier_id=loop["olm"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "allowed"),
+    [
+        ({"output": "supplier-spec-body.children",
+          "outputs": {"id": "supplier-spec-body", "property": "children"}}, True),
+        # names another page's callback but claims the supplier's outputs: refused
+        ({"output": "..req-list.rowData...req-footnote.children..",
+          "outputs": [{"id": "supplier-a", "property": "x"}]}, False),
+        ({"output": "supplier-x.children", "outputs": {"id": "req-list", "property": "x"}},
+         False),
+        ({"output": '{"index":1,"type":"supplier-row"}.children',
+          "outputs": {"id": {"index": 1, "type": "supplier-row"}, "property": "children"}}, True),
+        ({"output": "supplier-x.children"}, False),
+        ({"outputs": {"id": "supplier-x", "property": "children"}}, False),
+        ("not a dict", False),
+        ({"output": ".._pages_content.children..._pages_store.data..",
+          "outputs": [{"id": "_pages_content", "property": "children"},
+                      {"id": "_pages_store", "property": "data"}],
+          "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/supplier"}]},
+         True),
+        ({"output": ".._pages_content.children..._pages_store.data..",
+          "outputs": [{"id": "_pages_content", "property": "children"},
+                      {"id": "_pages_store", "property": "data"}],
+          "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/admin"}]},
+         False),
+    ],
+)  # fmt: skip
+def test_callback_bodies_are_read_whole(body, allowed):
+    from data.privacy.access import callback_target
+
+    outputs, pathname = callback_target(body)
+    assert supplier_may_request("/_dash-update-component", outputs, pathname) is allowed
