@@ -13,7 +13,7 @@ import pytest
 from dashboard.factory import create_app
 from tests.conftest import fresh_database
 from tests.integration.conftest import make_config
-from tests.integration.test_supplier_access import _answer_key, login, seed_loop
+from tests.integration.test_supplier_access import answer, login, seed_loop
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -70,19 +70,7 @@ def _app(tmp_path_factory, tag: str, **extra):
 
 
 def _answer(app, rid: int, text: str = "Which event types?"):
-    sup = login(app, "sup")
-    return sup.callback(
-        _answer_key(app),
-        [{"id": "supplier-answer-save", "property": "n_clicks", "value": 1}],
-        [
-            {"id": "supplier-answer-req", "property": "value", "value": str(rid)},
-            {"id": "supplier-answer-status", "property": "value", "value": "clarification"},
-            {"id": "supplier-answer-text", "property": "value", "value": text},
-            {"id": "supplier-answer-release", "property": "value", "value": ""},
-            {"id": "supplier-answer-date", "property": "value", "value": ""},
-            {"id": "supplier-changed", "property": "data", "value": {"n": 0}},
-        ],
-    ).get_data(as_text=True)
+    return answer(app, login(app, "sup"), rid, "clarification", text)
 
 
 def _set_email(client, email: str, on: bool):

@@ -167,25 +167,26 @@ def _answer_key(app) -> str:
     return next(k for k in app.callback_map if k.startswith("..supplier-answer-msg.children"))
 
 
-def test_answer_reaches_the_nlar_rep(loop_app, loop_db):
-    rid = loop_db[1]["requirement"]
-    sup = login(loop_app, "sup")
-    key = _answer_key(loop_app)
-    spec = loop_app.callback_map[key]
-    assert spec["inputs"][0]["id"] == "supplier-answer-save"
-    response = sup.callback(
-        key,
+def answer(app, c: DashClient, rid: int, status: str, text: str = "") -> str:
+    """Send an answer through the supplier page's callback; returns the response text."""
+    return c.callback(
+        _answer_key(app),
         [{"id": "supplier-answer-save", "property": "n_clicks", "value": 1}],
         [
             {"id": "supplier-answer-req", "property": "value", "value": str(rid)},
-            {"id": "supplier-answer-status", "property": "value", "value": "clarification"},
-            {"id": "supplier-answer-text", "property": "value", "value": "Which event types?"},
+            {"id": "supplier-answer-status", "property": "value", "value": status},
+            {"id": "supplier-answer-text", "property": "value", "value": text},
             {"id": "supplier-answer-release", "property": "value", "value": ""},
             {"id": "supplier-answer-date", "property": "value", "value": ""},
             {"id": "supplier-changed", "property": "data", "value": {"n": 0}},
         ],
-    )
-    assert "is recorded" in response.get_data(as_text=True)
+    ).get_data(as_text=True)
+
+
+def test_answer_reaches_the_nlar_rep(loop_app, loop_db):
+    rid = loop_db[1]["requirement"]
+    sup = login(loop_app, "sup")
+    assert "is recorded" in answer(loop_app, sup, rid, "clarification", "Which event types?")
     rep = login(loop_app, "nlar")
     shown = rep.callback(
         "..req-answers.children...req-answers-reply-area.style..",
@@ -210,40 +211,17 @@ def test_answer_reaches_the_nlar_rep(loop_app, loop_db):
 
 def test_other_roles_cannot_answer(loop_app, loop_db):
     rid = loop_db[1]["requirement"]
-    key = _answer_key(loop_app)
     for user in ("nlar", "la", "admin"):
-        c = login(loop_app, user)
-        response = c.callback(
-            key,
-            [{"id": "supplier-answer-save", "property": "n_clicks", "value": 1}],
-            [
-                {"id": "supplier-answer-req", "property": "value", "value": str(rid)},
-                {"id": "supplier-answer-status", "property": "value", "value": "declined"},
-                {"id": "supplier-answer-text", "property": "value", "value": "no"},
-                {"id": "supplier-answer-release", "property": "value", "value": ""},
-                {"id": "supplier-answer-date", "property": "value", "value": ""},
-                {"id": "supplier-changed", "property": "data", "value": {"n": 0}},
-            ],
-        )
-        assert "Not allowed" in response.get_data(as_text=True), user
+        response = answer(loop_app, login(loop_app, user), rid, "declined", "no")
+        assert "Not allowed" in response, user
 
 
 def test_specification_page_shows_answers_to_the_group(loop_app, loop_db):
     ids = loop_db[1]
     sup = login(loop_app, "sup")
-    response = sup.callback(
-        _answer_key(loop_app),
-        [{"id": "supplier-answer-save", "property": "n_clicks", "value": 1}],
-        [
-            {"id": "supplier-answer-req", "property": "value", "value": str(ids["requirement"])},
-            {"id": "supplier-answer-status", "property": "value", "value": "declined"},
-            {"id": "supplier-answer-text", "property": "value", "value": "National guidance."},
-            {"id": "supplier-answer-release", "property": "value", "value": ""},
-            {"id": "supplier-answer-date", "property": "value", "value": ""},
-            {"id": "supplier-changed", "property": "data", "value": {"n": 0}},
-        ],
+    assert "is recorded" in answer(
+        loop_app, sup, ids["requirement"], "declined", "National guidance."
     )
-    assert "is recorded" in response.get_data(as_text=True)
 
     def spec_answers(user: str) -> str:
         return (
