@@ -25,7 +25,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data.privacy.access import Viewer
+from data.privacy.access import SUPPLIER, Viewer, callback_target, supplier_may_request
 from data.store import audit
 from data.store.db import session_scope
 from data.store.models import User
@@ -34,7 +34,8 @@ from layouts.shell import Identity
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-OPEN_PREFIXES = ("/login", "/healthz", "/assets/")
+# /api/v1/ and /feeds/ authenticate each request with a bearer or feed token of their own.
+OPEN_PREFIXES = ("/login", "/healthz", "/assets/", "/api/v1/", "/feeds/")
 # A fixed hash to compare against when the user does not exist, so timing does not
 # reveal which usernames are real.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -75,7 +76,10 @@ def current_identity() -> Identity | None:
         return None
     u = current_user
     return Identity(
-        u.display_name, u.role, u.authority_name, u.supplier_name if u.role == "nlar_rep" else None
+        u.display_name,
+        u.role,
+        u.authority_name,
+        u.supplier_name if u.role in ("nlar_rep", SUPPLIER) else None,
     )
 
 
@@ -169,10 +173,22 @@ def _guard():
     if path.startswith(OPEN_PREFIXES) or path == "/favicon.ico":
         return None
     if current_user.is_authenticated:
-        return None
+        return _supplier_fence() if current_user.role == SUPPLIER else None
     if path.startswith("/_dash-") or path.startswith("/download/"):
         return jsonify(error="Sign in required"), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _supplier_fence():
+    """A supplier user reaches its own pages and their callbacks only (data.privacy.access)."""
+    path = request.path
+    if path == "/":
+        return redirect("/supplier")
+    body = request.get_json(silent=True) if path == "/_dash-update-component" else None
+    outputs, pathname = callback_target(body)
+    if supplier_may_request(path, outputs, pathname):
+        return None
+    return jsonify(error="Not available to supplier accounts"), 403
 
 
 def init_app(server: Flask) -> None:

@@ -9,7 +9,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from dashboard import cli_requirements
+from dashboard import cli_requirements, cli_supplier
 from dashboard.config import DEFAULT_SECRET, Config, database_url
 from data.errors import DomainError, IngestError
 from data.store.db import make_engine, make_sessionmaker, session_scope
@@ -238,14 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("create-user", help="add a user")
     user.add_argument("username")
     user.add_argument(
-        "--role", required=True, choices=["la_user", "nlar_rep", "coordinator", "admin"]
+        "--role", required=True, choices=["la_user", "nlar_rep", "coordinator", "admin", "supplier"]
     )
     user.add_argument("--authority", help="GSS code of the user's authority")
-    user.add_argument("--supplier", help="supplier group an nlar_rep represents")
+    user.add_argument("--supplier", help="supplier group an nlar_rep represents (or a supplier's)")
     user.add_argument("--name", help="display name")
     user.add_argument("--password", help="(or ICSDASH_PASSWORD, or asked)")
     user.set_defaults(func=cmd_create_user)
     cli_requirements.add_parser(sub)
+    cli_supplier.add_parser(sub)
     return parser
 
 

@@ -27,6 +27,14 @@ class Config:
     # Shared limiter storage when several workers serve the app (memory:// otherwise)
     RATELIMIT_STORAGE_URI: str = os.environ.get("CACHE_URL") or "memory://"
     SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+    # Supplier API (dashboard/api.py): per-token rate limit and largest accepted body.
+    API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    API_MAX_BODY_BYTES: int = int(os.environ.get("API_MAX_BODY_BYTES", "16384"))
+    # Notification e-mail: off unless MAIL_ENABLED=1 and an SMTP host is given.
+    MAIL_ENABLED: bool = os.environ.get("MAIL_ENABLED", "") == "1"
+    SMTP_HOST: str = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT: int = int(os.environ.get("SMTP_PORT", "25"))
+    MAIL_FROM: str = os.environ.get("MAIL_FROM", "icsdash@localhost")
     TESTING: bool = False
     # Build the analysis memos in a background thread at start and after each new data
     # version (dashboard/warm.py); seconds between data-version checks, 0 turns it off.

@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from flask import Flask
 
-from dashboard import auth, security
+from dashboard import api, auth, feeds, security
 from dashboard.cache import make_cache
 from dashboard.config import Config, database_url
 from dashboard.services import Services
@@ -72,6 +72,8 @@ def create_app(
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
     security.init_app(server, app)
+    api.init_app(server)
+    feeds.init_app(server)
     if _warming(app):
         from layouts.charts.figures import prime
 

@@ -20,13 +20,17 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("/my-authority", "My authority", ("la_user", "nlar_rep")),
     ("/upload", "Upload", ("la_user", "nlar_rep", "admin")),
     ("/admin", "Admin", ("admin",)),
+    ("/supplier", "Supplier answers", ("supplier",)),
 ]
+# Roles that see only the links naming them (a supplier reaches no shared page).
+CLOSED_ROLES = ("supplier",)
 
 ROLE_LABELS = {
     "la_user": "LA user",
     "nlar_rep": "NLAR representative",
     "coordinator": "National coordinator",
     "admin": "Administrator",
+    "supplier": "Supplier",
 }
 
 
@@ -44,7 +48,7 @@ def nav_links(role: str | None) -> list:
     return [
         dbc.NavItem(dbc.NavLink(label, href=path, active="exact"))
         for path, label, roles in NAV_ITEMS
-        if roles is None or role in roles
+        if (roles is None and role not in CLOSED_ROLES) or (roles is not None and role in roles)
     ]
 
 
@@ -56,7 +60,8 @@ def _user_area(identity: Identity | None):
         [
             html.Span(
                 [html.Strong(identity.name), f" · {ROLE_LABELS.get(identity.role, identity.role)}"]
-                + ([f" · {where}"] if where else []),
+                + ([f" · {where}"] if where else [])
+                + [" · ", html.A("Inbox", href="/inbox", className="inbox-link")],
                 className="me-3",
             ),
             html.A("Sign out", href="/logout", className="btn btn-sm btn-outline-light"),

@@ -49,6 +49,10 @@ def _scope(
         raise DomainError(f"role must be one of {', '.join(ROLES)}")
     if role in ("coordinator", "admin"):
         return None, None
+    if role == "supplier":  # speaks for one supplier, belongs to no authority
+        if supplier_id is None or session.get(Supplier, supplier_id) is None:
+            raise DomainError("a supplier user must belong to a supplier (--supplier NAME)")
+        return None, supplier_id
     if authority_id is None or session.get(Authority, authority_id) is None:
         raise DomainError(f"a {role} must belong to an authority (--authority CODE)")
     if role == "la_user":

@@ -17,6 +17,7 @@ from data.errors import NotFound
 from data.privacy.access import Viewer, may_curate, require
 from data.queries.filter_options import analysis_options
 from data.queries.filters import EVIDENCE, Selection
+from data.requirements import notifications
 from data.requirements.curation import CurationError, get_requirement, ref
 from data.store import audit
 from data.store.models import (
@@ -173,6 +174,7 @@ def new_version(
         f"S-{spec.id} v{number}",
         json.dumps({"requirements": ordered}),
     )
+    notifications.specification_saved(session, spec.supplier_id, spec.id, spec.title, number)
     return version
 
 

@@ -36,9 +36,27 @@ from data.store.models.submissions import (
     ScoreSummary,
     Submission,
 )
+from data.store.models.supplier_loop import (
+    ANSWER_STATUSES,
+    AnswerReply,
+    ApiToken,
+    Notification,
+    NotificationSettings,
+    Release,
+    ReleaseUse,
+    SupplierAnswer,
+)
 from data.store.models.users import ROLES, AuditEvent, User
 
 __all__ = [
+    "ANSWER_STATUSES",
+    "AnswerReply",
+    "ApiToken",
+    "Notification",
+    "NotificationSettings",
+    "Release",
+    "ReleaseUse",
+    "SupplierAnswer",
     "PRIORITIES",
     "STATUSES",
     "ContactRequest",

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.store.models.base import Base, utcnow
 
-ROLES = ("la_user", "nlar_rep", "coordinator", "admin")
+ROLES = ("la_user", "nlar_rep", "coordinator", "admin", "supplier")
 
 
 class User(Base):
