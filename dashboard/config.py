@@ -2,11 +2,74 @@
 
 from __future__ import annotations
 
+import math
 import os
+import string
 import tempfile
 from pathlib import Path
 
 DEFAULT_SECRET = "dev-insecure-change-me"
+MIN_SECRET_BITS = 256  # 32 random bytes
+MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+# Placeholders copied from tutorials and sample configs: refused whatever their length.
+WEAK_SECRETS = frozenset(
+    {
+        DEFAULT_SECRET,
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "secretkey",
+        "mysecret",
+        "my-secret-key",
+        "your-secret-key",
+        "your_secret_key",
+        "supersecret",
+        "super-secret-key",
+        "password",
+        "default",
+        "dev",
+        "development",
+        "test",
+        "testing",
+        "please-change-me",
+        "replace-me",
+        "insecure",
+        "icsdash",
+    }
+)
+
+
+class ConfigError(Exception):
+    """A setting that makes the service unsafe or unable to start; the message says which."""
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why `key` is not fit to sign sessions (None when it is): it must hold at least 32
+    random bytes, e.g. 64 hex digits or 43 URL-safe base64 characters."""
+    key = key or ""
+    if not key.strip():
+        return f"SECRET_KEY is not set: set it to a long random value ({MAKE_SECRET})"
+    if key.strip().lower() in WEAK_SECRETS or DEFAULT_SECRET in key:
+        return f"SECRET_KEY is a well-known placeholder: set a long random value ({MAKE_SECRET})"
+    if set(key) <= set(string.hexdigits):
+        alphabet = 16
+    elif set(key) <= set(string.ascii_letters + string.digits + "-_+/="):
+        alphabet = 64
+    else:
+        alphabet = 95
+    bits = len(key) * math.log2(alphabet)
+    trigrams = {key[i : i + 3] for i in range(len(key) - 2)}
+    repetitive = len(trigrams) < 0.8 * (len(key) - 2)  # "abcabc...", "0123...0123..."
+    if bits < MIN_SECRET_BITS or len(set(key)) < min(alphabet, 12) or repetitive:
+        return (
+            f"SECRET_KEY is too short or too simple ({len(key)} characters): it needs at least "
+            f"32 random bytes, e.g. 64 hex digits ({MAKE_SECRET})"
+        )
+    return None
 
 
 class Config:

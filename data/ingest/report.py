@@ -42,6 +42,11 @@ class Report:
     limit: int = 500  # keep a report readable even for a badly broken file
     product_change: ProductChange | None = None
     dropped: int = 0  # problems beyond `limit`, counted but not listed
+    # Implausible but possible values: the file may be stored once the uploader confirms.
+    warnings: list[Problem] = field(default_factory=list)
+    # A refusal of the whole file (empty, a zip bomb, not a workbook): shown as the page's
+    # banner instead of the generic "we found N problems".
+    banner: str | None = None
 
     def add(self, sheet: str, row: int | None, column: str, value: object, message: str) -> None:
         if len(self.problems) < self.limit:
@@ -49,6 +54,18 @@ class Report:
             self.problems.append(Problem(sheet, row, column, text[:80], message))
         else:
             self.dropped += 1
+
+    def warn(self, sheet: str, row: int | None, column: str, value: object, message: str) -> None:
+        """Record a warning: the file can still be stored once the uploader confirms it."""
+        text = "" if value is None else str(value)
+        if len(self.warnings) < self.limit:
+            self.warnings.append(Problem(sheet, row, column, text[:80], message))
+
+    def refuse_file(self, value: object, message: str) -> None:
+        """The whole file is refused: one problem, and the same words as the banner."""
+        self.add("File", None, "", value, message)
+        if self.banner is None:
+            self.banner = message[:1].upper() + message[1:] + ". Nothing has been stored."
 
     @property
     def ok(self) -> bool:
@@ -60,6 +77,9 @@ class Report:
 
     def messages(self) -> list[str]:
         return [str(p) for p in self.problems]
+
+    def warning_messages(self) -> list[str]:
+        return [str(p) for p in self.warnings]
 
     def to_csv(self) -> str:
         buf = io.StringIO()
