@@ -208,3 +208,17 @@ def test_cli_writes_both_templates(tmp_path, capsys):
     assert "about.csv" in zipfile.ZipFile(tmp_path / "t.zip").namelist()
     assert cli.main(["template", str(tmp_path / "t.pdf")]) == 1
     assert "name the template file .xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "=cmd|'/c calc'!A0"],
+)
+def test_workbook_never_turns_names_into_formulas(payload):
+    from openpyxl import load_workbook
+
+    content = build_xlsx(template_spec(products=["CareFirst", payload], product=payload))
+    wb = load_workbook(io.BytesIO(content))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == payload]
+    assert len(cells) == 2  # the About value and the product list entry, as typed
+    assert all(c.data_type == "s" for c in cells)
