@@ -98,6 +98,8 @@ def _summary(session, viewer, result: CheckResult) -> html.Dl | None:
 
 
 def _outcome(session, viewer, result: CheckResult, names: str):
+    if not result.ok and result.report.banner:  # the whole file refused: say why, plainly
+        return alert(result.report.banner, "danger")
     if not result.ok:
         n = len(result.report.problems) + result.report.dropped
         return alert(
@@ -116,6 +118,20 @@ def _outcome(session, viewer, result: CheckResult, names: str):
             f"This file has already been stored: {info.describe()}. Nothing new will be "
             f"stored.{extra}",
             "info",
+        )
+    warnings = result.report.warning_messages()
+    if warnings:
+        n = len(warnings)
+        return alert(
+            [
+                html.P(
+                    f"The file passed every check, with {n} warning{'s' if n != 1 else ''}: "
+                    "values that look wrong but could be right. Check them; confirm only if "
+                    "they are right, otherwise fix the file and upload it again."
+                ),
+                html.Ul([html.Li(w) for w in warnings[:50]], id=f"{P}-warnings"),
+            ],
+            "warning",
         )
     return alert("The file passed every check. Check what will be stored, then confirm.", "success")
 
@@ -335,6 +351,7 @@ def _register_confirm(app) -> None:
                     allowed_authorities=allowed,
                     uploaded_by_id=viewer.user_id,
                     max_bytes=services().max_upload_bytes,
+                    warnings_confirmed=True,  # shown with the report the user confirms
                 )
                 info = submission_info(session, viewer, stored.submission_id)
         except IngestError as exc:

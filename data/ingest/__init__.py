@@ -31,10 +31,7 @@ UNCONFIRMED = (
 def oversize_report(total: int, max_bytes: int) -> Report:
     """The report for an upload over the size limit (also used before decoding uploads)."""
     report = Report()
-    report.add(
-        "File",
-        None,
-        "",
+    report.refuse_file(
         f"{total:,} bytes",
         f"the upload is larger than the {max_bytes / (1024 * 1024):g} MB limit",
     )
@@ -137,9 +134,7 @@ def store_checked(
     if valid is None or not report.ok:
         raise IngestError(f"{len(report.problems)} problem(s) found", report)
     if report.warnings and not warnings_confirmed:
-        refused = Report()
-        for w in report.warnings:
-            refused.add(w.sheet, w.row, w.column, w.value, w.message)
+        refused = Report(problems=list(report.warnings))
         raise IngestError(UNCONFIRMED.format(n=len(report.warnings)), refused)
     try:
         stored = store_submission(session, valid, uploaded_by_id=uploaded_by_id)

@@ -6,22 +6,54 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+# Columns and About fields by the words an uploader reads (item codes keep their code, as
+# headed in the sheet: "column SUS01").
+COLUMN_LABELS = {
+    "respondent_ref": "Respondent reference",
+    "role": "Role",
+    "service_area": "Service area",
+    "years_experience_band": "Years of experience",
+    "comment": "Comment",
+    "finding_ref": "Finding reference",
+    "theme": "Theme",
+    "category": "Category",
+    "workflow_area": "Workflow area",
+    "severity": "Severity",
+    "respondents_raising": "Respondents raising",
+    "description": "Description",
+    "suggested_change": "Suggested change",
+    "authority_code": "Authority code",
+    "product": "Product",
+    "period": "Period",
+    "instrument_version": "Questionnaire version",
+    "survey_closed": "Survey closed",
+}
+
+
+_LABELS = frozenset(COLUMN_LABELS.values())
+
+
+def column_label(column: str) -> str:
+    """'Theme' for theme; an item code or any other heading as it is ('SUS01')."""
+    return COLUMN_LABELS.get(column, column)
+
 
 @dataclass(frozen=True)
 class Problem:
     sheet: str
     row: int | None  # spreadsheet row number as the uploader sees it (header = 1)
-    column: str
+    column: str  # as the uploader reads it: "Theme", "column SUS01", "" for the whole file
     value: str
     message: str
 
     def __str__(self) -> str:
-        where = self.sheet
-        if self.row is not None:
-            where += f" row {self.row}"
+        """'Findings, row 4, Theme: blank — choose one of: …'; About fields by label only."""
+        parts = [self.sheet]
+        if self.row is not None and self.sheet != "About":
+            parts.append(f"row {self.row}")
         if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
+            parts.append(self.column if self.column in _LABELS else f"column {self.column}")
+        return f"{', '.join(parts)}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -49,9 +81,10 @@ class Report:
     banner: str | None = None
 
     def add(self, sheet: str, row: int | None, column: str, value: object, message: str) -> None:
+        """A problem in `column` (its code: the label is looked up here) of `sheet`, `row`."""
         if len(self.problems) < self.limit:
             text = "" if value is None else str(value)
-            self.problems.append(Problem(sheet, row, column, text[:80], message))
+            self.problems.append(Problem(sheet, row, column_label(column), text[:80], message))
         else:
             self.dropped += 1
 
@@ -59,11 +92,11 @@ class Report:
         """Record a warning: the file can still be stored once the uploader confirms it."""
         text = "" if value is None else str(value)
         if len(self.warnings) < self.limit:
-            self.warnings.append(Problem(sheet, row, column, text[:80], message))
+            self.warnings.append(Problem(sheet, row, column_label(column), text[:80], message))
 
-    def refuse_file(self, value: object, message: str) -> None:
-        """The whole file is refused: one problem, and the same words as the banner."""
-        self.add("File", None, "", value, message)
+    def refuse_file(self, value: object, message: str, sheet: str = "File") -> None:
+        """The whole file is refused: one problem, and the same words as the page's banner."""
+        self.add(sheet, None, "", value, message)
         if self.banner is None:
             self.banner = message[:1].upper() + message[1:] + ". Nothing has been stored."
 

@@ -152,8 +152,8 @@ def test_empty_template_reports_what_to_fill_in(ref, workbook_bytes):
     with session_scope(ref) as s:
         result = check_files(s, [("t.xlsx", workbook_bytes)], allowed_authorities=None)
     assert result.report.messages() == [
-        "About row 4, column value: 'period' is missing",
-        "About row 6, column value: 'survey_closed' is missing",
+        "About, Period: missing — write the quarter the results are for, like 2010-Q1",
+        "About, Survey closed: missing — write the date the survey closed, like 2010-03-31",
         "Responses: there are no respondents",
     ]
 
