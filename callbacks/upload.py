@@ -1,6 +1,6 @@
 """Upload page callbacks: template, check -> report, confirm (history: upload_history.py).
 
-The checked files stay on the server (data.ingest.pending) under a random token bound to
+The checked files stay in the database (data.ingest.pending) under a random token bound to
 the uploader; confirm reads them back from there and checks them again with the signed-in
 user's rights. Authority ids from the page are only ever used after require_manage."""
 
@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import tempfile
 from datetime import date
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
-from flask import current_app
 
 from callbacks.common import current_viewer, db, guarded, services
 from data.errors import DomainError, IngestError
@@ -44,8 +42,8 @@ REDACTION_COLUMNS = [
 
 
 def pending() -> PendingUploads:
-    root = current_app.config.get("UPLOAD_DIR") or Path(tempfile.gettempdir()) / "icsdash-uploads"
-    return PendingUploads(root)
+    """Checked uploads awaiting confirmation, in the database every app host shares."""
+    return PendingUploads(services().sessions)
 
 
 def decode_upload(contents, filenames, max_bytes: int) -> list[tuple[str, bytes]] | CheckResult:

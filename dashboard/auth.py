@@ -13,6 +13,7 @@ stranger guessing passwords cannot lock the owner out."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -33,6 +34,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,6 +45,7 @@ from data.store.db import session_scope
 from data.store.models import User
 from layouts.shell import Identity
 
+log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -143,7 +147,11 @@ def _failed(response) -> bool:
 
 class _AccountLimit:
     """Failed sign-ins per account (and per account and address), in the limiter's storage
-    (shared by every worker with CACHE_URL)."""
+    (Redis with CACHE_URL, shared by every worker). If that storage fails, the counts are
+    kept in this process until it answers again (logged once), so sign-in keeps working."""
+
+    _fallback = MovingWindowRateLimiter(MemoryStorage())
+    _storage_failed = False
 
     def __init__(self, username: str) -> None:
         self.on = current_app.config.get("RATELIMIT_ENABLED", True)
@@ -151,18 +159,30 @@ class _AccountLimit:
         self.account = "login-account:" + username.strip().lower()[:80]
         self.address = f"{self.account}:{get_remote_address()}"
 
+    def _run(self, op: str, key: str):
+        try:
+            result = getattr(limiter.limiter, op)(self.item, key)
+        except Exception as exc:  # the shared storage is down: count here meanwhile
+            if not _AccountLimit._storage_failed:
+                log.warning("sign-in limit storage unavailable, counting in-process: %s", exc)
+                _AccountLimit._storage_failed = True
+            return getattr(self._fallback, op)(self.item, key)
+        if _AccountLimit._storage_failed:
+            log.warning("sign-in limit storage answers again")
+            _AccountLimit._storage_failed = False
+        return result
+
     def locked(self) -> bool:
-        return self.on and not limiter.limiter.test(self.item, self.account)
+        return self.on and not self._run("test", self.account)
 
     def address_failed(self) -> bool:
         """This address has failed on this account within the window."""
-        stats = limiter.limiter.get_window_stats(self.item, self.address)
-        return self.on and stats.remaining < self.item.amount
+        return self.on and self._run("get_window_stats", self.address).remaining < self.item.amount
 
     def fail(self) -> None:
         if self.on:
-            limiter.limiter.hit(self.item, self.account)
-            limiter.limiter.hit(self.item, self.address)
+            self._run("hit", self.account)
+            self._run("hit", self.address)
 
 
 @bp.route("/login", methods=["GET", "POST"])

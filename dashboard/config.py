@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import string
-import tempfile
 from pathlib import Path
 
 DEFAULT_SECRET = "dev-insecure-change-me"
@@ -80,15 +79,15 @@ class Config:
     MIN_LAS: int = int(os.environ.get("MIN_LAS", "3"))
     MIN_RESPONDENTS: int = int(os.environ.get("MIN_RESPONDENTS", "10"))
     MAX_UPLOAD_MB: int = int(os.environ.get("MAX_UPLOAD_MB", "10"))
-    # Checked uploads wait here until confirmed; shared storage when several hosts serve.
-    UPLOAD_DIR: str = os.environ.get("UPLOAD_DIR", "") or str(
-        Path(tempfile.gettempdir()) / "icsdash-uploads"
-    )
     LOGIN_RATE_LIMIT: str = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LOGIN_ACCOUNT_RATE_LIMIT: str = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute")
     RATELIMIT_ENABLED: bool = True
     # Shared limiter storage when several workers serve the app (memory:// otherwise)
     RATELIMIT_STORAGE_URI: str = os.environ.get("CACHE_URL") or "memory://"
+    # Redis down: count sign-in attempts in this process until it is back (checked again
+    # every few seconds), rather than refusing every sign-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
+    RATELIMIT_STORAGE_OPTIONS: dict = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     SESSION_COOKIE_SECURE: bool = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
     TESTING: bool = False
     # Build the analysis memos in a background thread at start and after each new data
