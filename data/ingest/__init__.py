@@ -52,9 +52,15 @@ class CheckResult:
         return self.valid is not None and self.report.ok
 
 
+def _printable(name: str) -> str:
+    """A file name fit to show and store: control characters dropped, length bounded."""
+    return "".join(ch for ch in str(name) if ch.isprintable())[:200] or "upload"
+
+
 def _read_checked(
     files: list[tuple[str, bytes]], max_bytes: int
 ) -> tuple[Report, RawSubmission | None]:
+    files = [(_printable(name), content) for name, content in files]
     total = sum(len(content) for _, content in files)
     if total > max_bytes:
         return oversize_report(total, max_bytes), None
