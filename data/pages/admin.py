@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.errors import DomainError, NotFound
+from data.errors import DomainError, NotFound, plain_text_problem
 from data.privacy.access import Viewer, require_admin
 from data.reference import codes
 from data.reference.pseudonyms import new_pseudonym
@@ -30,25 +30,12 @@ AUDIT_LIMIT = 1000
 
 
 MAX_PASSWORD = 200
-_FORMULA_LEADS = ("=", "+", "-", "@")
-
-
-def name_problem(name: str, what: str) -> str | None:
-    """Why a name typed into a form is not fit to store and show, or None: no control
-    characters, no markup, and no leading = + - @ (a formula once exported to a spreadsheet)."""
-    if any(not ch.isprintable() for ch in name):
-        return f"The {what} contains control characters; type it as plain text."
-    if "<" in name or ">" in name:
-        return f"The {what} cannot contain < or >."
-    if name.startswith(_FORMULA_LEADS):
-        return f"The {what} cannot start with =, +, - or @."
-    return None
 
 
 def _plain(name: str, what: str, limit: int = 120) -> str:
     if len(name) > limit:
         raise DomainError(f"The {what} can have at most {limit} characters.")
-    problem = name_problem(name, what)
+    problem = plain_text_problem(name, what)
     if problem:
         raise DomainError(problem)
     return name

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from dashboard import cli
 from dashboard.factory import create_app
+from data.errors import plain_text_problem
 from data.store.db import make_engine
 from data.store.models import Base
 from tests.conftest import fresh_database
@@ -205,9 +206,9 @@ FORMS = {
         ["req-selected.data"],
     ),
     "create specification": (
-        "nlar",
+        "coord",
         "spec-create.n_clicks",
-        {"spec-create.n_clicks": 1},
+        {"spec-create.n_clicks": 1, "spec-new-title.value": "A joint specification"},
         ["spec-new-title.value", "spec-new-group.value"],
     ),
     "save specification version": (
@@ -237,7 +238,7 @@ FORMS = {
 }
 
 
-OPTIONAL = {"admin-new-name.value"}  # left empty, the username is shown
+OPTIONAL = {"admin-new-name.value", "spec-new-group.value"}  # empty: username; all groups
 PASSWORD_TEXT = {"html", "formula", "number instead of text"}  # fine inside a password
 
 
@@ -425,3 +426,21 @@ def test_cli_import_refuses_bad_files(cli_url, capsys, tmp_path, content):
 def test_corpus_covers_every_form_the_issue_names():
     assert {f.split()[0] for f in FORMS} >= {"add", "edit", "accept", "create", "confirm"}
     assert all(kind in CORPUS for kind in ("empty", "huge", "html", "formula", "unknown id"))
+
+
+@pytest.mark.parametrize("kind", [k for k in CORPUS if k not in ("none",)])
+def test_requirement_statements_and_notes_refuse_the_corpus(kind):
+    from data.requirements.curation import CurationError, clean_statement
+
+    value = CORPUS[kind]
+    with pytest.raises(CurationError):
+        clean_statement(value)
+    if isinstance(value, str) and value.strip() and len(value) < 2000:
+        assert plain_text_problem(value.strip(), "note", multiline=True) is not None
+
+
+def test_plain_text_allows_ordinary_writing():
+    for ok in ("Show the chronology by event type", "Cost: £5 (per user) — 50% off", "A/B & C"):
+        assert plain_text_problem(ok, "statement") is None
+    assert plain_text_problem("line one\nline two", "note", multiline=True) is None
+    assert plain_text_problem("line one\nline two", "name") is not None
