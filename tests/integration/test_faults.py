@@ -243,3 +243,28 @@ def test_pages_recover_when_redis_returns(shared_db):
     finally:
         if server.proc and server.proc.poll() is None:
             server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_bench_faults_with_two_gunicorn_hosts():
+    """bench/faults.py: the scenarios above against two real gunicorn processes."""
+    from tests.conftest import PG_URL
+
+    engine = make_engine(PG_URL)
+    try:
+        engine.connect().close()
+    except Exception as exc:  # no server here
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    finally:
+        engine.dispose()
+    proc = subprocess.run(
+        [sys.executable, "bench/faults.py", "--database-url", PG_URL, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    rows = json.loads(proc.stdout.strip().splitlines()[-1])["rows"]
+    assert len(rows) >= 3 and all(r["ok"] for r in rows), rows
