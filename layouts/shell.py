@@ -42,6 +42,7 @@ class Identity:
     role: str
     authority: str | None = None
     supplier: str | None = None
+    csrf_token: str = ""  # for the sign-out form (a POST, checked like every POST)
 
 
 def nav_links(role: str | None) -> list:
@@ -64,7 +65,17 @@ def _user_area(identity: Identity | None):
                 + [" · ", html.A("Inbox", href="/inbox", className="inbox-link")],
                 className="me-3",
             ),
-            html.A("Sign out", href="/logout", className="btn btn-sm btn-outline-light"),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=identity.csrf_token),
+                    html.Button(
+                        "Sign out", type="submit", className="btn btn-sm btn-outline-light"
+                    ),
+                ],
+                action="/logout",
+                method="POST",
+                className="d-inline m-0",
+            ),
         ],
         className="d-flex align-items-center user-area",
         id=ids.USER_AREA,

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models; import from here."""
 
 from data.store.models.base import Base, utcnow
+from data.store.models.pending import PendingUpload
 from data.store.models.reference import (
     Authority,
     Category,
@@ -79,6 +80,7 @@ __all__ = [
     "Finding",
     "InstrumentVersion",
     "Item",
+    "PendingUpload",
     "Product",
     "ProductUse",
     "Rating",
