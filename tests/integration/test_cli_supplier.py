@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from dashboard import cli
 from data.store.models import ApiToken, Notification, User
-from tests.integration.test_cli import cli, cli_db  # noqa: F401  (fixture)
 
 
-def test_supplier_user_token_and_period_notice(cli_db, capsys, monkeypatch):  # noqa: F811
+def test_supplier_user_token_and_period_notice(cli_db, capsys, monkeypatch):
     monkeypatch.setenv("ICSDASH_PASSWORD", "long-enough-pw")
     assert cli.main(["create-user", "acme", "--role", "supplier", "--supplier", "OLM"]) == 0
     assert cli.main(["create-user", "la1", "--role", "la_user", "--authority", "E09000901"]) == 0
