@@ -41,6 +41,7 @@ from data.reference.seed import load_authorities, load_code_lists, load_product_
 from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.migrate import upgrade
 from data.store.models import CURRENT, Rating, Respondent, Submission
+from tests.integration.conftest import DashClient
 from tests.integration.test_overview import LOAD, OUTPUT_ID, OUTPUTS
 from tests.integration.test_upload_page import Page, check, confirm, text_of
 
@@ -80,8 +81,9 @@ class _Http:
         return _Response(response)
 
 
-class Host:
-    """A browser session against one host; `moved_to` sends the same cookies to another."""
+class Host(DashClient):
+    """A browser session against one host; `moved_to` sends the same cookies to another.
+    Callback requests are built by the tests' DashClient (post, callback) over requests."""
 
     def __init__(self, base: str, session: requests.Session | None = None) -> None:
         self.session = session or requests.Session()

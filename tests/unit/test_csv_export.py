@@ -80,5 +80,5 @@ def test_the_upload_problem_report_neutralises_what_the_uploader_typed():
     report.add("Findings", 3, "description", '=HYPERLINK("http://evil.example")', "too long")
     assert cells(report.to_csv()) == [
         ["sheet", "row", "column", "value", "problem"],
-        ["Findings", "3", "description", '\'=HYPERLINK("http://evil.example")', "too long"],
+        ["Findings", "3", "Description", '\'=HYPERLINK("http://evil.example")', "too long"],
     ]

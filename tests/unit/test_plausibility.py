@@ -14,10 +14,8 @@ from data.errors import IngestError
 from data.ingest import check_files, check_summary, import_files
 from data.store.db import session_scope
 from data.store.models import Respondent, Submission
-from tests.unit.test_validation import MB, T, copy, ref, refused, set_about, set_cell, to_csv
+from tests.unit.test_validation import MB, T, copy, refused, set_about, set_cell, to_csv
 from tests.unit.test_validation_files import TODAY, to_xlsx
-
-__all__ = ["ref"]  # the module-scoped database fixture, shared with test_validation
 
 
 def check(sessions, files):
