@@ -1,0 +1,351 @@
+"""The protected source: per period, the findings counts any view may publish.
+
+One decision per period, taken on the data alone (never on the filters a viewer picked), and
+read by every chart, table alternative, summary sentence, findings list and CSV:
+
+1. **Atoms.** The period's findings are partitioned into *atoms*: sets of finest cells
+   (supplier group x theme x category x workflow area x severity x region x LA type) built
+   top-down as in Mondrian partitioning. A node is split on the next dimension of
+   :data:`SPLIT_ORDER` into one child per value; values too small to stand alone are pooled
+   into one "rest" child (with the smallest others until it is big enough); a split that
+   leaves one child is not made. Every atom is *safe for every viewer*: it keeps at least
+   ``min_las`` authorities and ``min_respondents`` respondents after removing any one
+   authority (an LA user knows their own figures), and no ``min_las - 1`` authorities hold
+   more than ``1 / (1 + protection)`` of its findings or respondents (dominance), so a
+   suppressed figure inside it cannot be bounded to within +-``protection`` of its value.
+2. **Publication rule.** A figure (any filter combination and breakdown cell, any total) is
+   published if and only if it is a union of whole atoms; otherwise it is ``c``. Every
+   published figure is then a sum of atom totals, so no combination of published figures,
+   from any number of views, pages, periods and downloads, says anything finer than an
+   atom's total (the LP auditor, data.privacy.auditor, checks this on the demo data and on
+   adversarial fixtures). Secondary suppression and differencing between filter choices
+   ("all LA types" minus "unitary") are covered by the same rule, with no list of views
+   to keep up to date.
+3. **Rows.** A findings row may be listed across authorities only if its atom lies wholly
+   inside the selection and names one value of every finding attribute (theme, category,
+   workflow area, severity), so its text cannot sort it into anything finer than the
+   atom; counting listed rows then gives atom totals, which are published anyway.
+
+The same cell therefore has the same value or the same ``c`` everywhere, for every role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from data.privacy.disclosure import SUPPRESSED, DisclosureRules
+
+FINDINGS, RESPONDENTS = "findings", "respondents_raising"
+FINDING_DIMS = ("theme", "category", "workflow_area", "severity")
+LA_DIMS = ("group", "region", "la_type")
+DIMS = ("group", *FINDING_DIMS, "region", "la_type")
+# default order; :func:`build_cube` also tries the alternatives and keeps the one that
+# publishes more of the headline views
+SPLIT_ORDERS = (
+    ("theme", "group", "severity", "workflow_area", "category", "la_type", "region"),
+    ("group", "theme", "severity", "workflow_area", "category", "la_type", "region"),
+)
+ALL = None
+REASON_ATOM = (
+    "suppressed to protect confidentiality: showing it could let the figures of fewer than "
+    "{las} authorities or {resp} respondents be worked out, alone or with other figures"
+)
+HEADLINE_VIEWS = (("theme",), ("group",), ("group", "theme"), ("workflow_area", "severity"))
+
+
+@dataclass(frozen=True)
+class AtomRule:
+    """When a set of cells is safe to publish as one figure, for every viewer."""
+
+    rules: DisclosureRules = DisclosureRules()
+    protection: float = 0.5
+
+    def safe(self, per_la: np.ndarray) -> bool:
+        """``per_la``: one row per contributing authority, columns findings, respondents."""
+        k = len(per_la)
+        if k < self.rules.min_las + 1:
+            return False
+        tot = per_la.sum(axis=0)
+        top = min(self.rules.min_las - 1, k)
+        for m in range(per_la.shape[1]):
+            col = np.sort(per_la[:, m])[::-1]
+            # remove nobody, or any one of the largest ``top + 1`` (the worst removals)
+            for r in [None, *range(min(top + 1, k))]:
+                rest = col if r is None else np.delete(col, r)
+                total = tot[m] - (0 if r is None else col[r])
+                if m == 1 and total < self.rules.min_respondents:
+                    return False
+                if total <= 0:
+                    return False
+                if rest[:top].sum() * (1 + self.protection) > total + 1e-9:
+                    return False
+                if m == 1 and (self.rules.min_respondents - 1) * (1 + self.protection) > total:
+                    return False
+        return True
+
+
+@dataclass
+class FindingsCube:
+    """Finest cells x authority of one or more periods, each row in one atom."""
+
+    rows: pd.DataFrame  # period, *DIMS, authority_id, findings, respondents_raising, atom
+    atom_size: np.ndarray  # rows per atom
+    atom_dims: list[dict[str, frozenset]]  # per atom: dim -> values it covers
+    rules: DisclosureRules
+    orders: dict[str, tuple[str, ...]]  # period -> split order used
+
+    @property
+    def n_atoms(self) -> int:
+        return len(self.atom_size)
+
+    # -- reading -----------------------------------------------------------------------
+    def _match(self, fixed: Mapping[str, object]) -> np.ndarray:
+        mask = np.ones(len(self.rows), dtype=bool)
+        for dim, value in fixed.items():
+            if value is ALL:
+                continue
+            if dim not in self.rows:
+                raise ValueError(f"unknown dimension {dim!r}")
+            mask &= (self.rows[dim] == value).to_numpy(dtype=bool)
+        return mask
+
+    def table(
+        self,
+        by: Sequence[str],
+        filters: Mapping[str, object] | None = None,
+        *,
+        totals: Mapping[str, object] | None = None,
+    ) -> pd.DataFrame:
+        """Published counts per ``by`` cell under ``filters`` (dimension -> value, None =
+        all), plus total rows for ``totals`` (dimension -> label), each cell either its
+        true counts or suppressed (values NA) by the publication rule. Filters on a ``by``
+        dimension are not applied (a chart by theme shows every theme)."""
+        by, totals = list(by), dict(totals or {})
+        fixed = {d: v for d, v in (filters or {}).items() if d not in by and v is not ALL}
+        sel = self._match(fixed)
+        parts = [self._cells(sel, by)]
+        for dim, label in totals.items():
+            rest = [d for d in by if d != dim]
+            part = self._cells(sel, rest)
+            parts.append(part.assign(**{dim: label})[parts[0].columns])
+        if len(totals) > 1:  # the grand total too
+            part = self._cells(sel, [])
+            parts.append(part.assign(**dict(totals))[parts[0].columns])
+        out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+            len(p) for p in parts
+        ) else parts[0]
+        return out
+
+    def _cells(self, sel: np.ndarray, by: list[str]) -> pd.DataFrame:
+        rows = self.rows.loc[sel]
+        cols = [*by, FINDINGS, "n_las", RESPONDENTS, "suppressed", "reason"]
+        if rows.empty:
+            return pd.DataFrame(columns=cols)
+        if by:
+            keys = rows[by].astype(object).apply(tuple, axis=1) if len(by) > 1 else rows[by[0]]
+            codes, uniques = pd.factorize(keys, sort=True)
+        else:
+            codes, uniques = np.zeros(len(rows), dtype=np.int64), [()]
+        k = len(uniques)
+        atoms = rows["atom"].to_numpy()
+        pair = codes.astype(np.int64) * self.n_atoms + atoms
+        present, counts = np.unique(pair, return_counts=True)
+        whole = counts == self.atom_size[present % self.n_atoms]
+        complete = np.ones(k, dtype=bool)
+        np.logical_and.at(complete, present // self.n_atoms, whole)
+        findings = np.bincount(codes, weights=rows[FINDINGS].to_numpy(float), minlength=k)
+        resp = np.bincount(codes, weights=rows[RESPONDENTS].to_numpy(float), minlength=k)
+        las = rows.groupby(codes)["authority_id"].nunique().reindex(range(k)).to_numpy()
+        data: dict[str, object] = {}
+        for i, d in enumerate(by):
+            data[d] = [u[i] for u in uniques] if len(by) > 1 else list(uniques)
+        supp = ~complete
+        reason = REASON_ATOM.format(las=self.rules.min_las, resp=self.rules.min_respondents)
+        data.update(
+            {
+                FINDINGS: pd.array(findings.round().astype(np.int64), "Int64"),
+                "n_las": pd.array(las.astype(np.int64), "Int64"),
+                RESPONDENTS: pd.array(resp.round().astype(np.int64), "Int64"),
+            }
+        )
+        out = pd.DataFrame(data)
+        for c in (FINDINGS, "n_las", RESPONDENTS):
+            out[c] = out[c].mask(supp)
+        return out.assign(suppressed=supp, reason=np.where(supp, reason, ""))
+
+    def cell(self, fixed: Mapping[str, object]) -> dict[str, object]:
+        """One cell: findings, n_las, respondents_raising, suppressed."""
+        t = self.table([], fixed)
+        if t.empty:
+            return {FINDINGS: 0, "n_las": 0, RESPONDENTS: 0, "suppressed": False}
+        return t.iloc[0].to_dict()
+
+    def listable(self, filters: Mapping[str, object]) -> tuple[np.ndarray, int]:
+        """Atoms whose rows may be listed under ``filters`` (see the module docstring), and
+        how many findings in the selection are left out."""
+        fixed = {d: v for d, v in filters.items() if v is not ALL}
+        sel = self._match(fixed)
+        atoms = self.rows.loc[sel, "atom"].to_numpy()
+        present, counts = np.unique(atoms, return_counts=True)
+        whole = counts == self.atom_size[present]
+        specific = np.array(
+            [all(len(self.atom_dims[a][d]) == 1 for d in FINDING_DIMS) for a in present],
+            dtype=bool,
+        )
+        ok = present[whole & specific]
+        left = int(self.rows.loc[sel & ~np.isin(self.rows["atom"], ok), FINDINGS].sum())
+        return ok, left
+
+    def atom_label(self, atom: int, dim: str, other: str) -> str:
+        values = self.atom_dims[atom][dim]
+        return next(iter(values)) if len(values) == 1 else other
+
+    def atom_of(self, keys: pd.DataFrame) -> np.ndarray:
+        """Atom of each row of ``keys`` (period, *DIMS, authority_id); -1 if unknown."""
+        cols = ["period", *DIMS, "authority_id"]
+        look = self.rows[[*cols, "atom"]].drop_duplicates(cols)
+        merged = keys[cols].merge(look, on=cols, how="left")
+        return merged["atom"].fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _per_la(frame: pd.DataFrame, idx: np.ndarray, la_codes: np.ndarray, n_la: int) -> np.ndarray:
+    f = np.bincount(la_codes[idx], weights=frame[0][idx], minlength=n_la)
+    r = np.bincount(la_codes[idx], weights=frame[1][idx], minlength=n_la)
+    live = (f > 0) | (r > 0)
+    return np.column_stack([f[live], r[live]])
+
+
+def _partition(
+    idx: np.ndarray,
+    dims: Sequence[str],
+    codes: Mapping[str, np.ndarray],
+    values: tuple[np.ndarray, np.ndarray],
+    la_codes: np.ndarray,
+    n_la: int,
+    rule: AtomRule,
+    out: list[np.ndarray],
+) -> None:
+    """Mondrian split of ``idx`` along ``dims`` in order; appends atoms to ``out``."""
+    for j, dim in enumerate(dims):
+        col = codes[dim][idx]
+        vals = np.unique(col)
+        if len(vals) < 2:
+            continue
+        children = {v: idx[col == v] for v in vals}
+        info = {v: _per_la(values, c, la_codes, n_la) for v, c in children.items()}
+        small = [v for v in vals if not rule.safe(info[v])]
+        big = sorted(
+            (v for v in vals if v not in small),
+            key=lambda v: (info[v][:, 1].sum(), len(info[v]), v),
+        )
+        rest = list(small)
+
+        def rest_ok() -> bool:
+            merged = np.concatenate([children[v] for v in rest])
+            return rule.safe(_per_la(values, merged, la_codes, n_la))
+
+        while rest and big and not rest_ok():
+            rest.append(big.pop(0))
+        if rest and not big:  # everything pooled: no split on this dimension
+            continue
+        groups = [children[v] for v in big]
+        if rest:
+            groups.append(np.concatenate([children[v] for v in rest]))
+        remaining = [d for d in dims if d != dim]
+        for g in groups:
+            _partition(g, remaining, codes, values, la_codes, n_la, rule, out)
+        return
+    out.append(idx)
+
+
+def _atoms_for(part: pd.DataFrame, order: Sequence[str], rule: AtomRule) -> list[np.ndarray]:
+    codes = {d: pd.factorize(part[d], sort=True)[0] for d in order}
+    la_codes, las = pd.factorize(part["authority_id"])
+    values = (part[FINDINGS].to_numpy(float), part[RESPONDENTS].to_numpy(float))
+    idx = np.arange(len(part))
+    whole = _per_la(values, idx, la_codes, len(las))
+    if not rule.safe(whole):
+        return [idx]  # one atom that is never published whole: see _unsafe_root below
+    out: list[np.ndarray] = []
+    _partition(idx, order, codes, values, la_codes, len(las), rule, out)
+    return out
+
+
+def _utility(part: pd.DataFrame, atoms: list[np.ndarray]) -> int:
+    """Published cells of the headline views (for choosing a split order)."""
+    atom = np.empty(len(part), dtype=np.int64)
+    for i, a in enumerate(atoms):
+        atom[a] = i
+    size = np.bincount(atom, minlength=len(atoms))
+    score = 0
+    for by in HEADLINE_VIEWS:
+        codes = part.groupby(list(by), sort=False, observed=True).ngroup().to_numpy()
+        pair = codes * len(atoms) + atom
+        present, counts = np.unique(pair, return_counts=True)
+        bad = set((present // len(atoms))[counts != size[present % len(atoms)]].tolist())
+        score += int(codes.max() + 1) - len(bad)
+    return score
+
+
+def build_cube(
+    rows: pd.DataFrame,
+    rules: DisclosureRules = DisclosureRules(),
+    *,
+    protection: float = 0.5,
+    orders: Sequence[Sequence[str]] = SPLIT_ORDERS,
+) -> FindingsCube:
+    """The protected cube of finding rows (one per authority and code combination, with
+    ``findings`` and ``respondents_raising`` counts; columns period, *DIMS, authority_id),
+    atoms built per period."""
+    need = {"period", *DIMS, "authority_id", FINDINGS, RESPONDENTS}
+    missing = need - set(rows.columns)
+    if missing:
+        raise ValueError(f"finding rows lack columns {sorted(missing)}")
+    rule = AtomRule(rules, protection)
+    keys = ["period", *DIMS, "authority_id"]
+    base = rows[list(need)].copy()
+    for d in ["period", *DIMS]:
+        base[d] = base[d].astype(str)
+    base = base.groupby(keys, sort=True, observed=True, as_index=False)[[FINDINGS, RESPONDENTS]]
+    base = base.sum()
+    base = base.loc[(base[FINDINGS] > 0) | (base[RESPONDENTS] > 0)].reset_index(drop=True)
+    atom = np.full(len(base), -1, dtype=np.int64)
+    sizes: list[int] = []
+    dims_of: list[dict[str, frozenset]] = []
+    chosen: dict[str, tuple[str, ...]] = {}
+    for period, pos in base.groupby("period", sort=True).indices.items():
+        part = base.iloc[pos].reset_index(drop=True)
+        best = None
+        for order in orders:
+            atoms = _atoms_for(part, order, rule)
+            score = _utility(part, atoms)
+            if best is None or score > best[0]:
+                best = (score, tuple(order), atoms)
+        _, order, atoms = best
+        chosen[period] = order
+        unsafe_root = len(atoms) == 1 and not rule.safe(
+            part.groupby("authority_id")[[FINDINGS, RESPONDENTS]].sum().to_numpy(float)
+        )
+        for a in atoms:
+            if unsafe_root:  # the whole period is too small: every figure stays c
+                sizes.append(len(base) + 1)  # never complete
+            else:
+                sizes.append(len(a))
+            atom[pos[a]] = len(sizes) - 1
+            dims_of.append({d: frozenset(part[d].iloc[a]) for d in DIMS})
+    base["atom"] = atom
+    return FindingsCube(base, np.array(sizes, dtype=np.int64), dims_of, rules, chosen)
+
+
+def format_count(value: object, suppressed: bool) -> str:
+    """``c`` for a suppressed figure, else the integer."""
+    return SUPPRESSED if suppressed else str(int(value))
+
+
+def own_rows(rows: pd.DataFrame, own: Collection[int]) -> pd.DataFrame:
+    """The viewer's own authority's rows (shown to them in full, never pooled)."""
+    return rows.loc[rows["authority_id"].isin(list(own))]
