@@ -19,10 +19,23 @@ def finding_frame(data: DemoData) -> pd.DataFrame:
     from 1 in the order of ``data.authorities``."""
     ids = {a.code: i + 1 for i, a in enumerate(data.authorities)}
     rows = [
-        (ids[s.authority.code], s.authority.name, f"LA-{ids[s.authority.code]:04d}", s.period,
-         s.product, s.authority.region, s.authority.la_type, f.theme, f.category,
-         f.workflow_area, f.severity, 1, f.respondents_raising, f.description,
-         f.suggested_change)  # fmt: skip
+        (
+            ids[s.authority.code],
+            s.authority.name,
+            f"LA-{ids[s.authority.code]:04d}",
+            s.period,
+            s.product,
+            s.authority.region,
+            s.authority.la_type,
+            f.theme,
+            f.category,
+            f.workflow_area,
+            f.severity,
+            1,
+            f.respondents_raising,
+            f.description,
+            f.suggested_change,
+        )  # fmt: skip
         for s in data.submissions
         for f in s.findings
     ]

@@ -193,9 +193,7 @@ class _System:
             (np.ones(len(rows)), (rows, cols)), shape=(len(unique), max(len(live), 1))
         )
         self.x = np.array([contrib.total([c], own) for c in live]).reshape(len(live), -1)
-        self.b = np.array([self.x[sorted(s)].sum(axis=0) for s in unique]).reshape(
-            len(unique), -1
-        )
+        self.b = np.array([self.x[sorted(s)].sum(axis=0) for s in unique]).reshape(len(unique), -1)
 
     def interval(self, cells: Iterable[Cell], m: int) -> tuple[float, float]:
         idx = [self.col[c] for c in cells if c in self.col]
@@ -267,7 +265,7 @@ class _System:
 def audit(
     figures: Iterable[Figure],
     contributions: Contributions,
-    rules: DisclosureRules = DisclosureRules(),
+    rules: DisclosureRules | None = None,
     *,
     own: Collection[int] = frozenset(),
     targets: Iterable[Figure] = (),
@@ -283,6 +281,7 @@ def audit(
     for sensitive derivable combinations with a MILP (default: when at most 300 cells are
     live)."""
     figures = list(figures)
+    rules = rules or DisclosureRules()
     own = frozenset(own if rules.discount_own else ())
     contrib = contributions
     report = AuditReport(_consistency(figures, contrib.measures))
@@ -377,25 +376,26 @@ def table_figures(
     means every value of that dimension). ``aliases`` maps a ``by`` column of the table to
     the column of ``rows`` that holds the same labels (e.g. folded supplier groups)."""
     totals, aliases = dict(totals or {}), dict(aliases or {})
-    keys = cell_keys(rows, dims)
+    keys = cell_keys(rows, dims).to_numpy()
+    text = {c: rows[c].astype(str).to_numpy() for c in {*filters, *by, *aliases.values()}
+            if c in rows}  # fmt: skip
     base = np.ones(len(rows), dtype=bool)
     for dim, value in filters.items():
         if value is not None and dim not in by:
-            base &= (rows[dim].astype(str) == str(value)).to_numpy(dtype=bool)
+            base &= text[dim] == str(value)
     out = []
-    for _, row in table.iterrows():
+    flags = table[suppressed_col].to_numpy(dtype=bool)
+    for i, row in enumerate(table[list(by)].itertuples(index=False, name=None)):
         mask = base.copy()
-        for dim in by:
-            if dim in totals and row[dim] == totals[dim]:
+        for dim, value in zip(by, row, strict=True):
+            if dim in totals and value == totals[dim]:
                 continue
-            col = aliases.get(dim, dim)
-            mask &= (rows[col].astype(str) == str(row[dim])).to_numpy(dtype=bool)
+            mask &= text[aliases.get(dim, dim)] == str(value)
         cells = frozenset(keys[mask])
         if not cells:
             continue
-        shown = not bool(row[suppressed_col])
-        values = {m: float(row[m]) for m in measures} if shown else None
-        label = ", ".join(f"{d}={row[d]}" for d in by)
+        values = None if flags[i] else {m: float(table[m].iloc[i]) for m in measures}
+        label = ", ".join(f"{d}={v}" for d, v in zip(by, row, strict=True))
         out.append(Figure(f"{view} [{label}]", cells, values))
     return out
 
@@ -407,16 +407,24 @@ def list_figures(
     revealed: Sequence[str],
     measures: Sequence[str],
     view: str,
+    *,
+    known: Collection[int] = frozenset(),
 ) -> list[Figure]:
-    """What a complete findings list publishes: grouping its rows by the attributes they
-    reveal (``revealed``: columns of ``listed``, each also a column of ``rows``) gives, per
-    group, the count and respondents of the findings behind it. ``listed`` must carry the
+    """What a complete findings list publishes: grouping other authorities' rows by the
+    attributes they reveal (``revealed``: columns of ``listed``) gives, per group, the count
+    and respondents of the findings behind it, plus whatever the viewer knows of the same
+    cells (their own authorities ``known``, taken from ``rows``). ``listed`` must carry the
     finest-cell dims of each row (``dims``) so the cells can be named."""
-    if listed.empty:
+    others = listed.loc[~listed["authority_id"].isin(list(known))]
+    if others.empty:
         return []
-    keys = cell_keys(listed, dims)
+    keys = cell_keys(others, dims)
+    all_keys = cell_keys(rows, dims)
+    mine = rows["authority_id"].isin(list(known)).to_numpy(dtype=bool)
     out = []
-    for shown, part in listed.assign(_key=keys).groupby(list(revealed), dropna=False):
-        values = {m: float(part[m].sum()) for m in measures}
-        out.append(Figure(f"{view} list {shown}", frozenset(part["_key"]), values))
+    for shown, part in others.assign(_key=keys).groupby(list(revealed), dropna=False):
+        cells = frozenset(part["_key"])
+        own_part = rows.loc[mine & all_keys.isin(cells).to_numpy(dtype=bool)]
+        values = {m: float(part[m].sum() + own_part[m].sum()) for m in measures}
+        out.append(Figure(f"{view} list {shown}", cells, values))
     return out

@@ -98,6 +98,19 @@ class FindingsCube:
     rules: DisclosureRules
     orders: dict[str, tuple[str, ...]]  # period -> split order used
 
+    def __post_init__(self) -> None:
+        self._codes: dict[str, np.ndarray] = {}
+        self._cats: dict[str, pd.Index] = {}
+        for d in ("period", *DIMS):
+            codes, cats = pd.factorize(self.rows[d], sort=True)
+            self._codes[d], self._cats[d] = codes.astype(np.int64), pd.Index(cats)
+        self._la = self.rows["authority_id"].to_numpy(dtype=np.int64)
+        self._atom = self.rows["atom"].to_numpy(dtype=np.int64)
+        self._f = self.rows[FINDINGS].to_numpy(dtype=float)
+        self._r = self.rows[RESPONDENTS].to_numpy(dtype=float)
+        keys = self.rows[["period", *DIMS, "authority_id"]].itertuples(index=False, name=None)
+        self._atom_by_key = dict(zip(keys, self._atom.tolist(), strict=True))
+
     @property
     def n_atoms(self) -> int:
         return len(self.atom_size)
@@ -108,9 +121,12 @@ class FindingsCube:
         for dim, value in fixed.items():
             if value is ALL:
                 continue
-            if dim not in self.rows:
+            if dim not in self._codes:
                 raise ValueError(f"unknown dimension {dim!r}")
-            mask &= (self.rows[dim] == value).to_numpy(dtype=bool)
+            cats = self._cats[dim]
+            if str(value) not in cats:
+                return np.zeros(len(self.rows), dtype=bool)
+            mask &= self._codes[dim] == cats.get_loc(str(value))
         return mask
 
     def table(
@@ -125,53 +141,49 @@ class FindingsCube:
         true counts or suppressed (values NA) by the publication rule. Filters on a ``by``
         dimension are not applied (a chart by theme shows every theme)."""
         by, totals = list(by), dict(totals or {})
+        unknown = [d for d in [*by, *totals] if d not in self._codes]
+        if unknown:
+            raise ValueError(f"unknown dimension {unknown[0]!r}")
         fixed = {d: v for d, v in (filters or {}).items() if d not in by and v is not ALL}
-        sel = self._match(fixed)
+        sel = np.flatnonzero(self._match(fixed))
         parts = [self._cells(sel, by)]
         for dim, label in totals.items():
-            rest = [d for d in by if d != dim]
-            part = self._cells(sel, rest)
+            part = self._cells(sel, [d for d in by if d != dim])
             parts.append(part.assign(**{dim: label})[parts[0].columns])
         if len(totals) > 1:  # the grand total too
-            part = self._cells(sel, [])
-            parts.append(part.assign(**dict(totals))[parts[0].columns])
-        out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
-            len(p) for p in parts
-        ) else parts[0]
-        return out
+            parts.append(self._cells(sel, []).assign(**dict(totals))[parts[0].columns])
+        kept = [p for p in parts if len(p)]
+        return pd.concat(kept, ignore_index=True) if kept else parts[0]
 
     def _cells(self, sel: np.ndarray, by: list[str]) -> pd.DataFrame:
-        rows = self.rows.loc[sel]
         cols = [*by, FINDINGS, "n_las", RESPONDENTS, "suppressed", "reason"]
-        if rows.empty:
+        if not len(sel):
             return pd.DataFrame(columns=cols)
-        if by:
-            keys = rows[by].astype(object).apply(tuple, axis=1) if len(by) > 1 else rows[by[0]]
-            codes, uniques = pd.factorize(keys, sort=True)
-        else:
-            codes, uniques = np.zeros(len(rows), dtype=np.int64), [()]
-        k = len(uniques)
-        atoms = rows["atom"].to_numpy()
-        pair = codes.astype(np.int64) * self.n_atoms + atoms
-        present, counts = np.unique(pair, return_counts=True)
-        whole = counts == self.atom_size[present % self.n_atoms]
+        key = np.zeros(len(sel), dtype=np.int64)
+        for d in by:
+            key = key * (len(self._cats[d]) + 1) + self._codes[d][sel]
+        uniq, codes = np.unique(key, return_inverse=True)
+        k, n_atoms = len(uniq), self.n_atoms
+        atoms = self._atom[sel]
+        present, counts = np.unique(codes * n_atoms + atoms, return_counts=True)
+        whole = counts == self.atom_size[present % n_atoms]
         complete = np.ones(k, dtype=bool)
-        np.logical_and.at(complete, present // self.n_atoms, whole)
-        findings = np.bincount(codes, weights=rows[FINDINGS].to_numpy(float), minlength=k)
-        resp = np.bincount(codes, weights=rows[RESPONDENTS].to_numpy(float), minlength=k)
-        las = rows.groupby(codes)["authority_id"].nunique().reindex(range(k)).to_numpy()
+        np.logical_and.at(complete, present // n_atoms, whole)
+        findings = np.bincount(codes, weights=self._f[sel], minlength=k)
+        resp = np.bincount(codes, weights=self._r[sel], minlength=k)
+        pairs = np.unique(codes * (int(self._la.max()) + 1) + self._la[sel])
+        las = np.bincount(pairs // (int(self._la.max()) + 1), minlength=k)
         data: dict[str, object] = {}
-        for i, d in enumerate(by):
-            data[d] = [u[i] for u in uniques] if len(by) > 1 else list(uniques)
+        rest = uniq.copy()
+        for d in reversed(by):
+            width = len(self._cats[d]) + 1
+            data[d] = np.asarray(self._cats[d], dtype=object)[rest % width]
+            rest //= width
+        data = {d: data[d] for d in by}
         supp = ~complete
         reason = REASON_ATOM.format(las=self.rules.min_las, resp=self.rules.min_respondents)
-        data.update(
-            {
-                FINDINGS: pd.array(findings.round().astype(np.int64), "Int64"),
-                "n_las": pd.array(las.astype(np.int64), "Int64"),
-                RESPONDENTS: pd.array(resp.round().astype(np.int64), "Int64"),
-            }
-        )
+        for name, values in ((FINDINGS, findings), ("n_las", las), (RESPONDENTS, resp)):
+            data[name] = pd.array(np.round(values).astype(np.int64), "Int64")
         out = pd.DataFrame(data)
         for c in (FINDINGS, "n_las", RESPONDENTS):
             out[c] = out[c].mask(supp)
@@ -189,7 +201,7 @@ class FindingsCube:
         how many findings in the selection are left out."""
         fixed = {d: v for d, v in filters.items() if v is not ALL}
         sel = self._match(fixed)
-        atoms = self.rows.loc[sel, "atom"].to_numpy()
+        atoms = self._atom[sel]
         present, counts = np.unique(atoms, return_counts=True)
         whole = counts == self.atom_size[present]
         specific = np.array(
@@ -197,7 +209,7 @@ class FindingsCube:
             dtype=bool,
         )
         ok = present[whole & specific]
-        left = int(self.rows.loc[sel & ~np.isin(self.rows["atom"], ok), FINDINGS].sum())
+        left = int(self._f[sel & ~np.isin(self._atom, ok)].sum())
         return ok, left
 
     def atom_label(self, atom: int, dim: str, other: str) -> str:
@@ -206,10 +218,12 @@ class FindingsCube:
 
     def atom_of(self, keys: pd.DataFrame) -> np.ndarray:
         """Atom of each row of ``keys`` (period, *DIMS, authority_id); -1 if unknown."""
-        cols = ["period", *DIMS, "authority_id"]
-        look = self.rows[[*cols, "atom"]].drop_duplicates(cols)
-        merged = keys[cols].merge(look, on=cols, how="left")
-        return merged["atom"].fillna(-1).to_numpy(dtype=np.int64)
+        cols = ["period", *DIMS]
+        text = keys[cols].astype(str).itertuples(index=False, name=None)
+        las = keys["authority_id"].astype(int).tolist()
+        get = self._atom_by_key.get
+        return np.array([get((*t, a), -1) for t, a in zip(text, las, strict=True)],
+                        dtype=np.int64)  # fmt: skip
 
 
 def _per_la(frame: pd.DataFrame, idx: np.ndarray, la_codes: np.ndarray, n_la: int) -> np.ndarray:
@@ -217,6 +231,11 @@ def _per_la(frame: pd.DataFrame, idx: np.ndarray, la_codes: np.ndarray, n_la: in
     r = np.bincount(la_codes[idx], weights=frame[1][idx], minlength=n_la)
     live = (f > 0) | (r > 0)
     return np.column_stack([f[live], r[live]])
+
+
+def _pooled_safe(children, keys, values, la_codes, n_la, rule: AtomRule) -> bool:
+    merged = np.concatenate([children[v] for v in keys])
+    return rule.safe(_per_la(values, merged, la_codes, n_la))
 
 
 def _partition(
@@ -230,7 +249,7 @@ def _partition(
     out: list[np.ndarray],
 ) -> None:
     """Mondrian split of ``idx`` along ``dims`` in order; appends atoms to ``out``."""
-    for j, dim in enumerate(dims):
+    for dim in dims:
         col = codes[dim][idx]
         vals = np.unique(col)
         if len(vals) < 2:
@@ -243,12 +262,7 @@ def _partition(
             key=lambda v: (info[v][:, 1].sum(), len(info[v]), v),
         )
         rest = list(small)
-
-        def rest_ok() -> bool:
-            merged = np.concatenate([children[v] for v in rest])
-            return rule.safe(_per_la(values, merged, la_codes, n_la))
-
-        while rest and big and not rest_ok():
+        while rest and big and not _pooled_safe(children, rest, values, la_codes, n_la, rule):
             rest.append(big.pop(0))
         if rest and not big:  # everything pooled: no split on this dimension
             continue
@@ -293,7 +307,7 @@ def _utility(part: pd.DataFrame, atoms: list[np.ndarray]) -> int:
 
 def build_cube(
     rows: pd.DataFrame,
-    rules: DisclosureRules = DisclosureRules(),
+    rules: DisclosureRules | None = None,
     *,
     protection: float = 0.5,
     orders: Sequence[Sequence[str]] = SPLIT_ORDERS,
@@ -305,6 +319,7 @@ def build_cube(
     missing = need - set(rows.columns)
     if missing:
         raise ValueError(f"finding rows lack columns {sorted(missing)}")
+    rules = rules or DisclosureRules()
     rule = AtomRule(rules, protection)
     keys = ["period", *DIMS, "authority_id"]
     base = rows[list(need)].copy()
@@ -349,3 +364,88 @@ def format_count(value: object, suppressed: bool) -> str:
 def own_rows(rows: pd.DataFrame, own: Collection[int]) -> pd.DataFrame:
     """The viewer's own authority's rows (shown to them in full, never pooled)."""
     return rows.loc[rows["authority_id"].isin(list(own))]
+
+
+LIST_COLUMNS = [
+    "period", "supplier_group", "authority", "theme", "category", "workflow_area", "severity",
+    RESPONDENTS, "description", "suggested_change",
+]  # fmt: skip
+OTHER_GROUPS = "Other suppliers"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A findings list, what it leaves out and why."""
+
+    rows: pd.DataFrame  # LIST_COLUMNS
+    left_out: int  # other authorities' findings in the selection not listed
+    total_published: bool  # whether the selection's total is a published figure
+    source: pd.DataFrame  # the listed findings as stored (for auditing; never shown)
+
+    def note(self, rules: DisclosureRules) -> str:
+        listed = f"{len(self.rows)} findings are listed."
+        if not self.left_out:
+            return listed
+        howmany = f"{self.left_out} findings" if self.total_published else "Some findings"
+        return (
+            f"{listed} {howmany} of other authorities in this selection are not listed: "
+            f"listing them could let a figure resting on fewer than {rules.min_las + 1} "
+            "authorities be worked out, alone or with other views. Where a row belongs to a "
+            f"supplier group too small to name, it shows {OTHER_GROUPS!r}; places and product "
+            "names in the text are redacted."
+        )
+
+
+def findings_listing(
+    cube: FindingsCube,
+    findings: pd.DataFrame,
+    filters: Mapping[str, object],
+    *,
+    own: Collection[int] = frozenset(),
+    own_names: Mapping[int, str] | None = None,
+    place_names: Collection[str] = (),
+    product_names: Collection[str] = (),
+) -> Listing:
+    """The findings behind a selection for one viewer.
+
+    ``findings``: one row per finding (period, *DIMS, authority_id, respondents_raising,
+    description, suggested_change). The viewer's own findings are listed in full under
+    their authority's name; another authority's finding only if its atom may be listed
+    (:meth:`FindingsCube.listable`), with no authority column, its supplier group as the
+    atom shows it, and place (and, where the group is not shown, product) names redacted.
+    """
+    from data.privacy.identifying import redact_names
+
+    own = frozenset(own)
+    fixed = {d: v for d, v in filters.items() if v is not ALL}
+    mask = np.ones(len(findings), dtype=bool)
+    for dim, value in fixed.items():
+        mask &= (findings[dim].astype(str) == str(value)).to_numpy(dtype=bool)
+    chosen = findings.loc[mask]
+    mine = chosen["authority_id"].isin(list(own)).to_numpy(dtype=bool)
+    ok_atoms, _ = cube.listable(fixed)
+    others = chosen.loc[~mine]
+    atom = cube.atom_of(others)
+    keep = np.isin(atom, ok_atoms)
+    listed = others.loc[keep]
+    names = dict(own_names or {})
+    own_part = chosen.loc[mine].assign(
+        supplier_group=chosen.loc[mine, "group"].astype(str),
+        authority=[names.get(a, "Your authority") for a in chosen.loc[mine, "authority_id"]],
+    )
+    groups = [cube.atom_label(a, "group", OTHER_GROUPS) for a in atom[keep]]
+    places = tuple(place_names)
+    products = tuple(product_names)
+
+    def scrub(text: str, group_shown: bool) -> str:
+        text = redact_names(text, places, "place")
+        return text if group_shown else redact_names(text, products, "product")
+
+    shown = listed.assign(supplier_group=groups, authority="")
+    for col in ("description", "suggested_change"):
+        shown[col] = [scrub(t, g != OTHER_GROUPS) for t, g in zip(shown[col], groups, strict=True)]
+    table = pd.concat([own_part, shown], ignore_index=True)[LIST_COLUMNS]
+    left_out = int(others.loc[~keep, FINDINGS].sum()) if FINDINGS in others else int((~keep).sum())
+    total = cube.cell(fixed)
+    source = pd.concat([chosen.loc[mine], listed], ignore_index=True)
+    return Listing(table.reset_index(drop=True), left_out, not bool(total["suppressed"]), source)
