@@ -16,8 +16,14 @@ from hypothesis import strategies as st
 
 from data.demo import build_demo
 from data.demo.frames import finding_frame
-from data.privacy.auditor import Figure, audit, cell_keys, contributions_of, list_figures
-from data.privacy.auditor import table_figures
+from data.privacy.auditor import (
+    Figure,
+    audit,
+    cell_keys,
+    contributions_of,
+    list_figures,
+    table_figures,
+)
 from data.privacy.cube import DIMS, FINDING_DIMS, LA_DIMS, build_cube, findings_listing
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND
