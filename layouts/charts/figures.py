@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from data.reference.codes import sus_letter_bands
 from layouts.charts.margins import (
     bottom_for_axis,
     bottom_for_legend_below,
@@ -243,13 +244,7 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
 # --- Analysis pages (Compare, Themes, My authority) ------------------------------------------
 
 # Sauro-Lewis grade ranges on the SUS scale, merged to letters: (low, high, label).
-SUS_GRADE_BANDS = (
-    (0, 51.7, "F"),
-    (51.7, 62.7, "D"),
-    (62.7, 72.6, "C"),
-    (72.6, 78.9, "B"),
-    (78.9, 100, "A"),
-)
+SUS_GRADE_BANDS = sus_letter_bands()
 GRADE_SHADES = ("#f3f2f1", "#ffffff")
 SERIES_STYLE = (  # colour and marker for up to four series: never colour alone
     (DARK_BLUE, "circle"),
