@@ -19,7 +19,7 @@ from callbacks.filters import (
     register_period_options,
 )
 from callbacks.url_state import register_url_state
-from data.pages.themes import concentration, counts, finding_rows, findings_list
+from data.pages.themes import concentration, counts, finding_cube, finding_rows, findings_list
 from data.privacy.narrowing import ENGLAND
 from data.queries.filters import THEMES
 from data.store.versioning import current_data_version
@@ -61,11 +61,12 @@ def _nodata(message: str) -> ChartResult:
 
 def by_theme_chart(viewer, session, *values) -> ChartResult:
     opts, f = parse(session, THEMES, FIELDS, values)
-    rows = finding_rows(session, f.period, rules())
+    rows = finding_rows(session, None, rules())
     where = f.describe(opts)
     table = counts(
-        rows, ["theme"], f, rules(), viewer.own_authorities, totals={"theme": ALL_THEMES}
-    )
+        finding_cube(session, rules()), ["theme"], f, rules(), viewer.own_authorities,
+        totals={"theme": ALL_THEMES}, rows=rows,
+    )  # fmt: skip
     if table.empty:
         return _nodata(f"No findings for {where}.")
     names = {**choices()["theme"], ALL_THEMES: ALL_THEMES}
@@ -86,11 +87,12 @@ def by_theme_chart(viewer, session, *values) -> ChartResult:
 
 def by_group_chart(viewer, session, *values) -> ChartResult:
     opts, f = parse(session, THEMES, FIELDS, values)
-    rows = finding_rows(session, f.period, rules())
+    rows = finding_rows(session, None, rules())
     where = f.describe(opts)
     table = counts(
-        rows, ["group", "theme"], f, rules(), viewer.own_authorities, totals={"group": ENGLAND}
-    )
+        finding_cube(session, rules()), ["group", "theme"], f, rules(), viewer.own_authorities,
+        totals={"group": ENGLAND}, rows=rows,
+    )  # fmt: skip
     if table.empty:
         return _nodata(f"No findings for {where}.")
     names = choices()["theme"]
@@ -111,15 +113,16 @@ def by_group_chart(viewer, session, *values) -> ChartResult:
 
 def by_area_chart(viewer, session, *values) -> ChartResult:
     opts, f = parse(session, THEMES, FIELDS, values)
-    rows = finding_rows(session, f.period, rules())
+    rows = finding_rows(session, None, rules())
     where = f.describe(opts)
     table = counts(
-        rows,
+        finding_cube(session, rules()),
         ["workflow_area", "severity"],
         f,
         rules(),
         viewer.own_authorities,
         totals={"severity": ALL_SEVERITIES},
+        rows=rows,
     )
     if table.empty:
         return _nodata(f"No findings for {where}.")

@@ -192,8 +192,9 @@ class _System:
         self.a = csr_matrix(
             (np.ones(len(rows)), (rows, cols)), shape=(len(unique), max(len(live), 1))
         )
-        self.x = np.array([contrib.total([c], own) for c in live]).reshape(len(live), -1)
-        self.b = np.array([self.x[sorted(s)].sum(axis=0) for s in unique]).reshape(len(unique), -1)
+        k = len(contrib.measures)
+        self.x = np.array([contrib.total([c], own) for c in live]).reshape(len(live), k)
+        self.b = np.array([self.x[sorted(s)].sum(axis=0) for s in unique]).reshape(len(unique), k)
 
     def interval(self, cells: Iterable[Cell], m: int) -> tuple[float, float]:
         idx = [self.col[c] for c in cells if c in self.col]

@@ -374,26 +374,68 @@ OTHER_GROUPS = "Other suppliers"
 
 
 @dataclass(frozen=True)
-class Listing:
-    """A findings list, what it leaves out and why."""
+class ListChoice:
+    """Which findings of a selection one viewer may see listed, and the note saying so."""
 
-    rows: pd.DataFrame  # LIST_COLUMNS
+    mine: np.ndarray  # the viewer's own findings (listed in full, by name)
+    listed: np.ndarray  # other authorities' findings that may be listed
+    labels: np.ndarray  # per finding, its supplier group as a listed row shows it
     left_out: int  # other authorities' findings in the selection not listed
     total_published: bool  # whether the selection's total is a published figure
-    source: pd.DataFrame  # the listed findings as stored (for auditing; never shown)
 
-    def note(self, rules: DisclosureRules) -> str:
-        listed = f"{len(self.rows)} findings are listed."
+    def note(self, rules: DisclosureRules, n_listed: int) -> str:
+        listed = f"{n_listed} findings are listed."
         if not self.left_out:
             return listed
         howmany = f"{self.left_out} findings" if self.total_published else "Some findings"
         return (
             f"{listed} {howmany} of other authorities in this selection are not listed: "
-            f"listing them could let a figure resting on fewer than {rules.min_las + 1} "
-            "authorities be worked out, alone or with other views. Where a row belongs to a "
-            f"supplier group too small to name, it shows {OTHER_GROUPS!r}; places and product "
-            "names in the text are redacted."
+            "listing them could let the findings of fewer than "
+            f"{rules.min_las + 1} authorities be worked out, alone or with other views. "
+            f"Rows of supplier groups too small to name show {OTHER_GROUPS!r}; place names, "
+            "and there product names, are redacted from the text; no row names another "
+            "authority."
         )
+
+
+def list_choice(
+    cube: FindingsCube,
+    findings: pd.DataFrame,
+    filters: Mapping[str, object],
+    own: Collection[int] = frozenset(),
+) -> ListChoice:
+    """Per finding of the selection (``findings``: one row per finding, with period,
+    *DIMS, authority_id; already narrowed to ``filters``): whether it is the viewer's own,
+    whether another authority's may be listed (its atom may be listed under ``filters``,
+    :meth:`FindingsCube.listable`), and the supplier group a listed row shows."""
+    fixed = {d: v for d, v in filters.items() if v is not ALL}
+    mine = findings["authority_id"].isin(list(own)).to_numpy(dtype=bool)
+    ok_atoms, _ = cube.listable(fixed)
+    atom = cube.atom_of(findings)
+    listed = np.isin(atom, ok_atoms) & ~mine
+    labels = np.array(
+        [cube.atom_label(a, "group", OTHER_GROUPS) if a >= 0 else OTHER_GROUPS for a in atom],
+        dtype=object,
+    )
+    left_out = int((~listed & ~mine).sum())
+    total = cube.cell(fixed)
+    return ListChoice(mine, listed, labels, left_out, not bool(total["suppressed"]))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A findings list (as data, without a database) and the choice behind it."""
+
+    rows: pd.DataFrame  # LIST_COLUMNS
+    choice: ListChoice
+    source: pd.DataFrame  # the listed findings as stored (for auditing; never shown)
+
+    @property
+    def left_out(self) -> int:
+        return self.choice.left_out
+
+    def note(self, rules: DisclosureRules) -> str:
+        return self.choice.note(rules, len(self.rows))
 
 
 def findings_listing(
@@ -406,46 +448,49 @@ def findings_listing(
     place_names: Collection[str] = (),
     product_names: Collection[str] = (),
 ) -> Listing:
-    """The findings behind a selection for one viewer.
+    """The findings behind a selection for one viewer (:func:`list_choice`), with text.
 
     ``findings``: one row per finding (period, *DIMS, authority_id, respondents_raising,
     description, suggested_change). The viewer's own findings are listed in full under
-    their authority's name; another authority's finding only if its atom may be listed
-    (:meth:`FindingsCube.listable`), with no authority column, its supplier group as the
-    atom shows it, and place (and, where the group is not shown, product) names redacted.
-    """
+    their authority's name; another authority's with no authority column, its supplier
+    group as its atom shows it, and place (and, where the group is not shown, product)
+    names redacted."""
     from data.privacy.identifying import redact_names
 
-    own = frozenset(own)
     fixed = {d: v for d, v in filters.items() if v is not ALL}
     mask = np.ones(len(findings), dtype=bool)
     for dim, value in fixed.items():
         mask &= (findings[dim].astype(str) == str(value)).to_numpy(dtype=bool)
-    chosen = findings.loc[mask]
-    mine = chosen["authority_id"].isin(list(own)).to_numpy(dtype=bool)
-    ok_atoms, _ = cube.listable(fixed)
-    others = chosen.loc[~mine]
-    atom = cube.atom_of(others)
-    keep = np.isin(atom, ok_atoms)
-    listed = others.loc[keep]
+    chosen = findings.loc[mask].reset_index(drop=True)
+    choice = list_choice(cube, chosen, fixed, own)
+    keep = choice.mine | choice.listed
     names = dict(own_names or {})
-    own_part = chosen.loc[mine].assign(
-        supplier_group=chosen.loc[mine, "group"].astype(str),
-        authority=[names.get(a, "Your authority") for a in chosen.loc[mine, "authority_id"]],
+    out = chosen.loc[keep].assign(
+        supplier_group=np.where(
+            choice.mine[keep], chosen.loc[keep, "group"].astype(str), choice.labels[keep]
+        ),
+        authority=[
+            names.get(a, "Your authority") if m else ""
+            for a, m in zip(chosen.loc[keep, "authority_id"], choice.mine[keep], strict=True)
+        ],
     )
-    groups = [cube.atom_label(a, "group", OTHER_GROUPS) for a in atom[keep]]
-    places = tuple(place_names)
-    products = tuple(product_names)
-
-    def scrub(text: str, group_shown: bool) -> str:
-        text = redact_names(text, places, "place")
-        return text if group_shown else redact_names(text, products, "product")
-
-    shown = listed.assign(supplier_group=groups, authority="")
     for col in ("description", "suggested_change"):
-        shown[col] = [scrub(t, g != OTHER_GROUPS) for t, g in zip(shown[col], groups, strict=True)]
-    table = pd.concat([own_part, shown], ignore_index=True)[LIST_COLUMNS]
-    left_out = int(others.loc[~keep, FINDINGS].sum()) if FINDINGS in others else int((~keep).sum())
-    total = cube.cell(fixed)
-    source = pd.concat([chosen.loc[mine], listed], ignore_index=True)
-    return Listing(table.reset_index(drop=True), left_out, not bool(total["suppressed"]), source)
+        texts = []
+        for text, mine, group in zip(out[col], choice.mine[keep], out["supplier_group"],
+                                     strict=True):  # fmt: skip
+            if not mine:
+                text = redact_names(text, tuple(place_names), "place")
+                if group == OTHER_GROUPS:
+                    text = redact_names(text, tuple(product_names), "product")
+            texts.append(text)
+        out[col] = texts
+    rows = out[LIST_COLUMNS].reset_index(drop=True)
+    return Listing(rows, replace_choice(choice, keep), chosen.loc[keep].reset_index(drop=True))
+
+
+def replace_choice(choice: ListChoice, keep: np.ndarray) -> ListChoice:
+    """``choice`` restricted to the kept rows (the counts and flags stay)."""
+    return ListChoice(
+        choice.mine[keep], choice.listed[keep], choice.labels[keep], choice.left_out,
+        choice.total_published,
+    )  # fmt: skip
