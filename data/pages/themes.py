@@ -136,15 +136,16 @@ def counts(
     cube = source if isinstance(source, FindingsCube) else cube_of(source, rules)
     if not len(cube.rows):
         return pd.DataFrame()
-    wanted = cube_filters(filters)
-    table = cube.table(by, {d: v for d, v in wanted.items() if d in ("period", *DIMS)},
-                       totals=totals)  # fmt: skip
+    wanted = {d: v for d, v in cube_filters(filters).items() if d in ("period", *DIMS)}
     group = filters.get("group")
     base = rows if rows is not None else (source if isinstance(source, pd.DataFrame) else None)
     folded = group is not None and "group" not in by and (
         group not in set(cube.rows["group"]) or (
             base is not None and _group_folded(base, group, filters.period))
     )  # fmt: skip
+    if folded:  # the cells' shape without the group, every figure c
+        wanted.pop("group", None)
+    table = cube.table(by, wanted, totals=totals)
     if folded and len(table):
         for col in ("findings", "n_las", RESPONDENTS):
             table[col] = table[col].mask(pd.Series(True, index=table.index))
