@@ -19,7 +19,14 @@ from callbacks.filters import (
     register_period_options,
 )
 from callbacks.url_state import register_url_state
-from data.pages.themes import concentration, counts, finding_cube, finding_rows, findings_list
+from data.pages.themes import (
+    concentration,
+    counts,
+    finding_cube,
+    finding_rows,
+    findings_list,
+    pseudonym_groups,
+)
 from data.privacy.narrowing import ENGLAND
 from data.queries.filters import THEMES
 from data.store.versioning import current_data_version
@@ -205,7 +212,10 @@ def readable_list(table: pd.DataFrame) -> pd.DataFrame:
 def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
     """The findings list's grid columns, rows and note for this viewer and selection."""
     _opts, f = parse(session, THEMES, FIELDS, values)
-    table, note = findings_list(session, f, rules(), viewer.own_authorities)
+    table, note = findings_list(
+        session, f, rules(), viewer.own_authorities,
+        linked_groups=pseudonym_groups(session, viewer),
+    )  # fmt: skip
     table = readable_list(table)
     return list_columns(table), table.to_dict("records"), note
 
@@ -243,7 +253,10 @@ def register(app) -> None:
         viewer = current_viewer()
         with db() as session:
             opts, f = parse(session, THEMES, FIELDS, values)
-            table, note = findings_list(session, f, rules(), viewer.own_authorities)
+            table, note = findings_list(
+                session, f, rules(), viewer.own_authorities,
+                linked_groups=pseudonym_groups(session, viewer),
+            )  # fmt: skip
             version = current_data_version(session)
         table = readable_list(table).rename(columns=LIST_HEADERS)
         header = [f"Filters: {f.describe(opts)}", f"Data version: {version}", note]

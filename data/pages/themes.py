@@ -18,11 +18,14 @@ group is not shown, are redacted. The viewer's own findings are listed in full b
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.privacy.access import ADMIN, COORDINATOR, NLAR_REP, Viewer
 from data.privacy.cube import DIMS, OTHER_GROUPS, FindingsCube, build_cube, list_choice
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.identifying import redact_names
@@ -205,13 +208,48 @@ def _names(session: Session) -> tuple[tuple[str, ...], tuple[str, ...], dict[int
     return places, products, {i: n for i, n, _ in authorities}
 
 
+def pseudonym_groups(session: Session, viewer: Viewer) -> frozenset[str] | None:
+    """Supplier groups whose findings this viewer can read next to a pseudonym elsewhere
+    (the requirements drill-down: coordinators and admins every group, an NLAR rep their
+    own); None means every group."""
+    if viewer.role in (COORDINATOR, ADMIN):
+        return None
+    if viewer.role == NLAR_REP and viewer.supplier_id is not None:
+        return frozenset({session.get(Supplier, viewer.supplier_id).name})
+    return frozenset()
+
+
+def _hides_pseudonym(
+    cube: FindingsCube, rows: pd.DataFrame, atom: int, supplier: str, rules: DisclosureRules
+) -> bool:
+    """Whether a row of ``supplier`` in ``atom`` keeps a pseudonymous authority hidden: the
+    authorities of that group in the atom's regions and LA types (with findings that
+    period) must number at least ``min_las + 1``, since the same text names the group and a
+    pseudonym elsewhere."""
+    dims = cube.atom_dims[atom]
+    period = next(iter(dims["period"])) if "period" in dims else None
+    match = (rows[RAW_GROUP].astype(str) == supplier).to_numpy(dtype=bool)
+    match = match & rows["region"].astype(str).isin(dims["region"]).to_numpy(dtype=bool)
+    match = match & rows["la_type"].astype(str).isin(dims["la_type"]).to_numpy(dtype=bool)
+    if period is not None:
+        match = match & (rows["period"].astype(str) == period).to_numpy(dtype=bool)
+    return rows.loc[match, "authority_id"].nunique() >= rules.min_las + 1
+
+
 def findings_list(
     session: Session,
     filters: Selection,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
+    *,
+    linked_groups: Collection[str] | None = frozenset(),
 ) -> tuple[pd.DataFrame, str]:
-    """The findings behind the selection and a sentence saying what is listed and why."""
+    """The findings behind the selection and a sentence saying what is listed and why.
+
+    ``linked_groups``: supplier groups whose findings the viewer also reads next to a
+    pseudonym (:func:`pseudonym_groups`; None: all). Their rows are listed only where the
+    group's authorities matching the row's atom still number ``min_las + 1`` or more, so
+    the text cannot tie a pseudonym to a place."""
     own = frozenset(own)
     cube = finding_cube(session, rules)
     rows = finding_rows(session, None, rules)
@@ -226,6 +264,19 @@ def findings_list(
     if group is not None and _group_folded(rows, group, filters.period):
         wanted["group"] = "\0no such group"  # nothing of others may be listed
     choice = list_choice(cube, found, wanted, own)
+    if linked_groups is None or linked_groups:
+        atoms = cube.atom_of(found)
+        cache: dict[tuple[int, str], bool] = {}
+        for i in np.flatnonzero(choice.listed):
+            supplier = str(found[RAW_GROUP].iloc[i])
+            if linked_groups is not None and supplier not in linked_groups:
+                continue
+            key = (int(atoms[i]), supplier)
+            if key not in cache:
+                cache[key] = _hides_pseudonym(cube, rows, key[0], supplier, rules)
+            if not cache[key]:
+                choice.listed[i] = False
+        choice = replace(choice, left_out=int((~choice.listed & ~choice.mine).sum()))
     picked = found.loc[choice.mine | choice.listed].assign(
         supplier_group=[
             g if m else label

@@ -351,7 +351,7 @@ def build_cube(
             else:
                 sizes.append(len(a))
             atom[pos[a]] = len(sizes) - 1
-            dims_of.append({d: frozenset(part[d].iloc[a]) for d in DIMS})
+            dims_of.append({d: frozenset(part[d].iloc[a]) for d in ("period", *DIMS)})
     base["atom"] = atom
     return FindingsCube(base, np.array(sizes, dtype=np.int64), dims_of, rules, chosen)
 

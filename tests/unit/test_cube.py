@@ -264,3 +264,22 @@ def test_redaction_of_place_and_product_names():
     assert redact_names(out, ["Paris ICS"], "product").count("[redacted: product]") == 1
     with pytest.raises(ValueError, match="unknown redaction kind"):
         redact_names(text, ["x"], "colour")
+
+
+def test_rows_read_next_to_a_pseudonym_elsewhere_keep_the_group_hidden_among_enough():
+    """A viewer who reads a finding next to its pseudonym and group (requirements
+    drill-down) learns the atom's regions and LA types from the Themes list: the group's
+    authorities there must still be at least min_las + 1."""
+    from data.pages.themes import _hides_pseudonym
+
+    rows = FINDINGS.assign(supplier=FINDINGS["group"])
+    seen = set()
+    for rules in (RULES, DisclosureRules(min_las=4)):
+        for atom, dims in enumerate(CUBE.atom_dims):
+            for group in sorted(dims["group"]):
+                las = {a for a, (g, r, t) in LAS.items()
+                       if g == group and r in dims["region"] and t in dims["la_type"]}  # fmt: skip
+                hides = _hides_pseudonym(CUBE, rows, atom, group, rules)
+                assert hides == (len(las) >= rules.min_las + 1)
+                seen.add(hides)
+    assert seen == {True, False}  # both outcomes occur
