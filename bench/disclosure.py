@@ -22,16 +22,12 @@ from _common import emit, summary_ms
 
 from data.demo import build_demo
 from data.demo.frames import finding_frame
-from data.privacy.auditor import audit, contributions_of, table_figures
+from data.privacy.auditor import audit, contributions_of
 from data.privacy.cube import DIMS, FINDING_DIMS, HEADLINE_VIEWS, build_cube
 from data.privacy.disclosure import DisclosureRules
+from data.privacy.views import CHARTS, chart_figures
 
 M = ("findings", "respondents_raising")
-CHARTS = (
-    (["theme"], {"theme": "All themes"}),
-    (["group", "theme"], {"group": "All groups (England)"}),
-    (["workflow_area", "severity"], {"severity": "All severities"}),
-)
 
 
 def national_frame(n_las: int, periods: int, per_la: int, seed: int) -> pd.DataFrame:
@@ -95,11 +91,7 @@ def run(args) -> dict:
             cube.table(by, sel, totals=totals)
             samples.append((time.perf_counter() - start) * 1000)
     start = time.perf_counter()
-    figs = []
-    for sel in selections:
-        for by, totals in CHARTS:
-            t = cube.table(by, sel, totals=totals)
-            figs += table_figures(t, part, ("period", *DIMS), by, sel, M, str(sel), totals=totals)
+    figs = [f for sel in selections for f in chart_figures(cube, part, sel)]
     contrib = contributions_of(part, ("period", *DIMS), M, respondents="respondents_raising")
     report = audit(figs, contrib, rules, exhaustive=False)
     audit_s = time.perf_counter() - start

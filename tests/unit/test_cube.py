@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.privacy.auditor import audit, contributions_of, list_figures, table_figures
+from data.privacy.auditor import audit, contributions_of, table_figures
 from data.privacy.cube import (
     DIMS,
-    FINDING_DIMS,
     LA_DIMS,
     AtomRule,
     build_cube,
@@ -21,6 +20,7 @@ from data.privacy.cube import (
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.identifying import redact_names
 from data.privacy.narrowing import ENGLAND, fold_period, guarded_cells, summed_cells
+from data.privacy.views import themes_figures
 from data.queries.filters import THEMES
 
 RESPONDENTS = "respondents_raising"
@@ -142,11 +142,6 @@ def test_leak3_old_rows_linked_across_region_and_type_filters():
 
 CUBE = build_cube(FINDINGS, RULES)
 VALUES = {d: sorted(FINDINGS[d].unique()) for d in ("group", "region", "la_type", "theme")}
-CHARTS = (
-    (["theme"], {"theme": "All themes"}),
-    (["group", "theme"], {"group": ENGLAND}),
-    (["workflow_area", "severity"], {"severity": "All severities"}),
-)
 
 
 def _selections():
@@ -156,21 +151,7 @@ def _selections():
 
 def cube_figures(own=frozenset()):
     """Every figure of every Themes chart, total and list for every filter combination."""
-    figs = []
-    for sel in _selections():
-        for by, totals in CHARTS:
-            t = CUBE.table(by, sel, totals=totals)
-            figs += table_figures(t, FINDINGS, CELL, by, sel, M, f"{by} {sel}", totals=totals)
-        listing = findings_listing(CUBE, FINDINGS, sel, own=own)
-        # rows of listed atoms (the viewer's own among them too) under the atom's labels
-        atoms = CUBE.atom_of(listing.source)
-        src = listing.source.loc[np.isin(atoms, CUBE.listable(sel)[0])]
-        shown = src.assign(
-            supplier_group=[CUBE.atom_label(a, "group", "Other") for a in CUBE.atom_of(src)]
-        )
-        revealed = ["period", "supplier_group", *FINDING_DIMS]
-        figs += list_figures(shown, FINDINGS, CELL, revealed, M, f"list {sel}")
-    return figs
+    return [f for sel in _selections() for f in themes_figures(CUBE, FINDINGS, sel, own)]
 
 
 def test_every_atom_is_safe_for_every_viewer():

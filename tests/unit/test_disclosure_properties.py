@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,23 +20,16 @@ from data.privacy.auditor import (
     audit,
     cell_keys,
     contributions_of,
-    list_figures,
-    table_figures,
 )
-from data.privacy.cube import DIMS, FINDING_DIMS, LA_DIMS, build_cube, findings_listing
+from data.privacy.cube import DIMS, FINDING_DIMS, LA_DIMS, build_cube
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.narrowing import ENGLAND
+from data.privacy.views import themes_figures
 
 pytestmark = pytest.mark.slow
 RULES = DisclosureRules()
 M = ("findings", "respondents_raising")
 CELL = ("period", *DIMS)
 PERIOD = "2010-Q1"
-CHARTS = (
-    (["theme"], {"theme": "All themes"}),
-    (["group", "theme"], {"group": ENGLAND}),
-    (["workflow_area", "severity"], {"severity": "All severities"}),
-)
 
 
 @lru_cache(maxsize=1)
@@ -68,19 +60,6 @@ def viewer(draw):
     return role, frozenset({draw(st.sampled_from(_values("authority_id")))})
 
 
-def _figures(frame, cube, sel, own):
-    figs = []
-    for by, totals in CHARTS:
-        t = cube.table(by, sel, totals=totals)
-        figs += table_figures(t, frame, CELL, by, sel, M, f"{by} {sel}", totals=totals)
-    listing = findings_listing(cube, frame, sel, own=own)
-    atoms = cube.atom_of(listing.source)
-    src = listing.source.loc[np.isin(atoms, cube.listable(sel)[0])]
-    shown = src.assign(supplier_group=[cube.atom_label(a, "group", "x") for a in cube.atom_of(src)])
-    figs += list_figures(shown, frame, CELL, ["period", "supplier_group", *FINDING_DIMS], M, "list")
-    return figs
-
-
 def _population_targets(frame):
     keys = cell_keys(frame, CELL)
     for attrs, part in frame.groupby(list(LA_DIMS)):
@@ -92,7 +71,8 @@ def _population_targets(frame):
 def test_random_views_of_every_role_pass_the_auditor(who, selections):
     frame, cube = demo()
     _role, own = who
-    figs = [f for sel in [{"period": PERIOD}, *selections] for f in _figures(frame, cube, sel, own)]
+    views = [{"period": PERIOD}, *selections]
+    figs = [f for sel in views for f in themes_figures(cube, frame, sel, own)]
     contrib = contributions_of(frame, CELL, M, respondents="respondents_raising")
     report = audit(
         figs, contrib, RULES, own=own, targets=_population_targets(frame), exhaustive=False
