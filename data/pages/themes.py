@@ -236,6 +236,24 @@ def _hides_pseudonym(
     return rows.loc[match, "authority_id"].nunique() >= rules.min_las + 1
 
 
+def _unlink_pseudonyms(cube, rows, found, choice, linked_groups, rules):
+    """``choice`` without the atoms holding a row of a linked group whose authorities there
+    are too few (:func:`_hides_pseudonym`). Whole atoms are dropped, never single rows:
+    counting the rest of an atom would give the dropped rows' figures."""
+    atoms = cube.atom_of(found)
+    bad: set[int] = set()
+    checked: set[tuple[int, str]] = set()
+    for i in np.flatnonzero(choice.listed):
+        key = (int(atoms[i]), str(found[RAW_GROUP].iloc[i]))
+        if key in checked or (linked_groups is not None and key[1] not in linked_groups):
+            continue
+        checked.add(key)
+        if not _hides_pseudonym(cube, rows, key[0], key[1], rules):
+            bad.add(key[0])
+    listed = choice.listed & ~np.isin(atoms, list(bad))
+    return replace(choice, listed=listed, left_out=int((~listed & ~choice.mine).sum()))
+
+
 def findings_list(
     session: Session,
     filters: Selection,
@@ -261,22 +279,14 @@ def findings_list(
                       found[RAW_GROUP].astype(str), strict=True)]  # fmt: skip
     group = filters.get("group")
     wanted = cube_filters(filters)
-    if group is not None and _group_folded(rows, group, filters.period):
+    folded = group is not None and _group_folded(rows, group, filters.period)
+    if folded:
         wanted["group"] = "\0no such group"  # nothing of others may be listed
     choice = list_choice(cube, found, wanted, own)
+    if folded:  # the group's total is c on the charts: the note must not give it either
+        choice = replace(choice, total_published=False)
     if linked_groups is None or linked_groups:
-        atoms = cube.atom_of(found)
-        cache: dict[tuple[int, str], bool] = {}
-        for i in np.flatnonzero(choice.listed):
-            supplier = str(found[RAW_GROUP].iloc[i])
-            if linked_groups is not None and supplier not in linked_groups:
-                continue
-            key = (int(atoms[i]), supplier)
-            if key not in cache:
-                cache[key] = _hides_pseudonym(cube, rows, key[0], supplier, rules)
-            if not cache[key]:
-                choice.listed[i] = False
-        choice = replace(choice, left_out=int((~choice.listed & ~choice.mine).sum()))
+        choice = _unlink_pseudonyms(cube, rows, found, choice, linked_groups, rules)
     picked = found.loc[choice.mine | choice.listed].assign(
         supplier_group=[
             g if m else label

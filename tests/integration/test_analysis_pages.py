@@ -349,7 +349,8 @@ def test_a_selection_too_small_to_list_lists_only_own_findings(as_):
     small = ["2010-Q2", "all", "all", "all", "all", "all", "all", "Esprit"]
     out = findings(as_("coord"), small)
     assert out["themes-list"]["rowData"] == []
-    assert "not listed" in out["themes-list-note"]["children"]
+    note = out["themes-list-note"]["children"]
+    assert "not listed" in note and "Some findings" in note  # its count is c: not in the note
     # ... and an LA sees only its own in a small selection (Ashby: London, OLM, NAV, high)
     narrow = ["2010-Q2", "NAV", "all", "all", "high", "London", "all", "OLM"]
     rows = findings(as_("la"), narrow)["themes-list"]["rowData"]

@@ -264,3 +264,19 @@ def test_rows_read_next_to_a_pseudonym_elsewhere_keep_the_group_hidden_among_eno
                 assert hides == (len(las) >= rules.min_las + 1)
                 seen.add(hides)
     assert seen == {True, False}  # both outcomes occur
+
+
+def test_unlinking_pseudonyms_drops_whole_atoms_never_single_rows():
+    from data.pages.themes import _unlink_pseudonyms
+    from data.privacy.cube import list_choice
+
+    found = FINDINGS.assign(supplier=FINDINGS["group"])
+    before = list_choice(CUBE, found, {"period": P})
+    strict = DisclosureRules(min_las=4)  # needs 5 of a group: drops some atoms here
+    after = _unlink_pseudonyms(CUBE, found, found, before, None, strict)
+    atoms = CUBE.atom_of(found)
+    assert after.listed.sum() < before.listed.sum()
+    for atom in set(atoms[before.listed]):
+        kept = after.listed[atoms == atom]
+        assert kept.all() or not kept.any()  # counting what is left gives only atom totals
+    assert after.left_out == int((~after.listed).sum())
