@@ -34,9 +34,13 @@ _CACHE_SIZE = 512
 
 
 def _fingerprint(part: pd.DataFrame) -> str:
+    """The partition's content: authorities, respondents and sums, and every attribute
+    the atoms split on (an administrator may move an authority to another region)."""
     h = hashlib.blake2b(digest_size=16)
-    for col in ("authority_id", "n", "sum", "group", "role", "region", "la_type"):
-        h.update(pd.util.hash_pandas_object(part[col], index=False).to_numpy().tobytes())
+    for col in ("authority_id", "n", "sum"):
+        h.update(np.ascontiguousarray(part[col].to_numpy(dtype=float)).tobytes())
+    for col in ("role", "group", "region", "la_type"):
+        h.update("\x1f".join(map(str, part[col].tolist())).encode() + b"\x1e")
     return h.hexdigest()
 
 
@@ -102,7 +106,8 @@ def protected_scores(
         cube = _cube(part, rules, key)
         table = cube.table([AS_CUBE[d] for d in inner], filters,
                            totals={AS_CUBE[d]: v for d, v in totals.items()})  # fmt: skip
-        table = table.rename(columns={v: k for k, v in AS_CUBE.items() if v in table})
+        back = {v: k for k, v in AS_CUBE.items()}
+        table.columns = [back.get(c, c) for c in table.columns]
         out.append(
             _with_stats(table, part, inner, narrowing, totals, dict(zip(keys, key, strict=True)))
         )
