@@ -19,7 +19,14 @@ from callbacks.filters import (
     register_period_options,
 )
 from callbacks.url_state import register_url_state
-from data.pages.themes import concentration, counts, finding_rows, findings_list
+from data.pages.themes import (
+    concentration,
+    counts,
+    finding_cube,
+    finding_rows,
+    findings_list,
+    pseudonym_groups,
+)
 from data.privacy.narrowing import ENGLAND
 from data.queries.filters import THEMES
 from data.store.versioning import current_data_version
@@ -61,11 +68,12 @@ def _nodata(message: str) -> ChartResult:
 
 def by_theme_chart(viewer, session, *values) -> ChartResult:
     opts, f = parse(session, THEMES, FIELDS, values)
-    rows = finding_rows(session, f.period, rules())
+    rows = finding_rows(session, None, rules())
     where = f.describe(opts)
     table = counts(
-        rows, ["theme"], f, rules(), viewer.own_authorities, totals={"theme": ALL_THEMES}
-    )
+        finding_cube(session, rules()), ["theme"], f, rules(), viewer.own_authorities,
+        totals={"theme": ALL_THEMES}, rows=rows,
+    )  # fmt: skip
     if table.empty:
         return _nodata(f"No findings for {where}.")
     names = {**choices()["theme"], ALL_THEMES: ALL_THEMES}
@@ -86,11 +94,12 @@ def by_theme_chart(viewer, session, *values) -> ChartResult:
 
 def by_group_chart(viewer, session, *values) -> ChartResult:
     opts, f = parse(session, THEMES, FIELDS, values)
-    rows = finding_rows(session, f.period, rules())
+    rows = finding_rows(session, None, rules())
     where = f.describe(opts)
     table = counts(
-        rows, ["group", "theme"], f, rules(), viewer.own_authorities, totals={"group": ENGLAND}
-    )
+        finding_cube(session, rules()), ["group", "theme"], f, rules(), viewer.own_authorities,
+        totals={"group": ENGLAND}, rows=rows,
+    )  # fmt: skip
     if table.empty:
         return _nodata(f"No findings for {where}.")
     names = choices()["theme"]
@@ -111,15 +120,16 @@ def by_group_chart(viewer, session, *values) -> ChartResult:
 
 def by_area_chart(viewer, session, *values) -> ChartResult:
     opts, f = parse(session, THEMES, FIELDS, values)
-    rows = finding_rows(session, f.period, rules())
+    rows = finding_rows(session, None, rules())
     where = f.describe(opts)
     table = counts(
-        rows,
+        finding_cube(session, rules()),
         ["workflow_area", "severity"],
         f,
         rules(),
         viewer.own_authorities,
         totals={"severity": ALL_SEVERITIES},
+        rows=rows,
     )
     if table.empty:
         return _nodata(f"No findings for {where}.")
@@ -202,7 +212,10 @@ def readable_list(table: pd.DataFrame) -> pd.DataFrame:
 def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
     """The findings list's grid columns, rows and note for this viewer and selection."""
     _opts, f = parse(session, THEMES, FIELDS, values)
-    table, note = findings_list(session, f, rules(), viewer.own_authorities)
+    table, note = findings_list(
+        session, f, rules(), viewer.own_authorities,
+        linked_groups=pseudonym_groups(session, viewer),
+    )  # fmt: skip
     table = readable_list(table)
     return list_columns(table), table.to_dict("records"), note
 
@@ -240,7 +253,10 @@ def register(app) -> None:
         viewer = current_viewer()
         with db() as session:
             opts, f = parse(session, THEMES, FIELDS, values)
-            table, note = findings_list(session, f, rules(), viewer.own_authorities)
+            table, note = findings_list(
+                session, f, rules(), viewer.own_authorities,
+                linked_groups=pseudonym_groups(session, viewer),
+            )  # fmt: skip
             version = current_data_version(session)
         table = readable_list(table).rename(columns=LIST_HEADERS)
         header = [f"Filters: {f.describe(opts)}", f"Data version: {version}", note]

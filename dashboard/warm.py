@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from data.pages.themes import finding_rows
+from data.pages.themes import finding_cube, finding_rows
 from data.privacy.disclosure import DisclosureRules
 from data.queries.filter_options import analysis_options, summary_rows
 from data.requirements.candidates import ranked_candidates, waiting_count
@@ -31,6 +31,7 @@ def warm(session: Session, rules: DisclosureRules) -> int:
     analysis_options(session)
     summary_rows(session, rules)
     finding_rows(session, None, rules)
+    finding_cube(session, rules)  # the protected source of every Themes figure
     ranked_candidates(session)
     waiting_count(session)
     gc.collect()

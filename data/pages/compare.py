@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from data.privacy.access import NLAR_REP, Viewer, require
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.narrowing import ENGLAND, guarded_scores, narrow
+from data.privacy.narrowing import ENGLAND, narrow
+from data.privacy.scores_cube import protected_scores
 from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
 from data.reference.codes import SUS_BENCHMARK, sus_grade
@@ -60,7 +61,7 @@ def measure_by_group(
     rows = measure_rows(session, (filters.period,), measure, rules)
     if rows.empty:
         return pd.DataFrame()
-    table = guarded_scores(
+    table = protected_scores(
         rows, ["group"], filters.narrowing(), rules, own, totals={"group": ENGLAND}
     )
     if measure == "SUS":
@@ -78,7 +79,7 @@ def themes_by_group(
     rows = rows.loc[(rows["measure_type"] == "theme") & (rows["measure"] != "GEN")]
     if rows.empty:
         return pd.DataFrame()
-    table = guarded_scores(
+    table = protected_scores(
         rows.rename(columns={"measure": "theme"}),
         ["group", "theme"],
         filters.narrowing(),
@@ -105,7 +106,7 @@ def trend_by_group(
     rows = measure_rows(session, tuple(periods), measure, rules) if measure else pd.DataFrame()
     if rows.empty:
         return pd.DataFrame()
-    table = guarded_scores(
+    table = protected_scores(
         rows, ["period", "group"], filters.narrowing(), rules, own, totals={"group": ENGLAND}
     )
     order = table["group"].eq(ENGLAND).astype(int)

@@ -1,43 +1,43 @@
 """Themes: where findings concentrate, and the (redacted) findings behind the charts.
 
-Counts come from one grouped query per request (per authority and code combination), never
-from the findings' text; the list reads text only for a selection that may be listed.
+Counts come from one grouped query per data version (per authority and code combination),
+never from the findings' text, and every figure is read from the protected source
+(data.privacy.cube): a figure is shown only if it is a union of that period's safe atoms,
+so the same cell has the same value or the same ``c`` in every chart, table, summary,
+list and CSV, whatever the filters and whoever asks.
 
-Listing rule. A list shows who raised what, so it would reveal the count of a suppressed
-cell. Findings are listed only when the *whole current selection* is a cell that may be
-shown: at least 3 authorities and 10 respondents raising them besides the viewer's own, and
-passing the same narrowing guard as the charts (data.privacy.narrowing). Otherwise only the viewer's
-own authority's findings are listed. Rows carry the authority's pseudonym (its name for the
-viewer's own LA or an LA that consented to be named) and never respondent refs; while a region
-or LA type filter is on the authority column is left out, so repeated filtering cannot tie a
-pseudonym to a place.
+Listing rule. Another authority's finding is listed only if its atom lies wholly inside the
+selection and names one value of every finding attribute, so what a row reveals, in this
+view or any other, still matches at least ``min_las + 1`` contributing authorities, and
+counting rows only gives published figures. Rows carry no authority name or pseudonym
+(a pseudonym would link rows across views); the supplier group shows as the atom shows it
+("Other suppliers" when the atom pools groups); place names, and product names where the
+group is not shown, are redacted. The viewer's own findings are listed in full by name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.privacy.access import ADMIN, COORDINATOR, NLAR_REP, Viewer
+from data.privacy.cube import DIMS, OTHER_GROUPS, FindingsCube, build_cube, list_choice
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.narrowing import RAW_GROUP, fold_period, guarded_cells, summed_cells
+from data.privacy.identifying import redact_names
+from data.privacy.narrowing import RAW_GROUP, fold_period
 from data.queries.filters import Selection
 from data.reference.codes import SEVERITIES
 from data.store.memo import CHUNK_ROWS, VersionMemo, categorical_text, read_compact
-from data.store.models import CURRENT, Authority, Finding, Submission, Supplier
+from data.store.models import CURRENT, Authority, Finding, Product, Submission, Supplier
 
 RESPONDENTS = "respondents_raising"
 COUNT_VALUES = ("findings", RESPONDENTS, "n_las")
 MAX_LISTED = 2000
-PLACE_FILTERS = ("region", "type")  # filters that narrow to a place (see the docstring)
-
-
-def places_narrowed(filters: Selection) -> bool:
-    return any(filters.get(key) is not None for key in PLACE_FILTERS)
-
-
 _MEMO = VersionMemo(size=2)
 
 
@@ -86,65 +86,74 @@ def _finding_rows(session: Session, period: str | None, rules: DisclosureRules) 
     return categorical_text(fold_period(rows, rules, respondents_col=RESPONDENTS))
 
 
-def _count_cells(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Findings and respondents raising per cell, with contributor sets (rows are already
-    counts per authority, so they are summed, not counted)."""
-    return summed_cells(
-        rows, by, {"findings": "findings", RESPONDENTS: RESPONDENTS}, RESPONDENTS,
-        skip_empty=False, columns=[*by, "findings", "n_las", RESPONDENTS, "las", "n_by_la"],
-    )  # fmt: skip
+_CUBES = VersionMemo(size=2)
+REASON_TOO_SMALL = (
+    "this supplier group is too small to show on its own in the period: it is counted in "
+    f"{OTHER_GROUPS!r}"
+)
 
 
-_count_cells.additive = ("findings", RESPONDENTS)  # type: ignore[attr-defined]
+def finding_cube(session: Session, rules: DisclosureRules) -> FindingsCube:
+    """The protected source of finding counts, built once per data version and process."""
+    return _CUBES.get(
+        session, ("cube", rules), lambda: cube_of(finding_rows(session, None, rules), rules)
+    )
+
+
+def cube_of(rows: pd.DataFrame, rules: DisclosureRules) -> FindingsCube:
+    """The protected cube of folded finding rows (supplier groups as the views show them)."""
+    return build_cube(rows.assign(group=rows["group"].astype(str)), rules)
+
+
+def _group_folded(rows: pd.DataFrame, supplier: str, period: str | None) -> bool:
+    """Whether ``supplier`` is folded into "Other suppliers" in any period in scope."""
+    mask = (rows[RAW_GROUP].astype(str) == supplier).to_numpy(dtype=bool)
+    if period is not None:
+        mask = mask & (rows["period"].astype(str) == period).to_numpy(dtype=bool)
+    return bool((rows.loc[mask, "group"].astype(str) != supplier).any())
+
+
+def cube_filters(filters: Selection) -> dict[str, str]:
+    """The selection as cube dimension -> value (the period included)."""
+    out = {("group" if col == RAW_GROUP else col): v for col, v in filters.narrowing().items()}
+    if filters.period is not None:
+        out["period"] = filters.period
+    return out
 
 
 def counts(
-    rows: pd.DataFrame,
+    source: FindingsCube | pd.DataFrame,
     by: list[str],
     filters: Selection,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
     *,
     totals: Mapping[str, object] | None = None,
+    rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Disclosure-controlled finding counts per ``by`` cell. Filters on a ``by`` column are
-    not applied (a chart broken down by theme shows every theme; by group, every group)."""
-    if rows.empty:
+    """Published finding counts per ``by`` cell from the protected source (a cube, or folded
+    finding rows to build one from). Filters on a ``by`` column are not applied (a chart by
+    theme shows every theme). Every viewer gets the same figures: the viewer's own findings
+    are listed to them in full instead (``own`` is accepted for the callers' symmetry).
+    A group filter on a group folded into "Other suppliers" gets every figure suppressed."""
+    cube = source if isinstance(source, FindingsCube) else cube_of(source, rules)
+    if not len(cube.rows):
         return pd.DataFrame()
-    narrowing = filters.narrowing(without=[*by, *([RAW_GROUP] if "group" in by else [])])
-    return guarded_cells(
-        rows,
-        by,
-        narrowing,
-        rules,
-        own,
-        build=_count_cells,
-        totals=totals,
-        respondents_col=RESPONDENTS,
-        value_cols=COUNT_VALUES,
-    )
-
-
-def selection_listable(
-    rows: pd.DataFrame, filters: Selection, rules: DisclosureRules, own: Collection[int] = ()
-) -> bool:
-    """Whether the whole selection may be listed (see the module docstring)."""
-    if rows.empty:
-        return False
-    cell = guarded_cells(
-        rows,
-        [],
-        filters.narrowing(),
-        rules,
-        own,
-        build=_count_cells,
-        respondents_col=RESPONDENTS,
-        value_cols=COUNT_VALUES,
-    )
-    if cell.empty:
-        return False
-    row = cell.iloc[0]
-    return not bool(row["suppressed"])
+    wanted = {d: v for d, v in cube_filters(filters).items() if d in ("period", *DIMS)}
+    group = filters.get("group")
+    base = rows if rows is not None else (source if isinstance(source, pd.DataFrame) else None)
+    folded = group is not None and "group" not in by and (
+        group not in set(cube.rows["group"]) or (
+            base is not None and _group_folded(base, group, filters.period))
+    )  # fmt: skip
+    if folded:  # the cells' shape without the group, every figure c
+        wanted.pop("group", None)
+    table = cube.table(by, wanted, totals=totals)
+    if folded and len(table):
+        for col in ("findings", "n_las", RESPONDENTS):
+            table[col] = table[col].mask(pd.Series(True, index=table.index))
+        table = table.assign(suppressed=True, reason=REASON_TOO_SMALL)
+    return table
 
 
 LIST_COLUMNS = [
@@ -161,88 +170,179 @@ LIST_COLUMNS = [
 ]
 
 
+def _selected_findings(session: Session, filters: Selection) -> pd.DataFrame:
+    """Keys (no text) of the findings of current submissions matching the selection."""
+    stmt = (
+        select(
+            Finding.id,
+            Submission.authority_id,
+            Supplier.name,
+            Submission.period,
+            Authority.region,
+            Authority.la_type,
+            Finding.theme_code,
+            Finding.category_code,
+            Finding.workflow_area_code,
+            Finding.severity,
+            Finding.respondents_raising,
+        )  # fmt: skip
+        .join(Submission, Submission.id == Finding.submission_id)
+        .join(Authority, Authority.id == Submission.authority_id)
+        .join(Supplier, Supplier.id == Submission.supplier_id)
+        .where(Submission.status == CURRENT)
+        .where(*filters.where(guarded=True))
+    )
+    columns = ["finding_id", "authority_id", RAW_GROUP, "period", "region", "la_type", "theme",
+               "category", "workflow_area", "severity", RESPONDENTS]  # fmt: skip
+    found = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    found[RESPONDENTS] = found[RESPONDENTS].fillna(0).astype("int64")
+    return found.assign(findings=1)
+
+
+def _names(session: Session) -> tuple[tuple[str, ...], tuple[str, ...], dict[int, str]]:
+    authorities = session.execute(select(Authority.id, Authority.name, Authority.region)).all()
+    places = tuple({n for _, n, _ in authorities} | {r for _, _, r in authorities if r})
+    products = tuple(
+        {*session.scalars(select(Supplier.name)), *session.scalars(select(Product.name))}
+    )
+    return places, products, {i: n for i, n, _ in authorities}
+
+
+def pseudonym_groups(session: Session, viewer: Viewer) -> frozenset[str] | None:
+    """Supplier groups whose findings this viewer can read next to a pseudonym elsewhere
+    (the requirements drill-down: coordinators and admins every group, an NLAR rep their
+    own); None means every group."""
+    if viewer.role in (COORDINATOR, ADMIN):
+        return None
+    if viewer.role == NLAR_REP and viewer.supplier_id is not None:
+        return frozenset({session.get(Supplier, viewer.supplier_id).name})
+    return frozenset()
+
+
+def _hides_pseudonym(
+    cube: FindingsCube, rows: pd.DataFrame, atom: int, supplier: str, rules: DisclosureRules
+) -> bool:
+    """Whether a row of ``supplier`` in ``atom`` keeps a pseudonymous authority hidden: the
+    authorities of that group in the atom's regions and LA types (with findings that
+    period) must number at least ``min_las + 1``, since the same text names the group and a
+    pseudonym elsewhere."""
+    dims = cube.atom_dims[atom]
+    period = next(iter(dims["period"])) if "period" in dims else None
+    match = (rows[RAW_GROUP].astype(str) == supplier).to_numpy(dtype=bool)
+    match = match & rows["region"].astype(str).isin(dims["region"]).to_numpy(dtype=bool)
+    match = match & rows["la_type"].astype(str).isin(dims["la_type"]).to_numpy(dtype=bool)
+    if period is not None:
+        match = match & (rows["period"].astype(str) == period).to_numpy(dtype=bool)
+    return rows.loc[match, "authority_id"].nunique() >= rules.min_las + 1
+
+
+def _unlink_pseudonyms(cube, rows, found, choice, linked_groups, rules):
+    """``choice`` without the atoms holding a row of a linked group whose authorities there
+    are too few (:func:`_hides_pseudonym`). Whole atoms are dropped, never single rows:
+    counting the rest of an atom would give the dropped rows' figures."""
+    atoms = cube.atom_of(found)
+    bad: set[int] = set()
+    checked: set[tuple[int, str]] = set()
+    for i in np.flatnonzero(choice.listed):
+        key = (int(atoms[i]), str(found[RAW_GROUP].iloc[i]))
+        if key in checked or (linked_groups is not None and key[1] not in linked_groups):
+            continue
+        checked.add(key)
+        if not _hides_pseudonym(cube, rows, key[0], key[1], rules):
+            bad.add(key[0])
+    listed = choice.listed & ~np.isin(atoms, list(bad))
+    return replace(choice, listed=listed, left_out=int((~listed & ~choice.mine).sum()))
+
+
 def findings_list(
     session: Session,
     filters: Selection,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
     *,
-    rows: pd.DataFrame | None = None,
+    linked_groups: Collection[str] | None = frozenset(),
 ) -> tuple[pd.DataFrame, str]:
-    """The findings behind the selection and a sentence saying what is listed and why."""
+    """The findings behind the selection and a sentence saying what is listed and why.
+
+    ``linked_groups``: supplier groups whose findings the viewer also reads next to a
+    pseudonym (:func:`pseudonym_groups`; None: all). Their rows are listed only where the
+    group's authorities matching the row's atom still number ``min_las + 1`` or more, so
+    the text cannot tie a pseudonym to a place."""
     own = frozenset(own)
-    rows = finding_rows(session, filters.period, rules) if rows is None else rows
-    listable = selection_listable(rows, filters, rules, own)
-    if not listable and not own:
-        return pd.DataFrame(columns=LIST_COLUMNS), (
-            "No findings are listed: fewer than "
-            f"{rules.min_las} authorities or {rules.min_respondents} respondents raised "
-            "findings in this selection, or listing them would let a hidden count be worked "
-            "out. Widen the filters to see findings."
-        )
-    stmt = (
-        select(
-            Submission.period,
-            Supplier.name,
-            Authority.id,
-            Authority.name,
-            Authority.pseudonym,
-            Authority.consent_named,
-            Finding.theme_code,
-            Finding.category_code,
-            Finding.workflow_area_code,
-            Finding.severity,
-            Finding.respondents_raising,
-            Finding.description,
-            Finding.suggested_change,
-        )
-        .join(Submission, Submission.id == Finding.submission_id)
-        .join(Authority, Authority.id == Submission.authority_id)
-        .join(Supplier, Supplier.id == Submission.supplier_id)
-        .where(Submission.status == CURRENT)
+    cube = finding_cube(session, rules)
+    rows = finding_rows(session, None, rules)
+    found = _selected_findings(session, filters)
+    folded = rows.drop_duplicates(["period", RAW_GROUP]).astype({"group": str, RAW_GROUP: str})
+    to_group = dict(zip(zip(folded["period"].astype(str), folded[RAW_GROUP], strict=True),
+                        folded["group"], strict=True))  # fmt: skip
+    found["group"] = [to_group.get((p, g), g) for p, g in zip(found["period"].astype(str),
+                      found[RAW_GROUP].astype(str), strict=True)]  # fmt: skip
+    group = filters.get("group")
+    wanted = cube_filters(filters)
+    folded = group is not None and _group_folded(rows, group, filters.period)
+    if folded:
+        wanted["group"] = "\0no such group"  # nothing of others may be listed
+    choice = list_choice(cube, found, wanted, own)
+    if folded:  # the group's total is c on the charts: the note must not give it either
+        choice = replace(choice, total_published=False)
+    if linked_groups is None or linked_groups:
+        choice = _unlink_pseudonyms(cube, rows, found, choice, linked_groups, rules)
+    picked = found.loc[choice.mine | choice.listed].assign(
+        supplier_group=[
+            g if m else label
+            for g, m, label in zip(
+                found.loc[choice.mine | choice.listed, RAW_GROUP].astype(str),
+                choice.mine[choice.mine | choice.listed],
+                choice.labels[choice.mine | choice.listed],
+                strict=True,
+            )
+        ]
     )
-    stmt = stmt.where(*filters.where(guarded=True))  # the guard has allowed the selection
-    if not listable:
-        stmt = stmt.where(Authority.id.in_(sorted(own)))
     rank = {s: i for i, s in enumerate(reversed(SEVERITIES))}
-    found = session.execute(stmt.limit(MAX_LISTED + 1)).all()
+    picked = picked.assign(_rank=picked["severity"].map(rank).fillna(9))
+    picked = picked.sort_values(["_rank", "theme", "period"], kind="stable")
+    more = len(picked) > MAX_LISTED
+    picked = picked.head(MAX_LISTED)
+    texts = dict(
+        (i, (d, s))
+        for i, d, s in session.execute(
+            select(Finding.id, Finding.description, Finding.suggested_change).where(
+                Finding.id.in_([int(i) for i in picked["finding_id"]])
+            )
+        ).all()
+    )
+    places, products, names = _names(session)
+    mine = picked["authority_id"].isin(list(own)).to_numpy(dtype=bool)
     records = []
-    for r in found[:MAX_LISTED]:
-        shown = r[3] if (r[2] in own or r[5]) else r[4]
+    for r, is_mine in zip(picked.itertuples(index=False), mine, strict=True):
+        description, suggestion = texts.get(r.finding_id, ("", ""))
+        if not is_mine:
+            description = redact_names(description, places, "place")
+            suggestion = redact_names(suggestion or "", places, "place")
+            if r.supplier_group == OTHER_GROUPS:
+                description = redact_names(description, products, "product")
+                suggestion = redact_names(suggestion, products, "product")
         records.append(
             {
-                "period": r[0],
-                "supplier_group": r[1],
-                "authority": shown,
-                "theme": r[6],
-                "category": r[7],
-                "workflow_area": r[8],
-                "severity": r[9],
-                RESPONDENTS: r[10],
-                "description": r[11],
-                "suggested_change": r[12],
-                "_rank": rank.get(r[9], 9),
+                "period": r.period,
+                "supplier_group": r.supplier_group,
+                "authority": names.get(r.authority_id, "") if is_mine else "",
+                "theme": r.theme,
+                "category": r.category,
+                "workflow_area": r.workflow_area,
+                "severity": r.severity,
+                RESPONDENTS: getattr(r, RESPONDENTS),
+                "description": description,
+                "suggested_change": suggestion,
             }
         )
-    table = pd.DataFrame(records, columns=[*LIST_COLUMNS, "_rank"])
-    table = table.sort_values(["_rank", "theme", "period"]).drop(columns="_rank")
-    if places_narrowed(filters):
-        table = table.drop(columns="authority")
-    if listable:
-        matched = f"More than {MAX_LISTED}" if len(found) > MAX_LISTED else str(len(table))
-        note = f"{matched} findings match the filters."
-    else:
-        note = (
-            "Only your own authority's findings are listed: too few other authorities raised "
-            "findings in this selection to list theirs."
-        )
-    if len(found) > MAX_LISTED:
+    table = pd.DataFrame(records, columns=LIST_COLUMNS)
+    note = choice.note(rules, len(table))
+    if more:
         note += (
-            f" Only {MAX_LISTED} of them are shown, sorted most severe first (not necessarily "
-            "the most severe of all); narrow the filters to see the others."
+            f" Only {MAX_LISTED} are shown, sorted most severe first (not necessarily the most "
+            "severe of all); narrow the filters to see the others."
         )
-    if places_narrowed(filters) and "authority" not in table:
-        note += " Authorities are not named while a region or LA type filter is on."
     return table.reset_index(drop=True), note
 
 

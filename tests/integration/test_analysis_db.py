@@ -43,13 +43,13 @@ def test_finding_counts_and_listing_rule(seeded):
     with session_scope(sessions) as s:
         rows = finding_rows(s, "2010-Q1", RULES)
         assert rows["findings"].sum() == 6 and set(rows["authority_id"]) == set(ids.values())
-        # a coordinator: 3 authorities, 24 respondents raising -> listed, by pseudonym
-        table, _note = findings_list(s, THEMES.select(period="2010-Q1"), RULES)
-        assert len(table) == 6 and "Testbury" not in set(table["authority"])
-        # Testbury's own user: only 2 others -> only its own findings, by name
+        # a coordinator: 3 authorities, too few for any row to hide among at least 4
+        table, note = findings_list(s, THEMES.select(period="2010-Q1"), RULES)
+        assert table.empty and "not listed" in note
+        # Testbury's own user: its own findings, by name, and nobody else's
         own = frozenset({ids["E09000901"]})
         table, note = findings_list(s, THEMES.select(period="2010-Q1"), RULES, own)
-        assert set(table["authority"]) == {"Testbury"} and "Only your own" in note
+        assert len(table) and set(table["authority"]) == {"Testbury"} and "not listed" in note
         assert analysis_options(s).periods == ("2009-Q4", "2010-Q1")
 
 
@@ -57,12 +57,12 @@ def test_a_list_cut_at_its_limit_says_so_without_promising_the_most_severe(seede
     import data.pages.themes as themes_view
 
     sessions, _ids = seeded
-    monkeypatch.setattr(themes_view, "MAX_LISTED", 4)
+    monkeypatch.setattr(themes_view, "MAX_LISTED", 1)
+    own = frozenset({_ids["E09000901"]})
     with session_scope(sessions) as s:
-        table, note = findings_list(s, THEMES.select(period="2010-Q1"), RULES)
-    assert len(table) == 4  # of 6
-    assert note.startswith("More than 4 findings match the filters. Only 4 of them are shown")
-    assert "not necessarily the most severe" in note
+        table, note = findings_list(s, THEMES.select(period="2010-Q1"), RULES, own)
+    assert len(table) == 1  # of Testbury's own findings
+    assert "Only 1 are shown" in note and "not necessarily the most severe" in note
 
 
 def test_profile_changes_and_contact_rules(seeded):

@@ -23,15 +23,17 @@ def _call(client):
     return json.loads(response.get_data(as_text=True))["response"]
 
 
-def test_single_la_groups_are_folded_not_shown(signed_in):
+def test_single_la_groups_are_folded_and_three_las_are_too_few_for_any_viewer(signed_in):
     # Each of the three LAs in 2010-Q1 is alone in its supplier group: no group may appear on
-    # its own; together they form "Other suppliers" (3 LAs, 36 respondents), which passes.
+    # its own; together they form "Other suppliers" (3 LAs). The protected source publishes
+    # only what is safe for every viewer, and an LA user among three would learn the other
+    # two's pooled figure, so every figure is c, for the coordinator too.
     out = _call(signed_in("coord"))
     rows = out["overview-sus-table-data"]["data"]["rows"]
     groups = {r["Supplier group"] for r in rows}
     assert groups == {"Other suppliers", "All groups (England)"}
     assert not {"OLM", "Corelogic", "Liquidlogic"} & groups
-    assert all(r["Authorities"] == "3" for r in rows)
+    assert rows and all(r["Authorities"] == "c" and r["Mean"] == "c" for r in rows)
 
 
 def test_figures_contain_no_authority_names(signed_in):

@@ -1,0 +1,146 @@
+"""The protected source of score cells (Compare, Overview): the same atoms as the findings
+cube (data.privacy.cube), one partition per period and measure, over supplier group x
+respondent role x region x LA type, with respondents and score sums as the measures of
+size (no ``min_las - 1`` authorities may hold 2/3 of either, so a hidden cell's
+respondents and score sum both keep a +-50% interval).
+
+A score cell (mean, interval, respondent and authority counts of a group, role, region or
+LA type selection, or England) is published only if it is a union of whole atoms; its
+figures are sums over the atoms (n, sum, sum of squares), so no combination of published
+means and counts says anything finer than an atom. Every viewer gets the same cells; the
+viewer's own figures are on My authority."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from data.privacy.cube import FINDINGS, RESPONDENTS, FindingsCube, build_cube
+from data.privacy.disclosure import DisclosureRules, blank
+from data.scores.stats import summary_arrays
+
+# score dimension -> the findings cube dimension that carries it
+AS_CUBE = {"group": "group", "role": "theme", "region": "region", "la_type": "la_type"}
+ORDERS = (("group", "theme", "la_type", "region"),)  # groups first: Compare is by group
+VALUE_COLS = ("n", "n_las", "mean", "sd", "ci_low", "ci_high")
+_CACHE: OrderedDict[tuple, FindingsCube] = OrderedDict()
+_LOCK = threading.Lock()
+_CACHE_SIZE = 512
+
+
+def _fingerprint(part: pd.DataFrame) -> str:
+    """The partition's content: authorities, respondents and sums, and every attribute
+    the atoms split on (an administrator may move an authority to another region)."""
+    h = hashlib.blake2b(digest_size=16)
+    for col in ("authority_id", "n", "sum"):
+        h.update(np.ascontiguousarray(part[col].to_numpy(dtype=float)).tobytes())
+    for col in ("role", "group", "region", "la_type"):
+        h.update("\x1f".join(map(str, part[col].tolist())).encode() + b"\x1e")
+    return h.hexdigest()
+
+
+def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCube:
+    """The atoms of one period and measure (memoised on the rows' content)."""
+    full = (*key, rules, _fingerprint(part))
+    with _LOCK:
+        if full in _CACHE:
+            _CACHE.move_to_end(full)
+            return _CACHE[full]
+    mapped = pd.DataFrame(
+        {
+            "period": "|".join(map(str, key)),
+            "group": part["group"].astype(str).to_numpy(),
+            "theme": part["role"].astype(str).to_numpy(),
+            "category": "-",
+            "workflow_area": "-",
+            "severity": "-",
+            "region": part["region"].astype(str).to_numpy(),
+            "la_type": part["la_type"].astype(str).to_numpy(),
+            "authority_id": part["authority_id"].to_numpy(),
+            FINDINGS: part["sum"].to_numpy(),  # dominance is checked on score sums too
+            RESPONDENTS: part["n"].to_numpy(),
+        }
+    )
+    cube = build_cube(mapped, rules, orders=ORDERS)
+    with _LOCK:
+        _CACHE[full] = cube
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return cube
+
+
+def protected_scores(
+    rows: pd.DataFrame,
+    by: Sequence[str],
+    narrowing: Mapping[str, object],
+    rules: DisclosureRules,
+    own: Collection[int] = frozenset(),
+    *,
+    totals: Mapping[str, object] | None = None,
+    keep_sums: bool = False,
+) -> pd.DataFrame:
+    """Pooled scores per ``by`` cell for the rows matching ``narrowing`` (role, region,
+    LA type), as ``data.privacy.narrowing.guarded_scores`` returns them (``by`` + n, n_las,
+    mean, sd, ci_low, ci_high, suppressed, reason; values NA where suppressed), read from
+    the protected atoms. ``by`` may hold ``period`` and the measure column (``measure`` or
+    ``theme``): each period and measure is its own partition. ``own`` is accepted for the
+    callers' symmetry: every viewer gets the same cells."""
+    by, totals = list(by), dict(totals or {})
+    measure_col = "theme" if "theme" in rows.columns else "measure"
+    keys = ["period", measure_col]
+    inner = [d for d in by if d not in keys]
+    unknown = [d for d in [*inner, *narrowing] if d not in AS_CUBE]
+    if unknown:
+        raise ValueError(f"unknown score dimension {unknown[0]!r}")
+    filters = {AS_CUBE[d]: v for d, v in narrowing.items() if v is not None}
+    out = []
+    for key, part in rows.groupby(keys, sort=True, observed=True):
+        part = part.loc[part["n"].to_numpy() > 0]
+        if part.empty:
+            continue
+        cube = _cube(part, rules, key)
+        table = cube.table([AS_CUBE[d] for d in inner], filters,
+                           totals={AS_CUBE[d]: v for d, v in totals.items()})  # fmt: skip
+        back = {v: k for k, v in AS_CUBE.items()}
+        table.columns = [back.get(c, c) for c in table.columns]
+        out.append(
+            _with_stats(table, part, inner, narrowing, totals, dict(zip(keys, key, strict=True)))
+        )
+    cols = [*by, "n", "n_las", "sum", "sumsq", "mean", "sd", "ci_low", "ci_high",
+            "suppressed", "reason"]  # fmt: skip
+    if not out:
+        return pd.DataFrame(columns=cols if keep_sums else [c for c in cols if "sum" not in c])
+    table = pd.concat(out, ignore_index=True)[cols]
+    table = blank(table, (*VALUE_COLS, "sum", "sumsq"))
+    return table if keep_sums else table.drop(columns=["sum", "sumsq"])
+
+
+def _with_stats(table, part, inner, narrowing, totals, key_values) -> pd.DataFrame:
+    """Add n, sum, sumsq and the summary of each cell, from the partition's rows."""
+    base = np.ones(len(part), dtype=bool)
+    for dim, value in narrowing.items():
+        if value is not None:
+            base &= (part[dim].astype(str) == str(value)).to_numpy(dtype=bool)
+    text = {d: part[d].astype(str).to_numpy() for d in inner}
+    n, total, sumsq = (part[c].to_numpy(dtype=float) for c in ("n", "sum", "sumsq"))
+    sums = np.zeros((len(table), 3))
+    for i, values in enumerate(table[inner].itertuples(index=False, name=None)):
+        mask = base.copy()
+        for dim, value in zip(inner, values, strict=True):
+            if not (dim in totals and value == totals[dim]):
+                mask &= text[dim] == str(value)
+        sums[i] = n[mask].sum(), total[mask].sum(), sumsq[mask].sum()
+    stats = summary_arrays(sums[:, 0], sums[:, 1], sums[:, 2])
+    return table.assign(
+        **key_values,
+        n=pd.array(sums[:, 0].round().astype(np.int64), "Int64"),
+        n_las=table["n_las"].astype("Int64"),
+        sum=sums[:, 1],
+        sumsq=sums[:, 2],
+        **stats,
+    )

@@ -1,0 +1,122 @@
+"""Every Themes view, for every role, reads from the protected source (data.privacy.cube),
+and all of them together pass the auditor: each chart's table alternative equals the cube's
+table for the same selection, summary sentences quote only published figures, lists show
+only the viewer's own rows and rows of atoms inside the selection, and a forged filter
+value gets the answer for "all"."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from sqlalchemy import select
+
+from data.pages.themes import RESPONDENTS, cube_filters, finding_cube, finding_rows
+from data.privacy.auditor import audit, contributions_of, table_figures
+from data.privacy.cube import DIMS
+from data.privacy.disclosure import DisclosureRules
+from data.privacy.narrowing import ENGLAND
+from data.queries.filters import THEMES as SPEC
+from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.models import Authority
+from tests.integration import test_analysis_pages as pages
+from tests.integration.test_analysis_pages import THEMES, chart, findings, rows_of
+
+analysis_db, analysis_app, as_ = pages.analysis_db, pages.analysis_app, pages.as_  # fixtures
+
+RULES = DisclosureRules()
+MEASURES = ("findings", RESPONDENTS)
+PERIOD = "2010-Q2"
+CHARTS = {
+    "themes-by-theme": (["theme"], {"theme": "All themes"}),
+    "themes-by-group": (["group", "theme"], {"group": ENGLAND}),
+    "themes-by-area": (["workflow_area", "severity"], {"severity": "All severities"}),
+}
+FILTERS = {  # control -> values tried (one or two filters at a time)
+    "themes-region": ["London", "South West", "North East"],
+    "themes-la-type": ["unitary", "county"],
+    "themes-group": ["OLM", "Corelogic", "Esprit"],
+    "themes-theme": ["NAV", "SPD"],
+}
+KEYS = {"themes-region": "region", "themes-la-type": "type", "themes-group": "group",
+        "themes-theme": "theme"}  # fmt: skip
+
+
+def _selections():
+    yield {}
+    for control, values in FILTERS.items():
+        for v in values:
+            yield {control: v}
+    yield {"themes-region": "London", "themes-la-type": "london_borough"}
+    yield {"themes-region": "South West", "themes-group": "Corelogic"}
+
+
+def _values(sel: dict) -> list:
+    return [PERIOD if f == "themes-period" else sel.get(f, "all") for f in THEMES]
+
+
+def _findings_column(table: list[dict]) -> list[str]:
+    return sorted(str(r["Findings"]) for r in table)
+
+
+@pytest.mark.parametrize("user", ["coord", "la", "nlar"])
+def test_every_themes_view_reads_the_cube_and_all_pass_the_auditor(as_, analysis_db, user):
+    client = as_(user)
+    sessions = make_sessionmaker(make_engine(analysis_db))
+    with session_scope(sessions) as s:
+        cube = finding_cube(s, RULES)
+        rows = finding_rows(s, None, RULES)
+        own_ids = set()
+        if user != "coord":
+            name = {"la": "Ashby", "nlar": "Dunmore"}[user]
+            own_ids = set(s.scalars(select(Authority.id).where(Authority.name == name)))
+    raw = rows.assign(group=rows["group"].astype(str))
+    raw = raw.loc[raw["period"].astype(str) == PERIOD]
+    figs = []
+    for sel in _selections():
+        selection = SPEC.select(period=PERIOD, **{KEYS[k]: v for k, v in sel.items()})
+        wanted = cube_filters(selection)
+        for prefix, (by, totals) in CHARTS.items():
+            out = chart(client, prefix, _values(sel), THEMES)
+            shown = rows_of(out, prefix)
+            group = selection.get("group")
+            folded = group is not None and "group" not in by and (
+                set(raw.loc[raw["supplier"] == group, "group"]) != {group})  # fmt: skip
+            narrowed = {k: v for k, v in wanted.items() if not (folded and k == "group")}
+            expected = cube.table(by, narrowed, totals=totals)
+            if folded:  # a group folded into "Other suppliers": every figure c
+                expected = expected.assign(suppressed=True)
+            pairs = zip(expected["findings"], expected["suppressed"], strict=True)
+            want = sorted("c" if s else str(int(f)) for f, s in pairs)
+            assert _findings_column(shown) == want, (prefix, sel)
+            published = {int(f) for f, s in zip(expected["findings"], expected["suppressed"],
+                         strict=True) if not s}  # fmt: skip
+            summary = out[f"{prefix}-summary"]["children"]
+            quoted = {int(n) for n in re.findall(r"\((\d+)(?: of (\d+))?\)", summary)[0] if n} if (
+                re.search(r"\((\d+)", summary)) else set()  # fmt: skip
+            assert quoted <= published, (prefix, sel, summary)
+            figs += table_figures(expected, raw, ("period", *DIMS), by, wanted, MEASURES,
+                                  f"{prefix} {sel}", totals=totals)  # fmt: skip
+        listed = findings(client, _values(sel))["themes-list"]["rowData"]
+        others = [r for r in listed if not r["authority"]]
+        assert len(others) <= len(listed)
+    contrib = contributions_of(raw, ("period", *DIMS), ("findings", RESPONDENTS),
+                               respondents=RESPONDENTS)  # fmt: skip
+    report = audit(figs, contrib, RULES, own=own_ids)
+    assert report.ok, report.summary()
+
+
+def test_forged_filter_values_get_the_answer_for_all(as_):
+    client = as_("coord")
+    plain = chart(client, "themes-by-theme", _values({}), THEMES)
+    for forged in ("Nowhere", "<script>", "London' OR 1=1 --", ["London", "South West"]):
+        out = chart(client, "themes-by-theme", _values({"themes-region": forged}), THEMES)
+        assert rows_of(out, "themes-by-theme") == rows_of(plain, "themes-by-theme")
+
+
+def test_findings_list_rows_of_others_never_carry_a_name(as_):
+    for user, sel in itertools.product(["coord", "la", "nlar"], _selections()):
+        listed = findings(as_(user), _values(sel))["themes-list"]["rowData"]
+        names = {"la": {"Ashby", ""}, "nlar": {"Dunmore", ""}, "coord": {""}}[user]
+        assert {r["authority"] for r in listed} <= names
