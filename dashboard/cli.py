@@ -141,6 +141,7 @@ def _bulk_import(args, config: type[Config], groups) -> int:
 
 def cmd_import(args, config: type[Config]) -> int:
     """Import submission files; with --as, the user's rights apply as on the web page."""
+    import data.requirements.clusters  # noqa: F401  (registers upload-time grouping)
     from data.ingest import import_files
 
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]

@@ -1,7 +1,8 @@
 """`icsdash requirements ...`: candidate requirements from the command line.
 
-- ``cluster INPUT.csv --output OUTPUT.csv``: group similar findings in a CSV file (the same
-  code as the app: data.requirements.grouping.clustering via its csv_io); no database needed.
+- ``cluster INPUT.csv --output OUTPUT.csv [--explain]``: group similar findings in a CSV file
+  (the same code as the app: data.requirements.grouping.clustering via its csv_io); no database
+  needed. --explain adds each group's typical finding and shared phrases.
 - ``regroup``: recompute the stored candidates of the database (FindingCluster), keeping earlier
   ids and curated decisions; run after imports (national scale is a batch job, not a page).
 
@@ -16,14 +17,20 @@ from data.errors import DomainError
 
 def cmd_cluster(args, config) -> int:
     """Write OUTPUT.csv: every input column plus cluster_id."""
+    from data.requirements.grouping.clustering import model_status
     from data.requirements.grouping.csv_io import cluster_csv
 
     kwargs = {"threshold": args.threshold} if args.threshold is not None else {}
     try:
-        groups = cluster_csv(args.input, args.output, **kwargs)
+        groups = cluster_csv(
+            args.input, args.output, explain=getattr(args, "explain", False), **kwargs
+        )
     except (OSError, ValueError, KeyError) as exc:
         raise DomainError(f"cannot cluster {args.input}: {exc}") from exc
     print(f"{groups} candidate groups written to {args.output}")
+    status = model_status()
+    if not status.available:
+        print(f"note: {status.notice()}")
     return 0
 
 
@@ -57,6 +64,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     cl.add_argument("input", metavar="INPUT.csv")
     cl.add_argument("--output", "-o", required=True, metavar="OUTPUT.csv")
     cl.add_argument("--threshold", type=float, default=None, help="merge threshold (advanced)")
+    cl.add_argument(
+        "--explain",
+        action="store_true",
+        help="add typical_finding and shared_phrases columns: why each group formed",
+    )
     cl.set_defaults(func=cmd_cluster)
     rg = sub.add_parser("regroup", help="recompute the stored candidates in the database")
     rg.add_argument("--threshold", type=float, default=None, help="merge threshold (advanced)")
