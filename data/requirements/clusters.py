@@ -75,6 +75,15 @@ class AssignResult:
     seconds: float
 
 
+def grouping_notice() -> str | None:
+    """A sentence for the requirements page when grouping runs without the sentence model
+    (TF-IDF only), else None. Does not load the model."""
+    from data.requirements.grouping.embeddings import probe
+
+    status = probe()
+    return None if status.available else status.notice()
+
+
 def may_regroup(viewer: Viewer | None) -> bool:
     """Curators and administrators may recompute candidates; None is the command line."""
     return viewer is None or viewer.role in (NLAR_REP, COORDINATOR, ADMIN)
@@ -107,11 +116,12 @@ def _clustering_input(session: Session, finding_ids: list[int] | None = None) ->
 
 
 def cached_embeddings(session: Session, frame: pd.DataFrame) -> np.ndarray | None:
-    """Unit sentence vectors for frame's rows from FindingEmbedding, embedding (and storing)
-    only texts not cached yet; None without the model."""
+    """Sentence vectors for frame's rows as grouping uses them (embeddings.centred), from the
+    raw model vectors cached in FindingEmbedding, embedding (and storing) only texts not cached
+    yet; None without the model."""
     from data.requirements.grouping import embeddings as emb
 
-    if not emb.status().available:
+    if not emb.probe().available:  # loads no model: only new texts need it
         return None
     texts = [
         emb.model_input(d, s)
@@ -143,13 +153,15 @@ def cached_embeddings(session: Session, frame: pd.DataFrame) -> np.ndarray | Non
         names = list(where)
         todo = [names[k] for k in missing]
         vecs = emb.embed([text_of[k] for k in todo])
+        if vecs is None:  # the model failed to load after all (logged once)
+            return None
         unique[missing] = vecs
         session.execute(
             insert(FindingEmbedding),
             [{"text_hash": k, "vector": v.astype(np.float32).tobytes()}
              for k, v in zip(todo, vecs, strict=True)],
         )  # fmt: skip
-    return unique[[where[k] for k in keys]]
+    return emb.centred(unique[[where[k] for k in keys]])
 
 
 def _union_find(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -59,7 +59,7 @@ def model_path(monkeypatch):
     emb.reset()
 
 
-# --- the model and its fallback ------------------------------------------------------------------
+# --- the model and its fallback ---
 
 
 def test_paraphrase_set_is_big_varied_and_has_no_demo_phrasing(paraphrases) -> None:
@@ -123,7 +123,7 @@ def test_abbreviations_are_spelt_out_for_the_model() -> None:
     assert vocabulary.expand("a chronic condition, 47 pages") == "a chronic condition, 47 pages"
 
 
-# --- neighbours ----------------------------------------------------------------------------------
+# --- neighbours ---
 
 
 def test_inverted_file_neighbours_find_what_exact_search_finds(monkeypatch) -> None:
@@ -141,7 +141,7 @@ def test_inverted_file_neighbours_find_what_exact_search_finds(monkeypatch) -> N
     assert len(neighbours.nearest_pairs(d[:1], np.arange(1), 5)) == 0
 
 
-# --- upload-time assignment ------------------------------------------------------------------------
+# --- upload-time assignment ---
 
 
 @needs_model
@@ -179,7 +179,7 @@ def test_assignment_waits_for_a_regroup_without_vectors_or_with_text_weight() ->
     assert alone.tolist() == ["C-a~2"], "new ids never collide with stored ones"
 
 
-# --- why grouped -----------------------------------------------------------------------------------
+# --- why grouped ---
 
 
 def test_explanation_names_the_typical_finding_and_shared_phrases() -> None:
@@ -214,3 +214,18 @@ def test_typical_finding_is_the_one_closest_to_the_others(paraphrases) -> None:
     assert why.typical_finding == group["finding_id"][int(np.argmax(mean))] and why.by_meaning
     labels = pd.Series(["x"] * len(group))
     assert explain_all(group, labels, dense)["x"] == why
+
+
+def test_requirements_page_says_when_grouping_runs_without_the_model(model_path, tmp_path):
+    from data.requirements.clusters import grouping_notice
+    from layouts.requirements import _grouping_notice
+
+    if emb.probe().available:
+        assert grouping_notice() is None and _grouping_notice() == []
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"\0" * 64)
+    model_path(bad)
+    notice = grouping_notice()
+    assert notice and "shared words only" in notice and "SHA-256" in notice
+    (alert,) = _grouping_notice()
+    assert alert.id == "req-model-notice" and alert.children == notice

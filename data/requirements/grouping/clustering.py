@@ -35,8 +35,8 @@ from data.requirements.grouping import embeddings as emb
 from data.requirements.grouping import neighbours, vocabulary
 
 REQUIRED_COLUMNS = ("finding_id", "theme", "workflow_area", "description", "suggested_change")
-DEFAULT_THRESHOLD = 0.17  # with the sentence model (tuned on half A, bench/cluster_eval.py)
-FALLBACK_THRESHOLD = 0.04  # TF-IDF only (tuned the same way)
+DEFAULT_THRESHOLD = 0.19  # with the sentence model (tuned on half A, bench/cluster_eval.py)
+FALLBACK_THRESHOLD = 0.11  # TF-IDF only (tuned the same way)
 _NO_AREA = {"", "general", "nan"}
 _Pairs = list[tuple[int, int]]
 
@@ -50,7 +50,7 @@ class ClusterWeights:
     theme_bonus: float = 0.04
     theme_penalty: float = 0.04
     area_bonus: float = 0.03
-    relative: float = 0.9  # merge only if linkage >= relative * cohesion of the two groups
+    relative: float = 0.6  # merge only if linkage >= relative * cohesion of the two groups
     prior_pairs: float = 6.0  # small groups' cohesion is shrunk towards threshold / relative
     neighbours: int = 40  # candidate neighbours kept per finding
     block_df: float = 0.02  # words in more than this share of findings create no candidates...
@@ -65,12 +65,13 @@ def model_status() -> emb.Status:
 
 
 def finding_embeddings(findings: pd.DataFrame, cache: dict | None = None) -> np.ndarray | None:
-    """Unit sentence vectors of findings (rows in order), or None without the model."""
+    """Sentence vectors of findings as grouping compares them (rows in order, see
+    embeddings.centred), or None without the model. cache: text_key -> raw model vector."""
     texts = [
         emb.model_input(d, s)
         for d, s in zip(findings["description"], findings["suggested_change"], strict=True)
     ]
-    return emb.embed(texts, cache)
+    return emb.centred(emb.embed(texts, cache))
 
 
 def _themes(values: pd.Series) -> pd.Series:
@@ -207,7 +208,7 @@ class _Agglomerator:
             hit = cc.idx[at] == ca.idx
             dots[k] = ca.val[hit] @ cc.val[at[hit]]
         self.scratch[ca.idx] = 0.0
-        if self.d is not None:
+        if self.d is not None and cs:
             dots += np.stack([cc.dense for cc in cs]) @ ca.dense
         return dots - self.penalty * ca.kn * np.array([cc.kn for cc in cs])
 
@@ -290,9 +291,9 @@ def _pair_sims(agg: _Agglomerator, pairs: np.ndarray) -> np.ndarray:
         out[s:e] = np.bincount(np.repeat(np.arange(e - s), lens), prod, minlength=e - s)
         agg.scratch[idx] = 0.0
     if agg.d is not None:
-        for s in range(0, len(pairs), 65536):  # bounded temporary (65536 x dim floats)
-            a, b = agg.d[pairs[s : s + 65536, 0]], agg.d[pairs[s : s + 65536, 1]]
-            out[s : s + 65536] += np.einsum("ij,ij->i", a, b)
+        for s in range(0, len(pairs), 8192):  # bounded temporaries (2 x 8192 x dim floats)
+            a, b = agg.d[pairs[s : s + 8192, 0]], agg.d[pairs[s : s + 8192, 1]]
+            out[s : s + 8192] += np.einsum("ij,ij->i", a, b)
     return out - agg.penalty * agg.known[pairs[:, 0]] * agg.known[pairs[:, 1]]
 
 
@@ -388,6 +389,36 @@ def _seed(
     return cluster_of
 
 
+def _duplicates(findings: pd.DataFrame, free: np.ndarray, cannot: _Pairs) -> tuple[_Pairs, list]:
+    """(pairs joining identical free findings, one row per set of identical findings).
+
+    Identical findings (same text, theme and area) are the closest possible pair, so average
+    linkage joins them first anyway; joining them up front saves the work. Findings named in a
+    cannot_link, and findings without text, are left alone."""
+    key = (
+        findings["description"].fillna("").astype(str).str.strip().str.lower()
+        + "\x00" + findings["suggested_change"].fillna("").astype(str).str.strip().str.lower()
+        + "\x00" + _themes(findings["theme"]) + "\x00" + _areas(findings["workflow_area"])
+    ).to_numpy()  # fmt: skip
+    blank = (findings["description"].fillna("").astype(str).str.strip() == "") & (
+        findings["suggested_change"].fillna("").astype(str).str.strip() == ""
+    )
+    ok = free & ~blank.to_numpy()  # findings without text are like nothing, not like each other
+    for a, b in cannot:
+        ok[a] = ok[b] = False
+    codes = pd.factorize(np.where(ok, key, np.arange(len(key)).astype(str)))[0]
+    first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+    pairs: _Pairs = []
+    reps = []
+    for i, c in enumerate(codes):
+        if first[c] < 0:
+            first[c] = i
+            reps.append(i)
+        else:
+            pairs.append((int(first[c]), i))
+    return pairs, reps
+
+
 def _resolve(pairs: Iterable[tuple[str, str]], pos: Mapping[str, int]) -> _Pairs:
     """Constraint pairs as positions; pairs naming unknown (e.g. withdrawn) findings are ignored."""
     found = [(pos.get(str(a)), pos.get(str(b))) for a, b in pairs]
@@ -451,12 +482,22 @@ def cluster_findings(
     must, cannot = _resolve(must_link, pos), _resolve(cannot_link, pos)
     prev = {pos[str(f)]: str(c).strip() for f, c in (previous or {}).items()
             if str(f) in pos and not pd.isna(c) and str(c).strip()}  # fmt: skip
-    cluster_of = _seed(agg, ids, must, cannot, prev)
-    rows = np.flatnonzero([agg.clusters[c].anchor is None for c in cluster_of])  # free findings
-    df_cap = max(w.block_min, w.block_df * len(ids))
-    pairs = vocabulary.nearest_pairs(words, rows, w.neighbours, df_cap)
+    free = np.ones(len(ids), dtype=bool)
+    free[list(prev)] = False
+    same, reps = _duplicates(findings.iloc[order], free, cannot)
+    cluster_of = _seed(agg, ids, must + same, cannot, prev)
+    free_rep = np.zeros(len(ids), dtype=bool)
+    free_rep[reps] = True
+    free_rep &= np.array([agg.clusters[c].anchor is None for c in cluster_of])
+    # Candidate pairs among one finding per set of identical ones (the rest are joined already):
+    # free findings' nearest neighbours, by rarer shared words and by sentence vectors.
+    cols = np.flatnonzero(free_rep | ~free)
+    rows = np.searchsorted(cols, np.flatnonzero(free_rep))
+    df_cap = max(w.block_min, w.block_df * len(cols))
+    pairs = cols[vocabulary.nearest_pairs(words[cols], rows, w.neighbours, df_cap)]
     if dense is not None and w.meaning_neighbours > 0:
-        near = neighbours.nearest_pairs(dense.astype(np.float32), rows, w.meaning_neighbours)
+        sub = dense[cols].astype(np.float32)
+        near = cols[neighbours.nearest_pairs(sub, rows, w.meaning_neighbours)]
         pairs = np.unique(np.vstack([pairs, near]), axis=0)
     _link_candidates(agg, pairs, cluster_of)
     agg.run()

@@ -23,6 +23,7 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,7 @@ class Encoder:
         if not texts:
             return out
         with self.lock:
-            encs = self.tokenizer.encode_batch([t if t else " " for t in texts])
+            encs = self.tokenizer.encode_batch(texts)
         lengths = np.array([len(e.ids) for e in encs])
         order = np.argsort(lengths, kind="stable")  # similar lengths together: little padding
         for start in range(0, len(order), _BATCH):
@@ -151,15 +152,76 @@ def status() -> Status:
     return _load()[1]
 
 
+_probed: Status | None = None
+
+
+def probe() -> Status:
+    """Whether the model would load, without loading it (for pages: no 90 MB runtime in every
+    web worker): the loaded state if any, else the files' presence, hashes and runtimes."""
+    global _probed
+    if _state is not None:
+        return _state[1]
+    if _probed is None:
+        import importlib.util
+
+        if os.environ.get("ICSDASH_EMBEDDINGS", "").lower() in ("off", "0", "false", "no"):
+            _probed = Status(False, "turned off by ICSDASH_EMBEDDINGS")
+        else:
+            try:
+                for name in ("onnxruntime", "tokenizers"):
+                    if importlib.util.find_spec(name) is None:
+                        raise ModuleNotFoundError(name=name)
+                _check_sha(TOKENIZER_PATH, TOKENIZER_SHA256)
+                path = _model_path()
+                _check_sha(path, MODEL_SHA256)
+                _probed = Status(True, f"{MODEL_ID} from {path}")
+            except ModuleNotFoundError as exc:
+                _probed = Status(False, f"package {exc.name!r} is not installed")
+            except (OSError, ValueError) as exc:
+                _probed = Status(False, str(exc).splitlines()[0][:200])
+    return _probed
+
+
 def encoder() -> Encoder | None:
     return _load()[0]
 
 
 def reset() -> None:
     """Forget the loaded model (tests switch ICSDASH_EMBEDDING_MODEL)."""
-    global _state
+    global _state, _probed
     with _lock:
-        _state = None
+        _state = _probed = None
+
+
+CENTRE_PATH = Path(__file__).with_name("model") / "centre.npy"
+
+
+@lru_cache(maxsize=1)
+def _centre() -> np.ndarray | None:
+    try:
+        centre = np.load(CENTRE_PATH).astype(np.float32)
+    except OSError:
+        return None
+    return centre if centre.shape == (DIM,) else None
+
+
+def centred(vecs: np.ndarray | None) -> np.ndarray | None:
+    """Vectors as grouping compares them: minus the mean vector of findings text, unit length.
+
+    Sentence vectors of texts from one domain all point roughly the same way, so their raw
+    cosines are high and bunched; removing the common direction spreads them out. The mean
+    (model/centre.npy) was computed once from the tuning half of the development set
+    (bench/cluster_eval.py --write-centre) and is fixed, so a finding's vector never depends on
+    which other findings are grouped with it (upload-time assignment stays exact)."""
+    centre = _centre()
+    if vecs is None or centre is None:
+        return vecs
+    vecs = np.asarray(vecs, dtype=np.float32)
+    blank = ~vecs.any(axis=1)  # findings without text stay zero: similar to nothing
+    out = vecs - centre
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    out[blank] = 0.0
+    return out
 
 
 def model_input(description: object, suggestion: object) -> str:
@@ -181,13 +243,19 @@ _RECENT_MAX = 20_000  # ~30 MB
 
 
 def embed(texts: list[str], cache: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
-    """Unit vectors (n x 384 float32) for texts, or None without a model.
+    """Unit vectors (n x 384 float32) for texts (zero for blank text), or None without a model.
 
     cache: text_key -> vector; hits are reused, new vectors are added to it. Recently embedded
     texts are also remembered in the process (bounded), so repeated texts are embedded once."""
     enc = encoder()
     if enc is None:
         return None
+    blank = np.array([not t.strip() for t in texts], dtype=bool)
+    if blank.any():  # no text, no meaning: a zero vector (never cached)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not blank.all():
+            out[~blank] = embed([t for t, b in zip(texts, blank, strict=True) if not b], cache)
+        return out
     keys = [text_key(t) for t in texts]
     cache = {} if cache is None else cache
     with _lock:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 EXACT_UP_TO = 20_000
-_BLOCK_CELLS = 2e7  # float32 cells per similarity block (80 MB)
+_BLOCK_CELLS = 4e6  # cells per similarity block (16 MB of float32, 32 MB of top-k indices)
 
 
 def _top_k(sims: np.ndarray, cols: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:

@@ -295,7 +295,7 @@ def nearest_pairs(words: sp.csr_matrix, rows: np.ndarray, k: int, max_df: float)
     wp = words[:, np.flatnonzero((df >= 2) & (df <= max_df))]
     wpt = wp.T.tocsr()
     out: list[np.ndarray] = []
-    step = max(1, int(2e7 // max(n, 1)))  # bounds the dense-ish block product in memory
+    step = max(1, int(4e6 // max(n, 1)))  # bounds the dense-ish block product in memory
     for start in range(0, len(rows), step):
         block = rows[start : start + step]
         sims = (wp[block] @ wpt).tocsr()
