@@ -281,8 +281,8 @@ def write_centre(devset: Path = DEVSET) -> Path:
     df = load_devset(devset)
     part_a = df[halves(df["true_group"]) == "A"].reset_index(drop=True)
     cache = _load_cache()
-    texts = [emb.model_input(d, s) for d, s in zip(part_a["description"],
-                                                   part_a["suggested_change"], strict=True)]  # fmt: skip
+    pairs = zip(part_a["description"], part_a["suggested_change"], strict=True)
+    texts = [emb.model_input(d, s) for d, s in pairs]
     raw = emb.embed(texts, cache)
     _save_cache(cache)
     np.save(emb.CENTRE_PATH, raw.mean(0).astype(np.float32))
@@ -333,8 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, action="append", default=[],
                         help="also time N synthetic findings (repeatable)")  # fmt: skip
     parser.add_argument("--devset", type=Path, default=DEVSET)
-    parser.add_argument("--write-centre", action="store_true",
-                        help="recompute model/centre.npy from half A (the tuning half) and stop")  # fmt: skip
+    parser.add_argument(
+        "--write-centre",
+        action="store_true",
+        help="recompute model/centre.npy from half A (the tuning half) and stop",
+    )
     args = parser.parse_args(argv)
     if args.write_centre:
         print(f"wrote {write_centre(args.devset)}")

@@ -108,8 +108,13 @@ def build(url: str, n: int, seed: int) -> dict:
         products = {p.name: p for p in s.scalars(select(Product))}
         auths = s.scalars(select(Authority).order_by(Authority.id)).all()
         for k, a in enumerate(auths):
-            s.add(ProductUse(authority_id=a.id, product_id=products[PRODUCTS[k % 4]].id,
-                             start_date=date(2005, 1, 1)))  # fmt: skip
+            s.add(
+                ProductUse(
+                    authority_id=a.id,
+                    product_id=products[PRODUCTS[k % 4]].id,
+                    start_date=date(2005, 1, 1),
+                )
+            )
         s.flush()
         started = time.perf_counter()
         # The real model's vector of each problem's first phrasing (and suggestion).
@@ -124,21 +129,38 @@ def build(url: str, n: int, seed: int) -> dict:
         for k in range(submissions):
             a = auths[k % las]
             product = products[PRODUCTS[(k % las) % 4]]
-            sub_rows.append({"id": k + 1, "authority_id": a.id, "product_id": product.id,
-                             "supplier_id": product.supplier_id, "period": periods[k // las],
-                             "instrument_version": 1, "file_hash": f"bench-{k}",
-                             "status": "current", "n_findings": PER_SUBMISSION})  # fmt: skip
+            sub_rows.append(
+                {
+                    "id": k + 1,
+                    "authority_id": a.id,
+                    "product_id": product.id,
+                    "supplier_id": product.supplier_id,
+                    "period": periods[k // las],
+                    "instrument_version": 1,
+                    "file_hash": f"bench-{k}",
+                    "status": "current",
+                    "n_findings": PER_SUBMISSION,
+                }
+            )
             problems = problems_for(product.name)
             texts, pids = [], []
             for j in range(PER_SUBMISSION):
                 p = pick(rng, problems)
                 desc = render(rng, pick(rng, p.phrasings), styles[k % las])
                 sugg = pick(rng, p.suggestions)
-                finding_rows.append({"submission_id": k + 1, "finding_ref": f"F{j + 1}",
-                                     "theme_code": p.themes[0], "category_code": p.categories[0],
-                                     "workflow_area_code": p.areas[0], "severity": p.severity,
-                                     "respondents_raising": 3, "description": desc,
-                                     "suggested_change": sugg})  # fmt: skip
+                finding_rows.append(
+                    {
+                        "submission_id": k + 1,
+                        "finding_ref": f"F{j + 1}",
+                        "theme_code": p.themes[0],
+                        "category_code": p.categories[0],
+                        "workflow_area_code": p.areas[0],
+                        "severity": p.severity,
+                        "respondents_raising": 3,
+                        "description": desc,
+                        "suggested_change": sugg,
+                    }
+                )
                 texts.append(emb.model_input(desc, sugg))
                 pids.append(p.pid)
             keys = [emb.text_key(t) for t in texts]
@@ -150,11 +172,16 @@ def build(url: str, n: int, seed: int) -> dict:
             s.execute(insert(Finding), finding_rows[start : start + 20000])
         items = list(cache.items())
         for start in range(0, len(items), 20000):
-            s.execute(insert(FindingEmbedding), [{"text_hash": k, "vector": v.tobytes()}
-                                                 for k, v in items[start : start + 20000]])  # fmt: skip
+            s.execute(
+                insert(FindingEmbedding),
+                [{"text_hash": k, "vector": v.tobytes()} for k, v in items[start : start + 20000]],
+            )
     engine.dispose()
-    return {"findings": len(finding_rows), "distinct_texts": len(cache),
-            "base_embed_s": round(embed_s, 2)}  # fmt: skip
+    return {
+        "findings": len(finding_rows),
+        "distinct_texts": len(cache),
+        "base_embed_s": round(embed_s, 2),
+    }
 
 
 def regroup_step(url: str, scratch: bool) -> dict:
@@ -171,10 +198,15 @@ def regroup_step(url: str, scratch: bool) -> dict:
         result = clusters.regroup(s)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     engine.dispose()
-    return {"regroup_s": round(seconds, 1), "regroup_cpu_s": round(cpu, 1),
-            "findings": result.findings,
-            "candidates": result.candidates, "moved": result.moved, "model": result.model,
-            "peak_rss_mb": round(peak_rss_mb(), 1)}  # fmt: skip
+    return {
+        "regroup_s": round(seconds, 1),
+        "regroup_cpu_s": round(cpu, 1),
+        "findings": result.findings,
+        "candidates": result.candidates,
+        "moved": result.moved,
+        "model": result.model,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
 
 
 def _upload_files(rng, code: str, product: str, period: str) -> list[tuple[str, bytes]]:
@@ -186,23 +218,53 @@ def _upload_files(rng, code: str, product: str, period: str) -> list[tuple[str, 
         return buf.getvalue().encode()
 
     codes = [i.code for i in instrument(1)]
-    about = as_csv([["field", "value"], ["authority_code", code], ["product", product],
-                    ["period", period], ["instrument_version", 1],
-                    ["survey_closed", "2015-03-31"]])  # fmt: skip
+    about = as_csv(
+        [
+            ["field", "value"],
+            ["authority_code", code],
+            ["product", product],
+            ["period", period],
+            ["instrument_version", 1],
+            ["survey_closed", "2015-03-31"],
+        ]
+    )
     header = ["respondent_ref", "role", "service_area", "years_experience_band", *codes, "comment"]
     responses = [header] + [
         [f"R{i:03d}", "social_worker", "assessment", "3-5", *rng.integers(1, 6, len(codes)), ""]
         for i in range(20)
     ]
     style = make_style(rng)
-    findings = [["finding_ref", "theme", "category", "workflow_area", "severity",
-                 "respondents_raising", "description", "suggested_change"]]  # fmt: skip
+    findings = [
+        [
+            "finding_ref",
+            "theme",
+            "category",
+            "workflow_area",
+            "severity",
+            "respondents_raising",
+            "description",
+            "suggested_change",
+        ]
+    ]
     for j in range(PER_SUBMISSION):
         p = pick(rng, problems_for(product))
-        findings.append([f"N{j + 1}", p.themes[0], p.categories[0], p.areas[0], p.severity, 2,
-                         render(rng, pick(rng, p.phrasings), style), pick(rng, p.suggestions)])  # fmt: skip
-    return [("about.csv", about), ("responses.csv", as_csv(responses)),
-            ("findings.csv", as_csv(findings))]  # fmt: skip
+        findings.append(
+            [
+                f"N{j + 1}",
+                p.themes[0],
+                p.categories[0],
+                p.areas[0],
+                p.severity,
+                2,
+                render(rng, pick(rng, p.phrasings), style),
+                pick(rng, p.suggestions),
+            ]
+        )
+    return [
+        ("about.csv", about),
+        ("responses.csv", as_csv(responses)),
+        ("findings.csv", as_csv(findings)),
+    ]
 
 
 def upload_step(url: str, seed: int) -> dict:
@@ -238,10 +300,15 @@ def upload_step(url: str, seed: int) -> dict:
             )
         )
     engine.dispose()
-    return {"upload_and_group_s": round(seconds, 2), "upload_cpu_s": round(cpu, 2),
-            "model_load_s": round(load_s, 2),
-            "new_findings": len(ids), "grouped": grouped, "groups_used": joined,
-            "peak_rss_mb": round(peak_rss_mb(), 1)}  # fmt: skip
+    return {
+        "upload_and_group_s": round(seconds, 2),
+        "upload_cpu_s": round(cpu, 2),
+        "model_load_s": round(load_s, 2),
+        "new_findings": len(ids),
+        "grouped": grouped,
+        "groups_used": joined,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
 
 
 def throughput_step() -> dict:
@@ -251,8 +318,9 @@ def throughput_step() -> dict:
     texts = []
     for _ in range(512):
         p = pick(rng, PROBLEMS)
-        texts.append(emb.model_input(render(rng, pick(rng, p.phrasings), style),
-                                     pick(rng, p.suggestions)))  # fmt: skip
+        texts.append(
+            emb.model_input(render(rng, pick(rng, p.phrasings), style), pick(rng, p.suggestions))
+        )
     emb.encoder()
     started = time.perf_counter()
     emb.encoder().encode(texts)
@@ -261,8 +329,20 @@ def throughput_step() -> dict:
 
 
 def _child(args, step: str, extra: list[str] = ()) -> dict:
-    cmd = [sys.executable, __file__, "--step", step, "--database-url", args.database_url,
-           "--findings", str(args.findings), "--seed", str(args.seed), "--json", *extra]  # fmt: skip
+    cmd = [
+        sys.executable,
+        __file__,
+        "--step",
+        step,
+        "--database-url",
+        args.database_url,
+        "--findings",
+        str(args.findings),
+        "--seed",
+        str(args.seed),
+        "--json",
+        *extra,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     if out.returncode:
         raise SystemExit(f"step {step} failed:\n{out.stderr[-3000:]}")
@@ -276,8 +356,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--database-url", default="sqlite:///bench/out/grouping_national.db")
     parser.add_argument("--findings", type=int, default=150_000)
     parser.add_argument("--seed", type=int, default=2010)
-    parser.add_argument("--step", default="all",
-                        choices=["all", "build", "scratch", "periodic", "upload", "throughput"])  # fmt: skip
+    parser.add_argument(
+        "--step",
+        default="all",
+        choices=["all", "build", "scratch", "periodic", "upload", "throughput"],
+    )
     parser.add_argument("--json", action="store_true", help="JSON only")
     args = parser.parse_args(argv)
     url = _url(args)

@@ -143,6 +143,10 @@ def register(app) -> None:
                 f" {withheld} findings from other authorities are withheld: fewer than "
                 f"{rules().min_las} authorities raised this candidate."
             )
+        with db() as session:  # why grouped, from the shown findings only
+            why = clusters.why_grouped(session, frame, cid)
+        if why:
+            note += " " + why
         return (
             f"Findings in candidate {cid}",
             note,

@@ -115,10 +115,13 @@ def _clustering_input(session: Session, finding_ids: list[int] | None = None) ->
     return frame.reset_index(drop=True).assign(finding_id=frame["id"].astype(str).to_numpy())
 
 
-def cached_embeddings(session: Session, frame: pd.DataFrame) -> np.ndarray | None:
+def cached_embeddings(
+    session: Session, frame: pd.DataFrame, *, cached_only: bool = False
+) -> np.ndarray | None:
     """Sentence vectors for frame's rows as grouping uses them (embeddings.centred), from the
     raw model vectors cached in FindingEmbedding, embedding (and storing) only texts not cached
-    yet; None without the model."""
+    yet; None without the model (or, with cached_only, when any text is not cached: pages
+    never load the model)."""
     from data.requirements.grouping import embeddings as emb
 
     if not emb.probe().available:  # loads no model: only new texts need it
@@ -148,6 +151,8 @@ def cached_embeddings(session: Session, frame: pd.DataFrame) -> np.ndarray | Non
                 unique[k] = np.frombuffer(blob, dtype=np.float32)
                 found[k] = True
     missing = np.flatnonzero(~found)
+    if len(missing) and cached_only:
+        return None
     if len(missing):
         text_of = dict(zip(keys, texts, strict=True))
         names = list(where)
@@ -553,3 +558,48 @@ def related_groups(session: Session, cluster_id: str) -> list[str]:
         )
     ).all()
     return sorted(b if a == cluster_id else a for a, b in rows)
+
+
+# --- why grouped ----------------------------------------------------------------------------------
+
+
+def _shown_vectors(session: Session, shown: pd.DataFrame):
+    """(frame with text, vectors or None) for shown findings (finding_id = Finding.id)."""
+    ids = sorted({int(f) for f in shown["finding_id"]})
+    frame = _clustering_input(session, ids)
+    return frame, cached_embeddings(session, frame, cached_only=True) if not frame.empty else None
+
+
+def explain_candidate(session: Session, shown: pd.DataFrame):
+    """GroupExplanation of a candidate from the findings the viewer may see (so nothing withheld
+    by disclosure control leaks), or None when none are shown."""
+    from data.requirements.grouping.explain import explain_group
+
+    if shown.empty:
+        return None
+    frame, dense = _shown_vectors(session, shown)
+    return explain_group(frame, dense) if not frame.empty else None
+
+
+def finding_neighbours(session: Session, shown: pd.DataFrame, finding_id: int, k: int = 5):
+    """The k shown findings of the candidate most similar to finding_id, with similarity."""
+    from data.requirements.grouping.explain import nearest_in_group
+
+    frame, dense = _shown_vectors(session, shown)
+    return nearest_in_group(frame, str(finding_id), dense, k)
+
+
+def why_grouped(session: Session, shown: pd.DataFrame, cluster_id: str) -> str:
+    """Sentences for the candidate page: typical finding, shared phrases, related groups."""
+    parts = []
+    why = explain_candidate(session, shown)
+    if why is not None and why.size > 1:
+        text = why.typical_text if len(why.typical_text) <= 120 else why.typical_text[:117] + "..."
+        parts.append(f"Most typical finding: {why.typical_finding} (“{text}”).")
+        if why.shared_phrases:
+            phrases = ", ".join(f"{p} ({n})" for p, n in why.shared_phrases)
+            parts.append(f"Shared phrases: {phrases}.")
+    related = related_groups(session, cluster_id)
+    if related:
+        parts.append(f"Related, not the same: {', '.join(related)}.")
+    return " ".join(parts)

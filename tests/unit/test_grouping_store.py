@@ -131,3 +131,27 @@ def test_related_groups_are_linked_and_stay_apart(loaded) -> None:
         assert grouping(s) == got and result.moved == 0
         assert clusters.unmark_related(s, None, a, b) is True
         assert clusters.related_groups(s, a) == []
+
+
+def test_why_grouped_explains_the_shown_findings_and_names_related_groups(loaded) -> None:
+    rows = paraphrase_rows()
+    with session_scope(loaded) as s:
+        upload(s, "E09000901", "CareFirst", rows, seed=4)
+        clusters.regroup(s)
+        members = pd.DataFrame(
+            s.execute(select(FindingCluster.finding_id, FindingCluster.cluster_id)).all(),
+            columns=["finding_id", "cluster_id"],
+        )
+        sizes = members["cluster_id"].value_counts()
+        big, other = sizes.index[0], sizes.index[1]
+        shown = members[members["cluster_id"] == big][["finding_id"]]
+        why = clusters.explain_candidate(s, shown)
+        assert why.size == len(shown) and int(why.typical_finding) in set(shown["finding_id"])
+        assert why.shared_phrases and why.by_meaning == emb.probe().available
+        first = int(shown["finding_id"].iloc[0])
+        near = clusters.finding_neighbours(s, shown, first, k=3)
+        assert 0 < len(near) <= 3 and all(int(n.finding_id) != first for n in near)
+        clusters.mark_related(s, None, big, other)
+        text = clusters.why_grouped(s, shown, big)
+        assert "Most typical finding" in text and f"Related, not the same: {other}" in text
+        assert clusters.explain_candidate(s, shown.iloc[:0]) is None

@@ -70,3 +70,30 @@ def test_regroup_command_stores_candidates(tmp_path, capsys):
     assert "Grouped 10 findings" in capsys.readouterr().out
     with session_scope(sessions) as s:
         assert clusters.ungrouped_count(s) == 0
+
+
+def test_cluster_explain_adds_typical_finding_and_shared_phrases(tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    args = parser().parse_args(
+        ["requirements", "cluster", str(DEVSET), "--output", str(out), "--explain"]
+    )
+    assert args.explain and args.func(args, None) == 0
+    with (
+        DEVSET.open(newline="", encoding="utf-8") as a,
+        out.open(newline="", encoding="utf-8") as b,
+    ):
+        src, got = list(csv.DictReader(a)), list(csv.DictReader(b))
+    assert list(got[0])[: len(src[0]) + 1] == [*src[0], "cluster_id"]
+    assert list(got[0])[-2:] == ["typical_finding", "shared_phrases"]
+    ids = {row["finding_id"] for row in got}
+    for row in got:
+        assert row["typical_finding"] in ids
+        mates = [r for r in got if r["cluster_id"] == row["cluster_id"]]
+        assert row["typical_finding"] in {r["finding_id"] for r in mates}
+        assert len({r["shared_phrases"] for r in mates}) == 1
+    assert any(row["shared_phrases"] for row in got)
+    plain = tmp_path / "plain.csv"
+    args = parser().parse_args(["requirements", "cluster", str(DEVSET), "--output", str(plain)])
+    args.func(args, None)
+    with plain.open(newline="", encoding="utf-8") as b:
+        assert "typical_finding" not in next(csv.reader(b)), "same columns without --explain"
