@@ -274,6 +274,8 @@ def upload_step(url: str, seed: int) -> dict:
     from data.ingest import import_files
 
     started = time.perf_counter()
+    import data.requirements.grouping.clustering  # noqa: F401  (warm, as a web worker is)
+
     emb.encoder()
     load_s = time.perf_counter() - started
     engine = make_engine(url)

@@ -89,8 +89,11 @@ def may_regroup(viewer: Viewer | None) -> bool:
     return viewer is None or viewer.role in (NLAR_REP, COORDINATOR, ADMIN)
 
 
-def _clustering_input(session: Session, finding_ids: list[int] | None = None) -> pd.DataFrame:
-    """Current findings (all, or those of finding_ids) as clustering input, ordered by id."""
+def _clustering_input(
+    session: Session, finding_ids: list[int] | None = None, *, current: bool = True
+) -> pd.DataFrame:
+    """Current findings (all, or those of finding_ids; any status with current=False) as
+    clustering input, ordered by id."""
     stmt = (
         select(
             Finding.id,
@@ -100,7 +103,7 @@ def _clustering_input(session: Session, finding_ids: list[int] | None = None) ->
             Finding.suggested_change,
         )
         .join(Submission, Submission.id == Finding.submission_id)
-        .where(Submission.status == CURRENT)
+        .where((Submission.status == CURRENT) if current else True)
         .order_by(Finding.id)
     )
     cols = ["id", "theme", "workflow_area", "description", "suggested_change"]
@@ -490,6 +493,59 @@ def assign_new_findings(session: Session, finding_ids: Iterable[int]) -> AssignR
     )  # fmt: skip
 
 
+def _forget_superseded(session: Session, submission_id: int) -> None:
+    """Take the findings of the submission this one superseded out of their groups' summaries
+    (they are no longer current), so those summaries need no rebuild from all their members."""
+    from data.requirements.grouping.clustering import summarise
+
+    new = session.get(Submission, submission_id)
+    old = session.scalar(
+        select(Submission.id)
+        .where(
+            Submission.authority_id == new.authority_id,
+            Submission.period == new.period,
+            Submission.id != submission_id,
+            Submission.status != CURRENT,
+        )
+        .order_by(Submission.id.desc())
+        .limit(1)
+    )
+    if old is None:
+        return
+    ids = list(session.scalars(select(Finding.id).where(Finding.submission_id == old)))
+    labels = stored_assignments(session, ids)
+    frame = _clustering_input(session, sorted(labels), current=False)
+    dense = cached_embeddings(session, frame, cached_only=True)
+    if frame.empty or dense is None:
+        return  # the summaries are rebuilt from members when next needed
+    gone = summarise(frame["id"].map(labels), dense, frame["theme"], frame["workflow_area"])
+    rows = {
+        r.cluster_id: r
+        for r in session.scalars(
+            select(ClusterSummary).where(
+                ClusterSummary.cluster_id.in_([g.cluster_id for g in gone])
+            )
+        )
+    }
+    for g in gone:
+        row = rows.get(g.cluster_id)
+        if row is None:
+            continue
+        vec = np.frombuffer(row.vector_sum, dtype=np.float32) - g.vector_sum
+        themes, areas = json.loads(row.theme_counts), json.loads(row.area_counts)
+        for counts, minus in ((themes, g.themes), (areas, g.areas)):
+            for k, v in minus.items():
+                counts[k] = counts.get(k, 0) - v
+                if counts[k] <= 0:
+                    counts.pop(k)
+        row.size -= g.size
+        row.vector_sum = vec.astype(np.float32).tobytes()
+        row.square_sum -= g.square_sum
+        row.theme_counts = json.dumps(themes, sort_keys=True)
+        row.area_counts = json.dumps(areas, sort_keys=True)
+    session.flush()
+
+
 @events.on_submission_stored
 def on_submission_stored(session: Session, submission_id: int) -> None:
     """After-store hook: group the new submission's findings now (see assign_new_findings).
@@ -499,6 +555,7 @@ def on_submission_stored(session: Session, submission_id: int) -> None:
         return
     try:
         with session.begin_nested():
+            _forget_superseded(session, submission_id)
             result = assign_new_findings(session, ids)
     except Exception:  # the upload is stored whatever happens to its grouping
         log.exception("grouping the findings of submission %s failed; they wait for a regroup",

@@ -90,6 +90,13 @@ def test_upload_groups_findings_at_once_and_caches_vectors(loaded) -> None:
         assert result.moved == 0 and "0 findings moved" in result.message()
         assert grouping(s) == after, "a full regroup keeps the ids"
         assert s.scalar(select(func.count()).select_from(FindingEmbedding)) == len(rows)
+    with session_scope(loaded) as s:  # a corrected file for the same LA and period
+        upload(s, "E09000901", "CareFirst", first.iloc[:3], seed=9)
+    with session_scope(loaded) as s:
+        current = clusters._current_sizes(s)
+        sizes = dict(s.execute(select(ClusterSummary.cluster_id, ClusterSummary.size)).all())
+        assert {c: n for c, n in sizes.items() if n} == current, "superseded findings left"
+        assert clusters.ungrouped_count(s) == 0
 
 
 def test_related_groups_are_linked_and_stay_apart(loaded) -> None:
