@@ -71,6 +71,7 @@ class Encoder:
         opts.intra_op_num_threads = min(2, os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        opts.enable_cpu_mem_arena = False  # ~50 MB less resident in web workers after use
         self.session = ort.InferenceSession(
             str(model_path), opts, providers=["CPUExecutionProvider"]
         )
