@@ -356,11 +356,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     print(f"Sentence model: {report['model'] or 'UNAVAILABLE (TF-IDF only)'}")
-    for key, title in (("model_and_tfidf", "model + TF-IDF"), ("tfidf_only", "TF-IDF only")):
+    for key, title in (
+        ("model_and_tfidf", "sentence model (TF-IDF finds candidate pairs)"),
+        ("tfidf_only", "TF-IDF only"),
+    ):
         block = report.get(key)
         if not block:
             continue
-        tuned = ", ".join(f"{k[:-12]} {v}" for k, v in block.items() if k.endswith("_tuned_on_A"))
+        tuned = ", ".join(f"{k[:-11]} {v}" for k, v in block.items() if k.endswith("_tuned_on_A"))
         print(f"\n{title}: tuned on half A -> {tuned}; shipped defaults used below")
         print(f"  {'set':<12} {'n':>4} {'ARI':>6} {'pairP':>6} {'pairR':>6} {'correct':>7} "
               f"{'groups':>11}")  # fmt: skip

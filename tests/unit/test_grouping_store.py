@@ -162,3 +162,12 @@ def test_why_grouped_explains_the_shown_findings_and_names_related_groups(loaded
         text = clusters.why_grouped(s, shown, big)
         assert "Most typical finding" in text and f"Related, not the same: {other}" in text
         assert clusters.explain_candidate(s, shown.iloc[:0]) is None
+
+
+def test_bulk_loads_can_pause_upload_time_grouping(loaded) -> None:
+    from data.store import events
+
+    with session_scope(loaded) as s, events.paused():
+        upload(s, "E09000901", "CareFirst", paraphrase_rows().iloc[:4], seed=5)
+    with session_scope(loaded) as s:
+        assert clusters.ungrouped_count(s) == 4, "left for the regroup that follows"
