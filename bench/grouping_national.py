@@ -256,7 +256,8 @@ def _upload_files(rng, code: str, product: str, period: str) -> list[tuple[str, 
                 p.areas[0],
                 p.severity,
                 2,
-                render(rng, pick(rng, p.phrasings), style),
+                # "(new N)": text never seen before, so the model embeds it during the upload
+                render(rng, pick(rng, p.phrasings), style) + f" (new {j + 1})",
                 pick(rng, p.suggestions),
             ]
         )

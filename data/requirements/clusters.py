@@ -169,7 +169,8 @@ def cached_embeddings(
             [{"text_hash": k, "vector": v.astype(np.float32).tobytes()}
              for k, v in zip(todo, vecs, strict=True)],
         )  # fmt: skip
-    return emb.centred(unique[[where[k] for k in keys]])
+    unique = emb.centred(unique)  # per distinct text, then one row per finding
+    return unique[np.fromiter((where[k] for k in keys), dtype=np.int64, count=len(keys))]
 
 
 def _union_find(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

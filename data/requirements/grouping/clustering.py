@@ -105,7 +105,11 @@ def build_features(
     )  # fmt: skip
     themes, areas = _themes(findings["theme"]), _areas(findings["workflow_area"])
     known = (themes != "").to_numpy()
-    d = None if dense is None else (np.sqrt(share) * dense).astype(np.float32)
+    d = None
+    if dense is not None:  # one float32 matrix; scaled in place when it is already a copy
+        d = np.asarray(dense, dtype=np.float32)
+        if share != 1.0:
+            d = d * np.float32(np.sqrt(share))
     blocks = [
         np.sqrt(1.0 - share) * text,
         _one_hot(themes.where(known, None), np.sqrt(w.theme_bonus + w.theme_penalty)),
@@ -472,7 +476,8 @@ def cluster_findings(
     pos = {fid: k for k, fid in enumerate(ids)}
     dense = None
     if use_model and w.meaning > 0:
-        dense = finding_embeddings(findings) if embeddings is None else np.asarray(embeddings)
+        dense = finding_embeddings(findings) if embeddings is None else embeddings
+        dense = None if dense is None else np.asarray(dense, dtype=np.float32)
     if dense is not None:
         dense = dense[order]
     if threshold is None:
@@ -496,7 +501,7 @@ def cluster_findings(
     df_cap = max(w.block_min, w.block_df * len(cols))
     pairs = cols[vocabulary.nearest_pairs(words[cols], rows, w.neighbours, df_cap)]
     if dense is not None and w.meaning_neighbours > 0:
-        sub = dense[cols].astype(np.float32)
+        sub = dense if len(cols) == len(dense) else dense[cols]
         near = cols[neighbours.nearest_pairs(sub, rows, w.meaning_neighbours)]
         pairs = np.unique(np.vstack([pairs, near]), axis=0)
     _link_candidates(agg, pairs, cluster_of)
