@@ -271,9 +271,17 @@ def text_vectors(
     alone, used to find candidate pairs. The suggested change counts ``suggestion_weight`` times
     as much as the description. with_chars=False skips the character part (and ``text``).
     """
-    toks = [tokens(t) for t in descriptions]
+    seen: dict[object, list[str]] = {}  # repeated texts are tokenised once and share a list
+
+    def tok(text: object) -> list[str]:
+        key = text if isinstance(text, str) else None
+        if key not in seen:
+            seen[key] = tokens(text)
+        return seen[key]
+
+    toks = [tok(t) for t in descriptions]
     n = len(toks)
-    toks += [tokens(t) for t in suggestions]
+    toks += [tok(t) for t in suggestions]
     words = _tfidf(toks, n, suggestion_weight, analyzer=_word_analyzer)
     if not with_chars:  # the caller gives the text no weight: words only, for candidates
         return sp.csr_matrix((n, 1)), words
