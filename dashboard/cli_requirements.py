@@ -5,6 +5,8 @@
   needed. --explain adds each group's typical finding and shared phrases.
 - ``regroup``: recompute the stored candidates of the database (FindingCluster), keeping earlier
   ids and curated decisions; run after imports (national scale is a batch job, not a page).
+- ``relate A B`` / ``unrelate A B``: mark two candidate groups "related, not the same" (they
+  stay apart in every regroup and are shown as linked), or remove the mark.
 
 Wire into dashboard/cli.py's build_parser with ``cli_requirements.add_parser(sub)``."""
 
@@ -50,6 +52,30 @@ def cmd_regroup(args, config) -> int:
     return 0
 
 
+def cmd_relate(args, config) -> int:
+    """Mark (or with args.remove, unmark) two candidate groups as related, not the same."""
+    from dashboard.config import database_url
+    from data.requirements.clusters import mark_related, unmark_related
+    from data.store.db import make_engine, make_sessionmaker, session_scope
+
+    engine = make_engine(database_url(config))
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            try:
+                if args.remove:
+                    changed = unmark_related(session, None, args.first, args.second)
+                else:
+                    changed = mark_related(session, None, args.first, args.second)
+            except ValueError as exc:
+                raise DomainError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    state = "no longer marked" if args.remove else "marked"
+    print(f"{args.first} and {args.second}: {state} related, not the same"
+          + ("" if changed else " (unchanged)"))  # fmt: skip
+    return 0
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add the `requirements` command group to icsdash's subparsers."""
     req = subparsers.add_parser("requirements", help="candidate requirements from findings")
@@ -73,3 +99,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     rg = sub.add_parser("regroup", help="recompute the stored candidates in the database")
     rg.add_argument("--threshold", type=float, default=None, help="merge threshold (advanced)")
     rg.set_defaults(func=cmd_regroup)
+    for name, remove, text in (
+        ("relate", False, "mark two candidate groups related, not the same (kept apart)"),
+        ("unrelate", True, "remove a related, not the same mark"),
+    ):
+        rel = sub.add_parser(name, help=text)
+        rel.add_argument("first", metavar="GROUP_A", help="candidate id, e.g. C-123")
+        rel.add_argument("second", metavar="GROUP_B")
+        rel.set_defaults(func=cmd_relate, remove=remove)

@@ -97,3 +97,23 @@ def test_cluster_explain_adds_typical_finding_and_shared_phrases(tmp_path, capsy
     args.func(args, None)
     with plain.open(newline="", encoding="utf-8") as b:
         assert "typical_finding" not in next(csv.reader(b)), "same columns without --explain"
+
+
+def test_relate_command_marks_and_unmarks_two_groups(tmp_path, capsys):
+    url = fresh_database("sqlite", tmp_path, "relate")
+    sessions = make_sessionmaker(make_engine(url))
+    with session_scope(sessions) as s:
+        seed_authorities(s)
+        standard_findings(s)
+        clusters.regroup(s)
+        a, b = sorted(set(clusters.stored_assignments(s).values()))[:2]
+    config = type("Cfg", (), {"DATABASE_URL": url})
+    args = parser().parse_args(["requirements", "relate", a, b])
+    assert args.func(args, config) == 0 and "marked related" in capsys.readouterr().out
+    with session_scope(sessions) as s:
+        assert clusters.related_groups(s, a) == [b]
+    args = parser().parse_args(["requirements", "unrelate", b, a])
+    assert args.func(args, config) == 0 and "no longer marked" in capsys.readouterr().out
+    with pytest.raises(DomainError, match="no candidate group"):
+        args = parser().parse_args(["requirements", "relate", a, "C-none"])
+        args.func(args, config)
