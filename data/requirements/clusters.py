@@ -256,6 +256,8 @@ def regroup(
     frame = _clustering_input(session)
     if frame.empty:
         return RegroupResult(0, 0, 0, 0.0)
+    # In the order clustering works in (finding_id as text), so the vectors are not copied.
+    frame = frame.sort_values("finding_id", kind="stable").reset_index(drop=True)
     ids = frame["id"].tolist()
     stored = stored_assignments(session, ids)
     must, cannot = curation_constraints(session, set(frame["finding_id"]))

@@ -478,8 +478,8 @@ def cluster_findings(
     if use_model and w.meaning > 0:
         dense = finding_embeddings(findings) if embeddings is None else embeddings
         dense = None if dense is None else np.asarray(dense, dtype=np.float32)
-    if dense is not None:
-        dense = dense[order]
+    if dense is not None and not np.array_equal(order, np.arange(len(order))):
+        dense = dense[order]  # (rows already in finding_id order need no copy)
     if threshold is None:
         threshold = DEFAULT_THRESHOLD if dense is not None else FALLBACK_THRESHOLD
     x, d, words, known = build_features(findings.iloc[order], w, dense)
