@@ -1,22 +1,33 @@
-"""Evaluate finding clustering on the labelled development set, with a held-out check.
+"""Evaluate finding grouping honestly: tune on one half of the development set, report on the
+other half and on a paraphrase set that no setting was ever tuned on.
 
 Run from the project root:
-    .venv/bin/python -m bench.cluster_eval            # dev set metrics (full and held-out)
+    .venv/bin/python -m bench.cluster_eval            # the table below
     .venv/bin/python -m bench.cluster_eval --json     # same, as JSON
-    .venv/bin/python -m bench.cluster_eval --scale 5000 --scale 20000   # add timings
+    .venv/bin/python -m bench.cluster_eval --scale 5000   # add synthetic timings
 
-Held-out check: true groups are split into two halves (near-miss families stay together, the
-rest by a fixed hash of the group name). The threshold is tuned on half A only and then applied
-unchanged to half B, so the B score shows how much the tuning is specific to the groups it saw.
+Halves: true groups of tests/fixtures/findings_devset.csv are split into halves A and B (near-miss
+families stay together, the rest by a fixed hash of the group name, i.e. a fixed seed). The
+embedding share ``meaning`` and the threshold are chosen by ARI on half A only (for the sentence
+model, and separately the threshold of the TF-IDF-only fallback); the chosen values are then
+applied unchanged to half B (held out) and to tests/fixtures/findings_paraphrases.csv, 136
+findings in 34 groups written for this purpose: each finding of a group in another style
+(short, long, jargon, typos, first person), with near-miss groups (same topic, other problem).
+The defaults in grouping.clustering are the values this tuning picked; the report shows both.
+The representation (centred sentence vectors, vectors alone: meaning 1.0) was chosen before by
+cross-validation inside half A (bench/cluster_select.py), so only relative closeness and the
+threshold are tuned here (MEANING_GRID holds the one chosen share).
 
-Fresh check: groups named "x_..." were written after the vocabulary rules were frozen and are
-scored on their own as well (the rules were not changed after writing them; the relative-closeness
-weights and threshold were re-tuned on half A afterwards, and half A holds some x_ groups).
+Results on 2026-12-07 (shipped settings; also in the README): held-out B ARI 0.692, paraphrases
+0.687 with the model; TF-IDF only 0.712 and 0.718. An earlier configuration (raw vectors,
+relative 0.9, threshold 0.17, also tuned on A only) scored 0.791 and 0.711; it was replaced
+because cross-validation inside A favoured centred vectors, not because of those held-out
+scores (choosing between them by B would be tuning on B).
 
 "Share correct": a finding counts as correct when (1) the majority true group of its predicted
 cluster is its own true group and (2) the predicted cluster holding most of its true group is its
-own predicted cluster. Ties go to the alphabetically first label. A true singleton is correct only
-if it is not absorbed into a larger group.
+own predicted cluster. Pair precision/recall: of pairs put together, the share that belong
+together / of pairs that belong together, the share put together.
 """
 
 from __future__ import annotations
@@ -37,9 +48,19 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from data.requirements.grouping.clustering import DEFAULT_THRESHOLD, cluster_findings  # noqa: E402
+from data.requirements.grouping import embeddings as emb  # noqa: E402
+from data.requirements.grouping.clustering import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    FALLBACK_THRESHOLD,
+    ClusterWeights,
+    cluster_findings,
+    finding_embeddings,
+)
 
 DEVSET = ROOT / "tests" / "fixtures" / "findings_devset.csv"
+PARAPHRASES = ROOT / "tests" / "fixtures" / "findings_paraphrases.csv"
+MEANING_GRID = (1.0,)  # see the module docstring: sentence vectors alone, exact at upload
+RELATIVE_GRID = (0.0, 0.6, 0.8, 0.9)
 # Near-miss families are kept in the same half so that each half tests keeping them apart.
 FAMILIES = {
     "chronology_filter": "chronology", "chronology_edit": "chronology",
@@ -52,7 +73,7 @@ FAMILIES = {
     "training_inadequate": "training", "no_online_help": "training",
     "rigid_workflow": "workflow", "too_many_clicks": "workflow",
 }  # fmt: skip
-GRID = np.round(np.arange(0.05, 0.451, 0.01), 2)
+GRID = np.round(np.arange(0.02, 0.451, 0.01), 2)
 
 
 def load_devset(path: Path = DEVSET) -> pd.DataFrame:
@@ -98,13 +119,27 @@ def pairwise_scores(true: pd.Series, pred: pd.Series) -> tuple[float, float]:
     )
 
 
-def evaluate(df: pd.DataFrame, threshold: float) -> dict[str, float]:
+def _cluster(
+    df: pd.DataFrame, threshold: float, meaning: float | None, relative: float | None = None
+) -> pd.Series:
+    """meaning None: TF-IDF only (the fallback); else the model with that embedding share."""
+    if meaning is None:
+        return cluster_findings(df, threshold=threshold, use_model=False)
+    w = ClusterWeights(meaning=meaning)
+    if relative is not None:
+        w = ClusterWeights(meaning=meaning, relative=relative)
+    vecs = df.attrs.get("embeddings")
+    return cluster_findings(df, threshold=threshold, weights=w, embeddings=vecs)
+
+
+def evaluate(df: pd.DataFrame, threshold: float, meaning: float | None = None) -> dict:
     start = time.perf_counter()
-    pred = cluster_findings(df, threshold=threshold)
+    pred = _cluster(df, threshold, meaning)
     seconds = time.perf_counter() - start
     precision, recall = pairwise_scores(df["true_group"], pred)
     return {
         "findings": len(df),
+        "meaning": meaning,
         "threshold": threshold,
         "ari": round(adjusted_rand_score(df["true_group"], pred), 4),
         "share_correct": round(share_correct(df["true_group"], pred), 4),
@@ -116,13 +151,29 @@ def evaluate(df: pd.DataFrame, threshold: float) -> dict[str, float]:
     }
 
 
-def tune(df: pd.DataFrame) -> float:
-    """Threshold with the best ARI on df (ties: the middle of the best plateau)."""
-    scores = [
-        adjusted_rand_score(df["true_group"], cluster_findings(df, threshold=t)) for t in GRID
-    ]
-    best = np.flatnonzero(np.isclose(scores, max(scores)))
-    return float(GRID[best[len(best) // 2]])
+def tune(
+    df: pd.DataFrame, meanings: tuple = (None,), relatives: tuple = (None,)
+) -> tuple[float | None, float | None, float]:
+    """(meaning, relative, threshold) with the best ARI on df; ties: the first in grid order,
+    and the middle of the best plateau of thresholds."""
+    best: tuple = (-2.0, None, None, 0.0)
+    for meaning in meanings:
+        for relative in relatives:
+            scores = [
+                adjusted_rand_score(df["true_group"], _cluster(df, t, meaning, relative))
+                for t in GRID
+            ]
+            top = np.flatnonzero(np.isclose(scores, max(scores)))
+            if max(scores) > best[0] + 1e-9:
+                best = (max(scores), meaning, relative, float(GRID[top[len(top) // 2]]))
+    return best[1], best[2], best[3]
+
+
+def with_embeddings(df: pd.DataFrame, cache: dict) -> pd.DataFrame:
+    """df with its sentence vectors in df.attrs (computed once, via cache)."""
+    df = df.reset_index(drop=True)
+    df.attrs["embeddings"] = finding_embeddings(df, cache)
+    return df
 
 
 _OBJECTS = (
@@ -215,27 +266,70 @@ def time_scale(n: int, new: int = 150) -> dict[str, float]:
     return row
 
 
-def run(scales: list[int], devset: Path) -> dict[str, object]:
+def _cache_file() -> Path:
+    return ROOT / "bench" / "out" / "eval_embeddings.npz"
+
+
+def _load_cache() -> dict:
+    path = _cache_file()
+    if not path.exists():
+        return {}
+    with np.load(path) as data:
+        return dict(zip(data["keys"].tolist(), data["vecs"], strict=True))
+
+
+def _save_cache(cache: dict) -> None:
+    path = _cache_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = sorted(cache)
+    np.savez(path, keys=np.array(keys), vecs=np.array([cache[k] for k in keys]))
+
+
+def write_centre(devset: Path = DEVSET) -> Path:
+    """Mean raw sentence vector of half A's findings -> grouping/model/centre.npy."""
     df = load_devset(devset)
+    part_a = df[halves(df["true_group"]) == "A"].reset_index(drop=True)
+    cache = _load_cache()
+    pairs = zip(part_a["description"], part_a["suggested_change"], strict=True)
+    texts = [emb.model_input(d, s) for d, s in pairs]
+    raw = emb.embed(texts, cache)
+    _save_cache(cache)
+    np.save(emb.CENTRE_PATH, raw.mean(0).astype(np.float32))
+    emb._centre.cache_clear()
+    return emb.CENTRE_PATH
+
+
+def run(scales: list[int], devset: Path, paraphrases: Path = PARAPHRASES) -> dict[str, object]:
+    df, para = load_devset(devset), load_devset(paraphrases)
     half = halves(df["true_group"])
     part_a, part_b = df[half == "A"], df[half == "B"]
-    tuned = tune(part_a)
-    report: dict[str, object] = {
-        "default_threshold": DEFAULT_THRESHOLD,
-        "full": evaluate(df, DEFAULT_THRESHOLD),
-        "held_out": {
-            "threshold_tuned_on_A": tuned,
-            "A_tuned": evaluate(part_a, tuned),
-            "B_held_out": evaluate(part_b, tuned),
-            "B_default": evaluate(part_b, DEFAULT_THRESHOLD),
-        },
+    status = emb.status()
+    report: dict[str, object] = {"model": status.reason if status.available else None}
+    # TF-IDF only: the fallback when the model is missing
+    _, _, t_tfidf = tune(part_a)
+    report["tfidf_only"] = {
+        "threshold_tuned_on_A": t_tfidf,
+        "shipped_threshold": FALLBACK_THRESHOLD,
+        "A_tuning": evaluate(part_a, FALLBACK_THRESHOLD),
+        "B_held_out": evaluate(part_b, FALLBACK_THRESHOLD),
+        "paraphrases": evaluate(para, FALLBACK_THRESHOLD),
     }
-    fresh = df["true_group"].str.startswith("x_")
-    if fresh.any():  # groups written after the vocabulary was frozen (see module docstring)
-        in_full = cluster_findings(df)[fresh]
-        report["fresh_groups"] = {
-            "alone": evaluate(df[fresh], DEFAULT_THRESHOLD),
-            "ari_within_full_run": round(adjusted_rand_score(df["true_group"][fresh], in_full), 4),
+    if status.available:
+        cache = _load_cache()
+        part_a, part_b, para = (with_embeddings(d, cache) for d in (part_a, part_b, para))
+        _save_cache(cache)
+        meaning, relative, t_model = tune(part_a, MEANING_GRID, RELATIVE_GRID)
+        shipped = ClusterWeights().meaning
+        report["model_and_tfidf"] = {
+            "meaning_tuned_on_A": meaning,
+            "relative_tuned_on_A": relative,
+            "threshold_tuned_on_A": t_model,
+            "shipped_meaning": shipped,
+            "shipped_relative": ClusterWeights().relative,
+            "shipped_threshold": DEFAULT_THRESHOLD,
+            "A_tuning": evaluate(part_a, DEFAULT_THRESHOLD, shipped),
+            "B_held_out": evaluate(part_b, DEFAULT_THRESHOLD, shipped),
+            "paraphrases": evaluate(para, DEFAULT_THRESHOLD, shipped),
         }
     if scales:
         report["scale"] = [time_scale(n) for n in scales]
@@ -248,27 +342,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, action="append", default=[],
                         help="also time N synthetic findings (repeatable)")  # fmt: skip
     parser.add_argument("--devset", type=Path, default=DEVSET)
+    parser.add_argument(
+        "--write-centre",
+        action="store_true",
+        help="recompute model/centre.npy from half A (the tuning half) and stop",
+    )
     args = parser.parse_args(argv)
+    if args.write_centre:
+        print(f"wrote {write_centre(args.devset)}")
+        return 0
     report = run(args.scale, args.devset)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    full = report["full"]
-    print(f"Dev set: {full['findings']} findings, threshold {full['threshold']}")
-    for name, res in [("full", full), *report["held_out"].items()]:  # type: ignore[union-attr]
-        if isinstance(res, dict):
-            print(f"  {name:<12} ARI {res['ari']:.3f}  share correct {res['share_correct']:.3f}  "
-                  f"pairs P/R {res['pair_precision']:.2f}/{res['pair_recall']:.2f}  groups "
-                  f"{res['predicted_groups']} predicted / {res['true_groups']} true  "
-                  f"threshold {res['threshold']}  {res['seconds']}s")  # fmt: skip
-        else:
-            print(f"  {name}: {res}")
-    if "fresh_groups" in report:
-        res = report["fresh_groups"]["alone"]  # type: ignore[index]
-        print(f"  fresh (x_)   ARI {res['ari']:.3f} alone, "
-              f"{report['fresh_groups']['ari_within_full_run']:.3f} within the full run; "
-              f"share correct {res['share_correct']:.3f}; groups {res['predicted_groups']} "
-              f"predicted / {res['true_groups']} true")  # type: ignore[index]  # fmt: skip
+    print(f"Sentence model: {report['model'] or 'UNAVAILABLE (TF-IDF only)'}")
+    for key, title in (
+        ("model_and_tfidf", "sentence model (TF-IDF finds candidate pairs)"),
+        ("tfidf_only", "TF-IDF only"),
+    ):
+        block = report.get(key)
+        if not block:
+            continue
+        tuned = ", ".join(f"{k[:-11]} {v}" for k, v in block.items() if k.endswith("_tuned_on_A"))
+        print(f"\n{title}: tuned on half A -> {tuned}; shipped defaults used below")
+        print(f"  {'set':<12} {'n':>4} {'ARI':>6} {'pairP':>6} {'pairR':>6} {'correct':>7} "
+              f"{'groups':>11}")  # fmt: skip
+        for name in ("A_tuning", "B_held_out", "paraphrases"):
+            r = block[name]
+            print(f"  {name:<12} {r['findings']:>4} {r['ari']:>6.3f} {r['pair_precision']:>6.3f} "
+                  f"{r['pair_recall']:>6.3f} {r['share_correct']:>7.3f} "
+                  f"{r['predicted_groups']:>4}/{r['true_groups']:<4}")  # fmt: skip
     for row in report.get("scale", []):  # type: ignore[union-attr]
         print(f"  scale: {row['findings']} synthetic findings in {row['seconds']}s wall / "
               f"{row['cpu_seconds']}s CPU ({row['clusters']} clusters for {row['topics']} "

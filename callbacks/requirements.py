@@ -113,6 +113,10 @@ def drill(selected) -> dict:
             f" {withheld} findings from other authorities are withheld: fewer than "
             f"{rules().min_las} authorities raised this candidate."
         )
+    with db() as session:  # why grouped, from the shown findings only
+        why = clusters.why_grouped(session, frame, cid)
+    if why:
+        note += " " + why
     return {
         "title": f"Findings in candidate {cid}",
         "note": note,

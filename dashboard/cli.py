@@ -172,7 +172,9 @@ def _print_checked(group, result) -> None:
 
 def cmd_import(args, config: type[Config]) -> int:
     """Import submission files; with --as, the user's rights apply as on the web page."""
+    import data.requirements.clusters  # noqa: F401  (registers upload-time grouping)
     from data.ingest import check_files, store_checked
+    from data.store import events
 
     check_readable_files(args.files)
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
@@ -201,6 +203,8 @@ def cmd_import(args, config: type[Config]) -> int:
                 uploaded_by_id=user_id,
                 warnings_confirmed=args.confirm_warnings,
             )
+            if not result.duplicate:
+                events.submission_stored(session, result.submission_id)  # upload-time grouping
             _print_stored(group, result)
     return 0
 

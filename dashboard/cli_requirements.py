@@ -1,9 +1,12 @@
 """`icsdash requirements ...`: candidate requirements from the command line.
 
-- ``cluster INPUT.csv --output OUTPUT.csv``: group similar findings in a CSV file (the same
-  code as the app: data.requirements.grouping.clustering via its csv_io); no database needed.
+- ``cluster INPUT.csv --output OUTPUT.csv [--explain]``: group similar findings in a CSV file
+  (the same code as the app: data.requirements.grouping.clustering via its csv_io); no database
+  needed. --explain adds each group's typical finding and shared phrases.
 - ``regroup``: recompute the stored candidates of the database (FindingCluster), keeping earlier
   ids and curated decisions; run after imports (national scale is a batch job, not a page).
+- ``relate A B`` / ``unrelate A B``: mark two candidate groups "related, not the same" (they
+  stay apart in every regroup and are shown as linked), or remove the mark.
 
 Wire into dashboard/cli.py's build_parser with ``cli_requirements.add_parser(sub)``."""
 
@@ -16,14 +19,20 @@ from data.errors import DomainError
 
 def cmd_cluster(args, config) -> int:
     """Write OUTPUT.csv: every input column plus cluster_id."""
+    from data.requirements.grouping.clustering import model_status
     from data.requirements.grouping.csv_io import cluster_csv
 
     kwargs = {"threshold": args.threshold} if args.threshold is not None else {}
     try:
-        groups = cluster_csv(args.input, args.output, **kwargs)
+        groups = cluster_csv(
+            args.input, args.output, explain=getattr(args, "explain", False), **kwargs
+        )
     except (OSError, ValueError, KeyError) as exc:
         raise DomainError(f"cannot cluster {args.input}: {exc}") from exc
     print(f"{groups} candidate groups written to {args.output}")
+    status = model_status()
+    if not status.available:
+        print(f"note: {status.notice()}")
     return 0
 
 
@@ -43,6 +52,30 @@ def cmd_regroup(args, config) -> int:
     return 0
 
 
+def cmd_relate(args, config) -> int:
+    """Mark (or with args.remove, unmark) two candidate groups as related, not the same."""
+    from dashboard.config import database_url
+    from data.requirements.clusters import mark_related, unmark_related
+    from data.store.db import make_engine, make_sessionmaker, session_scope
+
+    engine = make_engine(database_url(config))
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            try:
+                if args.remove:
+                    changed = unmark_related(session, None, args.first, args.second)
+                else:
+                    changed = mark_related(session, None, args.first, args.second)
+            except ValueError as exc:
+                raise DomainError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    state = "no longer marked" if args.remove else "marked"
+    print(f"{args.first} and {args.second}: {state} related, not the same"
+          + ("" if changed else " (unchanged)"))  # fmt: skip
+    return 0
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add the `requirements` command group to icsdash's subparsers."""
     req = subparsers.add_parser("requirements", help="candidate requirements from findings")
@@ -57,7 +90,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     cl.add_argument("input", metavar="INPUT.csv")
     cl.add_argument("--output", "-o", required=True, metavar="OUTPUT.csv")
     cl.add_argument("--threshold", type=float, default=None, help="merge threshold (advanced)")
+    cl.add_argument(
+        "--explain",
+        action="store_true",
+        help="add typical_finding and shared_phrases columns: why each group formed",
+    )
     cl.set_defaults(func=cmd_cluster)
     rg = sub.add_parser("regroup", help="recompute the stored candidates in the database")
     rg.add_argument("--threshold", type=float, default=None, help="merge threshold (advanced)")
     rg.set_defaults(func=cmd_regroup)
+    for name, remove, text in (
+        ("relate", False, "mark two candidate groups related, not the same (kept apart)"),
+        ("unrelate", True, "remove a related, not the same mark"),
+    ):
+        rel = sub.add_parser(name, help=text)
+        rel.add_argument("first", metavar="GROUP_A", help="candidate id, e.g. C-123")
+        rel.add_argument("second", metavar="GROUP_B")
+        rel.set_defaults(func=cmd_relate, remove=remove)

@@ -18,6 +18,7 @@ from data.demo import generate_demo, supplier_loop
 from data.ingest import import_files, load_catalogue
 from data.reference.seed import load_authorities, load_code_lists, load_product_use
 from data.requirements.clusters import regroup
+from data.store import events
 from data.store.db import session_scope
 from data.store.models import Authority, Submission, Supplier, User
 
@@ -46,7 +47,8 @@ def load_demo(
             load_authorities(session, manifest.authorities_csv, rng=random.Random(seed))
             load_product_use(session, manifest.product_use_csv)
         generated = time.perf_counter()
-        with session_scope(sessions) as session:
+        # Grouped once below, not upload by upload.
+        with session_scope(sessions) as session, events.paused():
             catalogue = load_catalogue(session)
             for paths in manifest.submissions:
                 files = [(p.name, p.read_bytes()) for p in paths]

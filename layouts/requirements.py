@@ -164,6 +164,14 @@ def _weights():
     return pd.DataFrame(RULE.weights())
 
 
+def _grouping_notice() -> list:
+    """A warning when findings are grouped without the sentence model (words only)."""
+    from data.requirements.clusters import grouping_notice
+
+    notice = grouping_notice()
+    return [dbc.Alert(notice, color="warning", id=R("model-notice"))] if notice else []
+
+
 def _candidates() -> html.Section:
     return html.Section(
         [
@@ -172,6 +180,7 @@ def _candidates() -> html.Section:
                 "Findings from different authorities that describe the same problem, grouped "
                 "automatically. Select a candidate to see its findings.",
             ),
+            *_grouping_notice(),
             _ranking_rule(),
             dbc.Row(
                 [

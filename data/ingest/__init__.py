@@ -16,7 +16,7 @@ from data.ingest.read import RawSubmission, read_submission
 from data.ingest.report import Problem, ProductChange, Report
 from data.ingest.store import StoreResult, current_submission, find_duplicate, store_submission
 from data.ingest.validate import RedactedText, ValidSubmission, validate
-from data.store import audit
+from data.store import audit, events
 
 log = logging.getLogger(__name__)
 
@@ -184,13 +184,16 @@ def import_files(
         today=today,
         max_bytes=max_bytes,
     )
-    return store_checked(
+    stored = store_checked(
         session,
         result.report,
         result.valid,
         uploaded_by_id=uploaded_by_id,
         warnings_confirmed=warnings_confirmed,
     )
+    if not stored.duplicate:
+        events.submission_stored(session, stored.submission_id)  # e.g. upload-time grouping
+    return stored
 
 
 def redaction_counts(valid: ValidSubmission) -> dict[str, int]:

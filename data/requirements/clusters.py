@@ -9,43 +9,79 @@ part of a page request. Curated decisions always hold on recomputation:
   chain from another requirement joins two findings a split separated, the chain wins for the
   candidate grouping; requirements themselves never change on recomputation.
 Earlier ids are passed as ``previous`` so candidates keep their ids as data grows.
+
+Sentence vectors are cached in FindingEmbedding per text hash, so a regroup embeds only new text.
+When a submission is stored, ``assign_new_findings`` (registered as an after-store hook in
+data.store.events) places its findings at once against ClusterSummary rows: each joins the
+closest stored group when the merge tests pass, or forms a new one; curated decisions are
+untouched. "Related, not the same" marks (ClusterRelation) keep two groups apart in every regroup.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from data.privacy.access import ADMIN, COORDINATOR, NLAR_REP, Viewer, require
-from data.store import audit
+from data.store import audit, events
 from data.store.models import (
     CURRENT,
+    ClusterRelation,
+    ClusterSummary,
     CurationLink,
     Finding,
     FindingCluster,
+    FindingEmbedding,
     Requirement,
     RequirementEvidence,
     Submission,
 )
+
+log = logging.getLogger(__name__)
+_CHUNK = 5000  # ids per IN (...) query
 
 
 @dataclass(frozen=True)
 class RegroupResult:
     findings: int
     candidates: int
-    changed: int
+    changed: int  # stored assignments written: moved + newly grouped
     seconds: float
+    moved: int = 0  # findings that were in another candidate before
+    model: bool = True  # the sentence model was used (else TF-IDF only)
 
     def message(self) -> str:
+        note = "" if self.model else " Sentence model unavailable: grouped by shared words only."
         return (
             f"Grouped {self.findings:,} findings into {self.candidates:,} candidates "
-            f"({self.changed:,} assignments changed) in {self.seconds:.1f} s."
+            f"({self.changed:,} assignments changed, {self.moved:,} findings moved) "
+            f"in {self.seconds:.1f} s.{note}"
         )
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    findings: int  # findings placed
+    joined: int  # of which joined an existing candidate
+    new_groups: int
+    seconds: float
+
+
+def grouping_notice() -> str | None:
+    """A sentence for the requirements page when grouping runs without the sentence model
+    (TF-IDF only), else None. Does not load the model."""
+    from data.requirements.grouping.embeddings import probe
+
+    status = probe()
+    return None if status.available else status.notice()
 
 
 def may_regroup(viewer: Viewer | None) -> bool:
@@ -53,7 +89,11 @@ def may_regroup(viewer: Viewer | None) -> bool:
     return viewer is None or viewer.role in (NLAR_REP, COORDINATOR, ADMIN)
 
 
-def _clustering_input(session: Session) -> pd.DataFrame:
+def _clustering_input(
+    session: Session, finding_ids: list[int] | None = None, *, current: bool = True
+) -> pd.DataFrame:
+    """Current findings (all, or those of finding_ids; any status with current=False) as
+    clustering input, ordered by id."""
     stmt = (
         select(
             Finding.id,
@@ -63,12 +103,74 @@ def _clustering_input(session: Session) -> pd.DataFrame:
             Finding.suggested_change,
         )
         .join(Submission, Submission.id == Finding.submission_id)
-        .where(Submission.status == CURRENT)
+        .where((Submission.status == CURRENT) if current else True)
         .order_by(Finding.id)
     )
     cols = ["id", "theme", "workflow_area", "description", "suggested_change"]
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=cols)
-    return frame.assign(finding_id=frame["id"].astype(str))
+    if finding_ids is None:
+        found = session.execute(stmt).all()
+    else:
+        found = []
+        for start in range(0, len(finding_ids), _CHUNK):
+            chunk = finding_ids[start : start + _CHUNK]
+            found += session.execute(stmt.where(Finding.id.in_(chunk))).all()
+    frame = pd.DataFrame(found, columns=cols).sort_values("id", kind="stable")
+    return frame.reset_index(drop=True).assign(finding_id=frame["id"].astype(str).to_numpy())
+
+
+def cached_embeddings(
+    session: Session, frame: pd.DataFrame, *, cached_only: bool = False
+) -> np.ndarray | None:
+    """Sentence vectors for frame's rows as grouping uses them (embeddings.centred), from the
+    raw model vectors cached in FindingEmbedding, embedding (and storing) only texts not cached
+    yet; None without the model (or, with cached_only, when any text is not cached: pages
+    never load the model)."""
+    from data.requirements.grouping import embeddings as emb
+
+    if not emb.probe().available:  # loads no model: only new texts need it
+        return None
+    texts = [
+        emb.model_input(d, s)
+        for d, s in zip(frame["description"], frame["suggested_change"], strict=True)
+    ]
+    keys = [emb.text_key(t) for t in texts]
+    where = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    unique = np.zeros((len(where), emb.DIM), dtype=np.float32)
+    found = np.zeros(len(where), dtype=bool)
+    stmt = select(FindingEmbedding.text_hash, FindingEmbedding.vector)
+    total = session.scalar(select(func.count()).select_from(FindingEmbedding)) or 0
+    if len(where) > total / 4:  # most of the table: one streamed scan beats many IN queries
+        chunks = [session.execute(stmt.execution_options(yield_per=20000))]
+    else:
+        names = list(where)
+        chunks = [
+            session.execute(stmt.where(FindingEmbedding.text_hash.in_(names[s : s + _CHUNK])))
+            for s in range(0, len(names), _CHUNK)
+        ]
+    for result in chunks:
+        for key, blob in result:
+            k = where.get(key)
+            if k is not None and len(blob) == 4 * emb.DIM:
+                unique[k] = np.frombuffer(blob, dtype=np.float32)
+                found[k] = True
+    missing = np.flatnonzero(~found)
+    if len(missing) and cached_only:
+        return None
+    if len(missing):
+        text_of = dict(zip(keys, texts, strict=True))
+        names = list(where)
+        todo = [names[k] for k in missing]
+        vecs = emb.embed([text_of[k] for k in todo])
+        if vecs is None:  # the model failed to load after all (logged once)
+            return None
+        unique[missing] = vecs
+        session.execute(
+            insert(FindingEmbedding),
+            [{"text_hash": k, "vector": v.astype(np.float32).tobytes()}
+             for k, v in zip(todo, vecs, strict=True)],
+        )  # fmt: skip
+    unique = emb.centred(unique)  # per distinct text, then one row per finding
+    return unique[np.fromiter((where[k] for k in keys), dtype=np.int64, count=len(keys))]
 
 
 def _union_find(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -113,8 +215,30 @@ def curation_constraints(
         if pair[0] in known and pair[1] in known:
             (must if kind == "must" else cannot).append(pair)
     root = _union_find(must)
+    cannot += _related_constraints(session, known)
     cannot = [(a, b) for a, b in cannot if root.get(a, a) != root.get(b, b)]
     return must, cannot
+
+
+def _related_constraints(session: Session, known: set[str]) -> list[tuple[str, str]]:
+    """Cannot-link pairs that keep groups marked "related, not the same" apart: the smallest
+    finding of each group, which the group's id stays with."""
+    pairs = session.execute(select(ClusterRelation.cluster_a, ClusterRelation.cluster_b)).all()
+    if not pairs:
+        return []
+    names = sorted({c for pair in pairs for c in pair})
+    first = dict(
+        session.execute(
+            select(FindingCluster.cluster_id, func.min(FindingCluster.finding_id))
+            .where(FindingCluster.cluster_id.in_(names))
+            .group_by(FindingCluster.cluster_id)
+        ).all()
+    )
+    out = []
+    for a, b in pairs:
+        if a in first and b in first and str(first[a]) in known and str(first[b]) in known:
+            out.append((str(first[a]), str(first[b])))
+    return out
 
 
 def regroup(
@@ -125,23 +249,27 @@ def regroup(
     Raises PermissionDenied unless the viewer may regroup (see may_regroup)."""
     # Imported here: the text-similarity stack (scikit-learn, ~70 MB with scipy.stats) is
     # only needed when regrouping, not in every web worker serving pages.
-    from data.requirements.grouping.clustering import DEFAULT_THRESHOLD, cluster_findings
+    from data.requirements.grouping.clustering import cluster_findings
 
     require(may_regroup(viewer), "Only curators and administrators can regroup findings.")
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     started = time.perf_counter()
     frame = _clustering_input(session)
     if frame.empty:
         return RegroupResult(0, 0, 0, 0.0)
+    # In the order clustering works in (finding_id as text), so the vectors are not copied.
+    frame = frame.sort_values("finding_id", kind="stable").reset_index(drop=True)
     ids = frame["id"].tolist()
     stored = stored_assignments(session, ids)
     must, cannot = curation_constraints(session, set(frame["finding_id"]))
+    dense = cached_embeddings(session, frame)
     labels = cluster_findings(
         frame,
         previous={str(k): v for k, v in stored.items()},
         must_link=must,
         cannot_link=cannot,
         threshold=threshold,
+        embeddings=dense,
+        use_model=dense is not None,
     )
     new = dict(zip(ids, labels.tolist(), strict=True))
     changed = [
@@ -152,8 +280,14 @@ def regroup(
         session.execute(update(FindingCluster), changed)
     if added:
         session.execute(insert(FindingCluster), added)
+    _store_summaries(session, frame, labels, dense, replace_all=True)
     result = RegroupResult(
-        len(ids), len(set(new.values())), len(changed) + len(added), time.perf_counter() - started
+        len(ids),
+        len(set(new.values())),
+        len(changed) + len(added),
+        time.perf_counter() - started,
+        moved=len(changed),
+        model=dense is not None,
     )
     audit.record(
         session,
@@ -196,9 +330,16 @@ def assign(session: Session, finding_ids: Iterable[int], cluster_id: str) -> Non
     ids = sorted({int(f) for f in finding_ids})
     if not ids:
         return
-    have = set(
-        session.scalars(select(FindingCluster.finding_id).where(FindingCluster.finding_id.in_(ids)))
+    before = dict(
+        session.execute(
+            select(FindingCluster.finding_id, FindingCluster.cluster_id).where(
+                FindingCluster.finding_id.in_(ids)
+            )
+        ).all()
     )
+    have = set(before)
+    stale = sorted({cluster_id, *before.values()})  # their summaries are rebuilt when needed
+    session.execute(delete(ClusterSummary).where(ClusterSummary.cluster_id.in_(stale)))
     if have:
         session.execute(
             update(FindingCluster)
@@ -208,3 +349,317 @@ def assign(session: Session, finding_ids: Iterable[int], cluster_id: str) -> Non
     missing = [{"finding_id": f, "cluster_id": cluster_id} for f in ids if f not in have]
     if missing:
         session.execute(insert(FindingCluster), missing)
+
+
+# --- group summaries and upload-time assignment --------------------------------------------------
+
+
+def _store_summaries(
+    session: Session,
+    frame: pd.DataFrame,
+    labels: pd.Series,
+    dense: np.ndarray | None,
+    *,
+    replace_all: bool = False,
+) -> None:
+    """Write ClusterSummary rows for the groups in labels (rows aligned with frame)."""
+    from data.requirements.grouping.clustering import summarise
+
+    if replace_all:
+        session.execute(delete(ClusterSummary))
+    if dense is None or frame.empty:
+        return
+    groups = summarise(labels, dense, frame["theme"], frame["workflow_area"])
+    if not replace_all:
+        names = [g.cluster_id for g in groups]
+        for start in range(0, len(names), _CHUNK):
+            chunk = names[start : start + _CHUNK]
+            session.execute(delete(ClusterSummary).where(ClusterSummary.cluster_id.in_(chunk)))
+    rows = [_summary_row(g) for g in groups]
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(ClusterSummary), rows[start : start + _CHUNK])
+
+
+def _current_sizes(session: Session) -> dict[str, int]:
+    """cluster_id -> number of its current findings."""
+    stmt = (
+        select(FindingCluster.cluster_id, func.count())
+        .join(Finding, Finding.id == FindingCluster.finding_id)
+        .join(Submission, Submission.id == Finding.submission_id)
+        .where(Submission.status == CURRENT)
+        .group_by(FindingCluster.cluster_id)
+    )
+    return dict(session.execute(stmt).all())
+
+
+def _summary_row(g) -> dict:
+    return {
+        "cluster_id": g.cluster_id,
+        "size": g.size,
+        "vector_sum": np.asarray(g.vector_sum, dtype=np.float32).tobytes(),
+        "square_sum": g.square_sum,
+        "theme_counts": json.dumps(g.themes, sort_keys=True),
+        "area_counts": json.dumps(g.areas, sort_keys=True),
+    }
+
+
+def _load_summaries(session: Session, sizes: dict[str, int]) -> list:
+    """Stored summaries whose size matches the group's current size."""
+    from data.requirements.grouping.clustering import GroupSummary
+
+    return [
+        GroupSummary(row.cluster_id, row.size, np.frombuffer(row.vector_sum, dtype=np.float32),
+                     row.square_sum, json.loads(row.theme_counts), json.loads(row.area_counts))
+        for row in session.execute(select(ClusterSummary)).scalars()
+        if sizes.get(row.cluster_id) == row.size
+    ]  # fmt: skip
+
+
+def _group_summaries(session: Session) -> list:
+    """Summaries of every stored group with current findings; stale or missing ones (their size
+    no longer matches, e.g. after curation or a superseded upload) are rebuilt from members."""
+    sizes = _current_sizes(session)
+    out = _load_summaries(session, sizes)
+    have = {g.cluster_id for g in out}
+    stale = sorted(c for c in sizes if c not in have)
+    if not stale:
+        return out
+    member_ids: list[int] = []
+    for start in range(0, len(stale), _CHUNK):
+        member_ids += session.scalars(
+            select(FindingCluster.finding_id).where(
+                FindingCluster.cluster_id.in_(stale[start : start + _CHUNK])
+            )
+        ).all()
+    frame = _clustering_input(session, sorted(member_ids))
+    dense = cached_embeddings(session, frame)
+    if dense is None or frame.empty:
+        return out
+    labels = pd.Series(stored_assignments(session, frame["id"].tolist())).reindex(frame["id"])
+    _store_summaries(session, frame, labels.reset_index(drop=True), dense)
+    return _load_summaries(session, sizes)
+
+
+def assign_new_findings(session: Session, finding_ids: Iterable[int]) -> AssignResult | None:
+    """Group findings just stored (not yet grouped) against the stored groups, in the caller's
+    transaction. Returns None when they must wait for a full regroup: no sentence model (one log
+    line says so), or no stored groups yet while other findings are still ungrouped."""
+    from data.requirements.grouping.clustering import assign_to_groups
+
+    started = time.perf_counter()
+    ids = sorted({int(f) for f in finding_ids})
+    if ids:
+        done = set(stored_assignments(session, ids))
+        ids = [f for f in ids if f not in done]
+    if not ids:
+        return AssignResult(0, 0, 0, 0.0)
+    frame = _clustering_input(session, ids)
+    if frame.empty:
+        return AssignResult(0, 0, 0, 0.0)
+    dense = cached_embeddings(session, frame)
+    if dense is None:
+        log.info("%d new findings wait for the next regroup (no sentence model)", len(frame))
+        return None
+    groups = _group_summaries(session)
+    taken = set(session.scalars(select(FindingCluster.cluster_id).distinct()))
+    labels = assign_to_groups(frame, dense, groups, taken=taken)
+    if labels is None:
+        return None
+    rows = [
+        {"finding_id": int(f), "cluster_id": c} for f, c in zip(frame["id"], labels, strict=True)
+    ]
+    session.execute(insert(FindingCluster), rows)
+    existing = {g.cluster_id: g for g in groups}
+    touched = sorted(set(labels))
+    joined = sum(1 for c in labels if c in existing)
+    # Update the touched groups' summaries by adding the new members.
+    from data.requirements.grouping.clustering import summarise
+
+    added = {g.cluster_id: g for g in summarise(labels, dense, frame["theme"],
+                                                frame["workflow_area"])}  # fmt: skip
+    session.execute(delete(ClusterSummary).where(ClusterSummary.cluster_id.in_(touched)))
+    out = []
+    for cid in touched:
+        g, old = added[cid], existing.get(cid)
+        if old is not None:
+            themes = {
+                k: old.themes.get(k, 0) + g.themes.get(k, 0) for k in {*old.themes, *g.themes}
+            }
+            areas = {k: old.areas.get(k, 0) + g.areas.get(k, 0) for k in {*old.areas, *g.areas}}
+            g = type(g)(cid, old.size + g.size, (old.vector_sum + g.vector_sum).astype(np.float32),
+                        old.square_sum + g.square_sum, themes, areas)  # fmt: skip
+        out.append(_summary_row(g))
+    session.execute(insert(ClusterSummary), out)
+    return AssignResult(
+        len(frame), joined, len([c for c in touched if c not in existing]),
+        time.perf_counter() - started,
+    )  # fmt: skip
+
+
+def _forget_superseded(session: Session, submission_id: int) -> None:
+    """Take the findings of the submission this one superseded out of their groups' summaries
+    (they are no longer current), so those summaries need no rebuild from all their members."""
+    from data.requirements.grouping.clustering import summarise
+
+    new = session.get(Submission, submission_id)
+    old = session.scalar(
+        select(Submission.id)
+        .where(
+            Submission.authority_id == new.authority_id,
+            Submission.period == new.period,
+            Submission.id != submission_id,
+            Submission.status != CURRENT,
+        )
+        .order_by(Submission.id.desc())
+        .limit(1)
+    )
+    if old is None:
+        return
+    ids = list(session.scalars(select(Finding.id).where(Finding.submission_id == old)))
+    labels = stored_assignments(session, ids)
+    frame = _clustering_input(session, sorted(labels), current=False)
+    dense = cached_embeddings(session, frame, cached_only=True)
+    if frame.empty or dense is None:
+        return  # the summaries are rebuilt from members when next needed
+    gone = summarise(frame["id"].map(labels), dense, frame["theme"], frame["workflow_area"])
+    rows = {
+        r.cluster_id: r
+        for r in session.scalars(
+            select(ClusterSummary).where(
+                ClusterSummary.cluster_id.in_([g.cluster_id for g in gone])
+            )
+        )
+    }
+    for g in gone:
+        row = rows.get(g.cluster_id)
+        if row is None:
+            continue
+        vec = np.frombuffer(row.vector_sum, dtype=np.float32) - g.vector_sum
+        themes, areas = json.loads(row.theme_counts), json.loads(row.area_counts)
+        for counts, minus in ((themes, g.themes), (areas, g.areas)):
+            for k, v in minus.items():
+                counts[k] = counts.get(k, 0) - v
+                if counts[k] <= 0:
+                    counts.pop(k)
+        row.size -= g.size
+        row.vector_sum = vec.astype(np.float32).tobytes()
+        row.square_sum -= g.square_sum
+        row.theme_counts = json.dumps(themes, sort_keys=True)
+        row.area_counts = json.dumps(areas, sort_keys=True)
+    session.flush()
+
+
+@events.on_submission_stored
+def on_submission_stored(session: Session, submission_id: int) -> None:
+    """After-store hook: group the new submission's findings now (see assign_new_findings).
+    Never fails the upload: a grouping error is logged and the findings wait for a regroup."""
+    ids = session.scalars(select(Finding.id).where(Finding.submission_id == submission_id)).all()
+    if not ids:
+        return
+    try:
+        with session.begin_nested():
+            _forget_superseded(session, submission_id)
+            result = assign_new_findings(session, ids)
+    except Exception:  # the upload is stored whatever happens to its grouping
+        log.exception("grouping the findings of submission %s failed; they wait for a regroup",
+                      submission_id)  # fmt: skip
+        return
+    if result is not None:
+        log.info("submission %s: %d findings grouped (%d joined existing candidates, %d new) "
+                 "in %.2f s", submission_id, result.findings, result.joined, result.new_groups,
+                 result.seconds)  # fmt: skip
+
+
+# --- "related, not the same" ------------------------------------------------------------------
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    a, b = str(a).strip(), str(b).strip()
+    if not a or not b or a == b:
+        raise ValueError("choose two different candidate groups")
+    return (a, b) if a < b else (b, a)
+
+
+def mark_related(session: Session, viewer: Viewer | None, a: str, b: str) -> bool:
+    """Mark two groups "related, not the same": they stay apart in every regroup and are shown
+    as linked. Returns False if they were already marked. Curators and administrators only."""
+    require(may_regroup(viewer), "Only curators and administrators can link candidate groups.")
+    first, second = _pair(a, b)
+    for cid in (first, second):
+        if session.scalar(select(FindingCluster.finding_id).where(
+                FindingCluster.cluster_id == cid).limit(1)) is None:  # fmt: skip
+            raise ValueError(f"no candidate group {cid!r}")
+    if session.get(ClusterRelation, (first, second)) is not None:
+        return False
+    session.add(ClusterRelation(cluster_a=first, cluster_b=second,
+                                created_by_id=viewer.user_id if viewer else None))  # fmt: skip
+    audit.record(session, viewer.user_id if viewer else None, "candidates_related",
+                 "cluster_relation", f"{first} and {second}: related, not the same")  # fmt: skip
+    return True
+
+
+def unmark_related(session: Session, viewer: Viewer | None, a: str, b: str) -> bool:
+    """Remove a "related, not the same" mark; False if there was none."""
+    require(may_regroup(viewer), "Only curators and administrators can link candidate groups.")
+    row = session.get(ClusterRelation, _pair(a, b))
+    if row is None:
+        return False
+    session.delete(row)
+    audit.record(session, viewer.user_id if viewer else None, "candidates_unrelated",
+                 "cluster_relation", f"{row.cluster_a} and {row.cluster_b}")  # fmt: skip
+    return True
+
+
+def related_groups(session: Session, cluster_id: str) -> list[str]:
+    """Groups marked "related, not the same" as cluster_id, sorted."""
+    rows = session.execute(
+        select(ClusterRelation.cluster_a, ClusterRelation.cluster_b).where(
+            (ClusterRelation.cluster_a == cluster_id) | (ClusterRelation.cluster_b == cluster_id)
+        )
+    ).all()
+    return sorted(b if a == cluster_id else a for a, b in rows)
+
+
+# --- why grouped ----------------------------------------------------------------------------------
+
+
+def _shown_vectors(session: Session, shown: pd.DataFrame):
+    """(frame with text, vectors or None) for shown findings (finding_id = Finding.id)."""
+    ids = sorted({int(f) for f in shown["finding_id"]})
+    frame = _clustering_input(session, ids)
+    return frame, cached_embeddings(session, frame, cached_only=True) if not frame.empty else None
+
+
+def explain_candidate(session: Session, shown: pd.DataFrame):
+    """GroupExplanation of a candidate from the findings the viewer may see (so nothing withheld
+    by disclosure control leaks), or None when none are shown."""
+    from data.requirements.grouping.explain import explain_group
+
+    if shown.empty:
+        return None
+    frame, dense = _shown_vectors(session, shown)
+    return explain_group(frame, dense) if not frame.empty else None
+
+
+def finding_neighbours(session: Session, shown: pd.DataFrame, finding_id: int, k: int = 5):
+    """The k shown findings of the candidate most similar to finding_id, with similarity."""
+    from data.requirements.grouping.explain import nearest_in_group
+
+    frame, dense = _shown_vectors(session, shown)
+    return nearest_in_group(frame, str(finding_id), dense, k)
+
+
+def why_grouped(session: Session, shown: pd.DataFrame, cluster_id: str) -> str:
+    """Sentences for the candidate page: typical finding, shared phrases, related groups."""
+    parts = []
+    why = explain_candidate(session, shown)
+    if why is not None and why.size > 1:
+        text = why.typical_text if len(why.typical_text) <= 120 else why.typical_text[:117] + "..."
+        parts.append(f"Most typical finding: {why.typical_finding} (“{text}”).")
+        if why.shared_phrases:
+            phrases = ", ".join(f"{p} ({n})" for p, n in why.shared_phrases)
+            parts.append(f"Shared phrases: {phrases}.")
+    related = related_groups(session, cluster_id)
+    if related:
+        parts.append(f"Related, not the same: {', '.join(related)}.")
+    return " ".join(parts)

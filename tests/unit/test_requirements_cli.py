@@ -69,3 +69,50 @@ def test_regroup_command_stores_candidates(tmp_path, capsys):
     assert "Grouped 10 findings" in capsys.readouterr().out
     with session_scope(sessions) as s:
         assert clusters.ungrouped_count(s) == 0
+
+
+def test_cluster_explain_adds_typical_finding_and_shared_phrases(tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    args = parser().parse_args(
+        ["requirements", "cluster", str(DEVSET), "--output", str(out), "--explain"]
+    )
+    assert args.explain and args.func(args, None) == 0
+    with (
+        DEVSET.open(newline="", encoding="utf-8") as a,
+        out.open(newline="", encoding="utf-8") as b,
+    ):
+        src, got = list(csv.DictReader(a)), list(csv.DictReader(b))
+    assert list(got[0])[: len(src[0]) + 1] == [*src[0], "cluster_id"]
+    assert list(got[0])[-2:] == ["typical_finding", "shared_phrases"]
+    ids = {row["finding_id"] for row in got}
+    for row in got:
+        assert row["typical_finding"] in ids
+        mates = [r for r in got if r["cluster_id"] == row["cluster_id"]]
+        assert row["typical_finding"] in {r["finding_id"] for r in mates}
+        assert len({r["shared_phrases"] for r in mates}) == 1
+    assert any(row["shared_phrases"] for row in got)
+    plain = tmp_path / "plain.csv"
+    args = parser().parse_args(["requirements", "cluster", str(DEVSET), "--output", str(plain)])
+    args.func(args, None)
+    with plain.open(newline="", encoding="utf-8") as b:
+        assert "typical_finding" not in next(csv.reader(b)), "same columns without --explain"
+
+
+def test_relate_command_marks_and_unmarks_two_groups(tmp_path, capsys):
+    url = fresh_database("sqlite", tmp_path, "relate")
+    sessions = make_sessionmaker(make_engine(url))
+    with session_scope(sessions) as s:
+        seed_authorities(s)
+        standard_findings(s)
+        clusters.regroup(s)
+        a, b = sorted(set(clusters.stored_assignments(s).values()))[:2]
+    config = type("Cfg", (), {"DATABASE_URL": url})
+    args = parser().parse_args(["requirements", "relate", a, b])
+    assert args.func(args, config) == 0 and "marked related" in capsys.readouterr().out
+    with session_scope(sessions) as s:
+        assert clusters.related_groups(s, a) == [b]
+    args = parser().parse_args(["requirements", "unrelate", b, a])
+    assert args.func(args, config) == 0 and "no longer marked" in capsys.readouterr().out
+    with pytest.raises(DomainError, match="no candidate group"):
+        args = parser().parse_args(["requirements", "relate", a, "C-none"])
+        args.func(args, config)

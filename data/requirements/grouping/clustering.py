@@ -1,17 +1,22 @@
 """Group findings that describe the same problem into candidate requirements.
 
-Findings are compared by text (TF-IDF on canonical word and character n-grams, see
-``grouping.vocabulary``) adjusted by theme and workflow area: the same theme adds a
-bonus, a different
+Findings are compared by meaning and by words: the cosine of ``[sqrt(a) * embedding |
+sqrt(1 - a) * tfidf]``, where the embedding comes from a local sentence model
+(``grouping.embeddings``) and TF-IDF is on canonical word and character n-grams
+(``grouping.vocabulary``); ``a`` is ``ClusterWeights.meaning``. Without the model, TF-IDF alone is
+used with its own tuned threshold (``FALLBACK_THRESHOLD``), and ``model_status()`` says so. The
+similarity is adjusted by theme and workflow area: the same theme adds a bonus, a different
 theme a penalty (not a veto: LAs mis-code themes). Groups form by average-linkage agglomeration
 that stops at ``threshold``, plus a relative-closeness test (as in Chameleon): a tight group only
 absorbs findings nearly as close as its own members, which keeps near-miss problems apart.
 
 No n x n matrix: average linkage is the dot product of two groups' summed unit vectors over the
 pair count, so it is exact from per-cluster sums; candidate pairs come from a sparse
-nearest-neighbour search on rarer words; and since average linkage is reducible, pairs below the
-threshold are dropped at once. ``previous``, ``must_link`` and ``cannot_link`` make earlier ids
-and curated decisions survive recomputation; new ids derive from the smallest finding_id.
+nearest-neighbour search on rarer words and one on the embeddings (grouping.neighbours); and since
+average linkage is reducible, pairs below the threshold are dropped at once. ``previous``,
+``must_link`` and ``cannot_link`` make earlier ids and curated decisions survive recomputation;
+new ids derive from the smallest finding_id. ``assign_to_groups`` places an upload's findings
+against stored group summaries without a full regroup.
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from data.requirements.grouping import vocabulary
+from data.requirements.grouping import embeddings as emb
+from data.requirements.grouping import neighbours, vocabulary
 
 REQUIRED_COLUMNS = ("finding_id", "theme", "workflow_area", "description", "suggested_change")
-DEFAULT_THRESHOLD = 0.10
+DEFAULT_THRESHOLD = 0.19  # with the sentence model (tuned on half A, bench/cluster_eval.py)
+FALLBACK_THRESHOLD = 0.11  # TF-IDF only (tuned the same way)
 _NO_AREA = {"", "general", "nan"}
 _Pairs = list[tuple[int, int]]
 
@@ -43,11 +50,36 @@ class ClusterWeights:
     theme_bonus: float = 0.04
     theme_penalty: float = 0.04
     area_bonus: float = 0.03
-    relative: float = 0.8  # merge only if linkage >= relative * cohesion of the two groups
+    relative: float = 0.6  # merge only if linkage >= relative * cohesion of the two groups
     prior_pairs: float = 6.0  # small groups' cohesion is shrunk towards threshold / relative
     neighbours: int = 40  # candidate neighbours kept per finding
     block_df: float = 0.02  # words in more than this share of findings create no candidates...
     block_min: int = 400  # ... unless they are in fewer findings than this
+    meaning: float = 1.0  # a: share of the sentence embedding in the cosine (0: TF-IDF only)
+    meaning_neighbours: int = 12  # candidate neighbours per finding by embedding
+
+
+def model_status() -> emb.Status:
+    """Whether the sentence model is in use (else TF-IDF only; the page says so)."""
+    return emb.status()
+
+
+def finding_embeddings(findings: pd.DataFrame, cache: dict | None = None) -> np.ndarray | None:
+    """Sentence vectors of findings as grouping compares them (rows in order, see
+    embeddings.centred), or None without the model. cache: text_key -> raw model vector."""
+    texts = [
+        emb.model_input(d, s)
+        for d, s in zip(findings["description"], findings["suggested_change"], strict=True)
+    ]
+    return emb.centred(emb.embed(texts, cache))
+
+
+def _themes(values: pd.Series) -> pd.Series:
+    return values.fillna("").astype(str).str.strip().str.upper()
+
+
+def _areas(values: pd.Series) -> pd.Series:
+    return values.fillna("").astype(str).str.strip().str.lower()
 
 
 def _one_hot(values: pd.Series, scale: float) -> sp.csr_matrix:
@@ -57,35 +89,52 @@ def _one_hot(values: pd.Series, scale: float) -> sp.csr_matrix:
     return sp.csr_matrix((np.full(len(rows), scale), (rows, codes[rows])), (len(values), width))
 
 
-def build_features(findings: pd.DataFrame, w: ClusterWeights) -> tuple:
-    """(X, word matrix, known-theme flags) for findings in the given row order.
+def build_features(
+    findings: pd.DataFrame, w: ClusterWeights, dense: np.ndarray | None = None
+) -> tuple:
+    """(X, D, word matrix, known-theme flags) for findings in the given row order.
 
-    X rows hold the text vector (vocabulary.text_vectors), then one-hot theme and area columns
-    scaled so that X[i].X[j] - theme_penalty * known_i * known_j is the adjusted similarity.
+    X rows hold sqrt(1 - a) times the text vector (vocabulary.text_vectors), then one-hot theme
+    and area columns; D holds sqrt(a) times the unit sentence embeddings (None without them);
+    X[i].X[j] + D[i].D[j] - theme_penalty * known_i * known_j is the adjusted similarity.
     """
+    share = w.meaning if dense is not None else 0.0
     text, words = vocabulary.text_vectors(
-        findings["description"], findings["suggested_change"], w.word, w.suggestion
-    )
-    themes = findings["theme"].fillna("").astype(str).str.strip().str.upper()
-    areas = findings["workflow_area"].fillna("").astype(str).str.strip().str.lower()
+        findings["description"], findings["suggested_change"], w.word, w.suggestion,
+        with_chars=share < 1.0,
+    )  # fmt: skip
+    themes, areas = _themes(findings["theme"]), _areas(findings["workflow_area"])
     known = (themes != "").to_numpy()
+    d = None
+    if dense is not None:  # one float32 matrix; scaled in place when it is already a copy
+        d = np.asarray(dense, dtype=np.float32)
+        if share != 1.0:
+            d = d * np.float32(np.sqrt(share))
     blocks = [
-        text,
+        np.sqrt(1.0 - share) * text,
         _one_hot(themes.where(known, None), np.sqrt(w.theme_bonus + w.theme_penalty)),
         _one_hot(areas.where(~areas.isin(_NO_AREA), None), np.sqrt(w.area_bonus)),
     ]
     x = sp.hstack(blocks, format="csr")
     x.sort_indices()  # cluster vectors are searched by column index
-    return x, words, known.astype(np.float64)
+    return x, d, words, known.astype(np.float64)
 
 
 class _Cluster:
     """One group during agglomeration: members, summed vector and bookkeeping for linkage."""
 
-    __slots__ = ("members", "key", "idx", "val", "kn", "inner", "coh", "anchor", "cannot", "nbrs")
+    __slots__ = ("members", "size", "key", "idx", "val", "dense", "kn", "inner", "coh", "anchor",
+                 "cannot", "nbrs")  # fmt: skip
 
-    def __init__(self, members: list[int], vec: tuple, kn: float, inner: float, anchor, cannot):
-        self.members, self.key, (self.idx, self.val) = members, min(members), vec  # key: tie-break
+    def __init__(self, members: list[int], vec: tuple, kn: float, inner: float, anchor, cannot,
+                 dense: np.ndarray | None = None, size: int | None = None,
+                 key: int = 0):  # fmt: skip
+        """members: rows of X; a stored group summarised without its rows (upload-time
+        assignment) has size findings of which only `members` are rows of X."""
+        self.members, (self.idx, self.val) = members, vec
+        self.size = len(members) if size is None else size
+        self.key = min(members) if members else key  # tie-break
+        self.dense = dense  # sum of the members' embedding rows (D), None without them
         self.kn, self.inner, self.anchor, self.cannot = kn, inner, anchor, cannot
         self.coh = 0.0  # cohesion, set by the agglomerator
         self.nbrs: dict[int, float] = {}  # neighbour id -> sum of pair similarities
@@ -99,8 +148,10 @@ class _Agglomerator:
     stays a neighbour, so it is tested again when either side changes.
     """
 
-    def __init__(self, x: sp.csr_matrix, known: np.ndarray, w: ClusterWeights, threshold: float):
+    def __init__(self, x: sp.csr_matrix, known: np.ndarray, w: ClusterWeights, threshold: float,
+                 d: np.ndarray | None = None):  # fmt: skip
         self.x, self.known, self.penalty, self.threshold = x, known, w.theme_penalty, threshold
+        self.d = d
         self.relative, self.prior_pairs = w.relative, w.prior_pairs
         self.prior = threshold / w.relative if w.relative > 0 else 0.0
         self.scratch = np.zeros(x.shape[1])
@@ -116,7 +167,7 @@ class _Agglomerator:
     def _new(self, c: _Cluster) -> int:
         """Register c; its cohesion (mean inner similarity) is shrunk towards the prior so that
         small groups are not choosy."""
-        pairs = len(c.members) * (len(c.members) - 1) / 2
+        pairs = c.size * (c.size - 1) / 2
         c.coh = (c.inner + self.prior * self.prior_pairs) / (pairs + self.prior_pairs)
         cid, self.next_id = self.next_id, self.next_id + 1
         self.clusters[cid] = c
@@ -130,7 +181,18 @@ class _Agglomerator:
         kn = float(self.known[members].sum())
         every = float(vec[1] @ vec[1]) - self.penalty * kn * kn
         diag = sum(float(v @ v) for _, v in rows) - self.penalty * kn
-        cluster = _Cluster(list(members), vec, kn, (every - diag) / 2, anchor, cannot or set())
+        dense = None
+        if self.d is not None:
+            if len(members) == 1:  # a view of D's row: no copy per singleton
+                dense = self.d[members[0]]
+                diag += float(dense @ dense)
+            else:
+                block = self.d[members]
+                dense = block.sum(0)
+                diag += float(np.einsum("ij,ij->", block, block))
+            every += float(dense @ dense)
+        cluster = _Cluster(list(members), vec, kn, (every - diag) / 2, anchor, cannot or set(),
+                           dense)  # fmt: skip
         return self._new(cluster)
 
     def numerators(self, a: int, others: list[int]) -> np.ndarray:
@@ -150,6 +212,8 @@ class _Agglomerator:
             hit = cc.idx[at] == ca.idx
             dots[k] = ca.val[hit] @ cc.val[at[hit]]
         self.scratch[ca.idx] = 0.0
+        if self.d is not None and cs:
+            dots += np.stack([cc.dense for cc in cs]) @ ca.dense
         return dots - self.penalty * ca.kn * np.array([cc.kn for cc in cs])
 
     def allowed(self, a: int, b: int) -> bool:
@@ -158,13 +222,13 @@ class _Agglomerator:
         ca, cb = self.clusters[a], self.clusters[b]
         if ca.anchor is not None and cb.anchor is not None:
             return False
-        small, big = (ca, cb) if len(ca.members) <= len(cb.members) else (cb, ca)
+        small, big = (ca, cb) if ca.size <= cb.size else (cb, ca)
         return not (big.cannot and any(m in big.cannot for m in small.members))
 
     def link(self, a: int, others: list[int], nums: np.ndarray) -> None:
         """Keep pairs (a, c) reaching the threshold as neighbours; queue the close enough."""
         ca, cs = self.clusters[a], [self.clusters[c] for c in others]
-        na, sizes = len(ca.members), np.array([len(c.members) for c in cs], dtype=float)
+        na, sizes = ca.size, np.array([c.size for c in cs], dtype=float)
         values = nums / (na * sizes)
         coh = (na * ca.coh + sizes * np.array([c.coh for c in cs])) / (na + sizes)
         queue = values >= self.relative * coh if self.relative > 0 else values > -np.inf
@@ -196,10 +260,12 @@ class _Agglomerator:
             self.clusters[c].nbrs.pop(b, None)
         big, small = (ca, cb) if len(ca.members) >= len(cb.members) else (cb, ca)
         big.members.extend(small.members)
+        key = min(ca.key, cb.key)
         vec, inner = _add((ca.idx, ca.val), (cb.idx, cb.val)), ca.inner + cb.inner
         anchor = ca.anchor if ca.anchor is not None else cb.anchor
+        dense = None if self.d is None else ca.dense + cb.dense
         merged = _Cluster(big.members, vec, ca.kn + cb.kn, inner + ca.nbrs[b], anchor,
-                          ca.cannot | cb.cannot)  # fmt: skip
+                          ca.cannot | cb.cannot, dense, ca.size + cb.size, key)  # fmt: skip
         self.link(self._new(merged), others, num)
 
 
@@ -228,6 +294,10 @@ def _pair_sims(agg: _Agglomerator, pairs: np.ndarray) -> np.ndarray:
         prod = agg.scratch[x.indices[pos]] * x.data[pos]
         out[s:e] = np.bincount(np.repeat(np.arange(e - s), lens), prod, minlength=e - s)
         agg.scratch[idx] = 0.0
+    if agg.d is not None:
+        for s in range(0, len(pairs), 8192):  # bounded temporaries (2 x 8192 x dim floats)
+            a, b = agg.d[pairs[s : s + 8192, 0]], agg.d[pairs[s : s + 8192, 1]]
+            out[s : s + 8192] += np.einsum("ij,ij->i", a, b)
     return out - agg.penalty * agg.known[pairs[:, 0]] * agg.known[pairs[:, 1]]
 
 
@@ -239,7 +309,7 @@ def _link_candidates(agg: _Agglomerator, pairs: np.ndarray, cluster_of: np.ndarr
         anchored = np.array([agg.clusters[c].anchor is not None for c in range(agg.next_id)])
         keep &= ~(anchored[ca] & anchored[cb])
     pairs, ca, cb = pairs[keep], ca[keep], cb[keep]
-    sizes = np.array([len(agg.clusters[c].members) for c in range(agg.next_id)])
+    sizes = np.array([agg.clusters[c].size for c in range(agg.next_id)])
     single = (sizes[ca] == 1) & (sizes[cb] == 1)
     sims = _pair_sims(agg, pairs[single]) if single.any() else np.empty(0)
     ok = sims >= agg.threshold
@@ -273,7 +343,7 @@ def _members(labels: np.ndarray, items: np.ndarray) -> list[list[int]]:
 def _split(agg: _Agglomerator, comp: list[int], must: np.ndarray, cannot: dict[int, set[int]]):
     """Split a group that cannot_link now forbids, keeping together as much as is allowed."""
     weights = ClusterWeights(relative=0.0, theme_penalty=agg.penalty)
-    sub = _Agglomerator(agg.x, agg.known, weights, -np.inf)
+    sub = _Agglomerator(agg.x, agg.known, weights, -np.inf, agg.d)
     parts = _members(must, np.array(comp))
     cids = [sub.add(m, None, set().union(*(cannot.get(i, set()) for i in m))) for m in parts]
     for k, a in enumerate(cids):
@@ -323,6 +393,36 @@ def _seed(
     return cluster_of
 
 
+def _duplicates(findings: pd.DataFrame, free: np.ndarray, cannot: _Pairs) -> tuple[_Pairs, list]:
+    """(pairs joining identical free findings, one row per set of identical findings).
+
+    Identical findings (same text, theme and area) are the closest possible pair, so average
+    linkage joins them first anyway; joining them up front saves the work. Findings named in a
+    cannot_link, and findings without text, are left alone."""
+    key = (
+        findings["description"].fillna("").astype(str).str.strip().str.lower()
+        + "\x00" + findings["suggested_change"].fillna("").astype(str).str.strip().str.lower()
+        + "\x00" + _themes(findings["theme"]) + "\x00" + _areas(findings["workflow_area"])
+    ).to_numpy()  # fmt: skip
+    blank = (findings["description"].fillna("").astype(str).str.strip() == "") & (
+        findings["suggested_change"].fillna("").astype(str).str.strip() == ""
+    )
+    ok = free & ~blank.to_numpy()  # findings without text are like nothing, not like each other
+    for a, b in cannot:
+        ok[a] = ok[b] = False
+    codes = pd.factorize(np.where(ok, key, np.arange(len(key)).astype(str)))[0]
+    first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+    pairs: _Pairs = []
+    reps = []
+    for i, c in enumerate(codes):
+        if first[c] < 0:
+            first[c] = i
+            reps.append(i)
+        else:
+            pairs.append((int(first[c]), i))
+    return pairs, reps
+
+
 def _resolve(pairs: Iterable[tuple[str, str]], pos: Mapping[str, int]) -> _Pairs:
     """Constraint pairs as positions; pairs naming unknown (e.g. withdrawn) findings are ignored."""
     found = [(pos.get(str(a)), pos.get(str(b))) for a, b in pairs]
@@ -348,8 +448,10 @@ def cluster_findings(
     previous: Mapping[str, str] | None = None,
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     weights: ClusterWeights | None = None,
+    embeddings: np.ndarray | None = None,
+    use_model: bool = True,
 ) -> pd.Series:
     """Cluster id (str) for every finding, index-aligned with ``findings``.
 
@@ -358,7 +460,10 @@ def cluster_findings(
     cluster when close enough (same tests as any merge) or form new ones. A cluster split by
     cannot_link keeps its id on its largest part.
     must_link / cannot_link: curated (finding_id, finding_id) decisions that always hold.
-    threshold: minimum average adjusted similarity for two groups to merge.
+    threshold: minimum average adjusted similarity for two groups to merge (default: the tuned
+    DEFAULT_THRESHOLD with the sentence model, FALLBACK_THRESHOLD without).
+    embeddings: unit sentence vectors, one row per finding in ``findings`` order (e.g. from the
+    database cache); computed with the model when None and use_model is true.
     New ids are "C-<smallest finding_id in the cluster>".
     """
     check_findings(findings)
@@ -369,18 +474,48 @@ def cluster_findings(
     order = np.argsort(raw, kind="stable")
     ids = raw[order]
     pos = {fid: k for k, fid in enumerate(ids)}
-    x, words, known = build_features(findings.iloc[order], w)
-    agg = _Agglomerator(x, known, w, threshold)
+    dense = None
+    if use_model and w.meaning > 0:
+        dense = finding_embeddings(findings) if embeddings is None else embeddings
+        dense = None if dense is None else np.asarray(dense, dtype=np.float32)
+    if dense is not None and not np.array_equal(order, np.arange(len(order))):
+        dense = dense[order]  # (rows already in finding_id order need no copy)
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLD if dense is not None else FALLBACK_THRESHOLD
+    x, d, words, known = build_features(findings.iloc[order], w, dense)
+    agg = _Agglomerator(x, known, w, threshold, d)
     must, cannot = _resolve(must_link, pos), _resolve(cannot_link, pos)
     prev = {pos[str(f)]: str(c).strip() for f, c in (previous or {}).items()
             if str(f) in pos and not pd.isna(c) and str(c).strip()}  # fmt: skip
-    cluster_of = _seed(agg, ids, must, cannot, prev)
-    rows = np.flatnonzero([agg.clusters[c].anchor is None for c in cluster_of])  # free findings
-    df_cap = max(w.block_min, w.block_df * len(ids))
-    _link_candidates(agg, vocabulary.nearest_pairs(words, rows, w.neighbours, df_cap), cluster_of)
+    free = np.ones(len(ids), dtype=bool)
+    free[list(prev)] = False
+    same, reps = _duplicates(findings.iloc[order], free, cannot)
+    cluster_of = _seed(agg, ids, must + same, cannot, prev)
+    free_rep = np.zeros(len(ids), dtype=bool)
+    free_rep[reps] = True
+    free_rep &= np.array([agg.clusters[c].anchor is None for c in cluster_of])
+    # Candidate pairs among one finding per set of identical ones (the rest are joined already):
+    # free findings' nearest neighbours, by rarer shared words and by sentence vectors.
+    cols = np.flatnonzero(free_rep | ~free)
+    rows = np.searchsorted(cols, np.flatnonzero(free_rep))
+    df_cap = max(w.block_min, w.block_df * len(cols))
+    pairs = cols[vocabulary.nearest_pairs(words[cols], rows, w.neighbours, df_cap)]
+    if dense is not None and w.meaning_neighbours > 0:
+        sub = dense if len(cols) == len(dense) else dense[cols]
+        near = cols[neighbours.nearest_pairs(sub, rows, w.meaning_neighbours)]
+        pairs = np.unique(np.vstack([pairs, near]), axis=0)
+    _link_candidates(agg, pairs, cluster_of)
     agg.run()
+    labels = _name(agg, ids, set())
+    out = np.empty(len(ids), dtype=object)
+    out[order] = labels
+    return pd.Series(out, index=findings.index, name="cluster_id", dtype=object)
+
+
+def _name(agg: _Agglomerator, ids: np.ndarray, taken: set[str]) -> np.ndarray:
+    """Cluster id of every row: the anchor, else "C-<smallest finding_id>" (made unique)."""
     labels = np.empty(len(ids), dtype=object)
-    used = {c.anchor for c in agg.clusters.values() if c.anchor is not None}
+    used = taken | {c.anchor for c in agg.clusters.values() if c.anchor is not None}
     for c in sorted(agg.clusters.values(), key=lambda c: c.key):
         name = c.anchor
         if name is None:
@@ -390,6 +525,132 @@ def cluster_findings(
                 name, k = f"{base}~{k}", k + 1
             used.add(name)
         labels[c.members] = name
-    out = np.empty(len(ids), dtype=object)
+    return labels
+
+
+# --- upload-time assignment ----------------------------------------------------------------------
+
+
+@dataclass
+class GroupSummary:
+    """A stored group as upload-time assignment needs it, without its findings' rows."""
+
+    cluster_id: str
+    size: int
+    vector_sum: np.ndarray  # sum of the members' unit sentence vectors
+    square_sum: float  # sum of their squared norms
+    themes: dict[str, int]
+    areas: dict[str, int]
+
+
+def summarise(
+    labels: pd.Series, dense: np.ndarray, themes: pd.Series, areas: pd.Series
+) -> list[GroupSummary]:
+    """One GroupSummary per label (rows aligned: labels, dense, themes, areas)."""
+    codes, names = pd.factorize(pd.Series(labels).astype(str).to_numpy(), sort=True)
+    sums = np.zeros((len(names), dense.shape[1]), dtype=np.float64)
+    np.add.at(sums, codes, dense)
+    squares = np.bincount(codes, np.einsum("ij,ij->i", dense, dense), len(names))
+    sizes = np.bincount(codes, minlength=len(names))
+    t, a = _themes(pd.Series(list(themes))), _areas(pd.Series(list(areas)))
+    theme_counts = pd.crosstab(codes, t.to_numpy()).to_dict("index")
+    area_counts = pd.crosstab(codes, a.to_numpy()).to_dict("index")
+    return [
+        GroupSummary(str(name), int(sizes[k]), sums[k].astype(np.float32), float(squares[k]),
+                     {c: int(v) for c, v in theme_counts[k].items() if v and c},
+                     {c: int(v) for c, v in area_counts[k].items() if v and c not in _NO_AREA})
+        for k, name in enumerate(names)
+    ]  # fmt: skip
+
+
+def assign_to_groups(
+    findings: pd.DataFrame,
+    dense: np.ndarray | None,
+    groups: list[GroupSummary],
+    *,
+    threshold: float | None = None,
+    weights: ClusterWeights | None = None,
+    taken: Iterable[str] = (),
+) -> pd.Series | None:
+    """Group ids for new findings: each joins the stored group it is closest to when that merge
+    passes the same tests as any merge in cluster_findings (threshold and relative closeness),
+    or forms a new group with other new findings, or stays alone. Stored groups never merge.
+
+    Works from group summaries, so its cost does not grow with the number of stored findings.
+    Exact when the similarity is the sentence vector alone (weights.meaning == 1, the tuned
+    default); returns None otherwise, or without vectors: the text part's IDF depends on the
+    whole corpus, so those findings wait for the next full regroup.
+    taken: every cluster id in use, so new ids never collide.
+    """
+    check_findings(findings)
+    w = weights or ClusterWeights()
+    if dense is None or w.meaning < 1.0:
+        return None
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    if findings.empty:
+        return pd.Series([], index=findings.index, dtype=object, name="cluster_id")
+    raw = findings["finding_id"].astype(str).str.strip().to_numpy()
+    order = np.argsort(raw, kind="stable")
+    ids, m = raw[order], len(raw)
+    themes = _themes(findings["theme"]).to_numpy()[order]
+    areas = _areas(findings["workflow_area"]).to_numpy()[order]
+    theme_cols = {
+        t: k for k, t in enumerate(sorted({*themes, *(t for g in groups for t in g.themes)} - {""}))
+    }
+    area_cols = {a: len(theme_cols) + k for k, a in enumerate(sorted(
+        {*areas, *(a for g in groups for a in g.areas)} - _NO_AREA))}  # fmt: skip
+    width = max(len(theme_cols) + len(area_cols), 1)
+    st, sa = np.sqrt(w.theme_bonus + w.theme_penalty), np.sqrt(w.area_bonus)
+    rows, cols, vals = [], [], []
+    for i in range(m):
+        if themes[i] in theme_cols:
+            rows.append(i), cols.append(theme_cols[themes[i]]), vals.append(st)
+        if areas[i] in area_cols:
+            rows.append(i), cols.append(area_cols[areas[i]]), vals.append(sa)
+    x = sp.csr_matrix((vals, (rows, cols)), (m, width))
+    x.sort_indices()
+    known = (themes != "").astype(np.float64)
+    scale = np.sqrt(w.meaning)
+    d = (scale * np.asarray(dense, dtype=np.float32)[order]).astype(np.float32)
+    agg = _Agglomerator(x, known, w, threshold, d)
+    singles = [agg.add([i]) for i in range(m)]
+    # Stored groups close enough to some new finding join as summarised clusters.
+    cands: list[int] = []
+    if groups:
+        sums = np.stack([g.vector_sum for g in groups]).astype(np.float32) * scale
+        sizes = np.array([g.size for g in groups], dtype=float)
+        kn = np.array([sum(g.themes.values()) for g in groups], dtype=float)
+        near = d @ sums.T  # m x groups
+        for k, g in enumerate(groups):
+            for t, c in g.themes.items():
+                near[themes == t, k] += (w.theme_bonus + w.theme_penalty) * c
+            for a, c in g.areas.items():
+                near[areas == a, k] += w.area_bonus * c
+        near -= w.theme_penalty * np.outer(known, kn)
+        linkage = near / sizes
+        hit = np.flatnonzero((linkage >= threshold).any(axis=0))
+        for k in hit:
+            g = groups[k]
+            idx = np.array(sorted([theme_cols[t] for t in g.themes]
+                                  + [area_cols[a] for a in g.areas]), dtype=np.int64)  # fmt: skip
+            counts = {**{theme_cols[t]: c * st for t, c in g.themes.items()},
+                      **{area_cols[a]: c * sa for a, c in g.areas.items()}}  # fmt: skip
+            val = np.array([counts[j] for j in idx], dtype=np.float64)
+            dense_sum = sums[k]
+            same_theme = sum(c * (c - 1) / 2 for c in g.themes.values())
+            same_area = sum(c * (c - 1) / 2 for c in g.areas.values())
+            pairs_same = (w.theme_bonus + w.theme_penalty) * same_theme + w.area_bonus * same_area
+            inner = (w.meaning * (float(g.vector_sum @ g.vector_sum) - g.square_sum) / 2
+                     + pairs_same - w.theme_penalty * (kn[k] * kn[k] - kn[k]) / 2)  # fmt: skip
+            cluster = _Cluster([], (idx, val), float(kn[k]), inner, g.cluster_id, set(),
+                               dense_sum, g.size, key=-1 - int(k))  # fmt: skip
+            cands.append(agg._new(cluster))
+    for i, cid in enumerate(singles):
+        others = cands + singles[i + 1 :]
+        if others:
+            agg.link(cid, others, agg.numerators(cid, others))
+    agg.run()
+    labels = _name(agg, ids, {str(t) for t in taken} | {g.cluster_id for g in groups})
+    out = np.empty(m, dtype=object)
     out[order] = labels
     return pd.Series(out, index=findings.index, name="cluster_id", dtype=object)

@@ -4,7 +4,9 @@ Administrators script clustering runs on exported findings, so this module reads
 validates it up front with plain-English errors, and writes every input column back unchanged
 (same order) with a ``cluster_id`` column added. If the input already has ``cluster_id`` values
 they are treated as the previous run's ids and kept (see ``cluster_findings(previous=...)``), so
-re-running on an earlier output is stable.
+re-running on an earlier output is stable. With ``explain`` two more columns say why each
+group formed: ``typical_finding`` (the finding_id closest to the rest of its group) and
+``shared_phrases`` (phrases several of its findings use, with how many).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import pandas as pd
 
 from data.queries.csv_export import csv_text
 from data.requirements.grouping.clustering import (
-    DEFAULT_THRESHOLD,
     check_findings,
     cluster_findings,
+    finding_embeddings,
 )
+from data.requirements.grouping.explain import explain_all
 
 INPUT_COLUMNS = (
     "finding_id",
@@ -35,6 +38,7 @@ INPUT_COLUMNS = (
     "suggested_change",
 )
 OUTPUT_COLUMN = "cluster_id"
+EXPLAIN_COLUMNS = ("typical_finding", "shared_phrases")
 
 
 def read_findings(path: str | Path) -> pd.DataFrame:
@@ -53,18 +57,29 @@ def read_findings(path: str | Path) -> pd.DataFrame:
 
 
 def cluster_csv(
-    input_path: str | Path, output_path: str | Path, *, threshold: float | None = None
+    input_path: str | Path,
+    output_path: str | Path,
+    *,
+    threshold: float | None = None,
+    explain: bool = False,
 ) -> int:
-    """Cluster the findings in input_path, write them with cluster_id; return the cluster count."""
+    """Cluster the findings in input_path, write them with cluster_id (and with explain, the
+    typical finding and shared phrases of each row's group); return the cluster count."""
     frame = read_findings(input_path)
+    dense = finding_embeddings(frame)
     previous = None
     if OUTPUT_COLUMN in frame.columns:
         earlier = frame[frame[OUTPUT_COLUMN].str.strip() != ""]
         previous = dict(zip(earlier["finding_id"], earlier[OUTPUT_COLUMN].str.strip(), strict=True))
     labels = cluster_findings(
-        frame, previous=previous, threshold=DEFAULT_THRESHOLD if threshold is None else threshold
+        frame, previous=previous, threshold=threshold, embeddings=dense, use_model=dense is not None
     )
     frame[OUTPUT_COLUMN] = labels
+    if explain:
+        why = explain_all(frame, labels, dense)
+        frame[EXPLAIN_COLUMNS[0]] = [why[c].typical_finding for c in labels]
+        phrases = {c: "; ".join(f"{p} ({n})" for p, n in e.shared_phrases) for c, e in why.items()}
+        frame[EXPLAIN_COLUMNS[1]] = [phrases[c] for c in labels]
     Path(output_path).write_text(csv_text(frame), encoding="utf-8", newline="")
     return int(labels.nunique())
 
@@ -74,9 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("input", type=Path, help="findings CSV")
     parser.add_argument("output", type=Path, help="where to write the CSV with cluster_id")
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--explain", action="store_true", help="add typical finding and phrases")
     args = parser.parse_args(argv)
     try:
-        count = cluster_csv(args.input, args.output, threshold=args.threshold)
+        count = cluster_csv(args.input, args.output, threshold=args.threshold, explain=args.explain)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

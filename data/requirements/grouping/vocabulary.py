@@ -1,12 +1,12 @@
 """Domain normalisation and text vectors for children's social care free text.
 
-Findings from different LAs say the same thing with different words ("S47" and "section 47
-enquiry", "timed out" and "session expiry", "CLA" and "looked after children"). Text similarity
-only sees that if both are rewritten to one canonical token first, so this module maps
-abbreviations, synonyms and spelling variants to canonical forms, then applies a small stemmer.
-It is deliberately rule-based (no trained model, nothing downloaded) so results are explainable
-and reproducible. ``text_vectors`` turns findings into TF-IDF vectors over those canonical tokens
-and ``nearest_pairs`` finds candidate pairs sparsely, for ``data.requirements.grouping.clustering``.
+Findings from different LAs abbreviate the same thing differently ("S47" and "section 47
+enquiry", "CLA" and "looked after children"). Word similarity only sees that if both are
+rewritten to one canonical token first, so this module maps the genuine domain abbreviations to
+canonical forms, then applies a small stemmer; ``expand`` spells them out for the sentence model.
+Synonyms in general ("timed out", "session expiry") are left to that model (grouping.embeddings).
+``text_vectors`` turns findings into TF-IDF vectors over those canonical tokens and
+``nearest_pairs`` finds candidate pairs sparsely, for ``data.requirements.grouping.clustering``.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-# Multi-word phrases and abbreviations -> one canonical token. Order matters: longer and more
-# specific patterns come first so that, e.g., "initial child protection conference" becomes
-# "icpc" before "child protection" becomes "cp".
+# Domain abbreviations of children's social care -> one canonical token each, and the long
+# forms they abbreviate. Only genuine abbreviations belong here: the meaning of everything else
+# ("timed out" vs "session expiry") comes from the sentence model (grouping.embeddings). Order
+# matters: longer and more specific patterns come first so that, e.g., "initial child protection
+# conference" becomes "icpc" before "child protection" becomes "cp".
 _CHILD = r"(?:child(?:ren)?|young\s+(?:person|people))"
 _CONF = r"(?:case\s+)?conf(?:erence)?s?"
-_WHO = r"(?:you\s+|them\s+|(?:the\s+)?(?:users?|workers?|staff)\s+)?"
 _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bs\s*\.?\s*47s?\b|\bsec(?:tion|t?\.)?\s*47\b", " s47 "),
     (r"\bchild\s+protection\s+(?:enquiry|enquiries|inquiry|inquiries)\b", " s47 "),
@@ -38,11 +39,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b" + _CHILD + r"\s+in\s+need\b", " cin "),
     (r"\b" + _CHILD + r"\s+looked[\s-]+after\b", " lac "),
     (r"\blooked[\s-]+after(?:\s+" + _CHILD + r")?\b", " lac "),
-    (r"\b" + _CHILD + r"\s+in\s+care\b", " lac "),
     (r"\b(?:cla|lac)s?\b", " lac "),
     (r"\bchild\s+protection\s+plans?\b|\bcpps?\b", " cp plan "),
     (r"\bchild\s+protection\b", " cp "),
-    (r"\bchron(?:o|olog\w*|olgy|logy)?s?\b", " chronology "),
     (r"\bindependent\s+reviewing\s+officers?\b|\biros\b", " iro "),
     (r"\bsocial\s+workers?\b|\bs/w\b|\bsws\b", " sw "),
     (r"\bteam\s+managers?\b|\btms\b", " tm "),
@@ -50,70 +49,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bmulti[\s-]*agency\s+safeguarding\s+hubs?\b", " mash "),
     (r"\bearly\s+help(?:\s+module)?\b|\behm\b|\beh\b", " earlyhelp "),
     (r"\bpublic\s+law\s+outline\b", " plo "),
-    (r"\bcore\s+ass?ess?e?ments?\b|\bc\.a\.|\bcas?\b", " coreassessment "),
-    (r"\binitial\s+ass?ess?e?ments?\b|\bi\.a\.|\bias?\b", " initialassessment "),
-    (r"\bass?ess?e?ments?\b", " assessment "),
+    (r"\bcore\s+assessments?\b|\bc\.a\.|\bcas?\b", " coreassessment "),
+    (r"\binitial\s+assessments?\b|\bi\.a\.|\bias?\b", " initialassessment "),
     (r"\bdomestic\s+(?:violence|abuse)\b|\bdva?\b", " domesticabuse "),
-    (r"\bsession\s+(?:expiry|expires|expired|expiring|ends|time[sd]?[\s-]*out)\b", " timeout "),
-    (r"\btim(?:e|es|ed|ing)[\s-]*outs?\b", " timeout "),
-    (r"\b(?:log|kick)(?:s|ged|ging|ed)?\s+" + _WHO + r"out\b", " timeout "),
-    (r"\b(?:period\s+of\s+)?inactivity\b", " timeout "),
-    (r"\bdrop[\s-]*downs?(?:\s+(?:lists?|menus?|boxes?))?\b", " dropdown "),
-    (r"\bpick[\s-]*lists?\b|\blook[\s-]*up\s+lists?\b", " dropdown "),
     (r"\bsingle\s+sign[\s-]*on\b|\bsso\b", " sso "),
     (r"\bssda\s*903\b|\b903\b", " ssda903 "),
-    (r"\bstrat(?:egy)?\s+(?:meeting|discussion)s?\b", " strategy "),
     (r"\bdate\s+of\s+birth\b|\bd\.o\.b\.?", " dob "),
-    (r"\bbrothers?\s*(?:/|and|or|&)\s*sisters?\b", " sibling "),
-    (r"\bn/a\b", " na "),
-    (r"\bprint[\s-]*outs?\b", " print "),
 )
-# Recurring kinds of usability problem, worded many ways. Each maps to one concept token so
-# that "takes ages to load" and "painfully slow to open" share vocabulary. Only generic
-# complaint vocabulary belongs here, not wording peculiar to one finding.
-_CONCEPTS: tuple[tuple[str, str], ...] = (
-    (r"\bnot\s+(?:yet\s+)?saved\b|\bwithout\s+saving\b|\bunsaved\b", " unsaved "),
-    (r"\bauto[\s-]*sav\w*|\bautomatically\s+sav\w*", " autosave "),
-    (r"\bsav\w*\s+(?:\w+\s+){0,2}automatically\b", " autosave "),
-    (
-        r"\b(?:lose|loses|losing|lost|loss|wipes?|wiped|disappear\w*|discard\w*|vanish\w*)\b",
-        " lose ",
-    ),
-    (r"\b(?:take|takes|taking)\s+(?:ages|forever)\b|\bsluggish\b|\blatency\b", " slow "),
-    (r"\b(?:poor\s+)?performance\b|\bresponse\s+times?\b|\bload\s+times?\b", " slow "),
-    (r"\b(?:crash\w*|freez\w*|froze|frozen|hangs|falls\s+over)\b", " crash "),
-    (r"\bre[\s-]*(?:enter|type|key|input|record)\w*|\bdouble[\s-]*(?:key\w*|entry)\b", " reenter "),
-    (r"\b(?:typed|entered|recorded|asked\s+for|input|keyed\s+in)\s+(?:again|twice)\b", " reenter "),
-    (r"\bduplicat\w*\s+(?:of\s+)?data\s+entry\b", " reenter "),
-    (r"\bpre[\s-]*(?:populat|fill)\w*|\bauto[\s-]*fill\w*", " prepopulate "),
-    (r"\b(?:pull|pulled|carry|carries|carried)\s+(?:forward|through|over|into)\b", " prepopulate "),
-    (r"\b(?:clon\w*|copy|copies|copied|copying)\b", " copy "),
-    (r"\b(?:amend\w*|modif\w*|edit\w*)\b", " edit "),
-    (r"\b(?:filter\w*|narrow\w*\s+down)\b", " filter "),
-    (r"\b(?:mark|marked|labelled|labeled|flag|flagged|highlight\w*|indicat\w*)\b", " mark "),
-    (
-        r"\b(?:find|finding|locate|look\s+up)\s+(?:a|the|an|existing)?\s*"
-        r"(?:child(?:ren)?|records?|person)\b",
-        " search record ",
-    ),
-    (r"\b(?:log|logging|logs|sign|signing)\s+(?:in|on)\b|\blog[\s-]*(?:in|on)s?\b", " login "),
-    (r"\b(?:passwords?|usernames?|user\s+names?|credentials|authentication)\b", " login "),
-    (r"\b(?:working\s+)?from\s+home\b|\bhome\s+working\b|\bremote\w*\b", " remote "),
-    (
-        r"\b(?:away\s+from|out\s+of|outside)\s+(?:the\s+)?(?:office|council\s+buildings)\b",
-        " remote ",
-    ),
-    (r"\bmobile\s+working\b|\blaptops?\b|\bvpn\b|\b[345]g\b|\boff[\s-]?site\b", " remote "),
-    (r"\b(?:induction|refresher|courses?)\b", " training "),
-    (r"\b(?:help\s+text|online\s+help|on[\s-]screen\s+help|guidance|user\s+guide|f1)\b", " help "),
-    (r"\b(?:case\s*loads?|allocation\w*|allocated)\b", " caseload "),
-    (r"\b(?:overview|summary|summaries|front[\s-](?:sheet|page|screen))\b", " summary "),
-    (r"\b(?:care\s+)?proceedings\b|\bcourt\s+bundles?\b", " court "),
-    (r"\b(?:mandatory|compulsory|required)\s+(?:fields?|questions?|boxes?)\b", " mandatory "),
-    (r"\btick[\s-]*box\w*", " tickbox "),
-    (r"\bcensus\b|\bstatutory\s+returns?\b", " return "),
-)
-_RULES = _PHRASES + _CONCEPTS
+_RULES = _PHRASES
 # Rules are applied in order; each batch is first tested with one combined pattern (same
 # matches, one scan) so that text which needs none of a batch's rewrites skips it quickly.
 _BATCHES = tuple(
@@ -124,25 +67,15 @@ _BATCHES = tuple(
     for k in range(0, len(_RULES), 8)
 )
 
-# Single-word synonyms and spelling variants ("canonical: variant ..."), applied after
-# tokenising and before stemming.
+# Single-word abbreviations ("canonical: variant ..."), applied after tokenising and before
+# stemming.
 _WORD_TABLE = """
 strategy: strat
 conference: conf confs
+chronology: chron chrono chronos
 information: info
 document: doc docs
-child: kids children childs
 manager: mgr mgrs
-invitation: invite invites invited inviting invitations
-enquiry: inquiry inquiries
-sibling: sibs brother brothers sister sisters
-receive: recieve
-received: recieved
-separate: seperate seperately
-until: untill
-not: wont cant dont
-slow: slowly slower slowness delay delays delayed
-open: load loads loading loaded
 """
 _WORDS: dict[str, str] = {
     variant: canon
@@ -150,9 +83,45 @@ _WORDS: dict[str, str] = {
     for canon, variants in [line.split(":")]
     for variant in variants.split()
 }
-_WORDS["ssda903"] = "ssda903 return"
-_WORDS["sso"] = "sso login"
-_WORDS["plo"] = "plo court"
+
+# Abbreviations spelt out for the sentence model, which knows English words, not ICS jargon.
+_EXPANSIONS: tuple[tuple[str, str], ...] = (
+    (r"\b[Ss]\s*\.?\s*47s?\b", "section 47 child protection enquiry"),
+    (r"\bICPCC?s?\b|\bicpcs?\b", "initial child protection conference"),
+    (r"\bRCPCs?\b|\brcpcs?\b", "review child protection conference"),
+    (r"\bCPPs?\b", "child protection plan"),
+    (r"\bCP\b", "child protection"),
+    (r"\bCIN\b", "child in need"),
+    (r"\b(?:LAC|CLA|CLAs|LACs)\b", "looked after children"),
+    (r"\bIROs?\b", "independent reviewing officer"),
+    (r"\b(?:SWs?|S/W)\b", "social worker"),
+    (r"\bTMs?\b", "team manager"),
+    (r"\bCAFs?\b", "common assessment framework"),
+    (r"\bMASH\b", "multi-agency safeguarding hub"),
+    (r"\bEHM?\b", "early help"),
+    (r"\bPLO\b", "public law outline"),
+    (r"\bCAs?\b", "core assessment"),
+    (r"\bIAs?\b", "initial assessment"),
+    (r"\bDV\b|\bDA\b", "domestic abuse"),
+    (r"\bSSO\b", "single sign-on"),
+    (r"\b(?:SSDA\s*)?903\b", "SSDA903 looked after children return"),
+    (r"\bD\.?O\.?B\b\.?", "date of birth"),
+    (r"\b[Cc]hronos?\b|\b[Cc]hron\b", "chronology"),
+    (r"\b[Ss]trat\b", "strategy"),
+    (r"\b[Mm]grs?\b", "manager"),
+)
+_EXPAND = tuple((re.compile(p), r) for p, r in _EXPANSIONS)
+_ANY_EXPANSION = re.compile("|".join(f"(?:{p})" for p, _ in _EXPANSIONS))
+
+
+def expand(text: str) -> str:
+    """Text with domain abbreviations spelt out (for the sentence model)."""
+    if not _ANY_EXPANSION.search(text):
+        return text
+    for pattern, repl in _EXPAND:
+        text = pattern.sub(repl, text)
+    return text
+
 
 # Words that carry no information about which problem a finding describes.
 _DOMAIN_STOP = frozenset(
@@ -293,18 +262,29 @@ def text_vectors(
     suggestions: Iterable[object],
     word_share: float,
     suggestion_weight: float,
+    with_chars: bool = True,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """(text, words): unit TF-IDF vectors of canonical text, one row per finding.
 
     ``text`` joins word uni/bigrams (share ``word_share`` of the cosine) with character 3-5-grams
     of the canonical tokens, which absorb typos and word-form variants; ``words`` is the word part
     alone, used to find candidate pairs. The suggested change counts ``suggestion_weight`` times
-    as much as the description.
+    as much as the description. with_chars=False skips the character part (and ``text``).
     """
-    toks = [tokens(t) for t in descriptions]
+    seen: dict[object, list[str]] = {}  # repeated texts are tokenised once and share a list
+
+    def tok(text: object) -> list[str]:
+        key = text if isinstance(text, str) else None
+        if key not in seen:
+            seen[key] = tokens(text)
+        return seen[key]
+
+    toks = [tok(t) for t in descriptions]
     n = len(toks)
-    toks += [tokens(t) for t in suggestions]
+    toks += [tok(t) for t in suggestions]
     words = _tfidf(toks, n, suggestion_weight, analyzer=_word_analyzer)
+    if not with_chars:  # the caller gives the text no weight: words only, for candidates
+        return sp.csr_matrix((n, 1)), words
     chars = _tfidf(
         [" ".join(t) for t in toks], n, suggestion_weight, analyzer="char_wb", ngram_range=(3, 5)
     )
@@ -323,7 +303,7 @@ def nearest_pairs(words: sp.csr_matrix, rows: np.ndarray, k: int, max_df: float)
     wp = words[:, np.flatnonzero((df >= 2) & (df <= max_df))]
     wpt = wp.T.tocsr()
     out: list[np.ndarray] = []
-    step = max(1, int(2e7 // max(n, 1)))  # bounds the dense-ish block product in memory
+    step = max(1, int(4e6 // max(n, 1)))  # bounds the dense-ish block product in memory
     for start in range(0, len(rows), step):
         block = rows[start : start + step]
         sims = (wp[block] @ wpt).tocsr()

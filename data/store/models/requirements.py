@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.store.models.base import Base, utcnow
@@ -31,6 +31,44 @@ class FindingCluster(Base):
         ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True
     )
     cluster_id: Mapped[str] = mapped_column(String(40), index=True)
+
+
+class FindingEmbedding(Base):
+    """Sentence vector (float32 bytes) of one model input text, keyed by
+    grouping.embeddings.text_key (SHA-256 of model id and text), so a regroup embeds only new
+    text and identical texts share one row."""
+
+    __tablename__ = "finding_embedding"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClusterSummary(Base):
+    """What upload-time assignment needs of one stored candidate group without reading its
+    findings: size, sum of scaled member vectors and of their squares, theme and workflow-area
+    counts (JSON). A cache: rows whose size no longer matches are rebuilt from members."""
+
+    __tablename__ = "cluster_summary"
+
+    cluster_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    vector_sum: Mapped[bytes] = mapped_column(LargeBinary)
+    square_sum: Mapped[float] = mapped_column(Float)
+    theme_counts: Mapped[str] = mapped_column(Text)
+    area_counts: Mapped[str] = mapped_column(Text)
+
+
+class ClusterRelation(Base):
+    """Two candidate groups a curator marked "related, not the same": they stay apart in
+    every regroup and are shown as linked. cluster_a < cluster_b."""
+
+    __tablename__ = "cluster_relation"
+
+    cluster_a: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cluster_b: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class CurationLink(Base):
