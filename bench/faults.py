@@ -164,6 +164,7 @@ def start_host(url: str, port: int, secret: str, cache_url: str | None, log) -> 
     env.pop("CACHE_URL", None)
     if cache_url:
         env["CACHE_URL"] = cache_url
+        env["CACHE_RETRY_S"] = "0"  # measure recovery at once, not after the back-off
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:dashboard.gunicorn_conf",
          "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",

@@ -7,14 +7,15 @@ Written here rather than with Flask-Caching: the callers memoise by hand under a
 already names the database, data version, rules and viewer (callbacks/chart_card.py), so
 a decorator adds nothing; Flask-Caching's local cache evicts in insertion order, not least
 recently used, sorting every entry when full; its Redis backend raises when Redis is down
-(only its decorators swallow that), where this one logs and recomputes after a 0.5 s
-timeout. So the declared Flask-Caching dependency was dropped rather than adopted."""
+(only its decorators swallow that), where this one logs the outage once and recomputes.
+So the declared Flask-Caching dependency was dropped rather than adopted."""
 
 from __future__ import annotations
 
 import logging
 import pickle
 import threading
+import time
 from collections import OrderedDict
 
 log = logging.getLogger(__name__)
@@ -44,28 +45,62 @@ class LocalCache:
 
 
 class RedisCache:
-    def __init__(self, url: str, ttl_seconds: int = 3600, prefix: str = "icsdash:") -> None:
+    """Redis as a shared cache. When Redis stops answering, pages go on from the database:
+    the outage is logged once, Redis is left alone for ``retry_s`` seconds at a time (so a
+    request does not wait for a connect timeout on every call), and its return is logged."""
+
+    def __init__(
+        self,
+        url: str,
+        ttl_seconds: int = 3600,
+        prefix: str = "icsdash:",
+        retry_s: float = 5.0,
+        clock=time.monotonic,
+    ) -> None:
         import redis
 
         self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self.ttl, self.prefix = ttl_seconds, prefix
+        self.ttl, self.prefix, self.retry_s, self._clock = ttl_seconds, prefix, retry_s, clock
+        self._down_until: float | None = None  # None: up; else when to try Redis again
+
+    def _usable(self) -> bool:
+        return self._down_until is None or self._clock() >= self._down_until
+
+    def _failed(self, exc: Exception) -> None:
+        if self._down_until is None:
+            log.warning(
+                "Redis cache unavailable (%s): serving from the database until it returns", exc
+            )
+        self._down_until = self._clock() + self.retry_s
+
+    def _answered(self) -> None:
+        if self._down_until is not None:
+            log.warning("Redis cache is back")
+            self._down_until = None
 
     def get(self, key: str):
+        if not self._usable():
+            return None
         try:
             blob = self._client.get(self.prefix + key)
         except Exception as exc:  # the cache is an optimisation, never a failure
-            log.warning("cache get failed: %s", exc)
+            self._failed(exc)
             return None
+        self._answered()
         return None if blob is None else pickle.loads(blob)
 
     def set(self, key: str, value) -> None:
+        if not self._usable():
+            return
         try:
             self._client.set(
                 self.prefix + key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL), ex=self.ttl
             )
         except Exception as exc:
-            log.warning("cache set failed: %s", exc)
+            self._failed(exc)
+            return
+        self._answered()
 
 
-def make_cache(url: str | None):
-    return RedisCache(url) if url else LocalCache()
+def make_cache(url: str | None, retry_s: float = 5.0):
+    return RedisCache(url, retry_s=retry_s) if url else LocalCache()

@@ -75,6 +75,8 @@ class Config:
     DATABASE_URL: str = os.environ.get("DATABASE_URL", f"sqlite:///{Path.cwd() / 'icsdash.db'}")
     SECRET_KEY: str = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
     CACHE_URL: str | None = os.environ.get("CACHE_URL") or None  # e.g. redis://127.0.0.1:6379/0
+    # Seconds a failed Redis cache is left alone before it is tried again (pages use the DB).
+    CACHE_RETRY_S: float = float(os.environ.get("CACHE_RETRY_S", "5"))
     DEMO: bool = os.environ.get("ICSDASH_DEMO", "") == "1"
     MIN_LAS: int = int(os.environ.get("MIN_LAS", "3"))
     MIN_RESPONDENTS: int = int(os.environ.get("MIN_RESPONDENTS", "10"))

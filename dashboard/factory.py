@@ -54,7 +54,7 @@ def create_app(
         rules=DisclosureRules(min_las=config.MIN_LAS, min_respondents=config.MIN_RESPONDENTS),
         demo=config.DEMO,
         max_upload_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
-        cache=make_cache(config.CACHE_URL),
+        cache=make_cache(config.CACHE_URL, config.CACHE_RETRY_S),
     )
     auth.init_app(server)
     from callbacks.common import on_callback_error  # imported with the callbacks, as below

@@ -229,7 +229,13 @@ def test_pages_recover_when_redis_returns(shared_db):
     server.start()
     try:
         url = f"redis://127.0.0.1:{server.port}/0"
-        app = _host(shared_db, CACHE_URL=url, RATELIMIT_STORAGE_URI=url, RATELIMIT_ENABLED=True)
+        app = _host(
+            shared_db,
+            CACHE_URL=url,
+            CACHE_RETRY_S=0,  # retry Redis at once (the back-off has its own unit test)
+            RATELIMIT_STORAGE_URI=url,
+            RATELIMIT_ENABLED=True,
+        )
         c = DashClient(app.server.test_client())
         assert c.login("coord").status_code == 302
         _overview(c)

@@ -40,6 +40,45 @@ def test_unreachable_redis_is_only_a_miss():
     assert cache.get("k") is None
 
 
+class _FlakyRedis:
+    """Stands in for the Redis client: down while ``down`` is set."""
+
+    def __init__(self):
+        self.down, self.calls, self.data = True, 0, {}
+
+    def get(self, key):
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("connection refused")
+        return self.data.get(key)
+
+    def set(self, key, value, ex=None):
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("connection refused")
+        self.data[key] = value
+
+
+def test_redis_outage_is_logged_once_skipped_meanwhile_and_recovered(caplog):
+    now = [0.0]
+    cache = RedisCache("redis://127.0.0.1:1/0", retry_s=5, clock=lambda: now[0])
+    cache._client = fake = _FlakyRedis()
+    with caplog.at_level("WARNING", logger="dashboard.cache"):
+        for _ in range(10):
+            cache.set("k", 1)
+            assert cache.get("k") is None
+        assert fake.calls == 1  # tried once, then left alone until the retry time
+        now[0] = 6.0
+        assert cache.get("k") is None and fake.calls == 2  # tried again: still down
+        fake.down = False
+        now[0] = 12.0
+        cache.set("k", {"v": 1})
+        assert cache.get("k") == {"v": 1}
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("unavailable" in m for m in messages) == 1
+    assert sum("is back" in m for m in messages) == 1
+
+
 def test_make_cache_picks_backend():
     assert isinstance(make_cache(None), LocalCache)
     assert isinstance(make_cache("redis://127.0.0.1:6379/0"), RedisCache)
