@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.users import create_user
 from data.demo import generate_demo
+from data.demo.curation import curate_demo
 from data.ingest import import_files, load_catalogue
 from data.reference.seed import load_authorities, load_code_lists, load_product_use
 from data.requirements.clusters import regroup
@@ -60,10 +61,12 @@ def load_demo(
     with session_scope(sessions) as session:
         grouped = regroup(session)  # candidate requirements, ready for the first visit
         _create_demo_users(session)
+    with session_scope(sessions) as session:
+        curated = curate_demo(session, seed=seed)  # requirements, endorsements, specifications
     log(
         f"Demo data: {len(manifest.submissions)} submissions imported in "
         f"{imported - generated:.1f} s (generated in {generated - started:.1f} s); "
-        f"{grouped.message()}"
+        f"{grouped.message()} Demo curation: {curated.message()}."
     )
     return {"submissions": len(manifest.submissions), "seconds": imported - started}
 

@@ -22,6 +22,23 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("/admin", "Admin", ("admin",)),
 ]
 
+# What each role does here, in a sentence, for the page a role may not use.
+ROLE_CAN = {
+    "la_user": "upload your authority's results, see them by name against your supplier group "
+    "and statistical neighbours, compare supplier groups and endorse common requirements",
+    "nlar_rep": "do all an LA user does, and see your supplier group authority by authority "
+    "(by pseudonym), and turn common problems into requirements and joint specifications",
+    "coordinator": "compare every supplier group with every filter, see which problems recur "
+    "across authorities, and curate requirements and joint specifications for any group",
+    "admin": "manage users, authorities, suppliers and products, record changes of supplier, "
+    "upload for any authority and read the audit log",
+}
+PAGE_FOR = {
+    "/my-authority": "people who work for a local authority (LA users and NLAR representatives)",
+    "/upload": "LA users and NLAR representatives (for their own authority) and administrators",
+    "/admin": "administrators",
+}
+
 ROLE_LABELS = {
     "la_user": "LA user",
     "nlar_rep": "NLAR representative",
@@ -46,6 +63,42 @@ def nav_links(role: str | None) -> list:
         for path, label, roles in NAV_ITEMS
         if roles is None or role in roles
     ]
+
+
+def may_open(path: str, role: str | None) -> bool:
+    """Whether a role has a page in its navigation (the server checks every callback too)."""
+    for item_path, _label, roles in NAV_ITEMS:
+        if item_path == path:
+            return roles is None or role in roles
+    return True
+
+
+def not_for_role(path: str, title: str, role: str | None) -> html.Div:
+    """A short page in place of one the role may not use: who it is for, what this role can
+    do, and links to this role's pages."""
+    label = ROLE_LABELS.get(role or "", "signed-in user")
+    links = [
+        html.Li(dcc.Link(name, href=item_path))
+        for item_path, name, roles in NAV_ITEMS
+        if item_path != path and (roles is None or role in roles)
+    ]
+    return html.Div(
+        [
+            html.H1(title, className="mb-3"),
+            html.P(
+                f"This page is for {PAGE_FOR.get(path, 'other roles')}. You are signed in as "
+                f"{'an' if label[0] in 'AEIOU' else 'a'} {label}.",
+                className="lead",
+            ),
+            html.P(
+                f"As {'an' if label[0] in 'AEIOU' else 'a'} {label} you can "
+                f"{ROLE_CAN.get(role or '', 'use the pages below')}."
+            ),
+            html.H2("Your pages", className="h5"),
+            html.Ul(links),
+        ],
+        className="not-for-role",
+    )
 
 
 def _user_area(identity: Identity | None):

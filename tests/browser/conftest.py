@@ -64,7 +64,14 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        # Playwright hides scroll bars in headless mode; show them, as a person sees them
+        # (a grid that scrolls sideways must show that it does).
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            ignore_default_args=["--hide-scrollbars"],
+        )
         yield b
         b.close()
 

@@ -1,0 +1,155 @@
+"""The demo's requirements loop, done through the real curation functions so that a new user
+sees every step populated: candidates left open, accepted as a requirement, added to an
+existing requirement, or accepted for one group only; requirements endorsed by several LAs;
+and one joint specification per large supplier group, in two versions, whose requirements
+are at several statuses with the supplier (planned, delivered in a named release, declined…).
+
+Deterministic for a given database (the candidates are taken best first)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.privacy.access import Viewer
+from data.requirements.candidates import ranked_candidates
+from data.requirements.curation import accept_candidate
+from data.requirements.endorsements import endorse
+from data.requirements.findings import finding_texts
+from data.requirements.specifications import create_specification, new_version, set_status
+from data.store.models import Requirement, Submission, Supplier, User
+
+PRIORITIES = ("must", "should", "should", "could", "must", "wont")
+# Statuses a specification's requirements are given with the supplier, in order.
+SPEC_STATUSES = (
+    ("delivered", "Release 24.3"),
+    ("planned", ""),
+    ("with_supplier", ""),
+    ("declined", ""),
+)
+LARGE_GROUP_LAS = 4  # a group with at least this many LAs gets a specification
+PER_GROUP = 6  # requirements accepted per large group
+
+
+@dataclass(frozen=True)
+class DemoCuration:
+    requirements: int
+    endorsements: int
+    specifications: int
+
+    def message(self) -> str:
+        return (
+            f"{self.requirements} requirements ({self.endorsements} endorsements), "
+            f"{self.specifications} joint specifications"
+        )
+
+
+def _statement(text: str, theme: str) -> str:
+    text = " ".join(str(text or "").split()).rstrip(".")
+    if len(text) < 10:
+        text = f"Make {theme.replace('_', ' ')} quicker and simpler for social workers"
+    return f"{text[0].upper()}{text[1:]}."[:600]
+
+
+def _group_las(session: Session) -> dict[int, list[int]]:
+    rows = session.execute(
+        select(Submission.supplier_id, Submission.authority_id)
+        .where(Submission.status == "current")
+        .distinct()
+        .order_by(Submission.supplier_id, Submission.authority_id)
+    ).all()
+    out: dict[int, list[int]] = {}
+    for supplier_id, authority_id in rows:
+        out.setdefault(supplier_id, []).append(authority_id)
+    return out
+
+
+def _endorse(session: Session, req: Requirement, las: list[int], n: int, rng) -> int:
+    """Endorse on behalf of ``n`` of these LAs (recorded with no user: the demo loader)."""
+    done = 0
+    for authority_id in rng.sample(las, min(n, len(las))):
+        la = Viewer(None, "la_user", authority_id=authority_id)  # type: ignore[arg-type]
+        done += endorse(session, la, req.id)
+    return done
+
+
+def curate_demo(session: Session, *, seed: int = 2010) -> DemoCuration:
+    """Accept, endorse and specify as the demo coordinator; nothing happens twice."""
+    if session.scalar(select(Requirement.id).limit(1)) is not None:
+        return DemoCuration(0, 0, 0)
+    coordinator = session.scalar(select(User).where(User.role == "coordinator").order_by(User.id))
+    if coordinator is None:
+        raise ValueError("The demo needs a coordinator user before its requirements loop.")
+    me = Viewer(coordinator.id, "coordinator")
+    rng = random.Random(seed)
+    stats, ranked = ranked_candidates(session)
+    if ranked.empty:
+        return DemoCuration(0, 0, 0)
+    texts = finding_texts(session, cluster_ids=ranked["cluster_id"].tolist())
+    texts = texts.sort_values(["respondents_raising", "finding_id"], ascending=[False, True])
+    order = ranked["cluster_id"].tolist()
+    group_las = _group_las(session)
+    large = sorted(
+        (s for s, las in group_las.items() if len(las) >= LARGE_GROUP_LAS),
+        key=lambda s: (-len(group_las[s]), s),
+    )
+    used: set[str] = set()
+    made: list[Requirement] = []
+    endorsements = 0
+
+    def statement(cluster_id: str, supplier_id: int | None) -> str:
+        t = texts[texts["cluster_id"] == cluster_id]
+        if supplier_id is not None and (t["supplier_id"] == supplier_id).any():
+            t = t[t["supplier_id"] == supplier_id]
+        row = t.iloc[0] if len(t) else pd.Series({"suggested_change": "", "theme": "theme"})
+        return _statement(row["suggested_change"], str(row.get("theme", "")))
+
+    # A cross-group requirement (all groups), endorsed across groups.
+    cross = [c for c in order if c not in used][:1]
+    for cluster_id in cross:
+        req = accept_candidate(session, me, cluster_id, statement(cluster_id, None), "must", None)
+        used.add(cluster_id)
+        made.append(req)
+        everyone = [a for las in group_las.values() for a in las]
+        endorsements += _endorse(session, req, everyone, 8, rng)
+    specs = 0
+    for supplier_id in large:
+        in_group = set(stats.loc[stats["supplier_id"] == supplier_id, "cluster_id"])
+        mine = [c for c in order if c in in_group and c not in used][: PER_GROUP + 1]
+        group_reqs: list[Requirement] = []
+        for i, cluster_id in enumerate(mine[:PER_GROUP]):
+            req = accept_candidate(
+                session,
+                me,
+                cluster_id,
+                statement(cluster_id, supplier_id),
+                PRIORITIES[i % len(PRIORITIES)],
+                supplier_id,
+            )
+            used.add(cluster_id)
+            group_reqs.append(req)
+            endorsements += _endorse(session, req, group_las[supplier_id], 2 + (i * 3) % 5, rng)
+        if len(mine) > PER_GROUP and group_reqs:
+            # a second candidate's findings become more evidence for the first requirement
+            more = mine[PER_GROUP]
+            accept_candidate(session, me, more, "", "", None, into_requirement_id=group_reqs[0].id)
+            used.add(more)
+        made += group_reqs
+        if len(group_reqs) < 3:
+            continue
+        name = session.get(Supplier, supplier_id).name
+        spec = create_specification(session, me, f"{name} joint specification 2010", supplier_id)
+        ids = [r.id for r in group_reqs]
+        new_version(session, me, spec.id, ids[:-2], note="First draft agreed at the user group.")
+        new_version(session, me, spec.id, ids[:-1], note="Added after the spring meeting.")
+        for req_id, (status, release) in zip(ids, SPEC_STATUSES, strict=False):
+            set_status(session, me, req_id, status, release)
+        specs += 1
+        # left out of the specification: one endorsed, one still proposed (the default)
+        set_status(session, me, ids[-1], "endorsed")
+    session.flush()
+    return DemoCuration(len(made), endorsements, specs)
