@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data.requirements.ranking import RULE
-from layouts.components import page_heading
+from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
 
 P = "req"
 HIDDEN = {"display": "none"}
@@ -25,15 +25,16 @@ CHANGE_STORES = ("accept", "regroup", "endorse", "curate")
 
 WIDE = {"title": 3, "description": 3, "statement": 3, "reach": 2, "suggested_change": 2}
 NARROW = {
-    "rank": 80,
-    "candidate": 110,
-    "finding_id": 100,
-    "las": 80,
-    "groups": 90,
-    "score": 90,
-    "position": 70,
-    "requirement": 120,
+    "rank": 60,
+    "candidate": 84,
+    "finding_id": 84,
+    "las": 64,
+    "groups": 72,
+    "score": 72,
+    "position": 56,
+    "requirement": 100,
 }
+COLUMN_MIN, WIDE_MIN = 84, 200  # with headers and cells wrapping, 12 columns fit a laptop
 CANDIDATE_COLUMNS = {
     "rank": "Rank",
     "candidate": "Candidate",
@@ -74,12 +75,21 @@ LIST_COLUMNS = {
 
 
 def column_defs(headers: dict[str, str]) -> list[dict]:
-    """AG Grid columns in the given order; long text columns wrap and take the space."""
+    """AG Grid columns in the given order, sized to fill the grid: text wraps (nothing is cut
+    off) and long text columns take the most room. Where even their minimum widths do not
+    fit (a phone), the grid scrolls sideways."""
     cols = []
     for field, name in headers.items():
-        col = {"field": field, "headerName": name, "minWidth": NARROW.get(field, 120)}
+        col = {
+            "field": field,
+            "headerName": name,
+            "minWidth": NARROW.get(field, COLUMN_MIN),
+            "flex": 1,
+            "wrapText": True,
+            "autoHeight": True,
+        }
         if field in WIDE:
-            col.update(flex=WIDE[field], minWidth=260, wrapText=True, autoHeight=True)
+            col.update(flex=WIDE[field], minWidth=WIDE_MIN)
         cols.append(col)
     return cols
 
@@ -97,14 +107,12 @@ def grid(
         id=grid_id,
         columnDefs=column_defs(headers),
         rowData=[],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 80},
+        defaultColDef={**COLUMN_DEFAULTS, "minWidth": 72},
         dashGridOptions={
+            **GRID_OPTIONS,
             "rowSelection": {**selection, "enableClickSelection": True},
             "pagination": True,
             "paginationPageSize": 20,
-            "ensureDomOrder": True,
-            "enableCellTextSelection": True,
-            "suppressMenuHide": True,
         },
         getRowId="params.data.key",
         style={"height": f"{height}px", "width": "100%"},

@@ -110,7 +110,7 @@ def _user_area(identity: Identity | None):
             html.Span(
                 [html.Strong(identity.name), f" · {ROLE_LABELS.get(identity.role, identity.role)}"]
                 + ([f" · {where}"] if where else []),
-                className="me-3",
+                className="me-3 user-who",
             ),
             html.A("Sign out", href="/logout", className="btn btn-sm btn-outline-light"),
         ],
@@ -138,17 +138,27 @@ def demo_banner() -> html.Div:
 def layout(identity: Identity | None = None, demo: bool = False):
     """The whole-app layout, built per request so the navigation fits the user's role."""
     role = identity.role if identity else None
+    # Two rows: the service name and who is signed in, then the pages. One row did not fit
+    # a laptop: every link and the user's name wrapped onto three to five lines.
     header = html.Header(
         dbc.Navbar(
             dbc.Container(
                 [
-                    html.A(
-                        "ICS collaboration dashboard", href="/", className="navbar-brand site-title"
+                    html.Div(
+                        [
+                            html.A(
+                                "ICS collaboration dashboard",
+                                href="/",
+                                className="navbar-brand site-title",
+                            ),
+                            _user_area(identity),
+                        ],
+                        className="site-header-top",
                     ),
-                    dbc.Nav(nav_links(role), id=ids.NAV, className="me-auto", navbar=True),
-                    _user_area(identity),
+                    dbc.Nav(nav_links(role), id=ids.NAV, className="site-nav", navbar=True),
                 ],
                 fluid=True,
+                className="site-header-rows",
             ),
             color="#12436D",
             dark=True,

@@ -76,6 +76,7 @@ def _view() -> html.Section:
                         className="ms-2",
                     ),
                     dcc.Download(id=f"{P}-download"),
+                    html.P(id=f"{P}-download-reason", className="form-text mt-1 mb-0"),
                     _msg(f"{P}-download-msg"),
                 ],
                 className="mt-2",
