@@ -28,6 +28,7 @@ from data.pages.admin import (
 )
 from data.privacy.access import Viewer, require_admin
 from data.reference import codes
+from layouts.admin import ROLE_OPTIONS
 
 P = "admin"
 NONE = {"label": "(none)", "value": "none"}
@@ -50,15 +51,24 @@ def failed(msg: str) -> tuple:
     return alert(msg, "danger"), no_update
 
 
+def _code_names() -> dict[str, dict[str, str]]:
+    """Columns holding codes: each shown by its name, the code on hover."""
+    roles = {o["value"]: o["label"] for o in ROLE_OPTIONS}
+    return {"la_type": codes.la_type_names(), "role": roles}
+
+
 def grid_data(frame: pd.DataFrame, hidden: tuple[str, ...] = ("id",)) -> tuple[list, list]:
-    """columnDefs and rowData (with a 'key' for row selection) for an AG Grid."""
+    """columnDefs and rowData (with a 'key' for row selection) for an AG Grid; a column of
+    codes shows their names (AG Grid refData; the row keeps the code) with the code on hover."""
     shown = [c for c in frame.columns if c not in hidden]
+    names = _code_names()
     columns = [
         {
             "field": c,
             "headerName": (c[:1].upper() + c[1:]).replace("_", " "),
             "flex": 1,
             "minWidth": 120,
+            **({"refData": names[c], "tooltipField": c} if c in names else {}),
         }
         for c in shown
     ]

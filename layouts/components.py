@@ -117,14 +117,12 @@ def chart_card(
     )
 
 
-def stat_tile(label: str, value_id: str) -> dbc.Col:
-    return dbc.Col(
-        html.Div(
-            [html.Div(label), html.Div(id=value_id, className="value")], className="stat-tile"
-        ),
-        md=3,
-        className="mb-3",
-    )
+def stat_tile(label: str, value_id: str, hint: str | None = None) -> dbc.Col:
+    """A headline count; ``hint`` says in a few words what exactly it counts."""
+    parts = [html.Div(label), html.Div(id=value_id, className="value")]
+    if hint:
+        parts.append(html.Div(hint, className="stat-hint"))
+    return dbc.Col(html.Div(parts, className="stat-tile"), md=3, sm=6, className="mb-3")
 
 
 def alert(message: str, color: str = "danger") -> dbc.Alert:

@@ -24,17 +24,10 @@ CHANGE_STORES = ("accept", "regroup", "endorse", "curate")
 
 
 WIDE = {"title": 3, "description": 3, "statement": 3, "reach": 2, "suggested_change": 2}
-NARROW = {
-    "rank": 60,
-    "candidate": 84,
-    "finding_id": 84,
-    "las": 64,
-    "groups": 72,
-    "score": 72,
-    "position": 56,
-    "requirement": 100,
-}
-COLUMN_MIN, WIDE_MIN = 84, 200  # with headers and cells wrapping, 12 columns fit a laptop
+NARROW = {"rank": 104, "las": 96, "position": 80, "score": 104}
+# Wide enough for the header's name beside its filter button and a word per line; where the
+# columns need more room than the card has, the grid scrolls sideways (its bar shown).
+COLUMN_MIN, WIDE_MIN = 124, 260
 CANDIDATE_COLUMNS = {
     "rank": "Rank",
     "candidate": "Candidate",
@@ -113,9 +106,11 @@ def grid(
             "rowSelection": {**selection, "enableClickSelection": True},
             "pagination": True,
             "paginationPageSize": 20,
+            # as tall as its rows: wrapped rows in a fixed box showed one row at a time
+            "domLayout": "autoHeight",
         },
         getRowId="params.data.key",
-        style={"height": f"{height}px", "width": "100%"},
+        style={"width": "100%"},
         className="ag-theme-alpine",
     )
     return html.Div(table, role="region", **{"aria-label": label})

@@ -12,10 +12,12 @@ Each journey fails on what makes a page look broken or unusable:
   "the selected …" with nothing selected.
 
 A page a role may not use must say what the role can do instead, with a link.
-Screenshots go to build/screenshots/journeys/ (never to tracked files)."""
+Screenshots go to build/screenshots/journeys/ (or $ICSDASH_SCREENSHOTS/journeys), never to
+tracked files."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,11 @@ NOT_FOR = {
     "demo-coordinator": {"/admin", "/upload", "/my-authority"},
     "demo-admin": {"/my-authority"},
 }
-OUT = Path(__file__).resolve().parents[2] / "build" / "screenshots" / "journeys"
+SCREENSHOTS = Path(
+    os.environ.get("ICSDASH_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "build" / "screenshots"
+)
+OUT = SCREENSHOTS / "journeys"  # a subfolder: scripts/screenshots copies only the top level
 
 # What is measured in the page, in one pass; each problem is one readable line.
 CHECKS = (Path(__file__).parent / "journey_checks.js").read_text("utf-8")
@@ -107,9 +113,9 @@ class Journey:
         """The current page at each width, tables open (a closed <details> hides less)."""
         for width, height in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": height})
-            self.page.wait_for_timeout(250)  # charts follow the window's resize event
             self.page.evaluate(OPEN_DETAILS)
-            self.settle()
+            self.page.wait_for_timeout(300)  # charts follow the window's resize event
+            self.page.wait_for_function(SETTLED, timeout=20_000)
             self.check(name, width, axe=width in AXE_WIDTHS)
         self.page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
 
