@@ -27,9 +27,10 @@ from _common import emit, peak_rss_mb
 from sqlalchemy import func, select, text
 
 from data.demo.findings_text import make_style, pick, problems_for, render
-from data.demo.generate import FINDING_COLUMNS, build_demo
+from data.demo.generate import build_demo
 from data.ingest import import_files, load_catalogue
 from data.ingest.bulk import BulkLoad
+from data.reference.codes import FINDING_COLUMNS
 from data.reference.seed import load_authorities, load_code_lists, load_product_use
 from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.migrate import upgrade

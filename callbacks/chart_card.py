@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, no_update
 
 from callbacks.common import current_viewer, db, guarded, services
+from data.queries.csv_export import csv_text
 from data.store.versioning import current_data_version
 from layouts.charts.figures import new_figure, template
 from layouts.components import data_table
@@ -79,7 +80,7 @@ def csv_for(result: ChartResult, data_version: int) -> str:
         *result.extra_header,
         "c = suppressed to protect confidentiality; x = not available",
     ]
-    return "".join(f"# {line}\n" for line in header) + result.table.to_csv(index=False)
+    return csv_text(result.table, header)
 
 
 Compute = Callable[..., ChartResult]

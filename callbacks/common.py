@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import DomainError, PermissionDenied
 from data.privacy.access import Viewer
+from data.queries.csv_export import csv_text
 from data.store.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,6 @@ def guarded(on_error: Callable[[str], tuple | object]):
         return inner
 
     return wrap
-
-
-def csv_text(frame, header_lines: list[str]) -> str:
-    """CSV with leading comment lines that state filters, data version and suppression."""
-    lines = "".join(f"# {line}\n" for line in header_lines)
-    return lines + frame.to_csv(index=False)
 
 
 __all__ = ["current_viewer", "db", "guarded", "no_update", "services", "user_message", "csv_text"]

@@ -1,8 +1,8 @@
 """Compare supplier groups: five chart cards fed by data.pages.compare, filters in the URL.
 
-Every compute function checks its inputs (callbacks.filters.checked_filters) and takes the
-viewer only from the server session; the per-authority breakdown re-checks the viewer's right
-on every call."""
+Every compute function parses its inputs once (data.queries.filters.COMPARE, through
+callbacks.filters.parse) and takes the viewer only from the server session; the
+per-authority breakdown re-checks the viewer's right on every call."""
 
 from __future__ import annotations
 
@@ -11,17 +11,11 @@ from dash import Input, Output
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import current_viewer, guarded
-from callbacks.filters import (
-    checked_filters,
-    footnote,
-    labels,
-    register_period_options,
-    resolve_period,
-)
+from callbacks.filters import footnote, parse, period_resolver, register_period_options
 from callbacks.url_state import register_url_state
 from data.pages import compare
 from data.privacy.narrowing import ENGLAND
-from data.queries.filter_options import analysis_options, choice
+from data.queries.filters import COMPARE
 from data.reference.codes import SUS_BENCHMARK
 from layouts.charts.figures import (
     add_sus_grades,
@@ -32,7 +26,6 @@ from layouts.charts.figures import (
 )
 from layouts.charts.tables import format_table
 from layouts.compare import FIELDS, PATH, PREFIX, measures
-from layouts.filters import value_or_none
 
 INPUTS = [Input(FIELDS[k], "value") for k in ("period", "role", "type", "region", "measure")]
 COLUMNS = {
@@ -47,11 +40,10 @@ COLUMNS = {
 }
 
 
-def _setup(session, period, role, la_type, region, measure):
-    opts = analysis_options(session)
-    f = checked_filters(opts, period, role, la_type, region)
-    m = choice(value_or_none(measure), measures()) or "SUS"
-    return opts, f, m
+def _setup(session, *values):
+    """Options, the parsed selection and its measure, from the controls' values."""
+    opts, f = parse(session, COMPARE, FIELDS, values)
+    return opts, f, f.get("measure")
 
 
 def _nodata(message: str = "No results have been shared yet.") -> ChartResult:
@@ -73,9 +65,9 @@ def groups_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     if f.period is None:
         return _nodata()
     r = rules()
-    table = compare.measure_by_group(session, f, m, r, viewer.own_authorities)
+    table = compare.measure_by_group(session, f, r, viewer.own_authorities)
     name = measures()[m]
-    where = f.describe(labels(opts))
+    where = f.describe(opts)
     if table.empty:
         return _nodata(f"No {name} results for {where}.")
     groups = _visible(table.loc[table["group"] != ENGLAND]).sort_values("mean")
@@ -112,7 +104,7 @@ def heatmap_chart(viewer, session, period, role, la_type, region, _measure) -> C
     if f.period is None:
         return _nodata()
     table = compare.themes_by_group(session, f, rules(), viewer.own_authorities)
-    where = f.describe(labels(opts))
+    where = f.describe(opts)
     if table.empty:
         return _nodata(f"No theme results for {where}.")
     names = opts.themes
@@ -143,7 +135,7 @@ def spread_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     if f.period is None:
         return _nodata()
     r = rules()
-    table = compare.spread_by_group(session, f.period, m, r, viewer.own_authorities)
+    table = compare.spread_by_group(session, f, r, viewer.own_authorities)
     name = measures()[m]
     if table.empty:
         return _nodata(f"No {name} results for period {f.period}.")
@@ -196,8 +188,8 @@ def trend_chart(viewer, session, period, role, la_type, region, measure) -> Char
     if not opts.periods:
         return _nodata()
     name = measures()[m]
-    table = compare.trend_by_group(session, opts.periods, f, m, rules(), viewer.own_authorities)
-    where = f.describe(labels(opts)).replace(f"period {f.period}", "all periods")
+    table = compare.trend_by_group(session, opts.periods, f, rules(), viewer.own_authorities)
+    where = f.without("period").describe(opts)
     if table.empty:
         return _nodata(f"No {name} results.")
     england = _visible(table.loc[table["group"] == ENGLAND]).sort_values("period")
@@ -218,7 +210,7 @@ def trend_chart(viewer, session, period, role, la_type, region, measure) -> Char
 def breakdown_chart(viewer, session, period, role, la_type, region, measure) -> ChartResult:
     opts, f, m = _setup(session, period, role, la_type, region, measure)
     name = measures()[m]
-    group, table = compare.group_breakdown(session, viewer, f.period, m, rules())
+    group, table = compare.group_breakdown(session, viewer, f, rules())
     if table.empty:
         return _nodata(f"No {name} results for your group in period {f.period}.")
     shown = _visible(table)
@@ -246,7 +238,7 @@ def breakdown_chart(viewer, session, period, role, la_type, region, measure) -> 
 
 
 def register(app) -> None:
-    register_url_state(app, PREFIX, PATH, FIELDS, resolve_period)
+    register_url_state(app, PREFIX, PATH, FIELDS, period_resolver(COMPARE))
     register_period_options(app, FIELDS["period"], f"{PREFIX}-query")
     register_chart(app, f"{PREFIX}-groups", INPUTS, groups_chart)
     register_chart(app, f"{PREFIX}-heatmap", INPUTS, heatmap_chart)

@@ -1,33 +1,27 @@
 """Shared filter plumbing for the analysis pages: options that come from the database, and
-turning raw control values (from a browser, so untrusted) into checked filters."""
+raw control values (from a browser, so untrusted) parsed once by the page's filter spec
+(data.queries.filters)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from dash import Input, Output, State, no_update
 
 from callbacks.common import current_viewer, db, guarded, services
-from data.privacy.narrowing import ViewFilters
-from data.queries.filter_options import FilterOptions, analysis_options, choice
+from data.queries.filter_options import FilterOptions, analysis_options
+from data.queries.filters import FilterSpec, Selection
 from layouts.components import SUPPRESSION_FOOTNOTE
-from layouts.filters import options, value_or_none
+from layouts.filters import options
 
 
-def checked_filters(
-    opts: FilterOptions, period: object, role: object, la_type: object, region: object
-) -> ViewFilters:
-    """ViewFilters from control values; unknown values mean "all", no period means latest."""
-    chosen = choice(value_or_none(period), opts.periods)
-    return ViewFilters(
-        period=chosen or (opts.periods[-1] if opts.periods else None),
-        role=choice(value_or_none(role), opts.roles),
-        region=choice(value_or_none(region), opts.regions),
-        la_type=choice(value_or_none(la_type), opts.la_types),
-    )
-
-
-def labels(opts: FilterOptions) -> dict[str, dict[str, str]]:
-    """Value -> label per filter column, for plain-English descriptions."""
-    return {"role": opts.roles, "la_type": opts.la_types, "region": opts.regions}
+def parse(
+    session, spec: FilterSpec, fields: Iterable[str], values
+) -> tuple[FilterOptions, Selection]:
+    """The page's filter selection from its controls' ``values`` (in ``fields`` order),
+    with the options it was checked against (for labels)."""
+    opts = analysis_options(session)
+    return opts, spec.parse(dict(zip(fields, values, strict=True)), opts)
 
 
 def footnote(extra: str = "") -> str:
@@ -44,7 +38,7 @@ def register_period_options(
     Only the options: the select starts on the URL's period or on its placeholder ("" =
     the latest period, or "all" where the select has an all choice), which the charts read
     as that, so they are requested with the page instead of one round trip after it.
-    :func:`resolve_period` names the period in the page's URL."""
+    :func:`period_resolver` names the period in the page's URL."""
 
     @app.callback(Output(control_id, "options"), Input(trigger_id, "data"))
     @guarded(lambda _msg: no_update)
@@ -55,17 +49,16 @@ def register_period_options(
         return options({p: p for p in reversed(periods)}, all_label)
 
 
-def resolve_period(
-    session, _viewer, chosen: dict[str, object], *, latest: bool = True
-) -> dict[str, object]:
-    """URL values with ``period`` as the charts read it: when none, or an unknown one, is
-    chosen, the latest period (so a shared link keeps showing the same one), or nothing
-    (all periods) when ``latest`` is off."""
-    periods = analysis_options(session).periods
-    period = choice(value_or_none(chosen.get("period")), periods)
-    if period is None and latest and periods:
-        period = periods[-1]
-    return {**chosen, "period": period}
+def period_resolver(spec: FilterSpec):
+    """``resolve`` for callbacks.url_state.register_url_state: URL values with ``period``
+    as the charts read it (the spec's fallback when none, or an unknown one, is chosen: the
+    latest period on Compare, so a shared link keeps showing the same one; all periods on
+    Themes)."""
+
+    def resolve(session, _viewer, chosen: dict[str, object]) -> dict[str, object]:
+        return {**chosen, "period": spec.parse(chosen, analysis_options(session)).period}
+
+    return resolve
 
 
 def register_group_options(app, control_id: str, trigger_id: str) -> None:

@@ -16,12 +16,13 @@ from callbacks.url_state import register_url_state
 from data.errors import DomainError
 from data.pages import contact
 from data.pages import my_authority as ma
-from data.queries.filter_options import choice
+from data.queries.filter_options import reference_options
+from data.queries.filters import MY_AUTHORITY
 from data.reference.codes import SUS_BENCHMARK, theme_names
 from layouts.charts.figures import change_dots, comparator_dots, series_lines
 from layouts.charts.tables import format_table
 from layouts.compare import measures
-from layouts.filters import options, value_or_none
+from layouts.filters import options
 from layouts.my_authority import FIELDS, PATH, PREFIX
 
 P = PREFIX
@@ -43,10 +44,12 @@ def _names() -> dict[str, str]:
 
 
 def _period(session, viewer, period) -> tuple[int, list[str], str | None]:
+    """The viewer's authority, its periods, and the period chosen among them (the latest
+    when none, or an unknown one, is chosen: data.queries.filters.MY_AUTHORITY)."""
     me = ma.require_authority(viewer)
     periods = ma.own_periods(session, me)
-    chosen = choice(value_or_none(period), periods)
-    return me, periods, chosen or (periods[-1] if periods else None)
+    chosen = MY_AUTHORITY.parse({"period": period}, reference_options(periods)).period
+    return me, periods, chosen
 
 
 def _resolve(session, viewer, chosen: dict[str, object]) -> dict[str, object]:
@@ -114,7 +117,7 @@ def profile_chart(viewer, session, period, _measure) -> ChartResult:
 
 def trend_chart(viewer, session, _period_value, measure) -> ChartResult:
     ma.require_authority(viewer)
-    m = choice(value_or_none(measure), measures()) or "SUS"
+    m = MY_AUTHORITY.parse({"measure": measure}, reference_options()).get("measure")
     name = measures()[m]
     table = ma.trend(session, viewer, m, rules())
     if table.empty:

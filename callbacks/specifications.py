@@ -12,7 +12,7 @@ from callbacks.common import current_viewer, db, guarded
 from callbacks.requirements import ALL, NONE, SHOWN, group_id, requirement_id, rows
 from data.errors import DomainError
 from data.privacy.access import COORDINATOR, NLAR_REP, may_curate
-from data.queries.summaries import coverage, supplier_names
+from data.queries.summaries import current_periods, supplier_names
 from data.requirements import evidence, export, specifications
 from data.requirements.curation import ref
 from layouts.components import alert
@@ -135,7 +135,7 @@ def register(app) -> None:
             spec = specifications.get_specification(session, spec_id(picked))
             curator = may_curate(viewer, spec.supplier_id)
             eligible = specifications.eligible_requirements(session, spec.supplier_id)
-            periods = coverage(session).periods
+            periods = current_periods(session)
             doc = (
                 evidence.build_document(session, rules(), spec.id, int(number))
                 if number is not None

@@ -1,11 +1,10 @@
 """Themes page: three count charts and the findings list, all from data.pages.themes.
 
-Filter values are checked against the code lists before use; the viewer comes from the
-session; the list and its CSV download use the same listing rule as the screen."""
+Filter values are parsed once (data.queries.filters.THEMES: unknown values mean "all");
+the viewer comes from the session; the list and its CSV download use the same listing rule
+as the screen."""
 
 from __future__ import annotations
-
-from functools import partial
 
 import pandas as pd
 from dash import Input, Output, State, dcc, no_update
@@ -14,18 +13,18 @@ from callbacks.chart_card import ChartResult, cached_value, empty_figure, regist
 from callbacks.common import csv_text, current_viewer, db, guarded
 from callbacks.filters import (
     footnote,
+    parse,
+    period_resolver,
     register_group_options,
     register_period_options,
-    resolve_period,
 )
 from callbacks.url_state import register_url_state
-from data.pages.themes import ThemeFilters, concentration, counts, finding_rows, findings_list
+from data.pages.themes import concentration, counts, finding_rows, findings_list
 from data.privacy.narrowing import ENGLAND
-from data.queries.filter_options import analysis_options, choice
+from data.queries.filters import THEMES
 from data.store.versioning import current_data_version
 from layouts.charts.figures import count_bars, count_heatmap
 from layouts.charts.tables import format_table
-from layouts.filters import value_or_none
 from layouts.themes import FIELDS, PATH, PREFIX, choices
 
 INPUTS = [Input(c, "value") for c in FIELDS.values()]
@@ -50,36 +49,6 @@ LIST_HEADERS = {
 }
 
 
-def checked(session, period, theme, category, workflow, severity, region, la_type, group):
-    """ThemeFilters from control values (unknown values mean "all")."""
-    opts = analysis_options(session)
-    c = choices()
-    raw = {
-        "theme": theme,
-        "category": category,
-        "workflow": workflow,
-        "severity": severity,
-        "region": region,
-        "type": la_type,
-    }
-    ok = {k: choice(value_or_none(v), c[k]) for k, v in raw.items()}
-    return opts, ThemeFilters(
-        period=choice(value_or_none(period), opts.periods),
-        theme=ok["theme"],
-        category=ok["category"],
-        workflow=ok["workflow"],
-        severity=ok["severity"],
-        region=ok["region"],
-        la_type=ok["type"],
-        group=choice(value_or_none(group), opts.groups),
-    )
-
-
-def _labels() -> dict[str, dict[str, str]]:
-    c = choices()
-    return {**c, "la_type": c["type"]}
-
-
 def _display(table: pd.DataFrame, first: dict[str, str]) -> pd.DataFrame:
     shown = format_table(table, ["findings", "n_las", "respondents_raising"], decimals=0)
     cols = [c for c in dict.fromkeys([*first, *COUNT_COLUMNS]) if c in shown]
@@ -91,9 +60,9 @@ def _nodata(message: str) -> ChartResult:
 
 
 def by_theme_chart(viewer, session, *values) -> ChartResult:
-    opts, f = checked(session, *values)
+    opts, f = parse(session, THEMES, FIELDS, values)
     rows = finding_rows(session, f.period, rules())
-    where = f.describe(_labels())
+    where = f.describe(opts)
     table = counts(
         rows, ["theme"], f, rules(), viewer.own_authorities, totals={"theme": ALL_THEMES}
     )
@@ -116,9 +85,9 @@ def by_theme_chart(viewer, session, *values) -> ChartResult:
 
 
 def by_group_chart(viewer, session, *values) -> ChartResult:
-    opts, f = checked(session, *values)
+    opts, f = parse(session, THEMES, FIELDS, values)
     rows = finding_rows(session, f.period, rules())
-    where = f.describe(_labels())
+    where = f.describe(opts)
     table = counts(
         rows, ["group", "theme"], f, rules(), viewer.own_authorities, totals={"group": ENGLAND}
     )
@@ -141,9 +110,9 @@ def by_group_chart(viewer, session, *values) -> ChartResult:
 
 
 def by_area_chart(viewer, session, *values) -> ChartResult:
-    opts, f = checked(session, *values)
+    opts, f = parse(session, THEMES, FIELDS, values)
     rows = finding_rows(session, f.period, rules())
-    where = f.describe(_labels())
+    where = f.describe(opts)
     table = counts(
         rows,
         ["workflow_area", "severity"],
@@ -232,14 +201,14 @@ def readable_list(table: pd.DataFrame) -> pd.DataFrame:
 
 def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
     """The findings list's grid columns, rows and note for this viewer and selection."""
-    _opts, f = checked(session, *values)
+    _opts, f = parse(session, THEMES, FIELDS, values)
     table, note = findings_list(session, f, rules(), viewer.own_authorities)
     table = readable_list(table)
     return list_columns(table), table.to_dict("records"), note
 
 
 def register(app) -> None:
-    register_url_state(app, PREFIX, PATH, FIELDS, partial(resolve_period, latest=False))
+    register_url_state(app, PREFIX, PATH, FIELDS, period_resolver(THEMES))
     register_period_options(app, FIELDS["period"], f"{PREFIX}-query", all_label="All periods")
     register_group_options(app, FIELDS["group"], f"{PREFIX}-query")
     register_chart(app, f"{PREFIX}-by-theme", INPUTS, by_theme_chart)
@@ -270,9 +239,9 @@ def register(app) -> None:
             return no_update
         viewer = current_viewer()
         with db() as session:
-            _opts, f = checked(session, *values)
+            opts, f = parse(session, THEMES, FIELDS, values)
             table, note = findings_list(session, f, rules(), viewer.own_authorities)
             version = current_data_version(session)
         table = readable_list(table).rename(columns=LIST_HEADERS)
-        header = [f"Filters: {f.describe(_labels())}", f"Data version: {version}", note]
+        header = [f"Filters: {f.describe(opts)}", f"Data version: {version}", note]
         return dcc.send_string(csv_text(table, header), "findings.csv")

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 from dash import Input, Output, State, html, no_update
 
 from callbacks.common import current_viewer, db, guarded
+from data.queries.filters import clean
 from data.store.versioning import current_data_version
-from layouts.filters import ALL
-from layouts.url_state import VERSION_KEY, query_value
+from layouts.url_state import VERSION_KEY
 
 REPLACE_URL = """
 function(search) {
@@ -33,13 +33,13 @@ function(search) {
 
 def build_search(pairs: Sequence[tuple[str, object]], version: int) -> str:
     """'?key=value&...&v=N' for the filters that are set (empty values are left out)."""
-    kept = [(k, str(v)) for k, v in pairs if v not in (None, "", ALL) and not isinstance(v, list)]
+    kept = [(k, text) for k, v in pairs if (text := clean(v)) is not None]
     return "?" + urlencode([*kept, (VERSION_KEY, str(version))])
 
 
 def made_on(query: Mapping[str, object] | None) -> int | None:
     """The data version a URL says it was made on, if it says one."""
-    text = query_value(query or {}, VERSION_KEY)
+    text = clean((query or {}).get(VERSION_KEY))
     return int(text) if text is not None and text.isdigit() else None
 
 

@@ -1,7 +1,14 @@
 """Result cache for page callbacks, keyed on the data version so it never serves stale data.
 
 Redis (CACHE_URL) when several workers or hosts serve the app; a bounded in-process LRU
-otherwise. Values are pickled; a cache failure only costs the recomputation."""
+otherwise. Values are pickled; a cache failure only costs the recomputation.
+
+Written here rather than with Flask-Caching: the callers memoise by hand under a key that
+already names the database, data version, rules and viewer (callbacks/chart_card.py), so
+a decorator adds nothing; Flask-Caching's local cache evicts in insertion order, not least
+recently used, sorting every entry when full; its Redis backend raises when Redis is down
+(only its decorators swallow that), where this one logs and recomputes after a 0.5 s
+timeout. So the declared Flask-Caching dependency was dropped rather than adopted."""
 
 from __future__ import annotations
 

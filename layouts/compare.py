@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dash import html
 
-from data.reference.codes import la_type_names, region_names, respondent_roles, theme_names
+from data.queries.filter_options import reference_options
+from data.queries.filters import COMPARE
+from data.reference.codes import theme_names
 from layouts.components import chart_card, page_heading
-from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
-from layouts.url_state import query_choice, query_value, url_state
+from layouts.filters import ALL, LATEST_PERIOD, filter_panel, select_filter
+from layouts.url_state import url_state
 
 PREFIX = "compare"
 PATH = "/compare"
@@ -52,11 +54,8 @@ def protection_note() -> html.Details:
 
 
 def layout(**query):
-    roles, types = respondent_roles(), la_type_names()
-    regions = {r: r for r in region_names()}
-    measure = (
-        query_value(query, "measure") if query_value(query, "measure") in measures() else "SUS"
-    )
+    opts = reference_options()
+    picked = COMPARE.control_values(query, opts)
     return html.Div(
         [
             url_state(PREFIX, query),
@@ -71,7 +70,7 @@ def layout(**query):
                     select_filter(
                         FIELDS["period"],
                         "Period",
-                        value=query_value(query, "period") or "",
+                        value=picked["period"] or "",
                         all_label=None,
                         placeholder=LATEST_PERIOD,
                         hint="Quarter the survey closed in",
@@ -80,23 +79,23 @@ def layout(**query):
                     select_filter(
                         FIELDS["role"],
                         "Respondent role",
-                        roles,
-                        query_choice(query, "role", roles),
+                        opts.roles,
+                        picked["role"] or ALL,
                         all_label="All roles",
                     ),  # fmt: skip
                     select_filter(
                         FIELDS["type"],
                         "LA type",
-                        types,
-                        query_choice(query, "type", types),
+                        opts.la_types,
+                        picked["type"] or ALL,
                         all_label="All LA types",
                         width=2,
                     ),  # fmt: skip
                     select_filter(
                         FIELDS["region"],
                         "Region",
-                        regions,
-                        query_choice(query, "region", regions),
+                        opts.regions,
+                        picked["region"] or ALL,
                         all_label="All regions",
                         width=2,
                     ),  # fmt: skip
@@ -104,7 +103,7 @@ def layout(**query):
                         FIELDS["measure"],
                         "Score to compare",
                         measures(),
-                        measure,
+                        picked["measure"],
                         all_label=None,
                     ),  # fmt: skip
                 ],

@@ -2,8 +2,8 @@
 
 Native selects (dbc.Select) are used rather than dcc.Dropdown: they work with a keyboard and
 screen readers without help, and every filter holds one value or "all"
-(data.privacy.narrowing explains
-why filters are single-valued).
+(data.privacy.narrowing explains why filters are single-valued). What a control starts on
+comes from the page's filter spec (data.queries.filters), which parses URL values.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 import dash_bootstrap_components as dbc
 from dash import html
 
-ALL = "all"  # the value of every "all" choice (dbc.Select keeps "" for its placeholder)
+from data.queries.filters import ALL  # every "all" choice (dbc.Select keeps "" for its placeholder)
+
 LATEST_PERIOD = "Latest period"  # what a period select left on "" (the latest) shows
 
 
@@ -62,11 +63,3 @@ def filter_panel(title: str, columns: list, *, panel_id: str) -> html.Section:
         className="filter-panel",
         **{"aria-labelledby": heading_id},
     )
-
-
-def value_or_none(value: object) -> str | None:
-    """A select's value as a filter value: None for "all" or anything unexpected."""
-    if value is None or isinstance(value, list | dict):
-        return None
-    text = str(value)
-    return None if text in ("", ALL) else text

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from data.queries.filter_options import reference_options
+from data.queries.filters import MY_AUTHORITY
 from layouts.compare import measures
 from layouts.components import chart_card, page_heading
 from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
-from layouts.url_state import query_value, url_state
+from layouts.url_state import url_state
 
 PREFIX = "my-authority"
 PATH = "/my-authority"
@@ -16,6 +18,7 @@ FIELDS = {"period": f"{PREFIX}-period", "measure": f"{PREFIX}-measure"}
 
 
 def layout(**query):
+    picked = MY_AUTHORITY.control_values(query, reference_options())
     return html.Div(
         [
             url_state(PREFIX, query),
@@ -32,7 +35,7 @@ def layout(**query):
                     select_filter(
                         FIELDS["period"],
                         "Period",
-                        value=query_value(query, "period") or "",
+                        value=picked["period"] or "",
                         all_label=None,
                         placeholder=LATEST_PERIOD,
                         hint="Periods your authority has results for",
@@ -41,9 +44,7 @@ def layout(**query):
                         FIELDS["measure"],
                         "Score over time",
                         measures(),
-                        query_value(query, "measure")
-                        if query_value(query, "measure") in measures()
-                        else "SUS",
+                        picked["measure"],
                         all_label=None,
                         width=4,
                     ),

@@ -6,10 +6,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from data.reference.codes import SEVERITIES, code_names, la_type_names, region_names
+from data.queries.filter_options import reference_options
+from data.queries.filters import THEMES
 from layouts.components import chart_card, page_heading, paged_table
 from layouts.filters import ALL, filter_panel, select_filter
-from layouts.url_state import query_choice, query_value, url_state
+from layouts.url_state import url_state
 
 PREFIX = "themes"
 PATH = "/themes"
@@ -26,20 +27,16 @@ FIELDS = {
 
 
 def choices() -> dict[str, dict[str, str]]:
-    """Code lists for the filters that do not depend on the data."""
-    return {
-        "theme": {c: n for c, n in code_names("themes").items() if c != "GEN"},
-        "category": code_names("categories"),
-        "workflow": code_names("workflow_areas"),
-        "severity": {s: s.capitalize() for s in SEVERITIES},
-        "region": {r: r for r in region_names()},
-        "type": la_type_names(),
-    }
+    """Value -> label for each filter whose choices do not depend on the data (by URL key,
+    from the filter spec data.queries.filters.THEMES)."""
+    opts = reference_options()
+    return {f.key: f.allowed(opts) for f in THEMES.filters if not f.from_data}
 
 
 def layout(**query):
     c = choices()
-    picked = {k: query_choice(query, k, c[k]) for k in c}
+    start = THEMES.control_values(query, reference_options())
+    picked = {k: v or ALL for k, v in start.items()}
     return html.Div(
         [
             url_state(PREFIX, query),
@@ -54,7 +51,7 @@ def layout(**query):
                     select_filter(
                         FIELDS["period"],
                         "Period",
-                        value=query_value(query, "period") or ALL,
+                        value=picked["period"],
                         all_label="All periods",
                         width=3,
                     ),
@@ -104,10 +101,8 @@ def layout(**query):
                     select_filter(
                         FIELDS["group"],
                         "Supplier group",
-                        {query_value(query, "group"): query_value(query, "group")}
-                        if query_value(query, "group")
-                        else {},
-                        query_value(query, "group") or ALL,
+                        {start["group"]: start["group"]} if start["group"] else {},
+                        picked["group"],
                         all_label="All supplier groups",
                     ),
                 ],

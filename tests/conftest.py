@@ -14,6 +14,7 @@ from data.reference.seed import load_code_lists
 from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.migrate import upgrade
 from data.store.models import Base
+from tests.factories import load_reference
 
 layouts.charts.figures.VALIDATE = True  # every chart the tests draw is checked property by property
 
@@ -21,6 +22,19 @@ PG_URL = os.environ.get(
     "ICSDASH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_PG = os.environ.get("ICSDASH_REQUIRE_POSTGRES") == "1"
+
+
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tiers. `pytest -m "not slow"` is the edit loop: the pure tests in tests/unit (about 20 s
+    of CPU). The whole suite is for CI. Slow: all of tests/integration (the app over HTTP,
+    CLI subprocesses, bench scripts), tests/browser (marked in its conftest), every
+    PostgreSQL run, and the unit tests marked slow one by one."""
+    for item in items:
+        if item.get_closest_marker("postgres") or TESTS / "integration" in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 def _worker() -> str:
@@ -74,7 +88,20 @@ def fresh_database(backend: str, tmp_path: Path, tag: str) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module")
+def ref(tmp_path_factory):
+    """Sessions on a fresh SQLite database (one per test module) with the code lists and the
+    three test authorities of tests.factories. A module needing another `ref` defines its own."""
+    url = fresh_database("sqlite", tmp_path_factory.mktemp("ref"), "ref")
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with session_scope(sessions) as s:
+        load_reference(s)
+    yield sessions
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path) -> str:
     """A fresh, migrated database on each backend (tests using it run twice)."""
     return fresh_database(request.param, tmp_path, "fn")

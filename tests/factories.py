@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from data.reference.codes import instrument
+from data.reference.codes import FINDING_COLUMNS, instrument
 from data.reference.seed import load_authorities, load_product_use
 
 AUTHORITIES_CSV = """code,name,region,la_type,size_band
@@ -30,10 +30,25 @@ def load_reference(session: Session) -> None:
     load_product_use(session, PRODUCT_USE_CSV)
 
 
-def _csv(rows: list[list[object]]) -> bytes:
+def csv_file(rows: list[list[object]]) -> bytes:
+    """Rows as an uploaded CSV file would hold them (plain UTF-8, no formula guard)."""
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     return buf.getvalue().encode("utf-8")
+
+
+def about_file(code: str, product: str, period: str, closed: date) -> bytes:
+    """about.csv for instrument version 1."""
+    return csv_file(
+        [
+            ["field", "value"],
+            ["authority_code", code],
+            ["product", product],
+            ["period", period],
+            ["instrument_version", 1],
+            ["survey_closed", closed.isoformat()],
+        ]
+    )
 
 
 def submission_files(
@@ -51,16 +66,7 @@ def submission_files(
     """A valid CSV set; `seed` changes the ratings (and so the file hash)."""
     rng = random.Random(seed)
     codes = [i.code for i in instrument(1)]
-    about = _csv(
-        [
-            ["field", "value"],
-            ["authority_code", code],
-            ["product", product],
-            ["period", period],
-            ["instrument_version", 1],
-            ["survey_closed", closed.isoformat()],
-        ]
-    )
+    about = about_file(code, product, period, closed)
     header = ["respondent_ref", "role", "service_area", "years_experience_band", *codes, "comment"]
     rows = [header]
     for i in range(respondents):
@@ -69,18 +75,9 @@ def submission_files(
         rows.append(
             [f"R{i + 1:03d}", role, "assessment", "3-5", *ratings, comment if i == 0 else ""]
         )
-    findings = _csv(
+    findings = csv_file(
         [
-            [
-                "finding_ref",
-                "theme",
-                "category",
-                "workflow_area",
-                "severity",
-                "respondents_raising",
-                "description",
-                "suggested_change",
-            ],
+            list(FINDING_COLUMNS),
             [
                 "F1",
                 "NAR",
@@ -96,6 +93,6 @@ def submission_files(
     )
     return [
         (f"{prefix}about.csv", about),
-        (f"{prefix}responses.csv", _csv(rows)),
+        (f"{prefix}responses.csv", csv_file(rows)),
         (f"{prefix}findings.csv", findings),
     ]

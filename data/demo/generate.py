@@ -43,19 +43,9 @@ from data.demo.responses import (
     personal_detail,
     simulate_responses,
 )
+from data.reference.codes import FINDING_COLUMNS, SEVERITIES
 
-FINDING_COLUMNS = [
-    "finding_ref",
-    "theme",
-    "category",
-    "workflow_area",
-    "severity",
-    "respondents_raising",
-    "description",
-    "suggested_change",
-]
 AUTHORITY_COLUMNS = ["code", "name", "region", "la_type", "size_band"]
-SEVERITIES = ["low", "medium", "high", "critical"]
 SEVERITY_WEIGHT = {"low": 0.4, "medium": 0.7, "high": 1.0, "critical": 1.0}
 _REF_STYLES = ("F{i:02d}", "{i}", "{period}-{i:02d}", "ISS{i:03d}")
 
@@ -318,7 +308,7 @@ def build_demo(
     return DemoData(authorities, uses, periods, instrument, submissions)
 
 
-def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
+def _write(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")

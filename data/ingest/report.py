@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
+
+from data.queries.csv_export import csv_text
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,8 @@ class Report:
         return [str(p) for p in self.problems]
 
     def to_csv(self) -> str:
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["sheet", "row", "column", "value", "problem"])
-        for p in self.problems:
-            writer.writerow([p.sheet, "" if p.row is None else p.row, p.column, p.value, p.message])
+        rows = [["sheet", "row", "column", "value", "problem"]]
+        rows += [[p.sheet, p.row, p.column, p.value, p.message] for p in self.problems]
         if self.dropped:
-            writer.writerow(["", "", "", "", f"... and {self.dropped} more problems not listed"])
-        return buf.getvalue()
+            rows.append(["", "", "", "", f"... and {self.dropped} more problems not listed"])
+        return csv_text(rows)

@@ -6,15 +6,15 @@ exactly what data.ingest reads, so a filled-in template uploads without changes.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
 
 from data.ingest.about import ABOUT_FIELDS
 from data.ingest.validate import FINDING_COLUMNS, RESPONSE_FIXED
+from data.queries.csv_export import csv_bytes
 from data.reference import codes
-from data.reference.codes import SEVERITIES, InstrumentItem
+from data.reference.codes import SEVERITIES, SEVERITY_WORDS, InstrumentItem
 
 RESPONSE_ROWS = 1000  # rows given drop-downs and formats (more can be added)
 FINDING_ROWS = 500
@@ -110,7 +110,7 @@ def instructions(spec: TemplateSpec) -> list[str]:
         "  theme: one of the theme codes below.",
         "  category: practice, technical or supplier.",
         "  workflow_area: one of the workflow area codes below.",
-        "  severity: low, medium, high or critical.",
+        f"  severity: {SEVERITY_WORDS}.",
         "  respondents_raising: how many respondents raised it (a whole number, 0 or more).",
         "  description: what the problem is (required). suggested_change: optional.",
         "",
@@ -241,19 +241,13 @@ def build_xlsx(spec: TemplateSpec) -> bytes:
     return buf.getvalue()
 
 
-def _csv_bytes(rows: list[list[str]]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8 correctly
-
-
 def build_csv_zip(spec: TemplateSpec) -> bytes:
     """The three CSV files (and the instructions as README.txt) in one zip."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("about.csv", _csv_bytes(_about_rows(spec)))
-        zf.writestr("responses.csv", _csv_bytes([response_header(spec)]))
-        zf.writestr("findings.csv", _csv_bytes([list(FINDING_COLUMNS)]))
+        zf.writestr("about.csv", csv_bytes(_about_rows(spec)))
+        zf.writestr("responses.csv", csv_bytes([response_header(spec)]))
+        zf.writestr("findings.csv", csv_bytes([list(FINDING_COLUMNS)]))
         readme = "\r\n".join(instructions(spec)).replace("sheet", "file") + "\r\n"
         zf.writestr("README.txt", readme.encode("utf-8"))
     return buf.getvalue()

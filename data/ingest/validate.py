@@ -18,19 +18,15 @@ from data.ingest.catalogue import Catalogue
 from data.ingest.read import RawSubmission
 from data.ingest.report import Report
 from data.privacy.redaction import RedactionResult, redact
-from data.reference.codes import SEVERITIES, code_names, respondent_roles
+from data.reference.codes import (
+    FINDING_COLUMNS,
+    SEVERITIES,
+    SEVERITY_WORDS,
+    code_names,
+    respondent_roles,
+)
 
 RESPONSE_FIXED = ("respondent_ref", "role", "service_area", "years_experience_band")
-FINDING_COLUMNS = (
-    "finding_ref",
-    "theme",
-    "category",
-    "workflow_area",
-    "severity",
-    "respondents_raising",
-    "description",
-    "suggested_change",
-)
 OPTIONAL_FINDING = {"suggested_change"}
 COLUMN_ALIASES = {"experience_band": "years_experience_band", "ref": "respondent_ref"}
 # Lengths the database holds (and a generous cap on free text, so one cell cannot
@@ -297,7 +293,7 @@ def _code_checks(cat: Catalogue) -> dict[str, tuple[dict[str, str], str]]:
             _lookup(cat.workflow_areas, code_names("workflow_areas")),
             listed(cat.workflow_areas),
         ),
-        "severity": (_lookup(frozenset(SEVERITIES)), "low, medium, high or critical"),
+        "severity": (_lookup(frozenset(SEVERITIES)), SEVERITY_WORDS),
     }
 
 

@@ -2,8 +2,10 @@
 scores inside each group, trends across periods, and (for a group's NLAR representative
 only) the group authority by authority under pseudonyms.
 
-Every table goes through data.privacy.narrowing.guarded_scores, so the thresholds, the narrowing
-guard and secondary suppression hold for any filter combination.
+The filters arrive parsed (data.queries.filters.COMPARE, a Selection): the period and the
+measure pick the memoised rows, the role, region and LA type go to
+data.privacy.narrowing.guarded_scores as the narrowing, so the thresholds, the narrowing guard
+and secondary suppression hold for any filter combination.
 """
 
 from __future__ import annotations
@@ -18,26 +20,13 @@ from sqlalchemy.orm import Session
 
 from data.privacy.access import NLAR_REP, Viewer, require
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.narrowing import ENGLAND, ViewFilters, guarded_scores, narrow
+from data.privacy.narrowing import ENGLAND, guarded_scores, narrow
 from data.queries.filter_options import measure_rows, period_rows
-from data.reference.codes import SUS_BENCHMARK
+from data.queries.filters import Selection
+from data.reference.codes import SUS_BENCHMARK, sus_grade
 from data.scores.stats import add_summary, pool
 from data.store.models import Authority, Supplier
 
-# Sauro-Lewis curved grading scale for SUS means (domain-facts.md): lower bound -> grade.
-SUS_GRADES = (
-    (84.1, "A+"),
-    (80.8, "A"),
-    (78.9, "A−"),
-    (77.2, "B+"),
-    (74.1, "B"),
-    (72.6, "B−"),
-    (71.1, "C+"),
-    (65.0, "C"),
-    (62.7, "C−"),
-    (51.7, "D"),
-    (0.0, "F"),
-)
 SPREAD_MAX_BANDS = 5
 BAND_NAMES = {
     2: ("lower half", "upper half"),
@@ -45,13 +34,6 @@ BAND_NAMES = {
     4: ("lowest quarter", "second quarter", "third quarter", "highest quarter"),
     5: ("lowest fifth", "second fifth", "middle fifth", "fourth fifth", "highest fifth"),
 }
-
-
-def sus_grade(mean: float | None) -> str:
-    """Sauro-Lewis letter grade of a SUS mean ('' when there is no mean)."""
-    if mean is None or pd.isna(mean):
-        return ""
-    return next(grade for bound, grade in SUS_GRADES if mean >= bound)
 
 
 def _measure_rows(rows: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -66,25 +48,28 @@ def _order_groups(table: pd.DataFrame) -> pd.DataFrame:
 
 def measure_by_group(
     session: Session,
-    filters: ViewFilters,
-    measure: str,
+    filters: Selection,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
 ) -> pd.DataFrame:
-    """One measure (SUS or a theme code) per supplier group plus England, for one period."""
-    if filters.period is None:
+    """The selected measure (SUS or a theme code) per supplier group plus England, for the
+    selected period."""
+    measure = filters.get("measure")
+    if filters.period is None or measure is None:
         return pd.DataFrame()
     rows = measure_rows(session, (filters.period,), measure, rules)
     if rows.empty:
         return pd.DataFrame()
-    table = guarded_scores(rows, ["group"], filters, rules, own, totals={"group": ENGLAND})
+    table = guarded_scores(
+        rows, ["group"], filters.narrowing(), rules, own, totals={"group": ENGLAND}
+    )
     if measure == "SUS":
         table = table.assign(grade=[sus_grade(m) for m in table["mean"]])
     return _order_groups(table).reset_index(drop=True)
 
 
 def themes_by_group(
-    session: Session, filters: ViewFilters, rules: DisclosureRules, own: Collection[int] = ()
+    session: Session, filters: Selection, rules: DisclosureRules, own: Collection[int] = ()
 ) -> pd.DataFrame:
     """Theme scores per supplier group and theme, plus England, for one period."""
     if filters.period is None:
@@ -96,7 +81,7 @@ def themes_by_group(
     table = guarded_scores(
         rows.rename(columns={"measure": "theme"}),
         ["group", "theme"],
-        filters,
+        filters.narrowing(),
         rules,
         own,
         totals={"group": ENGLAND},
@@ -107,20 +92,21 @@ def themes_by_group(
 def trend_by_group(
     session: Session,
     periods: tuple[str, ...],
-    filters: ViewFilters,
-    measure: str,
+    filters: Selection,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
 ) -> pd.DataFrame:
-    """One measure per group and period (each period protected as its own view).
+    """The selected measure per group in each of ``periods`` (each period protected as its
+    own view; the selected period does not apply).
 
     One guarded table with the period as a cell dimension: folding, lines and the narrowing
     guard never cross periods, so this equals a table per period, in one pass."""
-    rows = measure_rows(session, tuple(periods), measure, rules)
+    measure = filters.get("measure")
+    rows = measure_rows(session, tuple(periods), measure, rules) if measure else pd.DataFrame()
     if rows.empty:
         return pd.DataFrame()
     table = guarded_scores(
-        rows, ["period", "group"], filters, rules, own, totals={"group": ENGLAND}
+        rows, ["period", "group"], filters.narrowing(), rules, own, totals={"group": ENGLAND}
     )
     order = table["group"].eq(ENGLAND).astype(int)
     table = table.assign(_k=order).sort_values(["period", "_k", "group"], kind="stable")
@@ -162,11 +148,7 @@ def _bands(
 
 
 def spread_by_group(
-    session: Session,
-    period: str | None,
-    measure: str,
-    rules: DisclosureRules,
-    own: Collection[int] = frozenset(),
+    session: Session, filters: Selection, rules: DisclosureRules, own: Collection[int] = ()
 ) -> pd.DataFrame:
     """The spread of authority means inside each group, as band means (never single LAs).
 
@@ -175,9 +157,11 @@ def spread_by_group(
     respondents besides the viewer's own; a band is shown as the plain mean of its LAs'
     means. Quantiles or whiskers would show single authorities' values (the median of an odd
     number of LAs *is* one LA's mean), so they are not used. Groups too small for two bands
-    are listed with no bands. Region, LA type and role filters do not apply here.
+    are listed with no bands. Only the selected period and measure apply here (not the
+    region, LA type and role filters).
     """
-    if period is None:
+    period, measure = filters.period, filters.get("measure")
+    if period is None or measure is None:
         return pd.DataFrame()
     rows = measure_rows(session, (period,), measure, rules)
     if rows.empty:
@@ -218,17 +202,19 @@ def may_see_la_breakdown(viewer: Viewer, supplier_id: int | None) -> bool:
 
 
 def group_breakdown(
-    session: Session, viewer: Viewer, period: str | None, measure: str, rules: DisclosureRules
+    session: Session, viewer: Viewer, filters: Selection, rules: DisclosureRules
 ) -> tuple[str, pd.DataFrame]:
     """The viewer's own supplier group authority by authority (pseudonyms, or names for the
-    viewer's own LA and LAs that consented); authorities with fewer respondents than the
-    threshold are shown suppressed. Raises PermissionDenied for anyone else."""
+    viewer's own LA and LAs that consented), for the selected period and measure only;
+    authorities with fewer respondents than the threshold are shown suppressed. Raises
+    PermissionDenied for anyone else."""
     require(
         may_see_la_breakdown(viewer, viewer.supplier_id),
         "Only the NLAR representative of a supplier group sees it authority by authority.",
     )
     group = session.scalar(select(Supplier.name).where(Supplier.id == viewer.supplier_id)) or ""
-    if period is None:
+    period, measure = filters.period, filters.get("measure")
+    if period is None or measure is None:
         return group, pd.DataFrame()
     rows = period_rows(session, (period,), rules)
     rows = narrow(_measure_rows(rows, measure), {"supplier_id": viewer.supplier_id})

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from data.privacy.access import Viewer, require
 from data.privacy.disclosure import DisclosureRules, mark_primary
 from data.queries.filter_options import measure_rows, period_rows
+from data.queries.summaries import current_periods
 from data.scores.stats import pool, welch_arrays, welch_changes
 from data.store.models import CURRENT, Authority, StatisticalNeighbour, Submission
 
@@ -76,13 +77,7 @@ def neighbours(session: Session, authority_id: int) -> Neighbours:
 
 def own_periods(session: Session, authority_id: int) -> list[str]:
     """Periods in which the authority has a current submission, oldest first."""
-    return list(
-        session.scalars(
-            select(Submission.period)
-            .where(Submission.authority_id == authority_id, Submission.status == CURRENT)
-            .order_by(Submission.period)
-        )
-    )
+    return list(current_periods(session, authority_id))
 
 
 def _own_supplier(rows: pd.DataFrame, authority_id: int) -> int | None:

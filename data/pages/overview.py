@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from data.ingest.periods import previous_period
 from data.privacy.disclosure import DisclosureRules, disclosed_changes, disclosed_table
-from data.queries.summaries import Filters, coverage, load_summaries
+from data.queries.summaries import coverage, load_summaries
 
 ENGLAND = "All groups (England)"
 
@@ -22,7 +22,7 @@ def latest_period(session: Session) -> str | None:
 def sus_by_group(
     session: Session, period: str, rules: DisclosureRules, own: Collection[int] = frozenset()
 ) -> pd.DataFrame:
-    rows = load_summaries(session, Filters(periods=(period,)), measure_types=("sus",))
+    rows = load_summaries(session, (period,), measure_types=("sus",))
     if rows.empty:
         return pd.DataFrame()
     return disclosed_table(rows, ["group"], rules, totals={"group": ENGLAND}, own_authority_ids=own)
@@ -31,7 +31,7 @@ def sus_by_group(
 def themes_by_group(
     session: Session, period: str, rules: DisclosureRules, own: Collection[int] = frozenset()
 ) -> pd.DataFrame:
-    rows = load_summaries(session, Filters(periods=(period,)), measure_types=("theme",))
+    rows = load_summaries(session, (period,), measure_types=("theme",))
     if rows.empty:
         return pd.DataFrame()
     return disclosed_table(
@@ -50,7 +50,7 @@ def sus_change_by_group(
     cov = coverage(session)
     earlier = [p for p in cov.periods if p < period]
     before = earlier[-1] if earlier else previous_period(period)
-    rows = load_summaries(session, Filters(periods=(before, period)), measure_types=("sus",))
+    rows = load_summaries(session, (before, period), measure_types=("sus",))
     if rows.empty or not (rows["period"] == before).any():
         return before, pd.DataFrame()
     table = disclosed_changes(

@@ -16,7 +16,6 @@ pseudonym to a place.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import RAW_GROUP, fold_period, guarded_cells, summed_cells
+from data.queries.filters import Selection
 from data.reference.codes import SEVERITIES
 from data.store.memo import CHUNK_ROWS, VersionMemo, categorical_text, read_compact
 from data.store.models import CURRENT, Authority, Finding, Submission, Supplier
@@ -31,53 +31,11 @@ from data.store.models import CURRENT, Authority, Finding, Submission, Supplier
 RESPONDENTS = "respondents_raising"
 COUNT_VALUES = ("findings", RESPONDENTS, "n_las")
 MAX_LISTED = 2000
-# filter name (URL) -> column in the rows
-FILTER_COLUMNS = {
-    "theme": "theme",
-    "category": "category",
-    "workflow": "workflow_area",
-    "severity": "severity",
-    "region": "region",
-    "la_type": "la_type",
-    "group": RAW_GROUP,
-}
+PLACE_FILTERS = ("region", "type")  # filters that narrow to a place (see the docstring)
 
 
-@dataclass(frozen=True)
-class ThemeFilters:
-    """The Themes page selection; None means "all" for that filter."""
-
-    period: str | None = None
-    theme: str | None = None
-    category: str | None = None
-    workflow: str | None = None
-    severity: str | None = None
-    region: str | None = None
-    la_type: str | None = None
-    group: str | None = None
-
-    def narrowing(self, *, without: Collection[str] = ()) -> dict[str, str]:
-        """Row column -> value for each filter set, leaving out the columns in ``without``."""
-        out = {}
-        for name, col in FILTER_COLUMNS.items():
-            value = getattr(self, name)
-            if value is not None and col not in without:
-                out[col] = value
-        return out
-
-    def describe(self, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
-        labels = labels or {}
-        parts = [f"period {self.period}" if self.period else "all periods"]
-        for name in FILTER_COLUMNS:
-            value = getattr(self, name)
-            if value is not None:
-                shown = labels.get(name, {}).get(value, value)
-                parts.append(f"{name.replace('_', ' ')}: {shown}")
-        return "; ".join(parts)
-
-    @property
-    def places_narrowed(self) -> bool:
-        return self.region is not None or self.la_type is not None
+def places_narrowed(filters: Selection) -> bool:
+    return any(filters.get(key) is not None for key in PLACE_FILTERS)
 
 
 _MEMO = VersionMemo(size=2)
@@ -143,7 +101,7 @@ _count_cells.additive = ("findings", RESPONDENTS)  # type: ignore[attr-defined]
 def counts(
     rows: pd.DataFrame,
     by: list[str],
-    filters: ThemeFilters,
+    filters: Selection,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
     *,
@@ -168,7 +126,7 @@ def counts(
 
 
 def selection_listable(
-    rows: pd.DataFrame, filters: ThemeFilters, rules: DisclosureRules, own: Collection[int] = ()
+    rows: pd.DataFrame, filters: Selection, rules: DisclosureRules, own: Collection[int] = ()
 ) -> bool:
     """Whether the whole selection may be listed (see the module docstring)."""
     if rows.empty:
@@ -205,7 +163,7 @@ LIST_COLUMNS = [
 
 def findings_list(
     session: Session,
-    filters: ThemeFilters,
+    filters: Selection,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
     *,
@@ -243,19 +201,7 @@ def findings_list(
         .join(Supplier, Supplier.id == Submission.supplier_id)
         .where(Submission.status == CURRENT)
     )
-    column_of = {
-        "period": Submission.period,
-        "theme": Finding.theme_code,
-        "category": Finding.category_code,
-        "workflow_area": Finding.workflow_area_code,
-        "severity": Finding.severity,
-        "region": Authority.region,
-        "la_type": Authority.la_type,
-        RAW_GROUP: Supplier.name,
-    }
-    wanted = {**filters.narrowing(), **({"period": filters.period} if filters.period else {})}
-    for col, value in wanted.items():
-        stmt = stmt.where(column_of[col] == value)
+    stmt = stmt.where(*filters.where(guarded=True))  # the guard has allowed the selection
     if not listable:
         stmt = stmt.where(Authority.id.in_(sorted(own)))
     rank = {s: i for i, s in enumerate(reversed(SEVERITIES))}
@@ -280,7 +226,7 @@ def findings_list(
         )
     table = pd.DataFrame(records, columns=[*LIST_COLUMNS, "_rank"])
     table = table.sort_values(["_rank", "theme", "period"]).drop(columns="_rank")
-    if filters.places_narrowed:
+    if places_narrowed(filters):
         table = table.drop(columns="authority")
     if listable:
         matched = f"More than {MAX_LISTED}" if len(found) > MAX_LISTED else str(len(table))
@@ -295,7 +241,7 @@ def findings_list(
             f" Only {MAX_LISTED} of them are shown, sorted most severe first (not necessarily "
             "the most severe of all); narrow the filters to see the others."
         )
-    if filters.places_narrowed and "authority" not in table:
+    if places_narrowed(filters) and "authority" not in table:
         note += " Authorities are not named while a region or LA type filter is on."
     return table.reset_index(drop=True), note
 

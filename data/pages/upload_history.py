@@ -6,7 +6,6 @@ submissions; everything here takes the Viewer and raises PermissionDenied otherw
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from data.errors import DomainError, NotFound, PermissionDenied
 from data.ingest.validate import FINDING_COLUMNS, RESPONSE_FIXED
 from data.privacy.access import ADMIN, LA_USER, NLAR_REP, Viewer
+from data.queries.csv_export import csv_bytes
 from data.store import audit
 from data.store.models import (
     CURRENT,
@@ -177,14 +177,6 @@ def restore(session: Session, viewer: Viewer, submission_id: int) -> RestoreResu
     return RestoreResult(sub.id, current, version)
 
 
-def _csv(rows: list[list[object]]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(
-        [["" if v is None else v for v in row] for row in rows]
-    )
-    return buf.getvalue().encode("utf-8-sig")
-
-
 def _responses_rows(session: Session, sub: Submission, with_refs: bool) -> list[list[object]]:
     codes = list(
         session.scalars(
@@ -265,9 +257,9 @@ def export_submission(session: Session, viewer: Viewer, submission_id: int) -> t
     stem = f"{authority.code}_{sub.period}_submission-{sub.id}"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(f"{stem}_about.csv", _csv(about))
-        zf.writestr(f"{stem}_responses.csv", _csv(_responses_rows(session, sub, with_refs)))
-        zf.writestr(f"{stem}_findings.csv", _csv(findings))
+        zf.writestr(f"{stem}_about.csv", csv_bytes(about))
+        zf.writestr(f"{stem}_responses.csv", csv_bytes(_responses_rows(session, sub, with_refs)))
+        zf.writestr(f"{stem}_findings.csv", csv_bytes(findings))
         zf.writestr("README.txt", note)
     audit.record(session, viewer.user_id, "download_submission", f"submission {sub.id}")
     return f"{stem}.zip", buf.getvalue()

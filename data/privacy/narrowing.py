@@ -9,7 +9,9 @@ lines. A page with filters publishes many tables, one per filter combination, so
    suppliers" once, on all of that period's rows (:func:`fold_period`), so a group has the
    same members whatever the region, LA type or role filters say.
 2. **Single-value filters.** Every narrowing filter is one value or "all" (no multi-select),
-   so two views narrowed on the same filter are either nested or disjoint.
+   so two views narrowed on the same filter are either nested or disjoint. The filters come
+   in as ``narrowing``, row column -> value, from data.queries.filters.Selection.narrowing()
+   (this room does not know the pages' filter tables).
 3. **Narrowing guard** (:func:`guarded_cells`). A cell of a narrowed view is shown only if
 
    a. *remainders are safe*: against each wider view (one narrowing filter reset to "all",
@@ -35,7 +37,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -64,32 +65,6 @@ WIDER = "__wider__"  # total label inside line checks; never shown
 REASON_NARROWING = "hidden so that narrowing the filters cannot single out an authority"
 RAW_GROUP = "supplier"  # the unfolded supplier name, kept for filtering by group
 Build = Callable[[pd.DataFrame, list[str]], pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class ViewFilters:
-    """One filter selection of an analysis page; ``None`` means "all" for that filter."""
-
-    period: str | None = None
-    role: str | None = None
-    region: str | None = None
-    la_type: str | None = None
-    extra: tuple[tuple[str, str], ...] = field(default=())  # page-specific (column, value)
-
-    def narrowing(self) -> dict[str, str]:
-        """Column -> value for every filter that narrows the view (period excluded)."""
-        pairs = [("role", self.role), ("region", self.region), ("la_type", self.la_type)]
-        return {col: value for col, value in [*pairs, *self.extra] if value is not None}
-
-    def describe(self, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
-        """Plain-English statement of the filters, for summaries and CSV headers."""
-        labels = labels or {}
-        parts = [f"period {self.period}" if self.period else "all periods"]
-        names = {"role": "respondent role", "region": "region", "la_type": "LA type"}
-        for col, value in self.narrowing().items():
-            shown = labels.get(col, {}).get(value, value)
-            parts.append(f"{names.get(col, col.replace('_', ' '))}: {shown}")
-        return "; ".join(parts)
 
 
 def narrow(rows: pd.DataFrame, narrowing: Mapping[str, object]) -> pd.DataFrame:
@@ -424,19 +399,20 @@ def guarded_cells(
 def guarded_scores(
     rows: pd.DataFrame,
     by: Sequence[str],
-    filters: ViewFilters,
+    narrowing: Mapping[str, object],
     rules: DisclosureRules,
     own_authority_ids: Collection[int] = frozenset(),
     *,
     totals: Mapping[str, object] | None = None,
     weighting: Weighting = "respondents",
 ) -> pd.DataFrame:
-    """Pooled scores per ``by`` cell for ``filters`` (rows: one or more periods, folded)."""
+    """Pooled scores per ``by`` cell narrowed on ``narrowing`` (column -> value, e.g.
+    data.queries.filters.Selection.narrowing(); rows: one or more periods, folded)."""
     value_cols = SCORE_VALUE_COLS
     out = guarded_cells(
         rows,
         by,
-        filters.narrowing(),
+        narrowing,
         rules,
         own_authority_ids,
         build=score_builder(weighting),

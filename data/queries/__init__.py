@@ -1,1 +1,2 @@
-"""Read models shared by several pages: stored summaries, filter options, coverage counts."""
+"""Read models shared by several pages: the filter model (filters), stored summaries, filter
+options, coverage counts."""

@@ -1,12 +1,13 @@
 """What the analysis pages' filters may hold, and the stored rows they read.
 
 Filter values arrive from URLs and browsers, so every value is checked against these lists
-(:func:`choice`) before it reaches a query: an unknown value means "all", never an error page.
+(data.queries.filters.FilterSpec.parse) before it reaches a query: an unknown value means
+"all", never an error page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import fold_period
-from data.queries.summaries import Filters, load_summaries
+from data.queries.summaries import current_periods, load_summaries
 from data.reference.codes import (
     SEVERITIES,
     code_names,
@@ -54,27 +55,14 @@ def analysis_options(session: Session) -> FilterOptions:
     return _OPTIONS.get(session, ("options",), lambda: _analysis_options(session))
 
 
-def _analysis_options(session: Session) -> FilterOptions:
-    periods = tuple(
-        session.scalars(
-            select(Submission.period)
-            .where(Submission.status == CURRENT)
-            .distinct()
-            .order_by(Submission.period)
-        )
-    )
-    groups = tuple(
-        session.scalars(
-            select(Supplier.name)
-            .join(Submission, Submission.supplier_id == Supplier.id)
-            .where(Submission.status == CURRENT)
-            .distinct()
-            .order_by(Supplier.name)
-        )
-    )
+def reference_options(
+    periods: Sequence[str] = (), groups: Mapping[str, str] | None = None
+) -> FilterOptions:
+    """Filter choices from the reference lists alone (no database): ``periods`` and
+    ``groups``, which come from the data, as given (none by default)."""
     return FilterOptions(
-        periods=periods,
-        groups={g: g for g in groups},
+        periods=tuple(periods),
+        groups=dict(groups or {}),
         roles=respondent_roles(),
         regions={r: r for r in region_names()},
         la_types=la_type_names(),
@@ -85,12 +73,18 @@ def _analysis_options(session: Session) -> FilterOptions:
     )
 
 
-def choice(value: object, allowed: Iterable[str] | Mapping[str, str]) -> str | None:
-    """``value`` if it is one of ``allowed``, else None ("all")."""
-    if value is None or isinstance(value, list | dict):
-        return None
-    text = str(value)
-    return text if text in allowed else None
+def _analysis_options(session: Session) -> FilterOptions:
+    periods = current_periods(session)
+    groups = tuple(
+        session.scalars(
+            select(Supplier.name)
+            .join(Submission, Submission.supplier_id == Supplier.id)
+            .where(Submission.status == CURRENT)
+            .distinct()
+            .order_by(Supplier.name)
+        )
+    )
+    return reference_options(periods, {g: g for g in groups})
 
 
 _MEMO = VersionMemo(size=2)
@@ -132,7 +126,7 @@ def _runs(keys: list) -> dict:
 
 
 def _all_periods(session: Session, rules: DisclosureRules) -> _AllPeriods:
-    rows = load_summaries(session, Filters(), DEFAULT_MEASURES)
+    rows = load_summaries(session, measure_types=DEFAULT_MEASURES)
     rows = fold_period(rows, rules)
     rows = rows.sort_values(["period", "measure"], kind="stable").reset_index(drop=True)
     rows = categorical_text(rows)

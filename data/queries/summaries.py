@@ -3,11 +3,11 @@ columns every analysis needs: authority, supplier group, period, region, LA type
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from data.store.memo import CHUNK_ROWS, read_compact
@@ -31,50 +31,15 @@ SUMMARY_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class Filters:
-    """A filter combination; empty tuple = no restriction on that dimension."""
-
-    periods: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    la_types: tuple[str, ...] = ()
-    supplier_ids: tuple[int, ...] = ()
-    authority_ids: tuple[int, ...] = ()
-    themes: tuple[str, ...] = field(default=())
-
-    def describe(self) -> str:
-        parts = []
-        for label, values in (
-            ("periods", self.periods),
-            ("roles", self.roles),
-            ("regions", self.regions),
-            ("LA types", self.la_types),
-            ("themes", self.themes),
-        ):
-            if values:
-                parts.append(f"{label}: {', '.join(map(str, values))}")
-        return "; ".join(parts) or "no filters (all data)"
-
-
-def _restrict(stmt, filters: Filters):
-    if filters.periods:
-        stmt = stmt.where(Submission.period.in_(filters.periods))
-    if filters.regions:
-        stmt = stmt.where(Authority.region.in_(filters.regions))
-    if filters.la_types:
-        stmt = stmt.where(Authority.la_type.in_(filters.la_types))
-    if filters.supplier_ids:
-        stmt = stmt.where(Submission.supplier_id.in_(filters.supplier_ids))
-    if filters.authority_ids:
-        stmt = stmt.where(Submission.authority_id.in_(filters.authority_ids))
-    return stmt
-
-
 def load_summaries(
-    session: Session, filters: Filters, measure_types: Iterable[str] = ("theme", "sus")
+    session: Session,
+    periods: Sequence[str] = (),
+    measure_types: Iterable[str] = ("theme", "sus"),
+    *,
+    where: Iterable[ColumnElement[bool]] = (),
 ) -> pd.DataFrame:
-    """Summary rows of current submissions matching `filters`, one row per
+    """Summary rows of current submissions of ``periods`` (all when empty) matching the
+    ``where`` clauses (e.g. data.queries.filters.Selection.where), one row per
     submission x role x measure (columns SUMMARY_COLUMNS)."""
     stmt = (
         select(
@@ -98,13 +63,9 @@ def load_summaries(
         .join(Supplier, Supplier.id == Submission.supplier_id)
         .where(Submission.status == CURRENT, ScoreSummary.measure_type.in_(tuple(measure_types)))
     )
-    stmt = _restrict(stmt, filters)
-    if filters.roles:
-        stmt = stmt.where(ScoreSummary.role.in_(filters.roles))
-    if filters.themes:
-        stmt = stmt.where(
-            (ScoreSummary.measure_type != "theme") | ScoreSummary.measure_code.in_(filters.themes)
-        )
+    if periods:
+        stmt = stmt.where(Submission.period.in_(tuple(periods)))
+    stmt = stmt.where(*where)
     frame = read_compact(session.execute(stmt.execution_options(yield_per=CHUNK_ROWS)),
                          SUMMARY_COLUMNS)  # fmt: skip
     return frame.astype({"n": "int64", "sum": "float64", "sumsq": "float64"})
@@ -132,15 +93,15 @@ def coverage(session: Session) -> Coverage:
             func.max(base.c.period),
         )
     ).one()
-    periods = tuple(
-        session.scalars(
-            select(Submission.period)
-            .where(Submission.status == CURRENT)
-            .distinct()
-            .order_by(Submission.period)
-        )
-    )
-    return Coverage(row[0], row[1], int(row[2]), row[3], row[4], periods)
+    return Coverage(row[0], row[1], int(row[2]), row[3], row[4], current_periods(session))
+
+
+def current_periods(session: Session, authority_id: int | None = None) -> tuple[str, ...]:
+    """Periods with a current submission (of one authority, when given), oldest first."""
+    stmt = select(Submission.period).where(Submission.status == CURRENT)
+    if authority_id is not None:
+        stmt = stmt.where(Submission.authority_id == authority_id)
+    return tuple(session.scalars(stmt.distinct().order_by(Submission.period)))
 
 
 def supplier_names(session: Session) -> dict[int, str]:

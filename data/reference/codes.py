@@ -7,19 +7,69 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
+
 REFERENCE_DIR = Path(__file__).parent
 
 SUS_POSITIVE = ("SUS01", "SUS03", "SUS05", "SUS07", "SUS09")
 SUS_NEGATIVE = ("SUS02", "SUS04", "SUS06", "SUS08", "SUS10")
 SUS_ITEMS = tuple(sorted(SUS_POSITIVE + SUS_NEGATIVE))
 SUS_BENCHMARK = 68.0
-SEVERITIES = ("low", "medium", "high", "critical")
+SUS_TOP = 100.0
+# Sauro-Lewis curved grading scale for SUS means (lower bound -> grade), highest first.
+SUS_GRADES = (
+    (84.1, "A+"),
+    (80.8, "A"),
+    (78.9, "A−"),
+    (77.2, "B+"),
+    (74.1, "B"),
+    (72.6, "B−"),
+    (71.1, "C+"),
+    (65.0, "C"),
+    (62.7, "C−"),
+    (51.7, "D"),
+    (0.0, "F"),
+)
+# The columns of a findings sheet or findings.csv, in template order (docs/FILE-FORMAT.md).
+FINDING_COLUMNS = (
+    "finding_ref",
+    "theme",
+    "category",
+    "workflow_area",
+    "severity",
+    "respondents_raising",
+    "description",
+    "suggested_change",
+)
 
 
 def read_reference(name: str) -> list[dict[str, str]]:
     """Rows of one reference CSV as dicts."""
     with (REFERENCE_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+# Severity codes, least severe first, as listed in severities.csv.
+SEVERITIES = tuple(r["code"] for r in read_reference("severities"))
+SEVERITY_WORDS = ", ".join(SEVERITIES[:-1]) + " or " + SEVERITIES[-1]  # "low, ... or critical"
+
+
+def sus_grade(mean: float | None) -> str:
+    """Sauro-Lewis letter grade of a SUS mean ('' when there is no mean)."""
+    if mean is None or pd.isna(mean):
+        return ""
+    return next(grade for bound, grade in SUS_GRADES if mean >= bound)
+
+
+def sus_letter_bands() -> tuple[tuple[float, float, str], ...]:
+    """The grade scale merged to letters (F, D, C, B, A), lowest first, as (low, high, letter):
+    each letter runs from its lowest grade's bound to the next letter's."""
+    lows: dict[str, float] = {}
+    for bound, grade in SUS_GRADES:  # highest first, so a letter ends on its lowest bound
+        lows[grade[0]] = bound
+    letters = sorted(lows, key=lows.get)
+    highs = [lows[nxt] for nxt in letters[1:]] + [SUS_TOP]
+    return tuple((lows[letter], high, letter) for letter, high in zip(letters, highs, strict=True))
 
 
 @dataclass(frozen=True)

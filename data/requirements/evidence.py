@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from data.privacy.disclosure import SUPPRESSED, DisclosureRules, disclosed_table
 from data.privacy.redaction import redact
-from data.queries.summaries import Filters, load_summaries
+from data.queries.filters import EVIDENCE, Selection
+from data.queries.summaries import load_summaries
 from data.reference.codes import theme_names
 from data.requirements.curation import PRIORITY_LABELS, evidence_ids, ref
 from data.requirements.endorsements import reaches
@@ -24,7 +25,7 @@ from data.requirements.findings import finding_texts
 from data.requirements.ranking import severity_weights
 from data.requirements.specifications import (
     STATUS_LABELS,
-    SpecFilters,
+    describe_evidence,
     get_specification,
     get_version,
     group_name,
@@ -72,10 +73,9 @@ def status_text(req: Requirement) -> str:
     return f"{label} in {req.delivered_release}" if req.status == "delivered" else label
 
 
-def theme_scores(session: Session, filters: SpecFilters, rules: DisclosureRules) -> dict[str, str]:
+def theme_scores(session: Session, filters: Selection, rules: DisclosureRules) -> dict[str, str]:
     """Theme code -> disclosure-controlled score text for the group (or England)."""
-    sids = (filters.supplier_id,) if filters.supplier_id is not None else ()
-    rows = load_summaries(session, Filters(supplier_ids=sids), measure_types=("theme",))
+    rows = load_summaries(session, measure_types=("theme",), where=filters.where())
     if rows.empty:
         return {}
     period = filters.period or rows["period"].max()
@@ -127,8 +127,10 @@ def build_document(
     """Everything an export of one specification version shows."""
     spec = get_specification(session, spec_id)
     version = get_version(session, spec.id, version_number)
-    fallback = SpecFilters(spec.supplier_id, group_name(session, spec.supplier_id), None)
-    filters = SpecFilters.from_json(version.filters, fallback)
+    fallback = EVIDENCE.select(
+        supplier_id=spec.supplier_id, group=group_name(session, spec.supplier_id)
+    )
+    filters = EVIDENCE.from_json(version.filters, fallback)
     rids = version_requirement_ids(session, version.id)
     reach = reaches(session, rids)
     scores = theme_scores(session, filters, rules)
@@ -163,11 +165,11 @@ def build_document(
         )
     return SpecDocument(
         title=spec.title,
-        group=filters.group,
+        group=filters.get("group"),
         version=version.number,
         saved_at=version.created_at,
         note=version.note,
-        filters=filters.describe(),
+        filters=describe_evidence(filters),
         saved_data_version=version.data_version,
         data_version=current_data_version(session),
         suppression=rules.footnote() + " x = not available.",

@@ -9,6 +9,7 @@ import pandas as pd
 from docx import Document
 from docx.shared import Pt
 
+from data.queries.csv_export import csv_text
 from data.requirements.evidence import SpecDocument
 
 CSV_COLUMNS = [
@@ -60,7 +61,7 @@ def to_csv(doc: SpecDocument) -> str:
         for i in doc.items
     ]
     frame = pd.DataFrame(rows, columns=CSV_COLUMNS)
-    return "".join(f"# {line}\n" for line in header_lines(doc)) + frame.to_csv(index=False)
+    return csv_text(frame, header_lines(doc))
 
 
 def to_docx(doc: SpecDocument) -> bytes:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from data.errors import NotFound
 from data.privacy.access import Viewer, may_curate, require
+from data.queries.filter_options import analysis_options
+from data.queries.filters import EVIDENCE, Selection
 from data.requirements.curation import CurationError, get_requirement, ref
 from data.store import audit
 from data.store.models import (
@@ -40,35 +41,23 @@ STATUS_LABELS = {
 ALL_GROUPS = "All supplier groups"
 
 
-@dataclass(frozen=True)
-class SpecFilters:
-    """What a specification version's evidence is built with (stored with the version)."""
+def evidence_filters(session: Session, supplier_id: int | None, period: object) -> Selection:
+    """What a version's evidence is built with: the specification's group (None: all
+    groups), and theme scores from ``period`` if it is a period with results (a control
+    value, parsed as every filter is; anything else: the latest period with data)."""
+    chosen = EVIDENCE.parse({"period": period}, analysis_options(session)).period
+    name = group_name(session, supplier_id)
+    return EVIDENCE.select(supplier_id=supplier_id, group=name, period=chosen)
 
-    supplier_id: int | None
-    group: str
-    period: str | None  # theme scores from this period (None: latest with data)
 
-    def to_json(self) -> str:
-        return json.dumps(
-            {"supplier_id": self.supplier_id, "group": self.group, "period": self.period},
-            sort_keys=True,
-        )
-
-    @classmethod
-    def from_json(cls, text: str, fallback: SpecFilters) -> SpecFilters:
-        try:
-            d = json.loads(text or "{}")
-            return cls(d["supplier_id"], d["group"], d.get("period"))
-        except (ValueError, KeyError, TypeError):
-            return fallback
-
-    def describe(self) -> str:
-        period = self.period or "latest period with data"
-        return (
-            f"Supplier group: {self.group}. Findings: current submissions only. "
-            f"Theme scores: {period}, all respondent roles, "
-            f"{'the group' if self.supplier_id is not None else 'all groups (England)'}."
-        )
+def describe_evidence(filters: Selection) -> str:
+    """The evidence filters in words, for exports."""
+    period = filters.period or "latest period with data"
+    return (
+        f"Supplier group: {filters.get('group')}. Findings: current submissions only. "
+        f"Theme scores: {period}, all respondent roles, "
+        f"{'the group' if filters.get('supplier_id') is not None else 'all groups (England)'}."
+    )
 
 
 def group_name(session: Session, supplier_id: int | None) -> str:
@@ -158,7 +147,7 @@ def new_version(
         )
         or 0
     ) + 1
-    filters = SpecFilters(spec.supplier_id, group_name(session, spec.supplier_id), period)
+    filters = evidence_filters(session, spec.supplier_id, period)
     version = SpecificationVersion(
         specification_id=spec.id,
         number=number,

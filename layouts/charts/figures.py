@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from data.reference.codes import sus_letter_bands
 from layouts.charts.margins import (
     bottom_for_axis,
     bottom_for_legend_below,
@@ -254,13 +255,7 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
 # --- Analysis pages (Compare, Themes, My authority) ------------------------------------------
 
 # Sauro-Lewis grade ranges on the SUS scale, merged to letters: (low, high, label).
-SUS_GRADE_BANDS = (
-    (0, 51.7, "F"),
-    (51.7, 62.7, "D"),
-    (62.7, 72.6, "C"),
-    (72.6, 78.9, "B"),
-    (78.9, 100, "A"),
-)
+SUS_GRADE_BANDS = sus_letter_bands()
 # Alternate bands a reader can tell apart (the first pair, #f3f2f1 on white, was nearly
 # invisible), each edge marked by a thin line as well.
 GRADE_SHADES = ("#dde3ea", "#ffffff")

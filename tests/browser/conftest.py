@@ -1,8 +1,12 @@
 """Real-browser fixtures: the app on a small synthetic demo database, served from a thread,
-driven by Playwright in Debian's Chromium. A missing browser is a failure, not a skip."""
+driven by Playwright in Debian's Chromium. A missing browser is a failure, not a skip.
+
+Screenshots go to build/screenshots/ (or $ICSDASH_SCREENSHOTS), never over the tracked
+docs/screenshots/: `scripts/screenshots` runs these tests and copies a run's pictures there."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -17,6 +21,10 @@ from tests.conftest import fresh_database
 from tests.integration.conftest import make_config
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(
+    os.environ.get("ICSDASH_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "build" / "screenshots"
+)
 ARGS = [
     "--no-sandbox",
     "--disable-dev-shm-usage",
@@ -32,6 +40,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
@@ -96,9 +105,8 @@ class Session:
         self.page.wait_for_load_state("networkidle")
 
     def screenshot(self, name: str) -> Path:
-        out = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"{name}.png"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
 

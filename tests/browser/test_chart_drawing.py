@@ -7,6 +7,12 @@ from __future__ import annotations
 import pytest
 
 FIGURED = "gd => gd.offsetParent !== null && gd.layout && gd.layout.margin"
+# Plotly has laid out the server's figure (its margins are in the full layout) and is not
+# drawing: plotly sets _fullLayout._replotting while it draws, including the redraw it makes
+# when a margin must grow, so a chart that passes this has been drawn for good.
+SETTLED = """gd => gd._fullLayout && gd._fullLayout._size && !gd._fullLayout._replotting
+    && ['l', 'r', 't', 'b'].every(side => gd.layout.margin[side] === undefined
+                                  || gd._fullLayout.margin[side] === gd.layout.margin[side])"""
 MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .filter(FIGURED)
     .map(gd => {
@@ -31,13 +37,15 @@ def test_charts_are_drawn_with_room_for_their_labels(as_user, user, path, charts
     s = as_user(user)
     s.open(path)
     # dcc.Graph draws an empty plot before its figure arrives: wait for the server's figures
-    # (every one sets its margins)
+    # (every one sets its margins) and for plotly to have finished drawing each of them
     s.page.wait_for_function(
-        f"n => [...document.querySelectorAll('.js-plotly-plot')].filter({FIGURED}).length >= n",
+        f"""n => {{
+            const figured = [...document.querySelectorAll('.js-plotly-plot')].filter({FIGURED});
+            return figured.length >= n && figured.every({SETTLED});
+        }}""",
         arg=charts,
         timeout=60_000,
     )
-    s.page.wait_for_timeout(500)  # let the last one finish drawing
     drawn = s.page.evaluate(MARGINS)
     assert len(drawn) >= charts, drawn
     assert [d for d in drawn if d["grew"]] == [], "plotly had to widen these charts' margins"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from layouts.shell import NAV_ITEMS
 
@@ -22,8 +23,9 @@ def test_browser_role_opens_every_page(as_user, username):
         if roles is not None and role not in roles:
             continue
         s.open(path)
-        assert s.page.locator("h1").count() == 1, path
-        assert s.page.get_by_text("Synthetic data.").is_visible(), path
+        # the page's heading arrives with its layout callback: wait for it (bounded), not a sleep
+        expect(s.page.locator("h1"), path).to_have_count(1, timeout=30_000)
+        expect(s.page.get_by_text("Synthetic data."), path).to_be_visible()
     assert s.errors == []
 
 

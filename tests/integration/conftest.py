@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from dashboard import cli
 from dashboard.config import Config
 from dashboard.factory import create_app
 from dashboard.users import create_user
@@ -25,18 +26,18 @@ USERS = {
 }
 
 
-def seed_small(url: str) -> None:
-    sessions = make_sessionmaker(make_engine(url))
-    with session_scope(sessions) as s:
-        load_reference(s)
-        for username, (role, code, supplier) in USERS.items():
-            create_user(s, username, PASSWORD, role, authority_code=code, supplier_name=supplier)
-    for code, product, period, seed in [
-        ("E09000901", "CareFirst", "2009-Q4", 1),
-        ("E09000901", "CareFirst", "2010-Q1", 2),
-        ("E06000901", "frameworki", "2010-Q1", 3),
-        ("E10000901", "PROTOCOL ICS", "2010-Q1", 4),
-    ]:
+SMALL_SUBMISSIONS = [  # (authority, product, period, seed): Testbury twice, the others once
+    ("E09000901", "CareFirst", "2009-Q4", 1),
+    ("E09000901", "CareFirst", "2010-Q1", 2),
+    ("E06000901", "frameworki", "2010-Q1", 3),
+    ("E10000901", "PROTOCOL ICS", "2010-Q1", 4),
+]
+
+
+def import_small_submissions(sessions) -> None:
+    """Upload SMALL_SUBMISSIONS (12 respondents each) into a database holding the
+    reference data of tests.factories, one transaction per upload."""
+    for code, product, period, seed in SMALL_SUBMISSIONS:
         with session_scope(sessions) as s:
             import_files(
                 s,
@@ -44,6 +45,28 @@ def seed_small(url: str) -> None:
                 allowed_authorities=None,
                 uploaded_by_id=None,
             )
+
+
+def seed_small(url: str) -> None:
+    sessions = make_sessionmaker(make_engine(url))
+    with session_scope(sessions) as s:
+        load_reference(s)
+        for username, (role, code, supplier) in USERS.items():
+            create_user(s, username, PASSWORD, role, authority_code=code, supplier_name=supplier)
+    import_small_submissions(sessions)
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    """Sessions on a database the CLI made (`icsdash init-db`) and the CLI is pointed at,
+    holding the reference data of tests.factories."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setattr(cli.Config, "DATABASE_URL", url)
+    assert cli.main(["init-db"]) == 0
+    sessions = make_sessionmaker(make_engine(url))
+    with session_scope(sessions) as s:
+        load_reference(s)
+    return sessions
 
 
 def make_config(url: str, **extra) -> type[Config]:
@@ -90,27 +113,40 @@ class DashClient:
             "/login", data={"username": username, "password": password, "csrf_token": token}
         )
 
-    def callback(
-        self,
-        output: str,
-        inputs: list[dict],
-        state: list[dict] | None = None,
-        outputs: list[dict] | None = None,
-    ):
-        """POST /_dash-update-component; `output` is Dash's output id string."""
-        body = {
-            "output": output,
-            "outputs": outputs or _outputs(output),
-            "inputs": inputs,
-            "state": state or [],
-            "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs],
-        }
+    def post(self, body: dict):
+        """POST a callback request body to /_dash-update-component with the CSRF header."""
         return self.http.post(
             "/_dash-update-component",
             data=json.dumps(body),
             content_type="application/json",
             headers={"X-CSRFToken": self.csrf()},
         )
+
+    def callback(
+        self,
+        output: str,
+        inputs: list[dict],
+        state: list[dict] | None = None,
+        outputs: list[dict] | None = None,
+        changed: list[str] | None = None,
+    ):
+        """Call one callback as dash-renderer does. `output` is Dash's output id string
+        (see :func:`output_id`); `changed` the triggering "id.property"s (default: every input)."""
+        body = {
+            "output": output,
+            "outputs": outputs or _outputs(output),
+            "inputs": inputs,
+            "state": state or [],
+            "changedPropIds": (
+                changed if changed is not None else [f"{i['id']}.{i['property']}" for i in inputs]
+            ),
+        }
+        return self.post(body)
+
+
+def output_id(outputs: list[str]) -> str:
+    """Dash's output id string for "id.property" outputs: "a.b" or "..a.b...c.d.."."""
+    return outputs[0] if len(outputs) == 1 else ".." + "...".join(outputs) + ".."
 
 
 def _outputs(output: str):

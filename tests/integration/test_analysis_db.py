@@ -9,20 +9,21 @@ from sqlalchemy import select
 
 from dashboard.warm import Warmer
 from data.errors import PermissionDenied
-from data.ingest import import_files
 from data.pages.contact import request_contact, requests_for
 from data.pages.my_authority import own_changes, profile, trend, who_improved
-from data.pages.themes import ThemeFilters, finding_rows, findings_list
+from data.pages.themes import finding_rows, findings_list
 from data.privacy.access import Viewer
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import fold_period
 from data.queries.filter_options import analysis_options, period_rows, summary_rows
-from data.queries.summaries import Filters, load_summaries
+from data.queries.filters import THEMES
+from data.queries.summaries import load_summaries
 from data.scores.stats import plain_columns
 from data.store.db import session_scope
 from data.store.models import Authority
 from data.store.versioning import bump_data_version
-from tests.factories import load_reference, submission_files
+from tests.factories import load_reference
+from tests.integration.conftest import import_small_submissions
 
 RULES = DisclosureRules()
 
@@ -31,19 +32,7 @@ RULES = DisclosureRules()
 def seeded(sessions):
     with session_scope(sessions) as s:
         load_reference(s)
-    for code, product, period, seed in [
-        ("E09000901", "CareFirst", "2009-Q4", 1),
-        ("E09000901", "CareFirst", "2010-Q1", 2),
-        ("E06000901", "frameworki", "2010-Q1", 3),
-        ("E10000901", "PROTOCOL ICS", "2010-Q1", 4),
-    ]:
-        with session_scope(sessions) as s:
-            import_files(
-                s,
-                submission_files(code, product, period, seed=seed),
-                allowed_authorities=None,
-                uploaded_by_id=None,
-            )
+    import_small_submissions(sessions)
     with session_scope(sessions) as s:
         ids = {a.code: a.id for a in s.scalars(select(Authority))}
     return sessions, ids
@@ -55,11 +44,11 @@ def test_finding_counts_and_listing_rule(seeded):
         rows = finding_rows(s, "2010-Q1", RULES)
         assert rows["findings"].sum() == 6 and set(rows["authority_id"]) == set(ids.values())
         # a coordinator: 3 authorities, 24 respondents raising -> listed, by pseudonym
-        table, _note = findings_list(s, ThemeFilters(period="2010-Q1"), RULES)
+        table, _note = findings_list(s, THEMES.select(period="2010-Q1"), RULES)
         assert len(table) == 6 and "Testbury" not in set(table["authority"])
         # Testbury's own user: only 2 others -> only its own findings, by name
         own = frozenset({ids["E09000901"]})
-        table, note = findings_list(s, ThemeFilters(period="2010-Q1"), RULES, own)
+        table, note = findings_list(s, THEMES.select(period="2010-Q1"), RULES, own)
         assert set(table["authority"]) == {"Testbury"} and "Only your own" in note
         assert analysis_options(s).periods == ("2009-Q4", "2010-Q1")
 
@@ -70,7 +59,7 @@ def test_a_list_cut_at_its_limit_says_so_without_promising_the_most_severe(seede
     sessions, _ids = seeded
     monkeypatch.setattr(themes_view, "MAX_LISTED", 4)
     with session_scope(sessions) as s:
-        table, note = findings_list(s, ThemeFilters(period="2010-Q1"), RULES)
+        table, note = findings_list(s, THEMES.select(period="2010-Q1"), RULES)
     assert len(table) == 4  # of 6
     assert note.startswith("More than 4 findings match the filters. Only 4 of them are shown")
     assert "not necessarily the most severe" in note
@@ -115,7 +104,7 @@ def test_period_rows_are_slices_of_one_read_equal_to_reading_the_period(seeded):
     with session_scope(sessions) as s:
         for period in ("2009-Q4", "2010-Q1"):
             got = period_rows(s, (period,), RULES)
-            fresh = fold_period(load_summaries(s, Filters(periods=(period,))), RULES)
+            fresh = fold_period(load_summaries(s, (period,)), RULES)
             cols = list(fresh.columns)
             key = ["submission_id", "role", "measure_type", "measure"]
             assert isinstance(got["group"].dtype, pd.CategoricalDtype)  # kept as codes

@@ -8,8 +8,6 @@ so it is the one "who improved" for its group. Carrow agreed to be named.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import random
 from datetime import date
@@ -20,13 +18,14 @@ from sqlalchemy import select
 from dashboard.factory import create_app
 from dashboard.users import create_user
 from data.ingest import import_files
-from data.reference.codes import instrument
+from data.reference.codes import FINDING_COLUMNS, instrument
 from data.reference.seed import load_authorities, load_product_use
 from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.models import Authority
 from layouts.charts.figures import TRACE_TYPES
 from tests.conftest import fresh_database
-from tests.integration.conftest import DashClient, make_config
+from tests.factories import about_file, csv_file
+from tests.integration.conftest import DashClient, make_config, output_id
 
 AUTHORITIES = [  # code, name, region, type, size, consent, product
     ("E09000801", "Ashby", "London", "london_borough", "medium", "", "CareFirst"),
@@ -65,25 +64,10 @@ PASSWORD = "pass-1234"
 PERIODS = ("2010-Q1", "2010-Q2")
 
 
-def _csv(rows) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf).writerows(rows)
-    return buf.getvalue().encode()
-
-
 def files(code: str, product: str, period: str, seed: int, nav_low: bool) -> list:
     rng = random.Random(seed)
     items = [i for i in instrument(1)]
-    about = _csv(
-        [
-            ["field", "value"],
-            ["authority_code", code],
-            ["product", product],
-            ["period", period],
-            ["instrument_version", 1],
-            ["survey_closed", date(2010, 3 * int(period[-1]), 28).isoformat()],
-        ]
-    )
+    about = about_file(code, product, period, date(2010, 3 * int(period[-1]), 28))
     rows = [
         [
             "respondent_ref",
@@ -103,18 +87,9 @@ def files(code: str, product: str, period: str, seed: int, nav_low: bool) -> lis
             else:
                 ratings.append(rng.randint(2, 4))
         rows.append([f"R{r + 1:03d}", role, "assessment", "3-5", *ratings, ""])
-    findings = _csv(
+    findings = csv_file(
         [
-            [
-                "finding_ref",
-                "theme",
-                "category",
-                "workflow_area",
-                "severity",
-                "respondents_raising",
-                "description",
-                "suggested_change",
-            ],
+            list(FINDING_COLUMNS),
             [
                 "F1",
                 "NAV",
@@ -128,7 +103,7 @@ def files(code: str, product: str, period: str, seed: int, nav_low: bool) -> lis
             ["F2", "SPD", "technical", "general", "medium", 4, "Screens slow at month end", ""],
         ]
     )
-    return [("about.csv", about), ("responses.csv", _csv(rows)), ("findings.csv", findings)]
+    return [("about.csv", about), ("responses.csv", csv_file(rows)), ("findings.csv", findings)]
 
 
 @pytest.fixture(scope="module")
@@ -446,26 +421,14 @@ def act(client: DashClient, kind: str, index: str, period: str = "2010-Q2"):
         else []
     )
     trigger = {"index": index, "type": f"my-authority-{kind}"}
-    body = {
-        "output": "..my-authority-action-message.children...my-authority-refresh.data..",
-        "outputs": [
-            {"id": "my-authority-action-message", "property": "children"},
-            {"id": "my-authority-refresh", "property": "data"},
-        ],
-        "inputs": [ask, decide],
-        "state": [
+    r = client.callback(
+        output_id(["my-authority-action-message.children", "my-authority-refresh.data"]),
+        [ask, decide],
+        [
             {"id": "my-authority-period", "property": "value", "value": period},
             {"id": "my-authority-refresh", "property": "data", "value": 0},
         ],
-        "changedPropIds": [
-            json.dumps(trigger, separators=(",", ":"), sort_keys=True) + ".n_clicks"
-        ],
-    }
-    r = client.http.post(
-        "/_dash-update-component",
-        data=json.dumps(body),
-        content_type="application/json",
-        headers={"X-CSRFToken": client.csrf()},
+        changed=[json.dumps(trigger, separators=(",", ":"), sort_keys=True) + ".n_clicks"],
     )
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     return json.loads(r.get_data(as_text=True))["response"]["my-authority-action-message"][

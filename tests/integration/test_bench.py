@@ -95,14 +95,16 @@ def test_bench_first_load_runs(national_db):
     assert all(r["load_ms"] > 0 for r in rows)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def test_bench_national_bulk_runs(backend, tmp_path):
     """--bulk --jobs 2: one transaction, checks in two processes; then one more upload."""
     import national
     from sqlalchemy import text
 
     from data.store.db import make_engine
-    from tests.conftest import PG_URL
+    from tests.conftest import PG_URL, REQUIRE_PG
 
     schema = f"t_bench_bulk_{os.getpid()}"
     if backend == "sqlite":
@@ -111,6 +113,8 @@ def test_bench_national_bulk_runs(backend, tmp_path):
         try:
             make_engine(PG_URL).connect().close()
         except Exception as exc:
+            if REQUIRE_PG:
+                raise
             pytest.skip(f"PostgreSQL not reachable: {exc}")
         url = PG_URL
     args = ["--authorities", "4", "--periods", "2", "--respondents", "15", "--findings", "4"]

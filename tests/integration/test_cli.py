@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from dashboard import cli
-from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.db import session_scope
 from data.store.models import Submission, User
-from tests.factories import load_reference, submission_files
+from tests.factories import submission_files
 
-
-@pytest.fixture
-def cli_db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setattr(cli.Config, "DATABASE_URL", url)
-    assert cli.main(["init-db"]) == 0
-    sessions = make_sessionmaker(make_engine(url))
-    with session_scope(sessions) as s:
-        load_reference(s)
-    return sessions
+CREATE_ANN = [
+    "create-user",
+    "ann",
+    "--role",
+    "la_user",
+    "--authority",
+    "E09000901",
+    "--password",
+    "secret-1",
+]
 
 
 def _write(tmp_path: Path, files) -> list[str]:
@@ -34,21 +33,7 @@ def _write(tmp_path: Path, files) -> list[str]:
 
 
 def test_create_user_and_import_as_that_user(cli_db, tmp_path, capsys):
-    assert (
-        cli.main(
-            [
-                "create-user",
-                "ann",
-                "--role",
-                "la_user",
-                "--authority",
-                "E09000901",
-                "--password",
-                "secret-1",
-            ]
-        )
-        == 0
-    )
+    assert cli.main(CREATE_ANN) == 0
     with session_scope(cli_db) as s:
         assert s.scalar(select(User.role).where(User.username == "ann")) == "la_user"
     paths = _write(tmp_path, submission_files("E09000901"))
@@ -59,18 +44,7 @@ def test_create_user_and_import_as_that_user(cli_db, tmp_path, capsys):
 
 
 def test_import_refused_for_another_authority(cli_db, tmp_path, capsys):
-    cli.main(
-        [
-            "create-user",
-            "ann",
-            "--role",
-            "la_user",
-            "--authority",
-            "E09000901",
-            "--password",
-            "secret-1",
-        ]
-    )
+    cli.main(CREATE_ANN)
     paths = _write(tmp_path, submission_files("E10000901", "PROTOCOL ICS"))
     assert cli.main(["import", *paths, "--as", "ann"]) == 1
     err = capsys.readouterr().err

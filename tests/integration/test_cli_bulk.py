@@ -10,20 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import cli
-from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.db import session_scope
 from data.store.models import AuditEvent, Submission, User
-from tests.factories import load_reference, submission_files
-
-
-@pytest.fixture
-def cli_db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setattr(cli.Config, "DATABASE_URL", url)
-    assert cli.main(["init-db"]) == 0
-    sessions = make_sessionmaker(make_engine(url))
-    with session_scope(sessions) as s:
-        load_reference(s)
-    return sessions
+from tests.factories import submission_files
 
 
 def _zip(tmp_path: Path, name: str, files) -> str:

@@ -27,6 +27,7 @@ from data.store.models import (
     Supplier,
     User,
 )
+from tests.integration.conftest import output_id
 
 ACCEPT = ["req-accept-msg.children", "req-changed-accept.data"]
 CURATE = ["req-curate-msg.children", "req-changed-curate.data"]
@@ -52,21 +53,11 @@ CURATE_BUTTONS = ("req-reword", "req-merge", "req-unmerge", "req-split")
 
 def fire(client, outputs: list[str], inputs: list[tuple], state: list[tuple], changed: str):
     """POST one callback: inputs/state as (id, property, value); `changed` is the trigger id."""
-    outs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True)) for o in outputs]
-    as_dicts = [{"id": i, "property": p, "value": v} for i, p, v in inputs]
-    body = {
-        "output": "".join(f"..{o}.." for o in outputs) if len(outputs) > 1 else outputs[0],
-        "outputs": outs if len(outs) > 1 else outs[0],
-        "inputs": as_dicts,
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs if i == changed],
-    }
-    body["output"] = body["output"].replace("....", "...")
-    response = client.http.post(
-        "/_dash-update-component",
-        data=json.dumps(body),
-        content_type="application/json",
-        headers={"X-CSRFToken": client.csrf()},
+    response = client.callback(
+        output_id(outputs),
+        [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        [{"id": i, "property": p, "value": v} for i, p, v in state],
+        changed=[f"{i}.{p}" for i, p, _ in inputs if i == changed],
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response.get_json()["response"]

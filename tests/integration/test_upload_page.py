@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import zipfile
 
 import pytest
@@ -38,10 +37,6 @@ class Page:
 
     def call(self, trigger: str, values: dict, output: str = "", raw: bool = False):
         dep = self.dep(trigger, output)
-        outputs = []
-        for part in dep["output"].strip(".").split("..."):
-            ident, prop = part.rsplit(".", 1)
-            outputs.append({"id": ident, "property": prop})
 
         def listed(items):
             return [
@@ -53,18 +48,8 @@ class Page:
                 for i in items
             ]
 
-        body = {
-            "output": dep["output"],
-            "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": listed(dep["inputs"]),
-            "state": listed(dep["state"]),
-            "changedPropIds": [trigger],
-        }
-        response = self.client.http.post(
-            "/_dash-update-component",
-            data=json.dumps(body),
-            content_type="application/json",
-            headers={"X-CSRFToken": self.client.csrf()},
+        response = self.client.callback(
+            dep["output"], listed(dep["inputs"]), listed(dep["state"]), changed=[trigger]
         )
         if raw:
             return response

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 import zipfile
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from data.errors import DomainError, IngestError, PermissionDenied
 from data.ingest import CONCURRENT, check_files, import_files
@@ -108,10 +107,27 @@ def test_same_file_again_is_recognised_and_not_stored_twice(ref):
     assert _import(ref, list(reversed(files))) == first
 
 
+DEADLINE_S = 30  # a bound on each wait below, never a duration anything relies on
+
+
 def _race(sessions, files_a, files_b) -> tuple[object, object]:
-    """Store A without committing; start B meanwhile; commit A; return both outcomes."""
-    a_flushed, b_started = threading.Event(), threading.Event()
+    """Store A without committing; let B check the period and start writing (so B has seen
+    no current submission from A); only then commit A; return both outcomes.
+
+    B's first INSERT/UPDATE is observed with a SQLAlchemy event on B's thread: its checks
+    are done by then, and its write either waits on A's locks or runs after A's commit,
+    so the outcome does not depend on timing."""
+    a_flushed, b_writing = threading.Event(), threading.Event()
     outcome: dict[str, object] = {}
+    b_thread: list[int] = []
+    engine = sessions.kw["bind"]
+
+    def on_execute(_conn, _cursor, statement, *_args):
+        if threading.get_ident() in b_thread and statement.lstrip()[:6].upper() in (
+            "INSERT",
+            "UPDATE",
+        ):
+            b_writing.set()
 
     def upload_a():
         try:
@@ -120,15 +136,15 @@ def _race(sessions, files_a, files_b) -> tuple[object, object]:
                     s, files_a, allowed_authorities=None, uploaded_by_id=None
                 ).submission_id
                 a_flushed.set()
-                b_started.wait(10)
-                time.sleep(0.5)  # B is now inside its own store, waiting on A's locks
+                if not b_writing.wait(DEADLINE_S):
+                    raise TimeoutError("upload B never started writing")
         except Exception as exc:  # pragma: no cover - reported below
             outcome["a"] = exc
             a_flushed.set()
 
     def upload_b():
-        a_flushed.wait(10)
-        b_started.set()
+        b_thread.append(threading.get_ident())
+        a_flushed.wait(DEADLINE_S)
         try:
             with session_scope(sessions) as s:
                 outcome["b"] = import_files(
@@ -136,12 +152,18 @@ def _race(sessions, files_a, files_b) -> tuple[object, object]:
                 ).submission_id
         except Exception as exc:
             outcome["b"] = exc
+        finally:
+            b_writing.set()  # B stopped before writing: A need not wait out the deadline
 
-    threads = [threading.Thread(target=upload_a), threading.Thread(target=upload_b)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        threads = [threading.Thread(target=upload_a), threading.Thread(target=upload_b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(2 * DEADLINE_S)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
     return outcome["a"], outcome["b"]
 
 

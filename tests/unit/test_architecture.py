@@ -32,6 +32,7 @@ def test_layouts_do_not_import_callbacks_or_sessions():
         assert "data.store.db" not in text and "flask" not in text, path
 
 
+@pytest.mark.slow  # a fresh interpreter importing the whole app
 def test_serving_pages_does_not_load_the_clustering_stack():
     """scikit-learn and scipy.stats (~70 MB per web worker) load only when regrouping."""
     import subprocess
@@ -47,9 +48,9 @@ def test_serving_pages_does_not_load_the_clustering_stack():
 
 
 def test_import_contracts_hold():
-    """The layers in pyproject.toml ([tool.importlinter]): dashboard -> callbacks -> layouts -> data,
-    and inside data/ pages -> requirements | ingest -> queries -> privacy -> scores -> reference
-    -> store."""
+    """The layers in pyproject.toml ([tool.importlinter]): dashboard -> callbacks -> layouts ->
+    data, and inside data/ pages -> requirements | ingest -> queries -> privacy -> scores ->
+    reference -> store."""
     import subprocess
     import sys
 

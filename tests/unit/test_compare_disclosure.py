@@ -15,18 +15,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.pages.compare import _bands, may_see_la_breakdown, sus_grade
+from data.pages.compare import _bands, may_see_la_breakdown
 from data.privacy.access import Viewer
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.narrowing import (
-    ENGLAND,
-    REASON_NARROWING,
-    ViewFilters,
-    fold_period,
-    guarded_scores,
-)
+from data.privacy.narrowing import ENGLAND, REASON_NARROWING, fold_period, guarded_scores
+from data.queries.filters import COMPARE
+from data.reference.codes import sus_grade, sus_letter_bands
 
 RULES = DisclosureRules()
+KEYS = {f.column: f.key for f in COMPARE.filters}  # row column -> filter key
+
+
+def narrowed(period: str, **by_column: str | None) -> dict[str, str]:
+    """The narrowing of the Compare selection of ``period`` narrowed on these row columns."""
+    keys = {KEYS[col]: value for col, value in by_column.items()}
+    return COMPARE.select(period=period, **keys).narrowing()
+
+
 VALUES = ["n", "n_las", "mean", "sd", "ci_low", "ci_high"]
 
 
@@ -74,7 +79,7 @@ B = [
 def test_group_mean_and_interval_match_hand_computation():
     rows = fold_period(score_rows(A + B), RULES)
     out = guarded_scores(
-        rows, ["group"], ViewFilters("2010-Q1"), RULES, totals={"group": ENGLAND}
+        rows, ["group"], narrowed("2010-Q1"), RULES, totals={"group": ENGLAND}
     ).set_index("group")
     a = out.loc["A"]
     assert (a["n"], a["n_las"], a["suppressed"]) == (12, 3, False)
@@ -103,6 +108,16 @@ def test_sus_grades_follow_sauro_lewis():
     assert sus_grade(None) == "" and sus_grade(float("nan")) == ""
 
 
+def test_chart_grade_bands_merge_the_scale_to_letters():
+    assert sus_letter_bands() == (
+        (0.0, 51.7, "F"),
+        (51.7, 62.7, "D"),
+        (62.7, 72.6, "C"),
+        (72.6, 78.9, "B"),
+        (78.9, 100.0, "A"),
+    )
+
+
 def test_narrowing_that_leaves_a_small_remainder_is_hidden():
     # Group A has 4 LAs in London and 1 elsewhere; "London" alone passes the thresholds but
     # All regions minus London would be that one LA: so A-in-London must read c.
@@ -110,9 +125,9 @@ def test_narrowing_that_leaves_a_small_remainder_is_hidden():
     cells += [(5, "A", "South East", "unitary", "sw", [90] * 10)]
     cells += [(i, "B", "South East", "unitary", "sw", [40] * 10) for i in range(6, 10)]
     rows = fold_period(score_rows(cells), RULES)
-    wide = guarded_scores(rows, ["group"], ViewFilters("2010-Q1"), RULES).set_index("group")
+    wide = guarded_scores(rows, ["group"], narrowed("2010-Q1"), RULES).set_index("group")
     assert not wide.loc["A", "suppressed"]
-    london = guarded_scores(rows, ["group"], ViewFilters("2010-Q1", region="London"), RULES)
+    london = guarded_scores(rows, ["group"], narrowed("2010-Q1", region="London"), RULES)
     a = london.set_index("group").loc["A"]
     assert a["suppressed"] and a["reason"] == REASON_NARROWING and pd.isna(a["mean"])
 
@@ -121,9 +136,9 @@ def test_own_only_cell_is_shown_to_its_own_authority():
     cells = [(1, "A", "London", "london_borough", "sw", [50] * 4)]
     cells += [(i, "B", "South East", "unitary", "sw", [40] * 10) for i in range(2, 6)]
     rows = score_rows(cells)  # no folding: A is the viewer's own LA only
-    own = guarded_scores(rows, ["group"], ViewFilters("2010-Q1", role="sw"), RULES, {1})
+    own = guarded_scores(rows, ["group"], narrowed("2010-Q1", role="sw"), RULES, {1})
     assert not own.set_index("group").loc["A", "suppressed"]
-    other = guarded_scores(rows, ["group"], ViewFilters("2010-Q1", role="sw"), RULES, {2})
+    other = guarded_scores(rows, ["group"], narrowed("2010-Q1", role="sw"), RULES, {2})
     assert other.set_index("group").loc["A", "suppressed"]
 
 
@@ -189,7 +204,7 @@ def views(draw):
     rows = fold_period(draw(surveys()), RULES)
     picked = {d: draw(st.none() | st.sampled_from(v)) for d, v in DIMS.items()}
     viewer = draw(st.none() | st.sampled_from(sorted(set(rows["authority_id"]))))
-    return rows, ViewFilters("2010-Q1", **picked), frozenset() if viewer is None else {viewer}
+    return rows, narrowed("2010-Q1", **picked), frozenset() if viewer is None else {viewer}
 
 
 def facts(rows: pd.DataFrame, narrowing: dict, key: tuple) -> tuple[dict, float]:
@@ -218,12 +233,12 @@ def visible(table: pd.DataFrame) -> dict[tuple, pd.Series]:
     return {(r["measure"], r["group"]): r for _, r in shown.iterrows()}
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(views())
 def test_property_compare_views_are_safe_alone_and_against_wider_views(view):
-    rows, filters, own = view
-    narrowing = filters.narrowing()
-    table = guarded_scores(rows, BY, filters, RULES, own, totals=TOTALS)
+    rows, narrowing, own = view
+    table = guarded_scores(rows, BY, narrowing, RULES, own, totals=TOTALS)
     shown = visible(table)
     for key, out in shown.items():
         by_la, total = facts(rows, narrowing, key)
@@ -246,7 +261,7 @@ def test_property_compare_views_are_safe_alone_and_against_wider_views(view):
     wider_views = [{k: v for k, v in narrowing.items() if k != d} for d in narrowing] + [{}]
     for wider in wider_views:
         other = visible(
-            guarded_scores(rows, BY, ViewFilters("2010-Q1", **wider), RULES, own, totals=TOTALS)
+            guarded_scores(rows, BY, narrowed("2010-Q1", **wider), RULES, own, totals=TOTALS)
         )
         for key in shown.keys() & other.keys():
             rest = minus(facts(rows, wider, key)[0], facts(rows, narrowing, key)[0])
@@ -255,14 +270,14 @@ def test_property_compare_views_are_safe_alone_and_against_wider_views(view):
     for dim in narrowing:
         others = {k: v for k, v in narrowing.items() if k != dim}
         total = visible(
-            guarded_scores(rows, BY, ViewFilters("2010-Q1", **others), RULES, own, totals=TOTALS)
+            guarded_scores(rows, BY, narrowed("2010-Q1", **others), RULES, own, totals=TOTALS)
         )
         sibling_views = {
             v: visible(
                 guarded_scores(
                     rows,
                     BY,
-                    ViewFilters("2010-Q1", **{**others, dim: v}),
+                    narrowed("2010-Q1", **{**others, dim: v}),
                     RULES,
                     own,
                     totals=TOTALS,

@@ -366,6 +366,7 @@ def shown(out: pd.Series, kind: str) -> float:
     return out["mean"] * out["n"] if kind == "scores" else out["findings"]
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_property_scores_no_small_cell_shown_and_none_recoverable(data: st.DataObject) -> None:
@@ -385,6 +386,7 @@ def test_property_scores_no_small_cell_shown_and_none_recoverable(data: st.DataO
             assert big or set(live["group"]) == {dc.OTHER_SUPPLIERS}, group
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_property_counts_two_way_totals(data: st.DataObject) -> None:

@@ -11,20 +11,14 @@ from data.ingest.report import Report
 from data.ingest.tables import cell_text, control_free, table_from_rows
 from data.reference.codes import instrument
 from data.scores.scoring import SUMMARY_COLUMNS, summarise, summary_rows
-from data.store.db import make_engine, make_sessionmaker, session_scope
-from tests.conftest import fresh_database
-from tests.factories import load_reference, submission_files
+from data.store.db import session_scope
+from tests.factories import submission_files
 
 
 @pytest.fixture(scope="module")
-def catalogue(tmp_path_factory):
-    url = fresh_database("sqlite", tmp_path_factory.mktemp("fast"), "fast")
-    engine = make_engine(url)
-    with session_scope(make_sessionmaker(engine)) as s:
-        load_reference(s)
-        cat = load_catalogue(s)
-    engine.dispose()
-    return cat
+def catalogue(ref):
+    with session_scope(ref) as s:
+        return load_catalogue(s)
 
 
 def test_plain_text_rows_give_the_table_cell_text_gives():

@@ -272,6 +272,7 @@ def texts_with_secrets(draw: st.DrawFn) -> tuple[str, list[str]]:
     return " ".join(parts), secrets
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts_with_secrets())
 def test_property_secrets_gone_and_idempotent(sample: tuple[str, list[str]]) -> None:

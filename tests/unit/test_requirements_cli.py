@@ -39,7 +39,6 @@ def test_parser_wires_both_commands():
 
 
 def test_cluster_csv_keeps_columns_and_adds_cluster_id(tmp_path, capsys):
-    pytest.importorskip("data.requirements.grouping.csv_io")
     out = tmp_path / "out.csv"
     args = parser().parse_args(["requirements", "cluster", str(DEVSET), "--output", str(out)])
     assert args.func(args, None) == 0

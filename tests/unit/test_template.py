@@ -14,24 +14,11 @@ from openpyxl import load_workbook
 from dashboard import cli
 from data.ingest import check_files, import_files
 from data.ingest.template import build_csv_zip, build_xlsx, template_spec
-from data.reference.codes import instrument
-from data.store.db import make_engine, make_sessionmaker, session_scope
-from tests.conftest import fresh_database
-from tests.factories import load_reference
+from data.reference.codes import FINDING_COLUMNS, instrument
+from data.store.db import session_scope
 from tests.unit.test_validation_files import TODAY
 
 ITEMS = [i.code for i in instrument(1)]
-
-
-@pytest.fixture(scope="module")
-def ref(tmp_path_factory):
-    url = fresh_database("sqlite", tmp_path_factory.mktemp("template"), "template")
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as s:
-        load_reference(s)
-    yield sessions
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +49,7 @@ def test_workbook_has_the_sheets_and_headings(workbook_bytes):
         "comment",
     ]
     assert wb["Responses"]["E1"].comment.text == instrument(1)[0].statement
-    assert [c.value for c in wb["Findings"][1]] == [
-        "finding_ref",
-        "theme",
-        "category",
-        "workflow_area",
-        "severity",
-        "respondents_raising",
-        "description",
-        "suggested_change",
-    ]
+    assert [c.value for c in wb["Findings"][1]] == list(FINDING_COLUMNS)
     text = "\n".join(str(r[0].value) for r in wb["Instructions"].iter_rows() if r[0].value)
     assert "NAV02: " + next(i.statement for i in instrument(1) if i.code == "NAV02") in text
     assert "Do not rename the sheets" in text

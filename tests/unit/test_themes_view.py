@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.pages.themes import RESPONDENTS, ThemeFilters, counts, selection_listable
+from data.pages.themes import RESPONDENTS, counts, selection_listable
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND, fold_period
+from data.queries.filters import THEMES as SPEC
 
 RULES = DisclosureRules()
 
@@ -50,7 +52,7 @@ CELLS = [
 
 def test_counts_sum_findings_and_respondents_per_cell():
     out = counts(
-        finding_rows(CELLS), ["theme"], ThemeFilters(), RULES, totals={"theme": "All themes"}
+        finding_rows(CELLS), ["theme"], SPEC.select(), RULES, totals={"theme": "All themes"}
     ).set_index("theme")
     # NAV: LAs 1, 2, 3, 6 -> 2 + 1 + 3 + 1 = 7 findings, 6 + 4 + 5 + 2 = 17 respondents
     assert (out.loc["NAV", "findings"], out.loc["NAV", "n_las"]) == (7, 4)
@@ -62,7 +64,7 @@ def test_counts_sum_findings_and_respondents_per_cell():
 
 def test_a_breakdown_ignores_its_own_filter_and_suppresses_small_cells():
     rows = finding_rows(CELLS)
-    out = counts(rows, ["theme"], ThemeFilters(theme="SPD", severity="high"), RULES)
+    out = counts(rows, ["theme"], SPEC.select(theme="SPD", severity="high"), RULES)
     assert set(out["theme"]) == {"NAV", "SPD"}  # every theme, though the filter names one
     # high severity: NAV from LAs 1 and 3 only, SPD from LA 4 only: both too few
     assert out["suppressed"].all() and out["findings"].isna().all()
@@ -70,12 +72,12 @@ def test_a_breakdown_ignores_its_own_filter_and_suppresses_small_cells():
 
 def test_listing_needs_the_whole_selection_to_pass():
     rows = finding_rows(CELLS)
-    assert selection_listable(rows, ThemeFilters(theme="NAV"), RULES)  # 4 LAs, 17 respondents
-    assert not selection_listable(rows, ThemeFilters(theme="NAV", severity="high"), RULES)
+    assert selection_listable(rows, SPEC.select(theme="NAV"), RULES)  # 4 LAs, 17 respondents
+    assert not selection_listable(rows, SPEC.select(theme="NAV", severity="high"), RULES)
     # LA 1 looking: only LAs 2, 3 and 6 are others on NAV, with 11 respondents: still fine
-    assert selection_listable(rows, ThemeFilters(theme="NAV"), RULES, {1})
+    assert selection_listable(rows, SPEC.select(theme="NAV"), RULES, {1})
     # LA 1 looking at NAV in London: the others are LAs 2 and 6 only, so nothing is listed
-    assert not selection_listable(rows, ThemeFilters(theme="NAV", region="London"), RULES, {1})
+    assert not selection_listable(rows, SPEC.select(theme="NAV", region="London"), RULES, {1})
 
 
 def test_listing_refuses_a_selection_whose_remainder_would_be_small():
@@ -83,8 +85,8 @@ def test_listing_refuses_a_selection_whose_remainder_would_be_small():
     # alone, so listing London would let "all regions minus London" be worked out.
     cells = [*CELLS, (8, "A", "London", "NAV", "low", 1, 5), (9, "B", "London", "NAV", "low", 1, 5)]
     rows = finding_rows(cells)
-    assert selection_listable(rows, ThemeFilters(theme="NAV"), RULES)
-    assert not selection_listable(rows, ThemeFilters(theme="NAV", region="London"), RULES)
+    assert selection_listable(rows, SPEC.select(theme="NAV"), RULES)
+    assert not selection_listable(rows, SPEC.select(theme="NAV", region="London"), RULES)
 
 
 THEMES, SEVERITIES, REGIONS = ["NAV", "SPD", "DUP"], ["low", "high"], ["R1", "R2"]
@@ -112,7 +114,7 @@ def findings(draw):
     if not cells:
         cells.append((1, "G1", "R1", "NAV", "low", 1, 1))
     rows = finding_rows(cells)
-    f = ThemeFilters(
+    f = SPEC.select(
         theme=draw(st.none() | st.sampled_from(THEMES)),
         severity=draw(st.none() | st.sampled_from(SEVERITIES)),
         region=draw(st.none() | st.sampled_from(REGIONS)),
@@ -134,6 +136,7 @@ def safe(by_la: dict, own: frozenset) -> bool:
     return not rest or (len(rest) >= 3 and sum(rest.values()) >= 10)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(findings())
 def test_property_visible_counts_and_lists_rest_on_enough_authorities(view):

@@ -17,7 +17,7 @@ from data.errors import IngestError
 from data.ingest import check_files, import_files
 from data.ingest.read import column_letter
 from data.reference.codes import instrument
-from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.db import session_scope
 from data.store.models import (
     AuditEvent,
     DataVersion,
@@ -28,8 +28,6 @@ from data.store.models import (
     ScoreSummary,
     Submission,
 )
-from tests.conftest import fresh_database
-from tests.factories import load_reference
 from tests.unit.test_validation_files import (
     TODAY,
     base_tables,
@@ -49,17 +47,6 @@ WIDTH = 4 + len(ITEMS) + 1  # fixed columns, items, comment
 MB = 1024 * 1024
 RESAVE = "open it in Excel and save it again as an Excel Workbook (.xlsx)"
 TESTBURY, MARLOWSHIRE = 1, 3  # authority ids from tests.factories
-
-
-@pytest.fixture(scope="module")
-def ref(tmp_path_factory):
-    url = fresh_database("sqlite", tmp_path_factory.mktemp("validation"), "validation")
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as s:
-        load_reference(s)
-    yield sessions
-    engine.dispose()
 
 
 def snapshot(sessions) -> dict:

@@ -3,17 +3,13 @@ never an exception; and a submission that passes is stored whole and correct."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from data.ingest import check_files
 from data.ingest.store import store_submission
-from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.models import Rating, Respondent, Submission
-from tests.conftest import fresh_database
-from tests.factories import load_reference
 from tests.unit.test_validation_files import (
     SHEETS,
     TODAY,
@@ -39,17 +35,6 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,
 )
-
-
-@pytest.fixture(scope="module")
-def ref(tmp_path_factory):
-    url = fresh_database("sqlite", tmp_path_factory.mktemp("property"), "property")
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as s:
-        load_reference(s)
-    yield sessions
-    engine.dispose()
 
 
 @st.composite

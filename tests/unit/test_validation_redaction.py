@@ -7,10 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from data.ingest import check_files, import_files
-from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.db import session_scope
 from data.store.models import AuditEvent, Finding, Respondent
-from tests.conftest import fresh_database
-from tests.factories import load_reference
 from tests.unit.test_validation_files import TODAY, base_tables, set_cell, to_csv, to_xlsx
 
 # (kind, free text as written, as stored, the personal detail that must not be stored)
@@ -39,17 +37,6 @@ KINDS = [
     ("name", "a young person named Alice Smith said", "a young person named [redacted: name] said",
      "Alice Smith"),
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def ref(tmp_path_factory):
-    url = fresh_database("sqlite", tmp_path_factory.mktemp("redaction"), "redaction")
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as s:
-        load_reference(s)
-    yield sessions
-    engine.dispose()
 
 
 def _stored_text(session) -> str:

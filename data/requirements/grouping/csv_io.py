@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data.queries.csv_export import csv_text
 from data.requirements.grouping.clustering import (
     DEFAULT_THRESHOLD,
     check_findings,
@@ -64,7 +65,7 @@ def cluster_csv(
         frame, previous=previous, threshold=DEFAULT_THRESHOLD if threshold is None else threshold
     )
     frame[OUTPUT_COLUMN] = labels
-    frame.to_csv(output_path, index=False, encoding="utf-8")
+    Path(output_path).write_text(csv_text(frame), encoding="utf-8", newline="")
     return int(labels.nunique())
 
 
