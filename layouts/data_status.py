@@ -7,6 +7,16 @@ from dash import html
 
 def panel(prefix: str) -> html.Section:
     return html.Section(
-        [html.H2("Data available", className="h4"), html.Div(id=f"{prefix}-status")],
+        [
+            html.H2("Data available", className="h4"),
+            # scrolls sideways on a phone; focusable so the keyboard can scroll it too
+            html.Div(
+                id=f"{prefix}-status",
+                className="table-responsive",
+                tabIndex=0,
+                role="region",
+                **{"aria-label": "Results shared by period"},
+            ),
+        ],
         className="figure-card",
     )

@@ -80,7 +80,7 @@ def layout(**query):
                         "pseudonym; ask to be put in touch and they decide whether to reveal "
                         "who they are."
                     ),
-                    html.Div(id=f"{PREFIX}-improved"),
+                    html.Div(id=f"{PREFIX}-improved", className="table-responsive"),
                     html.P(id=f"{PREFIX}-action-message", role="status", **{"aria-live": "polite"}),
                 ],
                 className="figure-card",
@@ -89,7 +89,7 @@ def layout(**query):
             html.Section(
                 [
                     html.H2("Requests to be put in touch", id=f"{PREFIX}-requests-title"),
-                    html.Div(id=f"{PREFIX}-requests"),
+                    html.Div(id=f"{PREFIX}-requests", className="table-responsive"),
                 ],
                 className="figure-card",
                 **{"aria-labelledby": f"{PREFIX}-requests-title"},

@@ -17,12 +17,12 @@ tracked files."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.browser.axe import axe_violations, describe
+from tests.browser.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,10 +45,6 @@ NOT_FOR = {
     "demo-coordinator": {"/admin", "/upload", "/my-authority"},
     "demo-admin": {"/my-authority"},
 }
-SCREENSHOTS = Path(
-    os.environ.get("ICSDASH_SCREENSHOTS")
-    or Path(__file__).resolve().parents[2] / "build" / "screenshots"
-)
 OUT = SCREENSHOTS / "journeys"  # a subfolder: scripts/screenshots copies only the top level
 
 # What is measured in the page, in one pass; each problem is one readable line.
