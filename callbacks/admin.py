@@ -51,6 +51,9 @@ def failed(msg: str) -> tuple:
     return alert(msg, "danger"), no_update
 
 
+HEADERS = {"la_type": "LA type", "consent_named": "Consents to be named", "code": "GSS code"}
+
+
 def _code_names() -> dict[str, dict[str, str]]:
     """Columns holding codes: each shown by its name, the code on hover."""
     roles = {o["value"]: o["label"] for o in ROLE_OPTIONS}
@@ -65,7 +68,7 @@ def grid_data(frame: pd.DataFrame, hidden: tuple[str, ...] = ("id",)) -> tuple[l
     columns = [
         {
             "field": c,
-            "headerName": (c[:1].upper() + c[1:]).replace("_", " "),
+            "headerName": HEADERS.get(c, (c[:1].upper() + c[1:]).replace("_", " ")),
             "flex": 1,
             "minWidth": 120,
             **({"refData": names[c], "tooltipField": c} if c in names else {}),

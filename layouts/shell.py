@@ -33,6 +33,12 @@ ROLE_CAN = {
     "admin": "manage users, authorities, suppliers and products, record changes of supplier, "
     "upload for any authority and read the audit log",
 }
+A_ROLE = {
+    "la_user": "an LA user",
+    "nlar_rep": "an NLAR representative",
+    "coordinator": "a national coordinator",
+    "admin": "an administrator",
+}
 PAGE_FOR = {
     "/my-authority": "people who work for a local authority (LA users and NLAR representatives)",
     "/upload": "LA users and NLAR representatives (for their own authority) and administrators",
@@ -76,7 +82,7 @@ def may_open(path: str, role: str | None) -> bool:
 def not_for_role(path: str, title: str, role: str | None) -> html.Div:
     """A short page in place of one the role may not use: who it is for, what this role can
     do, and links to this role's pages."""
-    label = ROLE_LABELS.get(role or "", "signed-in user")
+    label = A_ROLE.get(role or "", "a signed-in user")
     links = [
         html.Li(dcc.Link(name, href=item_path))
         for item_path, name, roles in NAV_ITEMS
@@ -87,13 +93,10 @@ def not_for_role(path: str, title: str, role: str | None) -> html.Div:
             html.H1(title, className="mb-3"),
             html.P(
                 f"This page is for {PAGE_FOR.get(path, 'other roles')}. You are signed in as "
-                f"{'an' if label[0] in 'AEIOU' else 'a'} {label}.",
+                f"{label}.",
                 className="lead",
             ),
-            html.P(
-                f"As {'an' if label[0] in 'AEIOU' else 'a'} {label} you can "
-                f"{ROLE_CAN.get(role or '', 'use the pages below')}."
-            ),
+            html.P(f"As {label} you can {ROLE_CAN.get(role or '', 'use the pages below')}."),
             html.H2("Your pages", className="h5"),
             html.Ul(links),
         ],
