@@ -3,7 +3,13 @@
 - A button acting on "the selected …" row is disabled until a row is selected.
 - A download with nothing to download is disabled, with the reason next to it.
 - A long action (regroup, Word export, a large CSV, an upload being checked) shows a spinner
-  on its button and cannot be pressed again until its result arrives.
+  on its button (class "is-busy", dashboard/assets/site.css) and cannot be pressed again
+  until its result arrives.
+
+Each button has two callbacks: one marks it busy on a click, the other sets it back when the
+result arrives (or the selection changes). They must be separate: a callback that also took
+the result as an input would wait for that result before running at all, so the spinner
+would only appear once the work was done.
 
 Every action is still checked on the server; these only keep people from pressing a button
 that can do nothing, or pressing it twice."""
@@ -26,41 +32,37 @@ LONG_ACTIONS = {
     "themes-list-download-button": ("themes-list-download", "data"),
     "upload-problems-download-button": ("upload-problems-download", "data"),
     "upload-history-download-button": ("upload-history-download", "data"),
+    "spec-download-docx": ("spec-download", "data"),
+    "spec-download-csv": ("spec-download", "data"),
 }
-# The class "is-busy" (dashboard/assets/site.css) draws the spinner.
-_SELECTION_JS = """function (rows) {
-    const none = !(rows && rows.length);
-    return Array(N).fill(none);
-}"""
+SPEC_DOWNLOADS = ("spec-download-docx", "spec-download-csv")
 
-# On a click: busy (spinner class, disabled). When the result arrives: the class is taken
-# off and the button is enabled again (unless it needs a selection that is gone).
-_BUSY_JS = """function (clicks, done, cls) {
-    const ctx = window.dash_clientside.callback_context;
-    const clicked = ctx.triggered.some(t => t.prop_id.endsWith('.n_clicks')) && clicks;
-    const base = (cls || '').split(' ').filter(c => c && c !== 'is-busy').join(' ');
-    if (clicked) { return [base + ' is-busy', true]; }
-    return [base, window.dash_clientside.no_update];
-}"""
+_STRIP = "const strip = c => (c || '').split(' ').filter(x => x && x !== 'is-busy').join(' ');"
 
-# The specification's downloads: nothing to download without requirements in the version;
-# one download at a time.
-_SPEC_JS = """function (rows, docx, csv, data, msg, docxCls, csvCls) {
-    const ctx = window.dash_clientside.callback_context;
-    const ids = ctx.triggered.map(t => t.prop_id);
-    const strip = c => (c || '').split(' ').filter(x => x && x !== 'is-busy').join(' ');
-    const empty = !(rows && rows.length);
-    const reason = empty ? 'Nothing to download yet: this specification has no saved ' +
-        'version with requirements. Save a version first.' : '';
-    if (!empty && ids.includes('spec-download-docx.n_clicks') && docx) {
-        return [true, true, strip(docxCls) + ' is-busy', strip(csvCls), reason];
-    }
-    if (!empty && ids.includes('spec-download-csv.n_clicks') && csv) {
-        return [true, true, strip(docxCls), strip(csvCls) + ' is-busy', reason];
-    }
-    return [empty, empty, strip(docxCls), strip(csvCls), reason];
-}"""
-
+# A click: the button busy and disabled. A click that was only a reset (n_clicks None) or a
+# click on a button that has nothing to do changes nothing.
+_BUSY_JS = (
+    "function (clicks, cls) {"
+    + _STRIP
+    + " if (!clicks) { return window.dash_clientside.no_update; }"
+    " return [strip(cls) + ' is-busy', true]; }"
+)
+# The result arrived (or the selection changed): not busy; disabled only when it needs a
+# selection and has none.
+_READY_JS = "function (done, cls) {" + _STRIP + " return [strip(cls), false]; }"
+_READY_SELECTION_JS = (
+    "function (rows, done, cls) {" + _STRIP + " return [strip(cls), !(rows && rows.length)]; }"
+)
+# The specification's downloads: nothing to download without requirements in the version.
+_SPEC_READY_JS = (
+    "function (rows, data, msg, docxCls, csvCls) {"
+    + _STRIP
+    + " const empty = !(rows && rows.length);"
+    " const reason = empty ? 'Nothing to download yet: this specification has no saved version'"
+    " + ' with requirements. Save a version first.' : '';"
+    " return [empty, empty, strip(docxCls), strip(csvCls), reason]; }"
+)
+_SELECTION_JS = "function (rows) { return Array(COUNT).fill(!(rows && rows.length)); }"
 # While a file is being checked the drop zone takes no other file; the report re-opens it.
 _UPLOAD_JS = """function (contents, outcome) {
     const ctx = window.dash_clientside.callback_context;
@@ -68,59 +70,48 @@ _UPLOAD_JS = """function (contents, outcome) {
 }"""
 
 
+def _selection_grid(button: str) -> str | None:
+    return next((g for g, buttons in NEEDS_SELECTION.items() if button in buttons), None)
+
+
 def register(app) -> None:
     for grid, buttons in NEEDS_SELECTION.items():
-        busy = [b for b in buttons if b in LONG_ACTIONS]
         plain = [b for b in buttons if b not in LONG_ACTIONS]
         if plain:
             app.clientside_callback(
-                _SELECTION_JS.replace("N", str(len(plain))),
+                _SELECTION_JS.replace("COUNT", str(len(plain))),
                 [Output(b, "disabled") for b in plain],
                 Input(grid, "selectedRows"),
             )
-        for button in busy:  # selection and busy state in one callback: one owner per output
-            done = LONG_ACTIONS[button]
-            app.clientside_callback(
-                """function (rows, clicks, done, cls) {
-                    const none = !(rows && rows.length);
-                    const ctx = window.dash_clientside.callback_context;
-                    const clicked = ctx.triggered.some(t => t.prop_id.endsWith('.n_clicks'));
-                    const base = (cls || '').split(' ').filter(c => c && c !== 'is-busy').join(' ');
-                    if (clicked && clicks && !none) { return [base + ' is-busy', true]; }
-                    return [base, none];
-                }""",
-                Output(button, "className"),
-                Output(button, "disabled"),
-                Input(grid, "selectedRows"),
-                Input(button, "n_clicks"),
-                Input(*done),
-                State(button, "className"),
-            )
     for button, done in LONG_ACTIONS.items():
-        if any(button in b for b in NEEDS_SELECTION.values()):
-            continue
         app.clientside_callback(
             _BUSY_JS,
+            Output(button, "className", allow_duplicate=True),
+            Output(button, "disabled", allow_duplicate=True),
+            Input(button, "n_clicks"),
+            State(button, "className"),
+            prevent_initial_call=True,
+        )
+        if button in SPEC_DOWNLOADS:
+            continue
+        grid = _selection_grid(button)
+        app.clientside_callback(
+            _READY_SELECTION_JS if grid else _READY_JS,
             Output(button, "className"),
             Output(button, "disabled"),
-            Input(button, "n_clicks"),
+            *([Input(grid, "selectedRows")] if grid else []),
             Input(*done),
             State(button, "className"),
         )
     app.clientside_callback(
-        _SPEC_JS,
-        Output("spec-download-docx", "disabled"),
-        Output("spec-download-csv", "disabled"),
-        Output("spec-download-docx", "className"),
-        Output("spec-download-csv", "className"),
+        _SPEC_READY_JS,
+        *[Output(b, "disabled") for b in SPEC_DOWNLOADS],
+        *[Output(b, "className") for b in SPEC_DOWNLOADS],
         Output("spec-download-reason", "children"),
         Input("spec-items", "rowData"),
-        Input("spec-download-docx", "n_clicks"),
-        Input("spec-download-csv", "n_clicks"),
         Input("spec-download", "data"),
         Input("spec-download-msg", "children"),
-        State("spec-download-docx", "className"),
-        State("spec-download-csv", "className"),
+        *[State(b, "className") for b in SPEC_DOWNLOADS],
     )
     app.clientside_callback(
         _UPLOAD_JS,

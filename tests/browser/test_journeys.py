@@ -17,9 +17,11 @@ tracked files."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import SCREENSHOTS
@@ -136,7 +138,7 @@ def _refused_page(j: Journey, path: str) -> None:
 def _states(j: Journey) -> None:
     """Empty, selected and error states the default page does not show."""
     page = j.page
-    if j.role in ("demo-nlar", "demo-coordinator"):
+    if j.role == "demo-nlar":
         # Requirements with a candidate and a requirement selected
         j.open("/requirements")
         page.locator("#req-candidates .ag-center-cols-container .ag-row").first.click()
@@ -144,6 +146,27 @@ def _states(j: Journey) -> None:
         page.locator("#req-list .ag-center-cols-container .ag-row").first.click()
         j.settle()
         j.at_widths("requirements-selected")
+        # the demo's specification downloads as Word; the button is ready again afterwards
+        j.open("/specifications")
+        demo_spec = page.locator("#spec-pick option", has_text="joint specification 2010").first
+        page.locator("#spec-pick").select_option(value=demo_spec.get_attribute("value"))
+        j.settle()
+        word = page.get_by_role("button", name="Download Word document")
+        with page.expect_download(timeout=30_000) as download:
+            word.click()
+        assert download.value.suggested_filename.endswith(".docx")
+        expect(word).to_be_enabled()
+        expect(word).not_to_have_class(re.compile("is-busy"))
+    if j.role == "demo-coordinator":
+        # a specification with no version yet: nothing to download, and the page says why
+        j.open("/specifications")
+        page.get_by_label("Title").fill("Specification with nothing in it yet")
+        page.get_by_role("button", name="Create specification").click()
+        expect(page.locator("#spec-create-msg")).to_contain_text("created")
+        j.settle()
+        expect(page.get_by_role("button", name="Download Word document")).to_be_disabled()
+        expect(page.locator("#spec-download-reason")).to_contain_text("Nothing to download")
+        j.at_widths("specifications-empty")
     if j.role == "demo-la":
         # Upload: the error report of a file with problems
         j.open("/upload")
