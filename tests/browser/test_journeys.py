@@ -26,7 +26,9 @@ from playwright.sync_api import expect
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import SCREENSHOTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Its own xdist group: with `-n 2 --dist loadgroup` the journeys run on one worker beside the
+# other browser tests on the other (each worker has its own server and browser).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("journeys")]
 
 WIDTHS = [(1280, 800), (1920, 1080), (390, 844)]
 AXE_WIDTHS = {1280, 390}
