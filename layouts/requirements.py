@@ -87,9 +87,7 @@ def column_defs(headers: dict[str, str]) -> list[dict]:
     return cols
 
 
-def grid(
-    grid_id: str, headers: dict[str, str], *, multi: bool = False, height: int = 420, label: str
-) -> html.Div:
+def grid(grid_id: str, headers: dict[str, str], *, multi: bool = False, label: str) -> html.Div:
     """A sortable, filterable, paged grid whose rows can be selected (rows need a 'key')."""
     selection = (
         {"mode": "multiRow", "headerCheckbox": False}
@@ -218,7 +216,7 @@ def _candidates() -> html.Section:
                 className="mb-2",
             ),
             html.P(id=f"{P}-cand-summary", className="figure-summary"),
-            grid(f"{P}-candidates", CANDIDATE_COLUMNS, height=460, label="Ranked candidates"),
+            grid(f"{P}-candidates", CANDIDATE_COLUMNS, label="Ranked candidates"),
             html.P(id=f"{P}-footnote", className="footnote mt-2"),
             html.Section(
                 [
@@ -227,7 +225,6 @@ def _candidates() -> html.Section:
                     grid(
                         f"{P}-cand-findings",
                         FINDING_COLUMNS,
-                        height=320,
                         label="Candidate findings",
                     ),
                 ],
@@ -301,7 +298,7 @@ def _requirements() -> html.Section:
                 value=[],
                 className="mb-2",
             ),
-            grid(f"{P}-list", LIST_COLUMNS, height=360, label="Requirements"),
+            grid(f"{P}-list", LIST_COLUMNS, label="Requirements"),
             html.Section(
                 [
                     html.H3(id=f"{P}-detail-title", children="No requirement selected"),
@@ -325,9 +322,7 @@ def _requirements() -> html.Section:
                     ),
                     html.H4("Evidence", className="h5 mt-3"),
                     html.P(id=f"{P}-evidence-note"),
-                    grid(
-                        f"{P}-evidence", FINDING_COLUMNS, multi=True, height=320, label="Evidence"
-                    ),
+                    grid(f"{P}-evidence", FINDING_COLUMNS, multi=True, label="Evidence"),
                     _curate_panel(),
                     _msg(f"{P}-curate-msg"),
                 ],

@@ -63,7 +63,7 @@ def _view() -> html.Section:
                 className="mb-2",
             ),
             html.Div(id=f"{P}-meta"),
-            grid(f"{P}-items", ITEM_COLUMNS, height=380, label="Requirements in this version"),
+            grid(f"{P}-items", ITEM_COLUMNS, label="Requirements in this version"),
             html.P(id=f"{P}-footnote", className="footnote mt-2"),
             html.Div(
                 [
