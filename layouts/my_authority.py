@@ -17,6 +17,17 @@ PATH = "/my-authority"
 FIELDS = {"period": f"{PREFIX}-period", "measure": f"{PREFIX}-measure"}
 
 
+def _scrolling(ident: str, label: str) -> html.Div:
+    """A table's box: scrolls sideways on a phone, and the keyboard can scroll it too."""
+    return html.Div(
+        id=ident,
+        className="table-responsive",
+        tabIndex=0,
+        role="region",
+        **{"aria-label": label},
+    )
+
+
 def layout(**query):
     picked = MY_AUTHORITY.control_values(query, reference_options())
     return html.Div(
@@ -80,7 +91,7 @@ def layout(**query):
                         "pseudonym; ask to be put in touch and they decide whether to reveal "
                         "who they are."
                     ),
-                    html.Div(id=f"{PREFIX}-improved", className="table-responsive"),
+                    _scrolling(f"{PREFIX}-improved", "Authorities that improved"),
                     html.P(id=f"{PREFIX}-action-message", role="status", **{"aria-live": "polite"}),
                 ],
                 className="figure-card",
@@ -89,7 +100,7 @@ def layout(**query):
             html.Section(
                 [
                     html.H2("Requests to be put in touch", id=f"{PREFIX}-requests-title"),
-                    html.Div(id=f"{PREFIX}-requests", className="table-responsive"),
+                    _scrolling(f"{PREFIX}-requests", "Requests to be put in touch"),
                 ],
                 className="figure-card",
                 **{"aria-labelledby": f"{PREFIX}-requests-title"},
