@@ -147,3 +147,11 @@ def paged_table(table_id: str, *, page_size: int = 20) -> dag.AgGrid:
         style={"width": "100%"},
         className="ag-theme-alpine",
     )
+
+
+def scrolling_box(ident: str, label: str) -> html.Div:
+    """A box for a wide table (filled by a callback): scrolls sideways on a phone, and is
+    focusable and labelled so the keyboard can scroll it too."""
+    return html.Div(
+        id=ident, className="table-responsive", tabIndex=0, role="region", **{"aria-label": label}
+    )

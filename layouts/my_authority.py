@@ -8,24 +8,13 @@ from dash import dcc, html
 from data.queries.filter_options import reference_options
 from data.queries.filters import MY_AUTHORITY
 from layouts.compare import measures
-from layouts.components import chart_card, page_heading
+from layouts.components import chart_card, page_heading, scrolling_box
 from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
 from layouts.url_state import url_state
 
 PREFIX = "my-authority"
 PATH = "/my-authority"
 FIELDS = {"period": f"{PREFIX}-period", "measure": f"{PREFIX}-measure"}
-
-
-def _scrolling(ident: str, label: str) -> html.Div:
-    """A table's box: scrolls sideways on a phone, and the keyboard can scroll it too."""
-    return html.Div(
-        id=ident,
-        className="table-responsive",
-        tabIndex=0,
-        role="region",
-        **{"aria-label": label},
-    )
 
 
 def layout(**query):
@@ -91,7 +80,7 @@ def layout(**query):
                         "pseudonym; ask to be put in touch and they decide whether to reveal "
                         "who they are."
                     ),
-                    _scrolling(f"{PREFIX}-improved", "Authorities that improved"),
+                    scrolling_box(f"{PREFIX}-improved", "Authorities that improved"),
                     html.P(id=f"{PREFIX}-action-message", role="status", **{"aria-live": "polite"}),
                 ],
                 className="figure-card",
@@ -100,7 +89,7 @@ def layout(**query):
             html.Section(
                 [
                     html.H2("Requests to be put in touch", id=f"{PREFIX}-requests-title"),
-                    _scrolling(f"{PREFIX}-requests", "Requests to be put in touch"),
+                    scrolling_box(f"{PREFIX}-requests", "Requests to be put in touch"),
                 ],
                 className="figure-card",
                 **{"aria-labelledby": f"{PREFIX}-requests-title"},
