@@ -118,7 +118,8 @@ def request_body(call: dict, found: dict, rng: random.Random) -> dict:
     ]
     return {
         "output": call["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        # "..a.b.." is a list of outputs even when it holds one (a dict of one Output)
+        "outputs": outputs if call["output"].startswith("..") else outputs[0],
         "inputs": [{**d, "value": value(d)} for d in spec["inputs"]],
         "state": [{**d, "value": value(d)} for d in spec.get("state", [])],
         "changedPropIds": [],

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import dash_bootstrap_components as dbc
-import pandas as pd
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, no_update
 from werkzeug.security import generate_password_hash
 
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import clearing, current_viewer, db
+from callbacks.registrars import Done, register_action, register_entity_grid
 from data.errors import DomainError
 from data.pages.admin import (
     audit_actions,
@@ -28,63 +27,18 @@ from data.pages.admin import (
 )
 from data.privacy.access import Viewer, require_admin
 from data.reference import codes
-from layouts.admin import ROLE_OPTIONS
+from layouts.ids import ADMIN as A
 
-P = "admin"
 NONE = {"label": "(none)", "value": "none"}
 ALL = "all"
 BLANK = ("", None, "none", ALL)  # select values meaning "no choice" or "every one"
+RELOAD = [Input(A("load"), "data"), Input(A("refresh"), "data")]  # page load, any change
 
 
 def admin_viewer() -> Viewer:
     viewer = current_viewer()
     require_admin(viewer)
     return viewer
-
-
-def alert(text: str, color: str = "success") -> dbc.Alert:
-    return dbc.Alert(text, color=color, className="mt-2")
-
-
-def failed(msg: str) -> tuple:
-    """Outputs of an action callback that was refused: the message, no refresh."""
-    return alert(msg, "danger"), no_update
-
-
-HEADERS = {"la_type": "LA type", "consent_named": "Consents to be named", "code": "GSS code"}
-
-
-def _code_names() -> dict[str, dict[str, str]]:
-    """Columns holding codes: each shown by its name, the code on hover."""
-    roles = {o["value"]: o["label"] for o in ROLE_OPTIONS}
-    return {"la_type": codes.la_type_names(), "role": roles}
-
-
-def grid_data(frame: pd.DataFrame, hidden: tuple[str, ...] = ("id",)) -> tuple[list, list]:
-    """columnDefs and rowData (with a 'key' for row selection) for an AG Grid; a column of
-    codes shows their names (AG Grid refData; the row keeps the code) with the code on hover."""
-    shown = [c for c in frame.columns if c not in hidden]
-    names = _code_names()
-    columns = [
-        {
-            "field": c,
-            "headerName": HEADERS.get(c, (c[:1].upper() + c[1:]).replace("_", " ")),
-            "flex": 1,
-            "minWidth": 120,
-            **({"refData": names[c], "tooltipField": c} if c in names else {}),
-        }
-        for c in shown
-    ]
-    rows = frame.astype(object).where(frame.notna(), "").to_dict("records")
-    for row in rows:
-        for key, value in row.items():
-            if hasattr(value, "hour"):
-                row[key] = value.isoformat(sep=" ", timespec="minutes")
-            elif hasattr(value, "isoformat"):
-                row[key] = value.isoformat()
-        if "id" in row:
-            row["key"] = str(row["id"])
-    return columns, rows
 
 
 def optional_int(value) -> int | None:
@@ -122,208 +76,198 @@ def _id_text(value) -> str:
         return NONE["value"]
 
 
-def bump(refresh) -> int:
-    return (refresh or 0) + 1
-
-
 def _options(pairs, *, blank: dict | None = NONE) -> list[dict]:
     return ([blank] if blank else []) + [{"label": n, "value": str(i)} for i, n in pairs]
 
 
-def _register_options(app) -> None:
-    outputs = [
-        f"{P}-new-authority",
-        f"{P}-edit-authority",
-        f"{P}-use-authority",
-        f"{P}-use-filter",
-        f"{P}-new-supplier",
-        f"{P}-edit-supplier",
-        f"{P}-product-supplier",
-        f"{P}-use-product",
-        f"{P}-la-region",
-        f"{P}-la-type",
-        f"{P}-audit-user",
-        f"{P}-audit-action",
+# The selects the choices callback fills: output name -> select id on the page.
+CHOICES = {
+    "new_authority": "new-authority",
+    "edit_authority": "edit-authority",
+    "use_authority": "use-authority",
+    "use_filter": "use-filter",
+    "new_supplier": "new-supplier",
+    "edit_supplier": "edit-supplier",
+    "product_supplier": "product-supplier",
+    "use_product": "use-product",
+    "la_region": "la-region",
+    "la_type": "la-type",
+    "audit_user": "audit-user",
+    "audit_action": "audit-action",
+}
+
+
+def choices(_load, _refresh) -> dict:
+    """The options of every select on the page (authorities, suppliers, products ...)."""
+    viewer = admin_viewer()
+    with db() as session:
+        authorities = list_authorities(session, viewer)
+        suppliers = list_suppliers(session, viewer)
+        users = list_users(session, viewer)
+        actions = audit_actions(session, viewer)
+        products = list_products(session, viewer)
+    la = list(zip(authorities["id"], authorities["name"], strict=True))
+    prod = [
+        (i, f"{p} ({s})")
+        for i, s, p in zip(products["id"], products["supplier"], products["product"], strict=True)
     ]
+    everyone = {"label": "All", "value": ALL}
+    return {
+        "new_authority": _options(la),
+        "edit_authority": _options(la),
+        "use_authority": _options(la, blank=None),
+        "use_filter": _options(la, blank={"label": "All authorities", "value": ALL}),
+        "new_supplier": _options(suppliers),
+        "edit_supplier": _options(suppliers),
+        "product_supplier": _options(suppliers, blank=None),
+        "use_product": _options(prod, blank=None),
+        "la_region": [{"label": r, "value": r} for r in codes.region_names()],
+        "la_type": [{"label": n, "value": c} for c, n in codes.la_type_names().items()],
+        "audit_user": _options(zip(users["id"], users["username"], strict=True), blank=everyone),
+        "audit_action": [everyone] + [{"label": a, "value": a} for a in actions],
+        "message": "",
+    }
 
-    @app.callback(
-        *[Output(o, "options") for o in outputs],
-        Output(f"{P}-access", "children"),
-        Input(f"{P}-load", "data"),
-        Input(f"{P}-refresh", "data"),
-    )
-    @guarded(lambda msg: (*[[] for _ in outputs], alert(msg, "danger")))
-    def _choices(_load, _refresh):
-        viewer = admin_viewer()
-        with db() as session:
-            authorities = list_authorities(session, viewer)
-            suppliers = list_suppliers(session, viewer)
-            users = list_users(session, viewer)
-            actions = audit_actions(session, viewer)
-            products = list_products(session, viewer)
-        la = list(zip(authorities["id"], authorities["name"], strict=True))
-        sup = suppliers
-        prod = [
-            (i, f"{p} ({s})")
-            for i, s, p in zip(
-                products["id"], products["supplier"], products["product"], strict=True
-            )
-        ]
-        everyone = {"label": "All", "value": ALL}
-        return (
-            _options(la),
-            _options(la),
-            _options(la, blank=None),
-            _options(la, blank={"label": "All authorities", "value": ALL}),
-            _options(sup),
-            _options(sup),
-            _options(sup, blank=None),
-            _options(prod, blank=None),
-            [{"label": r, "value": r} for r in codes.region_names()],
-            [{"label": n, "value": c} for c, n in codes.la_type_names().items()],
-            _options(zip(users["id"], users["username"], strict=True), blank=everyone),
-            [everyone] + [{"label": a, "value": a} for a in actions],
-            "",
+
+def add_user(viewer, _trigger, *, username, name, role, authority, supplier, password) -> Done:
+    problem = password_problem(password)
+    if problem:
+        raise DomainError(problem)
+    with db() as session:
+        user = create_user(
+            session,
+            viewer,
+            username=username or "",
+            password_hash=generate_password_hash(password),
+            role=role or "",
+            authority_id=optional_int(authority),
+            supplier_id=optional_int(supplier),
+            display_name=name or "",
         )
+        return Done(f"Added {user.username} ({user.role}).")
 
 
-def _register_users(app) -> None:
-    @app.callback(
-        Output(f"{P}-users", "columnDefs"),
-        Output(f"{P}-users", "rowData"),
-        Input(f"{P}-load", "data"),
-        Input(f"{P}-refresh", "data"),
-    )
-    @guarded(lambda _msg: ([], []))
-    def _users(_load, _refresh):
-        viewer = admin_viewer()
-        with db() as session:
-            frame = list_users(session, viewer)
-        return grid_data(frame, hidden=("id", "authority_id", "supplier_id"))
+# The change form of the selected user: output and state name -> field id.
+EDIT_FORM = {
+    "role": "edit-role",
+    "authority": "edit-authority",
+    "supplier": "edit-supplier",
+    "active": "edit-active",
+}
 
-    @app.callback(
-        Output(f"{P}-user-add-msg", "children"),
-        Output(f"{P}-refresh", "data", allow_duplicate=True),
-        Input(f"{P}-user-add", "n_clicks"),
-        State(f"{P}-new-username", "value"),
-        State(f"{P}-new-name", "value"),
-        State(f"{P}-new-role", "value"),
-        State(f"{P}-new-authority", "value"),
-        State(f"{P}-new-supplier", "value"),
-        State(f"{P}-new-password", "value"),
-        State(f"{P}-refresh", "data"),
-        prevent_initial_call=True,
-    )
-    @guarded(failed)
-    def _add(_n, username, name, role, authority, supplier, password, refresh):
-        viewer = admin_viewer()
-        problem = password_problem(password)
-        if problem:
-            raise DomainError(problem)
-        with db() as session:
-            user = create_user(
-                session,
-                viewer,
-                username=username or "",
-                password_hash=generate_password_hash(password),
-                role=role or "",
-                authority_id=optional_int(authority),
-                supplier_id=optional_int(supplier),
-                display_name=name or "",
-            )
-            text = f"Added {user.username} ({user.role})."
-        return alert(text), bump(refresh)
 
-    @app.callback(
-        Output(f"{P}-edit-who", "children"),
-        Output(f"{P}-edit-role", "value"),
-        Output(f"{P}-edit-authority", "value"),
-        Output(f"{P}-edit-supplier", "value"),
-        Output(f"{P}-edit-active", "value"),
-        Input(f"{P}-users", "selectedRows"),
-        prevent_initial_call=True,
-    )
-    @guarded(lambda msg: (msg, no_update, no_update, no_update, no_update))
-    def _pick(selected):
-        admin_viewer()
-        if not selected:
-            return "Select a user in the table above, then change and save.", *[no_update] * 4
-        row = selected[0]
-        return (
-            f"Changing {row.get('username')}.",
-            row.get("role"),
-            _id_text(row.get("authority_id")),
-            _id_text(row.get("supplier_id")),
-            bool(row.get("active")),
+def fields(kind: type[State] | type[Output], ids: dict[str, str], prop: str = "value") -> dict:
+    """{name: kind(this page's id, prop)}: the States or Outputs of a form's fields."""
+    return {name: kind(A(ident), prop) for name, ident in ids.items()}
+
+
+def pick_user(selected) -> dict:
+    """The selected user's role, authority, supplier and state, into the change form."""
+    admin_viewer()
+    if not selected:
+        unchanged = dict.fromkeys(EDIT_FORM, no_update)
+        return {"who": "Select a user in the table above, then change and save.", **unchanged}
+    row = selected[0]
+    return {
+        "who": f"Changing {row.get('username')}.",
+        "role": row.get("role"),
+        "authority": _id_text(row.get("authority_id")),
+        "supplier": _id_text(row.get("supplier_id")),
+        "active": bool(row.get("active")),
+    }
+
+
+def edit_user(viewer, trigger, *, selected, role, authority, supplier, active, password) -> Done:
+    """Save the change form, or set the new password, of the selected user."""
+    user_id = selected_id(selected, "a user")
+    with db() as session:
+        if trigger == A("user-password"):
+            problem = password_problem(password)
+            if problem:
+                raise DomainError(problem)
+            set_password(session, viewer, user_id, generate_password_hash(password))
+            return Done("The new password is set; tell the user in person.", changed=False)
+        user = update_user(
+            session,
+            viewer,
+            user_id,
+            role=role or "",
+            authority_id=optional_int(authority),
+            supplier_id=optional_int(supplier),
+            active=bool(active),
         )
+        state = "enabled" if user.active else "disabled"
+        return Done(f"Saved {user.username}: {user.role}, account {state}.")
 
-    @app.callback(
-        Output(f"{P}-user-edit-msg", "children"),
-        Output(f"{P}-refresh", "data", allow_duplicate=True),
-        Input(f"{P}-user-save", "n_clicks"),
-        Input(f"{P}-user-password", "n_clicks"),
-        State(f"{P}-users", "selectedRows"),
-        State(f"{P}-edit-role", "value"),
-        State(f"{P}-edit-authority", "value"),
-        State(f"{P}-edit-supplier", "value"),
-        State(f"{P}-edit-active", "value"),
-        State(f"{P}-edit-password", "value"),
-        State(f"{P}-refresh", "data"),
-        prevent_initial_call=True,
+
+def audit_rows(session, viewer, user, action, start, end):
+    return audit_log(
+        session,
+        viewer,
+        user_id=optional_int(user),
+        action=None if action in BLANK else action,
+        start=optional_date(start),
+        end=optional_date(end),
     )
-    @guarded(failed)
-    def _edit(_save, _password, selected, role, authority, supplier, active, password, refresh):
-        viewer = admin_viewer()
-        user_id = selected_id(selected, "a user")
-        with db() as session:
-            if ctx.triggered_id == f"{P}-user-password":
-                problem = password_problem(password)
-                if problem:
-                    raise DomainError(problem)
-                set_password(session, viewer, user_id, generate_password_hash(password))
-                return alert("The new password is set; tell the user in person."), no_update
-            user = update_user(
-                session,
-                viewer,
-                user_id,
-                role=role or "",
-                authority_id=optional_int(authority),
-                supplier_id=optional_int(supplier),
-                active=bool(active),
-            )
-            state = "enabled" if user.active else "disabled"
-            text = f"Saved {user.username}: {user.role}, account {state}."
-        return alert(text), bump(refresh)
 
 
-def _register_audit(app) -> None:
-    @app.callback(
-        Output(f"{P}-audit", "columnDefs"),
-        Output(f"{P}-audit", "rowData"),
-        Output(f"{P}-audit-msg", "children"),
-        Input(f"{P}-audit-user", "value"),
-        Input(f"{P}-audit-action", "value"),
-        Input(f"{P}-audit-from", "value"),
-        Input(f"{P}-audit-to", "value"),
-        Input(f"{P}-refresh", "data"),
+def admin_grid(app, grid: str, load, **options) -> None:
+    """An entity grid on this page (reloaded with the page's refresh counter), admins only."""
+    register_entity_grid(app, A(grid), load, who=admin_viewer, **{"reload": RELOAD, **options})
+
+
+def admin_action(app, run, buttons: list[str] | dict, message: str, **states: State) -> None:
+    """An action on this page: `buttons` by id (or named triggers), outcome in `message`;
+    a change moves the page's refresh counter on, so every grid and choice reloads."""
+    triggers = buttons if isinstance(buttons, dict) else [Input(A(b), "n_clicks") for b in buttons]
+    register_action(
+        app,
+        run,
+        triggers=triggers,
+        states=states,
+        message=A(message),
+        counter=A("refresh"),
+        allow_duplicate=True,
+        who=admin_viewer,
     )
-    @guarded(lambda msg: ([], [], alert(msg, "danger")))
-    def _audit(user, action, start, end, _refresh):
-        viewer = admin_viewer()
-        with db() as session:
-            frame = audit_log(
-                session,
-                viewer,
-                user_id=optional_int(user),
-                action=None if action in BLANK else action,
-                start=optional_date(start),
-                end=optional_date(end),
-            )
-        columns, rows = grid_data(frame, hidden=())
-        return columns, rows, f"{len(rows):,} entries shown."
 
 
 def register(app) -> None:
-    _register_options(app)
-    _register_users(app)
-    _register_audit(app)
+    selects = {name: Output(A(ident), "options") for name, ident in CHOICES.items()}
+    app.callback(
+        output={**selects, "message": Output(A("access"), "children")},
+        inputs=RELOAD,
+        on_error=clearing(**dict.fromkeys(CHOICES, [])),
+    )(choices)
+    admin_grid(app, "users", list_users, hidden=("id", "authority_id", "supplier_id"))
+    admin_action(
+        app,
+        add_user,
+        ["user-add"],
+        "user-add-msg",
+        **fields(State, {k: f"new-{k}" for k in ("username", "name", "role", "authority",
+                                                 "supplier", "password")}),
+    )  # fmt: skip
+    app.callback(
+        output={"who": Output(A("edit-who"), "children"), **fields(Output, EDIT_FORM)},
+        inputs=Input(A("users"), "selectedRows"),
+        prevent_initial_call=True,
+        on_error=clearing(text_in="who"),
+    )(pick_user)
+    admin_action(
+        app,
+        edit_user,
+        ["user-save", "user-password"],
+        "user-edit-msg",
+        selected=State(A("users"), "selectedRows"),
+        **fields(State, {**EDIT_FORM, "password": "edit-password"}),
+    )
+    admin_grid(
+        app,
+        "audit",
+        audit_rows,
+        params=[Input(A(f"audit-{name}"), "value") for name in ("user", "action", "from", "to")],
+        reload=[Input(A("refresh"), "data")],
+        hidden=(),
+        count_in=A("audit-msg"),
+    )

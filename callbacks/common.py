@@ -1,15 +1,22 @@
 """What every callback needs: the database session, the viewer, and one place that turns
-domain errors into messages. Callbacks never trust the client: the viewer comes from the
-server-side session, never from an input."""
+errors into messages. Callbacks never trust the client: the viewer comes from the
+server-side session, never from an input.
+
+Errors: a callback simply raises. Dash's app-wide ``on_error`` (:func:`on_callback_error`,
+wired in dashboard.factory) turns a domain error into its message and any other exception
+into a logged, generic message (never a traceback), and shows it in the callback's
+``message`` output (callbacks with dict outputs). A callback that must also reset outputs
+on failure passes ``on_error=clearing(...)``. :func:`guarded` is the older per-callback
+form, still used by the analysis pages."""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
-from dash import no_update
+from dash import callback_context, no_update
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -18,6 +25,7 @@ from data.errors import DomainError, PermissionDenied
 from data.privacy.access import Viewer
 from data.queries.csv_export import csv_text
 from data.store.db import session_scope
+from layouts.components import alert
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +56,73 @@ def user_message(exc: Exception) -> str:
     return "Something went wrong on our side; the problem has been logged."
 
 
-def guarded(on_error: Callable[[str], tuple | object]):
-    """Decorate a callback: domain errors become `on_error(message)` outputs, not tracebacks."""
+def failure_message(exc: Exception, where: str) -> str:
+    """`exc`'s message for the page; an unexpected exception is logged with its traceback."""
+    if not isinstance(exc, DomainError):
+        log.error("callback %s failed", where, exc_info=exc)
+    return user_message(exc)
+
+
+def on_callback_error(
+    exc: Exception,
+    *,
+    blank: Mapping | None = None,
+    text_in: str = "",
+    render: Callable[[str], object] | None = None,
+):
+    """Dash's on_error for every callback: what a failed callback shows.
+
+    For dict outputs: the message in the ``message`` output, as an alert (or ``render``ed),
+    or as plain text in the output named `text_in`; the outputs in `blank` reset to those
+    values; every other output unchanged. A callback with positional outputs changes
+    nothing (its error is only logged, if unexpected)."""
+    named = callback_context.using_outputs_grouping  # dict outputs (one Output is a dict too)
+    outputs = callback_context.outputs_grouping
+    message = failure_message(exc, str(list(outputs.values()) if named else outputs)[:300])
+    if not named:
+        return None  # Dash: no output changes
+    shown = {key: (blank or {}).get(key, no_update) for key in outputs}
+    if text_in:
+        shown[text_in] = message
+    elif "message" in outputs:
+        shown["message"] = render(message) if render else alert(message, "danger")
+    return shown
+
+
+def clearing(
+    *, text_in: str = "", render: Callable[[str], object] | None = None, **blank
+) -> Callable[[Exception], dict | None]:
+    """A callback's own on_error: :func:`on_callback_error`, resetting the outputs named in
+    `blank` (``rows=[]``) and, with `text_in`, showing the message as text in that output;
+    `render` draws the message (default: a danger alert)."""
+    return functools.partial(on_callback_error, blank=blank, text_in=text_in, render=render)
+
+
+def guarded(on_error: Callable[[str], tuple | object] = lambda _message: no_update):
+    """Decorate a callback: errors become `on_error(message)` outputs, not tracebacks
+    (the per-callback form of :func:`on_callback_error`)."""
 
     def wrap(fn):
         @functools.wraps(fn)
         def inner(*args, **kwargs):
             try:
                 return fn(*args, **kwargs)
-            except DomainError as exc:
-                return on_error(user_message(exc))
-            except Exception as exc:  # logged, never shown raw
-                log.exception("callback %s failed", fn.__name__)
-                return on_error(user_message(exc))
+            except Exception as exc:  # domain errors as their message; others logged
+                return on_error(failure_message(exc, fn.__name__))
 
         return inner
 
     return wrap
 
 
-__all__ = ["current_viewer", "db", "guarded", "no_update", "services", "user_message", "csv_text"]
+__all__ = [
+    "clearing",
+    "csv_text",
+    "current_viewer",
+    "db",
+    "guarded",
+    "no_update",
+    "on_callback_error",
+    "services",
+    "user_message",
+]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, html
 
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import clearing, current_viewer, db
 from data.privacy.access import require_admin
 from data.queries.coverage import coverage_by_period
+from layouts.ids import ADMIN
 
-PAGES: tuple[str, ...] = ("admin",)  # the admin page shows what has been shared, by period
+PAGES: tuple[str, ...] = (ADMIN.prefix,)  # the admin page shows what has been shared, by period
 
 
 def _table(frame):
@@ -19,15 +20,24 @@ def _table(frame):
     )
 
 
+def _error_text(message: str) -> html.P:
+    return html.P(message, className="text-danger")
+
+
+def status(_load) -> dict:
+    """The panel's table (administrators only)."""
+    require_admin(current_viewer())
+    with db() as session:
+        frame = coverage_by_period(session)
+    if frame.empty:
+        return {"message": html.P("No results have been shared yet.")}
+    return {"message": _table(frame)}
+
+
 def register(app) -> None:
     for prefix in PAGES:
-
-        @app.callback(Output(f"{prefix}-status", "children"), Input(f"{prefix}-load", "data"))
-        @guarded(lambda msg: html.P(msg, className="text-danger"))
-        def _status(_query, prefix=prefix):
-            require_admin(current_viewer())
-            with db() as session:
-                frame = coverage_by_period(session)
-            if frame.empty:
-                return html.P("No results have been shared yet.")
-            return _table(frame)
+        app.callback(
+            output={"message": Output(f"{prefix}-status", "children")},
+            inputs=Input(f"{prefix}-load", "data"),
+            on_error=clearing(render=_error_text),
+        )(status)

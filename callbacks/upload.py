@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from flask import current_app
 
-from callbacks.common import current_viewer, db, guarded, services
+from callbacks.common import clearing, current_viewer, db, services
 from data.errors import DomainError, IngestError
 from data.ingest import CheckResult, check_files, import_files, load_catalogue, oversize_report
 from data.ingest.pending import PendingUploads
@@ -26,8 +26,8 @@ from data.pages.admin import record_product_change
 from data.pages.upload_history import submission_info
 from data.privacy.access import ADMIN, may_upload_for, require_admin
 from data.store.models import Authority, Product
+from layouts.ids import UPLOAD as U
 
-P = "upload"
 PROBLEM_COLUMNS = [
     {"field": "sheet", "headerName": "Sheet", "maxWidth": 130},
     {"field": "row", "headerName": "Row", "maxWidth": 90},
@@ -94,7 +94,7 @@ def _summary(session, viewer, result: CheckResult) -> html.Dl | None:
     body = []
     for term, value in items:
         body += [html.Dt(term, className="col-sm-4"), html.Dd(value, className="col-sm-8")]
-    return html.Dl(body, className="row mb-0", id=f"{P}-summary-list")
+    return html.Dl(body, className="row mb-0", id=U("summary-list"))
 
 
 def _outcome(session, viewer, result: CheckResult, names: str):
@@ -120,7 +120,26 @@ def _outcome(session, viewer, result: CheckResult, names: str):
     return alert("The file passed every check. Check what will be stored, then confirm.", "success")
 
 
-def _report_outputs(session, viewer, result: CheckResult, names: str) -> tuple:
+# The report as it stands before a file is checked, and after a check that failed.
+BLANK_REPORT = {
+    "summary": None,
+    "problem_columns": PROBLEM_COLUMNS,
+    "problems": [],
+    "problems_hidden": True,
+    "problems_intro": "",
+    "redaction_columns": REDACTION_COLUMNS,
+    "redactions": [],
+    "redactions_hidden": True,
+    "offer_hidden": True,
+    "offer_text": "",
+    "actions_hidden": True,
+    "confirm_disabled": True,
+    "result": None,
+}
+
+
+def _report(session, viewer, result: CheckResult, names: str) -> dict:
+    """The report outputs (all but the token) for a checked upload."""
     problems = [
         {
             "sheet": p.sheet,
@@ -158,42 +177,26 @@ def _report_outputs(session, viewer, result: CheckResult, names: str) -> tuple:
         else ""
     )
     can_store = result.ok and not result.duplicate_of
-    return (
-        _outcome(session, viewer, result, names),
-        _summary(session, viewer, result),
-        PROBLEM_COLUMNS,
-        problems,
-        not problems,
-        intro,
-        REDACTION_COLUMNS,
-        redactions,
-        not redactions,
-        not offer,
-        offer_text,
-        not can_store,
-        not can_store,
-        None,
-    )
+    return {
+        "message": _outcome(session, viewer, result, names),
+        "summary": _summary(session, viewer, result),
+        "problem_columns": PROBLEM_COLUMNS,
+        "problems": problems,
+        "problems_hidden": not problems,
+        "problems_intro": intro,
+        "redaction_columns": REDACTION_COLUMNS,
+        "redactions": redactions,
+        "redactions_hidden": not redactions,
+        "offer_hidden": not offer,
+        "offer_text": offer_text,
+        "actions_hidden": not can_store,
+        "confirm_disabled": not can_store,
+        "result": None,
+    }
 
 
-def _report_error(message: str) -> tuple:
-    return (
-        no_update,
-        alert(message, "danger"),
-        None,
-        PROBLEM_COLUMNS,
-        [],
-        True,
-        "",
-        REDACTION_COLUMNS,
-        [],
-        True,
-        True,
-        "",
-        True,
-        True,
-        None,
-    )
+def failed(message: str) -> dbc.Alert:
+    return alert(message, "danger")
 
 
 def _check(session, viewer, files) -> CheckResult:
@@ -205,153 +208,165 @@ def _check(session, viewer, files) -> CheckResult:
     )
 
 
-def _register_template(app) -> None:
-    @app.callback(
-        Output(f"{P}-template-download", "data"),
-        Input(f"{P}-template-xlsx", "n_clicks"),
-        Input(f"{P}-template-csv", "n_clicks"),
-        prevent_initial_call=True,
-    )
-    @guarded(lambda _msg: no_update)
-    def _template(_xlsx, _csv):
-        viewer = current_viewer()
+def download_template(_xlsx, _csv):
+    """The submission template (Excel or zipped CSV), pre-filled for the viewer's authority."""
+    viewer = current_viewer()
+    with db() as session:
+        cat = load_catalogue(session)
+        code = product = ""
+        if viewer.authority_id is not None:
+            authority = session.get(Authority, viewer.authority_id)
+            code = authority.code if authority else ""
+            in_use = cat.product_in_use(viewer.authority_id, date.today())
+            product = cat.product_name(in_use) if in_use else ""
+        products = [p.name for p in cat.products.values()]
+    spec = template_spec(products=products, authority_code=code, product=product)
+    if ctx.triggered_id == U("template-csv"):
+        return dcc.send_bytes(build_csv_zip(spec), CSV_NAME)
+    return dcc.send_bytes(build_xlsx(spec), XLSX_NAME)
+
+
+def check_upload(contents, _record, filenames, token) -> dict:
+    """Check an uploaded file (kept on the server under a new token) and report on it; or,
+    for an administrator, record the change of supplier it revealed and check it again."""
+    viewer = current_viewer()
+    may_upload_for(viewer)
+    store = pending()
+    if ctx.triggered_id == U("record-change"):
+        require_admin(viewer)
+        files = store.get(token, viewer.user_id)
         with db() as session:
-            cat = load_catalogue(session)
-            code = product = ""
-            if viewer.authority_id is not None:
-                authority = session.get(Authority, viewer.authority_id)
-                code = authority.code if authority else ""
-                in_use = cat.product_in_use(viewer.authority_id, date.today())
-                product = cat.product_name(in_use) if in_use else ""
-            products = [p.name for p in cat.products.values()]
-        spec = template_spec(products=products, authority_code=code, product=product)
-        if ctx.triggered_id == f"{P}-template-csv":
-            return dcc.send_bytes(build_csv_zip(spec), CSV_NAME)
-        return dcc.send_bytes(build_xlsx(spec), XLSX_NAME)
-
-
-def _register_check(app) -> None:
-    @app.callback(
-        Output(f"{P}-token", "data"),
-        Output(f"{P}-outcome", "children"),
-        Output(f"{P}-summary", "children"),
-        Output(f"{P}-problems", "columnDefs"),
-        Output(f"{P}-problems", "rowData"),
-        Output(f"{P}-problems-section", "hidden"),
-        Output(f"{P}-problems-intro", "children"),
-        Output(f"{P}-redactions", "columnDefs"),
-        Output(f"{P}-redactions", "rowData"),
-        Output(f"{P}-redactions-section", "hidden"),
-        Output(f"{P}-offer-section", "hidden"),
-        Output(f"{P}-offer-text", "children"),
-        Output(f"{P}-actions", "hidden"),
-        Output(f"{P}-confirm", "disabled"),
-        Output(f"{P}-result", "children"),
-        Input(f"{P}-files", "contents"),
-        Input(f"{P}-record-change", "n_clicks"),
-        State(f"{P}-files", "filename"),
-        State(f"{P}-token", "data"),
-        running=[(Output(f"{P}-progress", "hidden"), False, True)],
-        prevent_initial_call=True,
-    )
-    @guarded(_report_error)
-    def _check_upload(contents, _record, filenames, token):
-        viewer = current_viewer()
-        may_upload_for(viewer)
-        store = pending()
-        if ctx.triggered_id == f"{P}-record-change":
-            require_admin(viewer)
-            files = store.get(token, viewer.user_id)
+            change = _check(session, viewer, files).report.product_change
+            if change is None:
+                raise DomainError("There is no change of supplier to record for this file.")
+            record_product_change(
+                session,
+                viewer,
+                change.authority_id,
+                change.product_id,
+                period_start(change.period),
+            )
+    else:
+        if not contents:
+            raise DomainError("No file was received; please choose the file again.")
+        decoded = decode_upload(contents, filenames, services().max_upload_bytes)
+        if isinstance(decoded, CheckResult):  # too big to keep
             with db() as session:
-                change = _check(session, viewer, files).report.product_change
-                if change is None:
-                    raise DomainError("There is no change of supplier to record for this file.")
-                record_product_change(
-                    session,
-                    viewer,
-                    change.authority_id,
-                    change.product_id,
-                    period_start(change.period),
-                )
-        else:
-            if not contents:
-                return _report_error("No file was received; please choose the file again.")
-            decoded = decode_upload(contents, filenames, services().max_upload_bytes)
-            if isinstance(decoded, CheckResult):  # too big to keep
-                with db() as session:
-                    return (None, *_report_outputs(session, viewer, decoded, "the upload"))
-            files = decoded
-            if token:
-                store.discard(token, viewer.user_id)
-            token = store.put(viewer.user_id, files)
-        names = ", ".join(f"'{n}'" for n, _ in files)
+                return {"token": None, **_report(session, viewer, decoded, "the upload")}
+        files = decoded
+        if token:
+            store.discard(token, viewer.user_id)
+        token = store.put(viewer.user_id, files)
+    names = ", ".join(f"'{n}'" for n, _ in files)
+    with db() as session:
+        result = _check(session, viewer, files)
+        return {"token": token, **_report(session, viewer, result, names)}
+
+
+def problems_csv(_n, token):
+    viewer = current_viewer()
+    files = pending().get(token, viewer.user_id)
+    with db() as session:
+        result = _check(session, viewer, files)
+    return dcc.send_string(result.report.to_csv(), "upload-problems.csv")
+
+
+def confirm(_confirm, _cancel, token, refresh) -> dict:
+    """Store the checked files (checked again, with the uploader's rights), or cancel."""
+    viewer = current_viewer()
+    allowed = may_upload_for(viewer)
+    store = pending()
+    if ctx.triggered_id == U("cancel"):
+        if token:
+            store.discard(token, viewer.user_id)
+        return {
+            "message": alert("Cancelled: nothing was stored.", "secondary"),
+            "actions_hidden": True,
+            "token": None,
+            "refresh": no_update,
+        }
+    files = store.get(token, viewer.user_id)  # only the uploader's own, unexpired files
+    try:
         with db() as session:
-            result = _check(session, viewer, files)
-            return (token, *_report_outputs(session, viewer, result, names))
-
-    @app.callback(
-        Output(f"{P}-problems-download", "data"),
-        Input(f"{P}-problems-download-button", "n_clicks"),
-        State(f"{P}-token", "data"),
-        prevent_initial_call=True,
-    )
-    @guarded(lambda _msg: no_update)
-    def _problems_csv(_n, token):
-        viewer = current_viewer()
-        files = pending().get(token, viewer.user_id)
-        with db() as session:
-            result = _check(session, viewer, files)
-        return dcc.send_string(result.report.to_csv(), "upload-problems.csv")
-
-
-def _register_confirm(app) -> None:
-    @app.callback(
-        Output(f"{P}-result", "children", allow_duplicate=True),
-        Output(f"{P}-actions", "hidden", allow_duplicate=True),
-        Output(f"{P}-token", "data", allow_duplicate=True),
-        Output(f"{P}-history-refresh", "data", allow_duplicate=True),
-        Input(f"{P}-confirm", "n_clicks"),
-        Input(f"{P}-cancel", "n_clicks"),
-        State(f"{P}-token", "data"),
-        State(f"{P}-history-refresh", "data"),
-        running=[(Output(f"{P}-confirm", "disabled"), True, True)],
-        prevent_initial_call=True,
-    )
-    @guarded(lambda msg: (alert(msg, "danger"), no_update, no_update, no_update))
-    def _confirm(_confirm, _cancel, token, refresh):
-        viewer = current_viewer()
-        allowed = may_upload_for(viewer)
-        store = pending()
-        if ctx.triggered_id == f"{P}-cancel":
-            if token:
-                store.discard(token, viewer.user_id)
-            return alert("Cancelled: nothing was stored.", "secondary"), True, None, no_update
-        files = store.get(token, viewer.user_id)  # only the uploader's own, unexpired files
-        try:
-            with db() as session:
-                stored = import_files(
-                    session,
-                    files,
-                    allowed_authorities=allowed,
-                    uploaded_by_id=viewer.user_id,
-                    max_bytes=services().max_upload_bytes,
-                )
-                info = submission_info(session, viewer, stored.submission_id)
-        except IngestError as exc:
-            lines = exc.report.messages() if exc.report is not None else [str(exc)]
-            body = [html.P("Nothing was stored:"), html.Ul([html.Li(x) for x in lines[:20]])]
-            return alert(body, "danger"), no_update, no_update, (refresh or 0) + 1
-        store.discard(token, viewer.user_id)
-        if stored.duplicate:
-            text = f"This file was already stored: {info.describe()}. Nothing new was stored."
-        else:
-            text = f"Stored: {info.describe()}."
-            if stored.superseded_id:
-                text += f" It supersedes submission {stored.superseded_id}, kept in the history."
-        return alert(text, "success"), True, None, (refresh or 0) + 1
+            stored = import_files(
+                session,
+                files,
+                allowed_authorities=allowed,
+                uploaded_by_id=viewer.user_id,
+                max_bytes=services().max_upload_bytes,
+            )
+            info = submission_info(session, viewer, stored.submission_id)
+    except IngestError as exc:
+        lines = exc.report.messages() if exc.report is not None else [str(exc)]
+        body = [html.P("Nothing was stored:"), html.Ul([html.Li(x) for x in lines[:20]])]
+        return {
+            "message": alert(body, "danger"),
+            "actions_hidden": no_update,
+            "token": no_update,
+            "refresh": (refresh or 0) + 1,
+        }
+    store.discard(token, viewer.user_id)
+    if stored.duplicate:
+        text = f"This file was already stored: {info.describe()}. Nothing new was stored."
+    else:
+        text = f"Stored: {info.describe()}."
+        if stored.superseded_id:
+            text += f" It supersedes submission {stored.superseded_id}, kept in the history."
+    return {
+        "message": alert(text, "success"),
+        "actions_hidden": True,
+        "token": None,
+        "refresh": (refresh or 0) + 1,
+    }
 
 
 def register(app) -> None:
-    _register_template(app)
-    _register_check(app)
-    _register_confirm(app)
+    app.callback(
+        Output(U("template-download"), "data"),
+        Input(U("template-xlsx"), "n_clicks"),
+        Input(U("template-csv"), "n_clicks"),
+        prevent_initial_call=True,
+    )(download_template)
+    app.callback(
+        output={
+            "token": Output(U("token"), "data"),
+            "message": Output(U("outcome"), "children"),
+            "summary": Output(U("summary"), "children"),
+            "problem_columns": Output(U("problems"), "columnDefs"),
+            "problems": Output(U("problems"), "rowData"),
+            "problems_hidden": Output(U("problems-section"), "hidden"),
+            "problems_intro": Output(U("problems-intro"), "children"),
+            "redaction_columns": Output(U("redactions"), "columnDefs"),
+            "redactions": Output(U("redactions"), "rowData"),
+            "redactions_hidden": Output(U("redactions-section"), "hidden"),
+            "offer_hidden": Output(U("offer-section"), "hidden"),
+            "offer_text": Output(U("offer-text"), "children"),
+            "actions_hidden": Output(U("actions"), "hidden"),
+            "confirm_disabled": Output(U("confirm"), "disabled"),
+            "result": Output(U("result"), "children"),
+        },
+        inputs=[Input(U("files"), "contents"), Input(U("record-change"), "n_clicks")],
+        state=[State(U("files"), "filename"), State(U("token"), "data")],
+        running=[(Output(U("progress"), "hidden"), False, True)],
+        prevent_initial_call=True,
+        on_error=clearing(render=failed, **BLANK_REPORT),
+    )(check_upload)
+    app.callback(
+        Output(U("problems-download"), "data"),
+        Input(U("problems-download-button"), "n_clicks"),
+        State(U("token"), "data"),
+        prevent_initial_call=True,
+    )(problems_csv)
+    app.callback(
+        output={
+            "message": Output(U("result"), "children", allow_duplicate=True),
+            "actions_hidden": Output(U("actions"), "hidden", allow_duplicate=True),
+            "token": Output(U("token"), "data", allow_duplicate=True),
+            "refresh": Output(U("history-refresh"), "data", allow_duplicate=True),
+        },
+        inputs=[Input(U("confirm"), "n_clicks"), Input(U("cancel"), "n_clicks")],
+        state=[State(U("token"), "data"), State(U("history-refresh"), "data")],
+        running=[(Output(U("confirm"), "disabled"), True, True)],
+        prevent_initial_call=True,
+        on_error=clearing(render=failed),
+    )(confirm)

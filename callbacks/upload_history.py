@@ -5,10 +5,11 @@ The authority comes from the page, so every data function checks it against the 
 
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, dcc
 
-from callbacks.common import current_viewer, db, guarded, services
-from callbacks.upload import P, alert
+from callbacks.common import clearing, current_viewer, db, services
+from callbacks.registrars import Done, register_action
+from callbacks.upload import alert, failed
 from data.errors import DomainError
 from data.pages.upload_history import (
     export_submission,
@@ -17,6 +18,7 @@ from data.pages.upload_history import (
     restore,
     submission_info,
 )
+from layouts.ids import UPLOAD as U
 
 HISTORY_COLUMNS = [
     {"field": "period", "headerName": "Period", "width": 110},
@@ -65,76 +67,91 @@ def _selected_id(selected) -> int:
         raise DomainError("Select a version in the table first.") from exc
 
 
+def authorities(_load) -> dict:
+    """The authorities whose history the viewer may manage, the viewer's own first chosen."""
+    viewer = current_viewer()
+    with db() as session:
+        options = manageable_authorities(session, viewer)
+    limit = f"Files up to {services().max_upload_bytes / (1024 * 1024):g} MB."
+    if not options:
+        return {"options": [], "value": None, "limit": limit}
+    chosen = viewer.authority_id if viewer.authority_id is not None else options[0][0]
+    return {
+        "options": [{"label": n, "value": str(i)} for i, n in options],
+        "value": str(chosen),
+        "limit": limit,
+    }
+
+
+def show_history(authority, _refresh) -> dict:
+    viewer = current_viewer()
+    if authority in (None, ""):
+        return {"columns": HISTORY_COLUMNS, "rows": [], "message": "No authority chosen."}
+    try:
+        authority_id = int(authority)
+    except (TypeError, ValueError) as exc:
+        raise DomainError("Choose an authority from the list.") from exc
+    with db() as session:
+        rows = history(session, viewer, authority_id)
+    note = "" if rows else "No submissions have been stored for this authority yet."
+    return {"columns": HISTORY_COLUMNS, "rows": _history_rows(rows), "message": note}
+
+
+def make_current(viewer, _trigger, *, selected) -> Done:
+    """Make the selected version current again (the one it replaces is kept)."""
+    with db() as session:
+        result = restore(session, viewer, _selected_id(selected))
+        info = submission_info(session, viewer, result.restored_id)
+    text = f"Made current again: {info.describe()}."
+    if result.superseded_id:
+        text += f" Submission {result.superseded_id} is now superseded (kept)."
+    return Done(text)
+
+
+def download(_n, selected) -> dict:
+    viewer = current_viewer()
+    submission_id = _selected_id(selected)
+    with db() as session:
+        name, content = export_submission(session, viewer, submission_id)
+    return {"download": dcc.send_bytes(content, name), "message": ""}
+
+
 def register(app) -> None:
-    @app.callback(
-        Output(f"{P}-history-authority", "options"),
-        Output(f"{P}-history-authority", "value"),
-        Output(f"{P}-limit", "children"),
-        Input(f"{P}-load", "data"),
+    app.callback(
+        output={
+            "options": Output(U("history-authority"), "options"),
+            "value": Output(U("history-authority"), "value"),
+            "limit": Output(U("limit"), "children"),
+        },
+        inputs=Input(U("load"), "data"),
+        on_error=clearing(text_in="limit", options=[], value=None),
+    )(authorities)
+    app.callback(
+        output={
+            "columns": Output(U("history"), "columnDefs"),
+            "rows": Output(U("history"), "rowData"),
+            "message": Output(U("history-note"), "children"),
+        },
+        inputs=[Input(U("history-authority"), "value"), Input(U("history-refresh"), "data")],
+        on_error=clearing(render=failed, columns=HISTORY_COLUMNS, rows=[]),
+    )(show_history)
+    register_action(
+        app,
+        make_current,
+        triggers=[Input(U("restore"), "n_clicks")],
+        states={"selected": State(U("history"), "selectedRows")},
+        message=U("history-message"),
+        counter=U("history-refresh"),
+        allow_duplicate=True,
+        show=alert,
     )
-    @guarded(lambda msg: ([], None, msg))
-    def _authorities(_load):
-        viewer = current_viewer()
-        with db() as session:
-            options = manageable_authorities(session, viewer)
-        limit = f"Files up to {services().max_upload_bytes / (1024 * 1024):g} MB."
-        if not options:
-            return [], None, limit
-        chosen = viewer.authority_id if viewer.authority_id is not None else options[0][0]
-        return [{"label": n, "value": str(i)} for i, n in options], str(chosen), limit
-
-    @app.callback(
-        Output(f"{P}-history", "columnDefs"),
-        Output(f"{P}-history", "rowData"),
-        Output(f"{P}-history-note", "children"),
-        Input(f"{P}-history-authority", "value"),
-        Input(f"{P}-history-refresh", "data"),
-    )
-    @guarded(lambda msg: (HISTORY_COLUMNS, [], alert(msg, "danger")))
-    def _history(authority, _refresh):
-        viewer = current_viewer()
-        if authority in (None, ""):
-            return HISTORY_COLUMNS, [], "No authority chosen."
-        try:
-            authority_id = int(authority)
-        except (TypeError, ValueError) as exc:
-            raise DomainError("Choose an authority from the list.") from exc
-        with db() as session:
-            rows = history(session, viewer, authority_id)
-        note = "" if rows else "No submissions have been stored for this authority yet."
-        return HISTORY_COLUMNS, _history_rows(rows), note
-
-    @app.callback(
-        Output(f"{P}-history-message", "children", allow_duplicate=True),
-        Output(f"{P}-history-refresh", "data", allow_duplicate=True),
-        Input(f"{P}-restore", "n_clicks"),
-        State(f"{P}-history", "selectedRows"),
-        State(f"{P}-history-refresh", "data"),
+    app.callback(
+        output={
+            "download": Output(U("history-download"), "data"),
+            "message": Output(U("history-message"), "children", allow_duplicate=True),
+        },
+        inputs=Input(U("history-download-button"), "n_clicks"),
+        state=State(U("history"), "selectedRows"),
         prevent_initial_call=True,
-    )
-    @guarded(lambda msg: (alert(msg, "danger"), no_update))
-    def _restore(_n, selected, refresh):
-        viewer = current_viewer()
-        submission_id = _selected_id(selected)
-        with db() as session:
-            result = restore(session, viewer, submission_id)
-            info = submission_info(session, viewer, result.restored_id)
-        text = f"Made current again: {info.describe()}."
-        if result.superseded_id:
-            text += f" Submission {result.superseded_id} is now superseded (kept)."
-        return alert(text, "success"), (refresh or 0) + 1
-
-    @app.callback(
-        Output(f"{P}-history-download", "data"),
-        Output(f"{P}-history-message", "children", allow_duplicate=True),
-        Input(f"{P}-history-download-button", "n_clicks"),
-        State(f"{P}-history", "selectedRows"),
-        prevent_initial_call=True,
-    )
-    @guarded(lambda msg: (no_update, alert(msg, "danger")))
-    def _download(_n, selected):
-        viewer = current_viewer()
-        submission_id = _selected_id(selected)
-        with db() as session:
-            name, content = export_submission(session, viewer, submission_id)
-        return dcc.send_bytes(content, name), ""
+        on_error=clearing(render=failed),
+    )(download)

@@ -53,6 +53,8 @@ def create_app(
         cache=make_cache(config.CACHE_URL),
     )
     auth.init_app(server)
+    from callbacks.common import on_callback_error  # imported with the callbacks, as below
+
     app = dash.Dash(
         __name__,
         server=server,
@@ -65,6 +67,7 @@ def create_app(
         serve_locally=True,
         update_title=None,
         external_stylesheets=[],
+        on_error=on_callback_error,  # a failed callback shows a message, never a traceback
     )
     app.index_string = INDEX
     _register_pages_and_callbacks(app)

@@ -8,9 +8,9 @@ from dash import dcc, html
 
 from layouts.components import page_heading
 from layouts.data_status import panel
+from layouts.ids import ADMIN as A
 from layouts.upload import DROP_STYLE, grid, message
 
-P = "admin"
 ROLE_OPTIONS = [
     {"label": "LA user", "value": "la_user"},
     {"label": "NLAR representative", "value": "nlar_rep"},
@@ -48,7 +48,7 @@ SECTIONS = [
 
 
 def _section(children: list, anchor: str) -> html.Section:
-    return html.Section(children, id=f"{P}-section-{anchor}", className="figure-card")
+    return html.Section(children, id=A(f"section-{anchor}"), className="figure-card")
 
 
 def _contents() -> html.Nav:
@@ -56,7 +56,7 @@ def _contents() -> html.Nav:
         [
             html.H2("On this page", className="h5"),
             html.Ul(
-                [html.Li(html.A(label, href=f"#{P}-section-{a}")) for a, label in SECTIONS],
+                [html.Li(html.A(label, href="#" + A(f"section-{a}"))) for a, label in SECTIONS],
                 className="mb-0",
             ),
         ],
@@ -69,55 +69,55 @@ def _users() -> html.Section:
     return _section(
         [
             html.H2("Users", className="h4"),
-            grid(f"{P}-users", select=True, label="Users"),
+            grid(A("users"), select=True, label="Users"),
             html.H3("Add a user", className="h5 mt-4"),
             dbc.Row(
                 [
-                    field("Username", text(f"{P}-new-username", autoComplete="off")),
-                    field("Full name", text(f"{P}-new-name", autoComplete="off")),
-                    field("Role", select(f"{P}-new-role", ROLE_OPTIONS, "la_user")),
+                    field("Username", text(A("new-username"), autoComplete="off")),
+                    field("Full name", text(A("new-name"), autoComplete="off")),
+                    field("Role", select(A("new-role"), ROLE_OPTIONS, "la_user")),
                     field(
                         "Authority",
-                        select(f"{P}-new-authority", value="none"),
+                        select(A("new-authority"), value="none"),
                         "Needed for LA users and NLAR representatives",
                     ),
                     field(
                         "Supplier group",
-                        select(f"{P}-new-supplier", value="none"),
+                        select(A("new-supplier"), value="none"),
                         "Needed for NLAR representatives",
                     ),
                     field(
                         "Password",
-                        text(f"{P}-new-password", "password", autoComplete="new-password"),
+                        text(A("new-password"), "password", autoComplete="new-password"),
                         "At least 8 characters",
                     ),
                 ]
             ),
-            dbc.Button("Add the user", id=f"{P}-user-add", color="primary"),
-            message(f"{P}-user-add-msg"),
+            dbc.Button("Add the user", id=A("user-add"), color="primary"),
+            message(A("user-add-msg")),
             html.H3("Change the selected user", className="h5 mt-4"),
-            html.P("Select a user in the table above, then change and save.", id=f"{P}-edit-who"),
+            html.P("Select a user in the table above, then change and save.", id=A("edit-who")),
             dbc.Row(
                 [
-                    field("Role", select(f"{P}-edit-role", ROLE_OPTIONS)),
-                    field("Authority", select(f"{P}-edit-authority")),
-                    field("Supplier group", select(f"{P}-edit-supplier")),
+                    field("Role", select(A("edit-role"), ROLE_OPTIONS)),
+                    field("Authority", select(A("edit-authority"))),
+                    field("Supplier group", select(A("edit-supplier"))),
                 ]
             ),
-            dbc.Checkbox(id=f"{P}-edit-active", label="Account enabled", value=True),
-            dbc.Button("Save changes", id=f"{P}-user-save", color="primary", className="mt-2"),
+            dbc.Checkbox(id=A("edit-active"), label="Account enabled", value=True),
+            dbc.Button("Save changes", id=A("user-save"), color="primary", className="mt-2"),
             dbc.Row(
                 [
                     field(
                         "New password",
-                        text(f"{P}-edit-password", "password", autoComplete="new-password"),
+                        text(A("edit-password"), "password", autoComplete="new-password"),
                         "At least 8 characters",
                     ),
                 ],
                 className="mt-3",
             ),
-            dbc.Button("Set the new password", id=f"{P}-user-password", color="secondary"),
-            message(f"{P}-user-edit-msg"),
+            dbc.Button("Set the new password", id=A("user-password"), color="secondary"),
+            message(A("user-edit-msg")),
         ],
         "users",
     )
@@ -127,7 +127,7 @@ def _authorities() -> html.Section:
     return _section(
         [
             html.H2("Authorities", className="h4"),
-            grid(f"{P}-authorities", select=True, label="Authorities"),
+            grid(A("authorities"), select=True, label="Authorities"),
             html.H3("Add or change an authority", className="h5 mt-4"),
             html.P(
                 "To change an authority, select it in the table; its details appear below. "
@@ -136,37 +136,37 @@ def _authorities() -> html.Section:
             ),
             dbc.Row(
                 [
-                    field("GSS code", text(f"{P}-la-code", placeholder="E09000019")),
-                    field("Name", text(f"{P}-la-name"), md=8),
-                    field("Region", select(f"{P}-la-region")),
-                    field("Type", select(f"{P}-la-type")),
-                    field("Size band", select(f"{P}-la-size", SIZE_OPTIONS, "medium")),
+                    field("GSS code", text(A("la-code"), placeholder="E09000019")),
+                    field("Name", text(A("la-name")), md=8),
+                    field("Region", select(A("la-region"))),
+                    field("Type", select(A("la-type"))),
+                    field("Size band", select(A("la-size"), SIZE_OPTIONS, "medium")),
                 ]
             ),
             dbc.Checkbox(
-                id=f"{P}-la-consent",
+                id=A("la-consent"),
                 label="Consents to be named to other authorities",
                 value=False,
             ),
             html.Div(
                 [
-                    dbc.Button("Add as a new authority", id=f"{P}-la-add", className="me-2"),
+                    dbc.Button("Add as a new authority", id=A("la-add"), className="me-2"),
                     dbc.Button(
                         "Save changes to the selected authority",
-                        id=f"{P}-la-save",
+                        id=A("la-save"),
                         color="primary",
                         className="me-2",
                     ),
                     dbc.Button(
                         "Give the selected authority a new pseudonym",
-                        id=f"{P}-la-pseudonym",
+                        id=A("la-pseudonym"),
                         color="secondary",
                         outline=True,
                     ),
                 ],
                 className="mt-2",
             ),
-            message(f"{P}-la-msg"),
+            message(A("la-msg")),
         ],
         "authorities",
     )
@@ -176,12 +176,12 @@ def _products() -> html.Section:
     return _section(
         [
             html.H2("Suppliers and products", className="h4"),
-            grid(f"{P}-products", label="Products and their suppliers"),
+            grid(A("products"), label="Products and their suppliers"),
             dbc.Row(
                 [
-                    field("New supplier", text(f"{P}-supplier-name")),
+                    field("New supplier", text(A("supplier-name"))),
                     dbc.Col(
-                        dbc.Button("Add the supplier", id=f"{P}-supplier-add"),
+                        dbc.Button("Add the supplier", id=A("supplier-add")),
                         md=4,
                         className="align-self-end mb-3",
                     ),
@@ -190,16 +190,16 @@ def _products() -> html.Section:
             ),
             dbc.Row(
                 [
-                    field("Supplier of the new product", select(f"{P}-product-supplier")),
-                    field("New product", text(f"{P}-product-name")),
+                    field("Supplier of the new product", select(A("product-supplier"))),
+                    field("New product", text(A("product-name"))),
                     dbc.Col(
-                        dbc.Button("Add the product", id=f"{P}-product-add"),
+                        dbc.Button("Add the product", id=A("product-add")),
                         md=4,
                         className="align-self-end mb-3",
                     ),
                 ]
             ),
-            message(f"{P}-products-msg"),
+            message(A("products-msg")),
         ],
         "products",
     )
@@ -213,24 +213,24 @@ def _product_use() -> html.Section:
                 "Which product each authority used from which date. A submission belongs to "
                 "the supplier group of the product in use in its period."
             ),
-            dbc.Row(field("Show authority", select(f"{P}-use-filter", value="all"), md=6)),
-            grid(f"{P}-use", select=True, label="Product use records"),
+            dbc.Row(field("Show authority", select(A("use-filter"), value="all"), md=6)),
+            grid(A("use"), select=True, label="Product use records"),
             html.H3("Record a change of supplier", className="h5 mt-4"),
             dbc.Row(
                 [
-                    field("Authority", select(f"{P}-use-authority")),
-                    field("New product", select(f"{P}-use-product")),
-                    field("In use from", text(f"{P}-use-start", "date")),
+                    field("Authority", select(A("use-authority"))),
+                    field("New product", select(A("use-product"))),
+                    field("In use from", text(A("use-start"), "date")),
                 ]
             ),
-            dbc.Button("Record the change", id=f"{P}-use-add", color="primary", className="me-2"),
+            dbc.Button("Record the change", id=A("use-add"), color="primary", className="me-2"),
             dbc.Button(
                 "Delete the selected record",
-                id=f"{P}-use-delete",
+                id=A("use-delete"),
                 color="danger",
                 outline=True,
             ),
-            message(f"{P}-use-msg"),
+            message(A("use-msg")),
         ],
         "product-use",
     )
@@ -248,7 +248,7 @@ def _neighbours() -> html.Section:
             ),
             html.Div(
                 dcc.Upload(
-                    id=f"{P}-neighbours-file",
+                    id=A("neighbours-file"),
                     accept=".csv",
                     children=html.Div(
                         [
@@ -260,8 +260,8 @@ def _neighbours() -> html.Section:
                 ),
                 **{"data-upload-label": "Upload the statistical neighbours CSV file"},
             ),
-            message(f"{P}-neighbours-msg"),
-            grid(f"{P}-neighbours", label="Neighbours on record per authority"),
+            message(A("neighbours-msg")),
+            grid(A("neighbours"), label="Neighbours on record per authority"),
         ],
         "neighbours",
     )
@@ -274,14 +274,14 @@ def _audit() -> html.Section:
             html.P("Who did what, and when (newest first, up to 1,000 entries)."),
             dbc.Row(
                 [
-                    field("User", select(f"{P}-audit-user", value="all"), md=3),
-                    field("Action", select(f"{P}-audit-action", value="all"), md=3),
-                    field("From", text(f"{P}-audit-from", "date"), md=3),
-                    field("To", text(f"{P}-audit-to", "date"), md=3),
+                    field("User", select(A("audit-user"), value="all"), md=3),
+                    field("Action", select(A("audit-action"), value="all"), md=3),
+                    field("From", text(A("audit-from"), "date"), md=3),
+                    field("To", text(A("audit-to"), "date"), md=3),
                 ]
             ),
-            grid(f"{P}-audit", label="Audit log entries", page_size=25),
-            message(f"{P}-audit-msg"),
+            grid(A("audit"), label="Audit log entries", page_size=25),
+            message(A("audit-msg")),
         ],
         "audit",
     )
@@ -290,10 +290,10 @@ def _audit() -> html.Section:
 def layout(**query):
     return html.Div(
         [
-            dcc.Store(id=f"{P}-load", data=query),
-            dcc.Store(id=f"{P}-refresh", data=0),
+            dcc.Store(id=A("load"), data=query),
+            dcc.Store(id=A("refresh"), data=0),
             page_heading("Administration"),
-            message(f"{P}-access"),
+            message(A("access")),
             _contents(),
             _users(),
             _authorities(),
@@ -301,6 +301,6 @@ def layout(**query):
             _product_use(),
             _neighbours(),
             _audit(),
-            html.Div(panel(P), className="mt-4"),
+            html.Div(panel(A.prefix), className="mt-4"),
         ]
     )

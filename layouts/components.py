@@ -6,6 +6,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts.ids import Namespace
+
 SUPPRESSION_FOOTNOTE = (
     "c = suppressed to protect confidentiality: fewer than {min_las} authorities or "
     "{min_respondents} respondents contribute, or the value could otherwise be worked out "
@@ -68,16 +70,17 @@ def chart_card(
     ({prefix}-table, a :func:`data_table`) is put in {prefix}-table-slot when the reader
     first opens it (callbacks.chart_card), so a page load builds no hidden grid. ``description``
     adds a fixed paragraph under the title saying how to read the chart."""
+    card = Namespace(prefix)
     intro = [html.P(description, className="figure-description")] if description else []
     return html.Section(
         [
-            html.H2(title, id=f"{prefix}-title"),
+            html.H2(title, id=card("title")),
             *intro,
-            html.P(id=f"{prefix}-summary", className="figure-summary", **{"aria-live": "polite"}),
+            html.P(id=card("summary"), className="figure-summary", **{"aria-live": "polite"}),
             html.Div(
                 dcc.Loading(
                     dcc.Graph(
-                        id=f"{prefix}-graph",
+                        id=card("graph"),
                         config={
                             "displaylogo": False,
                             "responsive": True,
@@ -91,29 +94,29 @@ def chart_card(
             ),
             html.Details(
                 [
-                    html.Summary("Show the data as a table", id=f"{prefix}-table-toggle"),
-                    html.Div(id=f"{prefix}-table-slot", className="mt-2"),
+                    html.Summary("Show the data as a table", id=card("table-toggle")),
+                    html.Div(id=card("table-slot"), className="mt-2"),
                 ],
                 className="mt-2",
             ),
-            dcc.Store(id=f"{prefix}-table-data"),
+            dcc.Store(id=card("table-data")),
             html.Div(
                 [
                     dbc.Button(
                         "Download the data (CSV)",
-                        id=f"{prefix}-download-button",
+                        id=card("download-button"),
                         color="secondary",
                         outline=True,
                         size="sm",
                         className="mt-2",
                     ),
-                    dcc.Download(id=f"{prefix}-download"),
+                    dcc.Download(id=card("download")),
                 ]
             ),
-            html.P(id=f"{prefix}-footnote", className="footnote mt-2"),
+            html.P(id=card("footnote"), className="footnote mt-2"),
         ],
         className="figure-card",
-        **{"aria-labelledby": f"{prefix}-title"},
+        **{"aria-labelledby": card("title")},
     )
 
 

@@ -11,8 +11,8 @@ from dash import dcc, html
 
 from data.requirements.ranking import RULE
 from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
+from layouts.ids import REQUIREMENTS as R
 
-P = "req"
 HIDDEN = {"display": "none"}
 PRIORITY_OPTIONS = [
     {"label": "Must have", "value": "must"},
@@ -149,9 +149,9 @@ def _ranking_rule() -> html.Details:
     return html.Details(
         [
             html.Summary("How candidates are ranked and labelled"),
-            html.P(RULE.describe(), id=f"{P}-rule", className="mt-2"),
+            html.P(RULE.describe(), id=R("rule"), className="mt-2"),
             dbc.Table.from_dataframe(_weights(), striped=True, size="sm", className="w-auto"),
-            html.P(id=f"{P}-label-rule"),
+            html.P(id=R("label-rule")),
         ],
         open=True,
         className="mb-3",
@@ -167,7 +167,7 @@ def _weights():
 def _candidates() -> html.Section:
     return html.Section(
         [
-            html.H2("Candidate requirements", id=f"{P}-cand-heading"),
+            html.H2("Candidate requirements", id=R("cand-heading")),
             html.P(
                 "Findings from different authorities that describe the same problem, grouped "
                 "automatically. Select a candidate to see its findings.",
@@ -176,7 +176,7 @@ def _candidates() -> html.Section:
             dbc.Row(
                 [
                     dbc.Col(
-                        select(f"{P}-group", "Supplier group"),
+                        select(R("group"), "Supplier group"),
                         md=5,
                     ),
                     dbc.Col(
@@ -184,7 +184,7 @@ def _candidates() -> html.Section:
                             [
                                 html.Legend("Show", className="form-label fs-6"),
                                 dbc.RadioItems(
-                                    id=f"{P}-min-las",
+                                    id=R("min-las"),
                                     options=[
                                         {"label": "Raised by 3 or more authorities", "value": 3},
                                         {"label": "All candidates", "value": 0},
@@ -200,14 +200,14 @@ def _candidates() -> html.Section:
                             [
                                 dbc.Button(
                                     "Regroup findings",
-                                    id=f"{P}-regroup",
+                                    id=R("regroup"),
                                     color="secondary",
                                     outline=True,
                                     size="sm",
                                 ),
-                                _msg(f"{P}-regroup-msg"),
+                                _msg(R("regroup-msg")),
                             ],
-                            id=f"{P}-regroup-area",
+                            id=R("regroup-area"),
                             style=HIDDEN,
                         ),
                         md=3,
@@ -215,15 +215,15 @@ def _candidates() -> html.Section:
                 ],
                 className="mb-2",
             ),
-            html.P(id=f"{P}-cand-summary", className="figure-summary"),
-            grid(f"{P}-candidates", CANDIDATE_COLUMNS, label="Ranked candidates"),
-            html.P(id=f"{P}-footnote", className="footnote mt-2"),
+            html.P(id=R("cand-summary"), className="figure-summary"),
+            grid(R("candidates"), CANDIDATE_COLUMNS, label="Ranked candidates"),
+            html.P(id=R("footnote"), className="footnote mt-2"),
             html.Section(
                 [
-                    html.H3("Findings in the selected candidate", id=f"{P}-cand-title"),
-                    html.P(id=f"{P}-cand-note"),
+                    html.H3("Findings in the selected candidate", id=R("cand-title")),
+                    html.P(id=R("cand-note")),
                     grid(
-                        f"{P}-cand-findings",
+                        R("cand-findings"),
                         FINDING_COLUMNS,
                         label="Candidate findings",
                     ),
@@ -237,24 +237,24 @@ def _candidates() -> html.Section:
                         "Reword it as one clear requirement statement and give it a priority. "
                         "Its findings become the requirement's evidence."
                     ),
-                    _statement(f"{P}-accept-statement", "Requirement statement"),
-                    _priority(f"{P}-accept-priority"),
-                    select(f"{P}-accept-group", "For supplier group"),
+                    _statement(R("accept-statement"), "Requirement statement"),
+                    _priority(R("accept-priority")),
+                    select(R("accept-group"), "For supplier group"),
                     select(
-                        f"{P}-accept-into",
+                        R("accept-into"),
                         "Or add its findings to an existing requirement (optional)",
                         placeholder="No: accept as a new requirement",
                     ),
-                    dbc.Button("Accept as requirement", id=f"{P}-accept", color="primary"),
-                    _msg(f"{P}-accept-msg"),
+                    dbc.Button("Accept as requirement", id=R("accept"), color="primary"),
+                    _msg(R("accept-msg")),
                 ],
-                id=f"{P}-accept-form",
+                id=R("accept-form"),
                 className="figure-card mt-3",
                 style=HIDDEN,
             ),
         ],
         className="figure-card",
-        **{"aria-labelledby": f"{P}-cand-heading"},
+        **{"aria-labelledby": R("cand-heading")},
     )
 
 
@@ -262,24 +262,20 @@ def _curate_panel() -> html.Div:
     return html.Div(
         [
             html.H4("Reword", className="h5 mt-3"),
-            _statement(f"{P}-reword-statement", "Reworded statement"),
-            _priority(f"{P}-reword-priority"),
-            dbc.Button("Save wording", id=f"{P}-reword", color="primary", size="sm"),
+            _statement(R("reword-statement"), "Reworded statement"),
+            _priority(R("reword-priority")),
+            dbc.Button("Save wording", id=R("reword"), color="primary", size="sm"),
             html.H4("Merge", className="h5 mt-4"),
-            select(f"{P}-merge-target", "Merge this requirement into", placeholder="Choose one"),
-            dbc.Button("Merge", id=f"{P}-merge", color="secondary", size="sm"),
-            dbc.Button(
-                "Unmerge", id=f"{P}-unmerge", color="secondary", size="sm", className="ms-2"
-            ),
+            select(R("merge-target"), "Merge this requirement into", placeholder="Choose one"),
+            dbc.Button("Merge", id=R("merge"), color="secondary", size="sm"),
+            dbc.Button("Unmerge", id=R("unmerge"), color="secondary", size="sm", className="ms-2"),
             html.H4("Split", className="h5 mt-4"),
             html.P("Tick the findings above that describe a different problem, then:"),
-            _statement(f"{P}-split-statement", "Statement for the new requirement"),
-            _priority(f"{P}-split-priority"),
-            dbc.Button(
-                "Split into a new requirement", id=f"{P}-split", color="secondary", size="sm"
-            ),
+            _statement(R("split-statement"), "Statement for the new requirement"),
+            _priority(R("split-priority")),
+            dbc.Button("Split into a new requirement", id=R("split"), color="secondary", size="sm"),
         ],
-        id=f"{P}-curate-panel",
+        id=R("curate-panel"),
         style=HIDDEN,
     )
 
@@ -287,59 +283,59 @@ def _curate_panel() -> html.Div:
 def _requirements() -> html.Section:
     return html.Section(
         [
-            html.H2("Requirements", id=f"{P}-list-heading"),
+            html.H2("Requirements", id=R("list-heading")),
             html.P(
                 "Accepted requirements with their reach. Select one to see its evidence, "
                 "endorse it for your authority, or curate it."
             ),
             dbc.Checklist(
-                id=f"{P}-show-merged",
+                id=R("show-merged"),
                 options=[{"label": "Also show requirements merged into others", "value": "yes"}],
                 value=[],
                 className="mb-2",
             ),
-            grid(f"{P}-list", LIST_COLUMNS, label="Requirements"),
+            grid(R("list"), LIST_COLUMNS, label="Requirements"),
             html.Section(
                 [
-                    html.H3(id=f"{P}-detail-title", children="No requirement selected"),
-                    html.P(id=f"{P}-detail-statement", className="lead"),
-                    html.P(id=f"{P}-detail-reach", className="fw-bold"),
-                    html.P(id=f"{P}-detail-meta"),
+                    html.H3(id=R("detail-title"), children="No requirement selected"),
+                    html.P(id=R("detail-statement"), className="lead"),
+                    html.P(id=R("detail-reach"), className="fw-bold"),
+                    html.P(id=R("detail-meta")),
                     html.Div(
                         [
                             dbc.Button(
-                                "Endorse for my authority", id=f"{P}-endorse", color="primary"
+                                "Endorse for my authority", id=R("endorse"), color="primary"
                             ),
                             dbc.Button(
                                 "Withdraw my authority's endorsement",
-                                id=f"{P}-withdraw",
+                                id=R("withdraw"),
                                 color="link",
                             ),
-                            _msg(f"{P}-endorse-msg"),
+                            _msg(R("endorse-msg")),
                         ],
-                        id=f"{P}-endorse-area",
+                        id=R("endorse-area"),
                         style=HIDDEN,
                     ),
                     html.H4("Evidence", className="h5 mt-3"),
-                    html.P(id=f"{P}-evidence-note"),
-                    grid(f"{P}-evidence", FINDING_COLUMNS, multi=True, label="Evidence"),
+                    html.P(id=R("evidence-note")),
+                    grid(R("evidence"), FINDING_COLUMNS, multi=True, label="Evidence"),
                     _curate_panel(),
-                    _msg(f"{P}-curate-msg"),
+                    _msg(R("curate-msg")),
                 ],
                 className="mt-3",
             ),
         ],
         className="figure-card",
-        **{"aria-labelledby": f"{P}-list-heading"},
+        **{"aria-labelledby": R("list-heading")},
     )
 
 
 def layout(**query):
     return html.Div(
         [
-            dcc.Store(id=f"{P}-query", data=query),
-            dcc.Store(id=f"{P}-selected", data=None),
-            *[dcc.Store(id=f"{P}-changed-{name}", data={"n": 0}) for name in CHANGE_STORES],
+            dcc.Store(id=R("query"), data=query),
+            dcc.Store(id=R("selected"), data=None),
+            *[dcc.Store(id=R(f"changed-{name}"), data={"n": 0}) for name in CHANGE_STORES],
             page_heading(
                 "Common requirements",
                 "Problems many authorities share, turned into requirements with the evidence "

@@ -10,8 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
+from layouts.ids import UPLOAD as U
 
-P = "upload"
 DROP_STYLE = {
     "border": "2px dashed #505a5f",
     "padding": "2rem 1rem",
@@ -69,18 +69,18 @@ def _template_section() -> html.Section:
             ),
             dbc.Button(
                 "Download the Excel template (.xlsx)",
-                id=f"{P}-template-xlsx",
+                id=U("template-xlsx"),
                 color="primary",
                 className="me-2 mb-2",
             ),
             dbc.Button(
                 "Download the CSV template (.zip)",
-                id=f"{P}-template-csv",
+                id=U("template-csv"),
                 color="secondary",
                 outline=True,
                 className="mb-2",
             ),
-            dcc.Download(id=f"{P}-template-download"),
+            dcc.Download(id=U("template-download")),
         ],
         className="figure-card",
     )
@@ -95,13 +95,13 @@ def _upload_section() -> html.Section:
                     "Upload the filled-in workbook (.xlsx), or the three CSV files together "
                     "(their names must end in about.csv, responses.csv and findings.csv), or "
                     "the CSV template zip. ",
-                    html.Span(id=f"{P}-limit"),
+                    html.Span(id=U("limit")),
                 ],
-                id=f"{P}-files-hint",
+                id=U("files-hint"),
             ),
             html.Div(
                 dcc.Upload(
-                    id=f"{P}-files",
+                    id=U("files"),
                     multiple=True,
                     accept=".xlsx,.csv,.zip",
                     children=html.Div(
@@ -117,7 +117,7 @@ def _upload_section() -> html.Section:
             ),
             html.Div(
                 [dbc.Spinner(size="sm", spinner_class_name="me-2"), "Checking your file…"],
-                id=f"{P}-progress",
+                id=U("progress"),
                 hidden=True,
                 role="status",
                 className="mt-2",
@@ -130,25 +130,25 @@ def _upload_section() -> html.Section:
 def _report_section() -> html.Section:
     return html.Section(
         [
-            html.H2("3. Check the report", className="h4", id=f"{P}-report-heading"),
-            message(f"{P}-outcome", html.P("Upload a file to see its report here.")),
-            html.Div(id=f"{P}-summary"),
+            html.H2("3. Check the report", className="h4", id=U("report-heading")),
+            message(U("outcome"), html.P("Upload a file to see its report here.")),
+            html.Div(id=U("summary")),
             html.Section(
                 [
                     html.H3("Problems found", className="h5"),
-                    html.P(id=f"{P}-problems-intro"),
-                    grid(f"{P}-problems", label="Problems found in the file", page_size=20),
+                    html.P(id=U("problems-intro")),
+                    grid(U("problems"), label="Problems found in the file", page_size=20),
                     dbc.Button(
                         "Download the problems (CSV)",
-                        id=f"{P}-problems-download-button",
+                        id=U("problems-download-button"),
                         color="secondary",
                         outline=True,
                         size="sm",
                         className="mt-2",
                     ),
-                    dcc.Download(id=f"{P}-problems-download"),
+                    dcc.Download(id=U("problems-download")),
                 ],
-                id=f"{P}-problems-section",
+                id=U("problems-section"),
                 hidden=True,
                 className="mt-3",
             ),
@@ -160,40 +160,40 @@ def _report_section() -> html.Section:
                         "anything is stored; the original text is never stored. Check that "
                         "nothing else needs removing, and that nothing was removed wrongly."
                     ),
-                    grid(f"{P}-redactions", label="Free text before and after redaction"),
+                    grid(U("redactions"), label="Free text before and after redaction"),
                 ],
-                id=f"{P}-redactions-section",
+                id=U("redactions-section"),
                 hidden=True,
                 className="mt-3",
             ),
             html.Div(
                 [
-                    html.P(id=f"{P}-offer-text"),
+                    html.P(id=U("offer-text")),
                     dbc.Button(
                         "Record the change of supplier",
-                        id=f"{P}-record-change",
+                        id=U("record-change"),
                         color="warning",
                         className="mb-2",
                     ),
                 ],
-                id=f"{P}-offer-section",
+                id=U("offer-section"),
                 hidden=True,
                 className="mt-3",
             ),
             html.Div(
                 [
                     dbc.Button(
-                        "Confirm and store", id=f"{P}-confirm", color="success", className="me-2"
+                        "Confirm and store", id=U("confirm"), color="success", className="me-2"
                     ),
-                    dbc.Button("Cancel", id=f"{P}-cancel", color="secondary", outline=True),
+                    dbc.Button("Cancel", id=U("cancel"), color="secondary", outline=True),
                 ],
-                id=f"{P}-actions",
+                id=U("actions"),
                 hidden=True,
                 className="mt-3",
             ),
-            message(f"{P}-result"),
+            message(U("result")),
         ],
-        id=f"{P}-report",
+        id=U("report"),
         className="figure-card",
     )
 
@@ -210,34 +210,34 @@ def _history_section() -> html.Section:
             dbc.Row(
                 dbc.Col(
                     [
-                        dbc.Label("Authority", html_for=f"{P}-history-authority"),
-                        dbc.Select(id=f"{P}-history-authority", options=[]),
+                        dbc.Label("Authority", html_for=U("history-authority")),
+                        dbc.Select(id=U("history-authority"), options=[]),
                     ],
                     md=6,
                 ),
                 className="mb-3",
             ),
-            message(f"{P}-history-note"),
-            grid(f"{P}-history", select=True, label="Submissions of the authority"),
+            message(U("history-note")),
+            grid(U("history"), select=True, label="Submissions of the authority"),
             html.Div(
                 [
                     dbc.Button(
                         "Make the selected version current",
-                        id=f"{P}-restore",
+                        id=U("restore"),
                         color="primary",
                         className="me-2 mt-2",
                     ),
                     dbc.Button(
                         "Download the selected version (CSV files)",
-                        id=f"{P}-history-download-button",
+                        id=U("history-download-button"),
                         color="secondary",
                         outline=True,
                         className="mt-2",
                     ),
-                    dcc.Download(id=f"{P}-history-download"),
+                    dcc.Download(id=U("history-download")),
                 ]
             ),
-            message(f"{P}-history-message"),
+            message(U("history-message")),
         ],
         className="figure-card",
     )
@@ -246,9 +246,9 @@ def _history_section() -> html.Section:
 def layout(**query):
     return html.Div(
         [
-            dcc.Store(id=f"{P}-load", data=query),
-            dcc.Store(id=f"{P}-token"),
-            dcc.Store(id=f"{P}-history-refresh", data=0),
+            dcc.Store(id=U("load"), data=query),
+            dcc.Store(id=U("token")),
+            dcc.Store(id=U("history-refresh"), data=0),
             page_heading(
                 "Upload results",
                 "Share your authority's latest survey results. Nothing is stored until you "
@@ -258,6 +258,6 @@ def layout(**query):
             _upload_section(),
             _report_section(),
             _history_section(),
-            html.Div(id=f"{P}-status", hidden=True),  # fed by the shared data-status callback
+            html.Div(id=U("status"), hidden=True),  # fed by the shared data-status callback
         ]
     )
