@@ -26,7 +26,6 @@ from data.reference import codes
 from layouts.admin import ROLE_OPTIONS
 from layouts.components import alert
 
-
 HEADERS = {"la_type": "LA type", "consent_named": "Consents to be named", "code": "GSS code"}
 
 
