@@ -26,6 +26,8 @@ NEEDS_SELECTION = {
     "admin-use": ("admin-use-delete",),
     "req-candidates": ("req-accept",),
 }
+# select -> buttons that do nothing until something is chosen in it
+NEEDS_CHOICE = {"spec-status-req": ("spec-status-save",)}
 # button -> (component, property) whose change means its action has finished
 LONG_ACTIONS = {
     "req-regroup": ("req-regroup-msg", "children"),
@@ -63,6 +65,10 @@ _SPEC_READY_JS = (
     " return [empty, empty, strip(docxCls), strip(csvCls), reason]; }"
 )
 _SELECTION_JS = "function (rows) { return Array(COUNT).fill(!(rows && rows.length)); }"
+_CHOICE_JS = (
+    "function (value) { return Array(COUNT).fill(value === null || value === undefined"
+    " || value === ''); }"
+)
 # While a file is being checked the drop zone takes no other file; the report re-opens it.
 _UPLOAD_JS = """function (contents, outcome) {
     const ctx = window.dash_clientside.callback_context;
@@ -83,6 +89,12 @@ def register(app) -> None:
                 [Output(b, "disabled") for b in plain],
                 Input(grid, "selectedRows"),
             )
+    for select, buttons in NEEDS_CHOICE.items():
+        app.clientside_callback(
+            _CHOICE_JS.replace("COUNT", str(len(buttons))),
+            [Output(b, "disabled") for b in buttons],
+            Input(select, "value"),
+        )
     for button, done in LONG_ACTIONS.items():
         app.clientside_callback(
             _BUSY_JS,

@@ -153,6 +153,9 @@ def _states(j: Journey) -> None:
         demo_spec = page.locator("#spec-pick option", has_text="joint specification 2010").first
         page.locator("#spec-pick").select_option(value=demo_spec.get_attribute("value"))
         j.settle()
+        # for the README (scripts/screenshots copies the top level): the demo's own
+        # specification, its requirements at several statuses with the supplier
+        page.screenshot(path=str(SCREENSHOTS / "specification-demo.png"), full_page=True)
         word = page.get_by_role("button", name="Download Word document")
         with page.expect_download(timeout=30_000) as download:
             word.click()
