@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.privacy.access import Viewer
+from data.reference.codes import theme_names
 from data.requirements.candidates import ranked_candidates
 from data.requirements.curation import accept_candidate
 from data.requirements.endorsements import endorse
@@ -51,7 +52,7 @@ class DemoCuration:
 def _statement(text: str, theme: str) -> str:
     text = " ".join(str(text or "").split()).rstrip(".")
     if len(text) < 10:
-        text = f"Make {theme.replace('_', ' ')} quicker and simpler for social workers"
+        text = f"Make {theme.lower()} quicker and simpler for social workers"
     return f"{text[0].upper()}{text[1:]}."[:600]
 
 
@@ -101,12 +102,17 @@ def curate_demo(session: Session, *, seed: int = 2010) -> DemoCuration:
     made: list[Requirement] = []
     endorsements = 0
 
+    themes = theme_names()
+
     def statement(cluster_id: str, supplier_id: int | None) -> str:
+        """The most-raised finding's suggested change (the group's own, where it has one)."""
         t = texts[texts["cluster_id"] == cluster_id]
         if supplier_id is not None and (t["supplier_id"] == supplier_id).any():
             t = t[t["supplier_id"] == supplier_id]
-        row = t.iloc[0] if len(t) else pd.Series({"suggested_change": "", "theme": "theme"})
-        return _statement(row["suggested_change"], str(row.get("theme", "")))
+        said = t[t["suggested_change"].fillna("").str.strip().str.len() >= 10]
+        row = (said if len(said) else t).iloc[0] if len(t) else pd.Series(dtype=object)
+        theme = themes.get(str(row.get("theme", "")), "this area")
+        return _statement(row.get("suggested_change", ""), theme)
 
     # A cross-group requirement (all groups), endorsed across groups.
     cross = [c for c in order if c not in used][:1]

@@ -143,15 +143,20 @@ def _states(j: Journey) -> None:
     if j.role == "demo-nlar":
         # Requirements with a candidate and a requirement selected
         j.open("/requirements")
+        # (a load state once reached stays reached: wait for what each click shows instead)
         page.locator("#req-candidates .ag-center-cols-container .ag-row").first.click()
-        j.settle()
+        findings = page.locator("#req-cand-findings .ag-center-cols-container .ag-row")
+        expect(findings.first).to_be_visible()
         page.locator("#req-list .ag-center-cols-container .ag-row").first.click()
+        expect(page.locator("#req-detail-title")).not_to_have_text("No requirement selected")
         j.settle()
         j.at_widths("requirements-selected")
         # the demo's specification downloads as Word; the button is ready again afterwards
         j.open("/specifications")
         demo_spec = page.locator("#spec-pick option", has_text="joint specification 2010").first
+        title = demo_spec.inner_text().rsplit(" (", 1)[0]
         page.locator("#spec-pick").select_option(value=demo_spec.get_attribute("value"))
+        expect(page.locator("#spec-meta")).to_contain_text(f"{title}: version 2")
         j.settle()
         # for the README (scripts/screenshots copies the top level): the demo's own
         # specification, its requirements at several statuses with the supplier
