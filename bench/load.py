@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -54,7 +55,7 @@ def start_server(url: str, workers: int, port: int, cache_url: str | None, log, 
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "SECRET_KEY": "bench-load-secret",
+        "SECRET_KEY": secrets.token_hex(32),
         "LOGIN_RATE_LIMIT": "100000 per minute",
         "LOGIN_ACCOUNT_RATE_LIMIT": "100000 per minute",
     }

@@ -1,6 +1,6 @@
 """Upload page callbacks: template, check -> report, confirm (history: upload_history.py).
 
-The checked files stay on the server (data.ingest.pending) under a random token bound to
+The checked files stay in the database (data.ingest.pending) under a random token bound to
 the uploader; confirm reads them back from there and checks them again with the signed-in
 user's rights. Authority ids from the page are only ever used after require_manage."""
 
@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import tempfile
 from datetime import date
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
-from flask import current_app
 
 from callbacks.common import clearing, current_viewer, db, services
 from data.errors import DomainError, IngestError
@@ -44,8 +42,8 @@ REDACTION_COLUMNS = [
 
 
 def pending() -> PendingUploads:
-    root = current_app.config.get("UPLOAD_DIR") or Path(tempfile.gettempdir()) / "icsdash-uploads"
-    return PendingUploads(root)
+    """Checked uploads awaiting confirmation, in the database every app host shares."""
+    return PendingUploads(services().sessions)
 
 
 def decode_upload(contents, filenames, max_bytes: int) -> list[tuple[str, bytes]] | CheckResult:
@@ -98,6 +96,8 @@ def _summary(session, viewer, result: CheckResult) -> html.Dl | None:
 
 
 def _outcome(session, viewer, result: CheckResult, names: str):
+    if not result.ok and result.report.banner:  # the whole file refused: say why, plainly
+        return alert(result.report.banner, "danger")
     if not result.ok:
         n = len(result.report.problems) + result.report.dropped
         return alert(
@@ -116,6 +116,20 @@ def _outcome(session, viewer, result: CheckResult, names: str):
             f"This file has already been stored: {info.describe()}. Nothing new will be "
             f"stored.{extra}",
             "info",
+        )
+    warnings = result.report.warning_messages()
+    if warnings:
+        n = len(warnings)
+        return alert(
+            [
+                html.P(
+                    f"The file passed every check, with {n} warning{'s' if n != 1 else ''}: "
+                    "values that look wrong but could be right. Check them; confirm only if "
+                    "they are right, otherwise fix the file and upload it again."
+                ),
+                html.Ul([html.Li(w) for w in warnings[:50]], id=U("warnings")),
+            ],
+            "warning",
         )
     return alert("The file passed every check. Check what will be stored, then confirm.", "success")
 
@@ -294,6 +308,7 @@ def confirm(_confirm, _cancel, token, refresh) -> dict:
                 allowed_authorities=allowed,
                 uploaded_by_id=viewer.user_id,
                 max_bytes=services().max_upload_bytes,
+                warnings_confirmed=True,  # shown with the report the user confirms
             )
             info = submission_info(session, viewer, stored.submission_id)
     except IngestError as exc:

@@ -1,5 +1,9 @@
 """`icsdash`: the command line an administrator scripts (run, init-db, load-demo,
-import, create-user, ...). Domain errors become one-line messages and exit code 1."""
+import, create-user, ...).
+
+One error boundary (main): configuration, connection, missing-schema, file and domain
+errors become one line saying what is wrong and what to do, exit code 1 (2 for usage
+errors); the traceback only with --debug. Only init-db and load-demo create a database."""
 
 from __future__ import annotations
 
@@ -7,15 +11,26 @@ import argparse
 import os
 import secrets
 import sys
+import traceback
 from pathlib import Path
 
-from dashboard import cli_requirements
-from dashboard.config import DEFAULT_SECRET, Config, database_url
+from dashboard import cli_requirements, cli_supplier
+from dashboard.cli_boundary import (
+    CliError,
+    check_readable_files,
+    explain,
+    open_engine,
+    open_sessions,
+    removed_if_refused,
+    where,
+)
+from dashboard.config import DEFAULT_SECRET, Config, database_url, secret_key_problem
 from data.errors import DomainError, IngestError
-from data.store.db import make_engine, make_sessionmaker, session_scope
+from data.store.db import make_sessionmaker, session_scope
 from data.store.migrate import upgrade
 
 DEMO_DB = "icsdash-demo.db"
+__all__ = ["DEFAULT_SECRET", "Config", "main"]
 
 
 def _config(demo: bool = False, **overrides) -> type[Config]:
@@ -24,30 +39,37 @@ def _config(demo: bool = False, **overrides) -> type[Config]:
 
 
 def _sessions(config: type[Config]):
-    return make_sessionmaker(make_engine(database_url(config)))
+    """Sessions on the existing database with the current schema; never creates one."""
+    return open_sessions(config)
 
 
 def cmd_init_db(args, config: type[Config]) -> int:
     """Create or upgrade the schema and load the code lists."""
     from data.reference.seed import load_code_lists
 
-    upgrade(database_url(config))
-    with session_scope(_sessions(config)) as session:
-        load_code_lists(session)
-    print(f"Database ready: {config.DATABASE_URL}")
+    with removed_if_refused(config):
+        engine = open_engine(config, create=True)
+        try:
+            upgrade(database_url(config))
+            with session_scope(make_sessionmaker(engine)) as session:
+                load_code_lists(session)
+        finally:
+            engine.dispose()
+    print(f"Database ready: {where(config)}")
     return 0
 
 
 def cmd_load_demo(args, config: type[Config]) -> int:
     from dashboard.demo import demo_loaded, load_demo
 
-    cmd_init_db(args, config)
-    sessions = _sessions(config)
-    with session_scope(sessions) as session:
-        if demo_loaded(session):
-            print("The database already holds submissions; demo data not loaded again.")
-            return 0
-    load_demo(sessions, n_authorities=args.authorities)
+    with removed_if_refused(config):
+        cmd_init_db(args, config)
+        sessions = _sessions(config)
+        with session_scope(sessions) as session:
+            if demo_loaded(session):
+                print("The database already holds submissions; demo data not loaded again.")
+                return 0
+        load_demo(sessions, n_authorities=args.authorities)
     return 0
 
 
@@ -66,15 +88,12 @@ def cmd_run(args, config: type[Config]) -> int:
         print("Sign in as demo-la, demo-nlar, demo-coordinator or demo-admin; password: demo\n")
         app.run(host=args.host, port=args.port, debug=False, threaded=True)
         return 0
-    if config.SECRET_KEY in ("", DEFAULT_SECRET):
-        print(
-            "Refusing to start: set SECRET_KEY to a long random value (or use --demo).",
-            file=sys.stderr,
-        )
-        return 2
+    problem = secret_key_problem(config.SECRET_KEY)
+    if problem:
+        raise CliError(f"Refusing to start: {problem} (or use --demo)", code=2)
     if "DATABASE_URL" not in os.environ:
-        print("Refusing to start: set DATABASE_URL (or use --demo).", file=sys.stderr)
-        return 2
+        raise CliError("Refusing to start: set DATABASE_URL (or use --demo)", code=2)
+    open_engine(config, upgrading=True).dispose()  # exists, answers, has an icsdash schema
     upgrade(database_url(config))
     os.execvp(
         sys.executable,
@@ -130,6 +149,7 @@ def _bulk_import(args, config: type[Config], groups) -> int:
         uploaded_by_id=user_id,
         jobs=args.jobs,
         max_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
+        warnings_confirmed=args.confirm_warnings,
     ) as load:
         results = load.add(groups)
         load.commit()
@@ -139,10 +159,22 @@ def _bulk_import(args, config: type[Config], groups) -> int:
     return 0
 
 
+def _print_checked(group, result) -> None:
+    """The report the upload page shows: what was checked, redacted and warned about."""
+    from data.ingest import check_summary
+
+    print(f"{', '.join(n for n, _ in group)}: passed every check")
+    for term, value in check_summary(result):
+        print(f"  {term}: {value}")
+    for line in result.report.warning_messages():
+        print(f"  Warning: {line}")
+
+
 def cmd_import(args, config: type[Config]) -> int:
     """Import submission files; with --as, the user's rights apply as on the web page."""
-    from data.ingest import import_files
+    from data.ingest import check_files, store_checked
 
+    check_readable_files(args.files)
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
     groups = (
         [files]
@@ -154,12 +186,20 @@ def cmd_import(args, config: type[Config]) -> int:
     with session_scope(_sessions(config)) as session:
         allowed, user_id = _upload_rights(session, args.as_user)
         for group in groups:
-            result = import_files(
+            checked = check_files(
                 session,
                 group,
                 allowed_authorities=allowed,
-                uploaded_by_id=user_id,
                 max_bytes=config.MAX_UPLOAD_MB * 1024 * 1024,
+            )
+            if checked.ok:
+                _print_checked(group, checked)
+            result = store_checked(
+                session,
+                checked.report,
+                checked.valid,
+                uploaded_by_id=user_id,
+                warnings_confirmed=args.confirm_warnings,
             )
             _print_stored(group, result)
     return 0
@@ -175,6 +215,10 @@ def cmd_template(args, config: type[Config]) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".zip"):
         raise DomainError("name the template file .xlsx (Excel) or .zip (CSV files)")
+    if out.is_dir():
+        raise CliError(f"{out} is a folder: name the template file, e.g. {out / 'template.xlsx'}")
+    if not out.parent.is_dir():
+        raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist")
     spec = template_spec(args.version, authority_code=(args.authority or "").upper())
     out.write_bytes(build_xlsx(spec) if out.suffix.lower() == ".xlsx" else build_csv_zip(spec))
     print(f"Template for questionnaire version {spec.version} written to {out}")
@@ -184,12 +228,19 @@ def cmd_template(args, config: type[Config]) -> int:
 def cmd_create_user(args, config: type[Config]) -> int:
     from dashboard.users import create_user
 
+    sessions = _sessions(config)  # the database first: never ask for a password in vain
     password = args.password or os.environ.get("ICSDASH_PASSWORD")
     if not password:
         import getpass
 
-        password = getpass.getpass("Password: ")
-    with session_scope(_sessions(config)) as session:
+        try:
+            password = getpass.getpass("Password: ")
+        except EOFError:
+            raise CliError(
+                "No password given: pass --password, set ICSDASH_PASSWORD, or run "
+                "create-user in a terminal to be asked"
+            ) from None
+    with session_scope(sessions) as session:
         create_user(
             session,
             args.username,
@@ -205,6 +256,9 @@ def cmd_create_user(args, config: type[Config]) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="icsdash", description=__doc__)
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of a failure"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve the app")
     run.add_argument("--demo", action="store_true", help="SQLite demo with synthetic data")
@@ -229,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--jobs", type=int, default=1, help="with --bulk: processes checking files in parallel"
     )
+    imp.add_argument(
+        "--confirm-warnings",
+        action="store_true",
+        help="store files whose only findings are warnings (implausible but possible values), "
+        "as the Confirm button does on the upload page",
+    )
     imp.set_defaults(func=cmd_import)
     tpl = sub.add_parser("template", help="write the submission template (.xlsx or .zip)")
     tpl.add_argument("out", help="OUT.xlsx for Excel, OUT.zip for the three CSV files")
@@ -238,30 +298,52 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("create-user", help="add a user")
     user.add_argument("username")
     user.add_argument(
-        "--role", required=True, choices=["la_user", "nlar_rep", "coordinator", "admin"]
+        "--role", required=True, choices=["la_user", "nlar_rep", "coordinator", "admin", "supplier"]
     )
     user.add_argument("--authority", help="GSS code of the user's authority")
-    user.add_argument("--supplier", help="supplier group an nlar_rep represents")
+    user.add_argument("--supplier", help="supplier group an nlar_rep represents (or a supplier's)")
     user.add_argument("--name", help="display name")
     user.add_argument("--password", help="(or ICSDASH_PASSWORD, or asked)")
     user.set_defaults(func=cmd_create_user)
     cli_requirements.add_parser(sub)
+    cli_supplier.add_parser(sub)
     return parser
 
 
+def _fail(message: str, debug: bool, code: int = 1) -> int:
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+    print(message, file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; every failure ends as one line on stderr and exit status 1 (2 for
+    usage errors and refusals to start), with the traceback only under --debug."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get("ICSDASH_DEBUG") == "1"
+    argv = [a for a in argv if a != "--debug"]  # accepted before or after the command
+    args = build_parser().parse_args(argv)  # usage errors: argparse prints them, exit 2
     try:
         return args.func(args, _config())
     except IngestError as exc:
-        print(f"Refused: {exc}", file=sys.stderr)
+        code = _fail(f"Refused: {exc}", debug)
         if exc.report is not None:
+            if exc.report.banner:
+                print(f"  {exc.report.banner}", file=sys.stderr)
             for line in exc.report.messages():
                 print(f"  - {line}", file=sys.stderr)
-        return 1
+            if exc.report.dropped:
+                print(f"  ... and {exc.report.dropped} more", file=sys.stderr)
+        return code
+    except CliError as exc:
+        return _fail(str(exc), debug, exc.code)
     except DomainError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"Error: {exc}", debug)
+    except KeyboardInterrupt:
+        return _fail("Interrupted: nothing more was done", debug, 130)
+    except Exception as exc:  # the boundary: never a bare traceback without --debug
+        return _fail(explain(exc), debug)
 
 
 if __name__ == "__main__":

@@ -29,11 +29,11 @@ def cmd_cluster(args, config) -> int:
 
 def cmd_regroup(args, config) -> int:
     """Recompute stored candidates in the configured database."""
-    from dashboard.config import database_url
+    from dashboard.cli_boundary import open_engine
     from data.requirements.clusters import regroup
-    from data.store.db import make_engine, make_sessionmaker, session_scope
+    from data.store.db import make_sessionmaker, session_scope
 
-    engine = make_engine(database_url(config))
+    engine = open_engine(config)  # an existing database with the current schema, or one line
     try:
         with session_scope(make_sessionmaker(engine)) as session:
             kwargs = {"threshold": args.threshold} if args.threshold is not None else {}

@@ -12,8 +12,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.auth import hash_password
 from dashboard.users import create_user
-from data.demo import generate_demo
+from data.demo import generate_demo, supplier_loop
 from data.demo.curation import curate_demo
 from data.ingest import import_files, load_catalogue
 from data.reference.seed import load_authorities, load_code_lists, load_product_use
@@ -61,6 +62,7 @@ def load_demo(
     with session_scope(sessions) as session:
         grouped = regroup(session)  # candidate requirements, ready for the first visit
         _create_demo_users(session)
+        log(supplier_loop.seed(session, hash_password(DEMO_PASSWORD)))
     with session_scope(sessions) as session:
         curated = curate_demo(session, seed=seed)  # requirements, endorsements, specifications
     log(

@@ -9,9 +9,9 @@ from pathlib import Path
 import dash
 from flask import Flask
 
-from dashboard import auth, security
+from dashboard import api, auth, feeds, security
 from dashboard.cache import make_cache
-from dashboard.config import Config, database_url
+from dashboard.config import Config, ConfigError, database_url, secret_key_problem
 from dashboard.services import Services
 from dashboard.warm import Warmer, warm
 from data.privacy.disclosure import DisclosureRules
@@ -39,6 +39,10 @@ def create_app(
     ``background_warm``: start the memo warmer thread now (off when a gunicorn master
     builds the app before forking: each worker starts its own, see :func:`after_fork`)."""
     config = config or Config
+    if not config.DEMO and not config.TESTING:
+        problem = secret_key_problem(config.SECRET_KEY)
+        if problem:  # sessions signed with a guessable key can be forged
+            raise ConfigError(f"Refusing to start: {problem}")
     server = Flask(__name__, template_folder=str(HERE / "templates"))
     server.config.from_object(config)
     # Base64 in a Dash callback inflates an upload by a third; refuse far bigger bodies early.
@@ -72,6 +76,8 @@ def create_app(
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
     security.init_app(server, app)
+    api.init_app(server)
+    feeds.init_app(server)
     if _warming(app):
         from layouts.charts.figures import prime
 

@@ -21,3 +21,20 @@ class IngestError(DomainError):
     def __init__(self, message: str, report=None) -> None:
         super().__init__(message)
         self.report = report
+
+
+FORMULA_LEADS = ("=", "+", "-", "@")
+
+
+def plain_text_problem(text: str, what: str, *, multiline: bool = False) -> str | None:
+    """Why text typed into a form is not fit to store and show, or None: no control
+    characters, no markup, no leading = + - @ (a formula once exported to a spreadsheet).
+    Shared by every form that names or states something (admin, requirements, specifications)."""
+    allowed = "\n\t" if multiline else ""
+    if any(not ch.isprintable() and ch not in allowed for ch in text):
+        return f"The {what} contains control characters; type it as plain text."
+    if "<" in text or ">" in text:
+        return f"The {what} cannot contain < or >."
+    if text.startswith(FORMULA_LEADS):
+        return f"The {what} cannot start with =, +, - or @."
+    return None

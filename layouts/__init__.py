@@ -9,11 +9,13 @@ import dash
 from layouts import (
     admin,
     compare,
+    inbox,
     my_authority,
     overview,
     requirements,
     shell,
     specifications,
+    supplier,
     themes,
     upload,
 )
@@ -27,6 +29,8 @@ PAGES = [
     ("my_authority", "/my-authority", "My authority", my_authority.layout),
     ("upload", "/upload", "Upload results", upload.layout),
     ("admin", "/admin", "Administration", admin.layout),
+    ("supplier", "/supplier", "Supplier answers", supplier.layout),
+    ("inbox", "/inbox", "Inbox", inbox.layout),
 ]
 
 

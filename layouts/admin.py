@@ -9,6 +9,8 @@ from dash import dcc, html
 from layouts.components import page_heading
 from layouts.data_status import panel
 from layouts.ids import ADMIN as A
+from layouts.releases import admin_section as releases_section
+from layouts.releases import tokens_section
 from layouts.upload import DROP_STYLE, grid, message
 
 ROLE_OPTIONS = [
@@ -16,6 +18,7 @@ ROLE_OPTIONS = [
     {"label": "NLAR representative", "value": "nlar_rep"},
     {"label": "National coordinator", "value": "coordinator"},
     {"label": "Administrator", "value": "admin"},
+    {"label": "Supplier (answers its specifications)", "value": "supplier"},
 ]
 SIZE_OPTIONS = [{"label": s.capitalize(), "value": s} for s in ("small", "medium", "large")]
 
@@ -42,6 +45,8 @@ SECTIONS = [
     ("authorities", "Authorities"),
     ("products", "Suppliers and products"),
     ("product-use", "Product use over time"),
+    ("releases", "Product releases"),
+    ("api-tokens", "API tokens for suppliers"),
     ("neighbours", "Statistical neighbours"),
     ("audit", "Audit log"),
 ]
@@ -299,6 +304,8 @@ def layout(**query):
             _authorities(),
             _products(),
             _product_use(),
+            releases_section(),
+            tokens_section(),
             _neighbours(),
             _audit(),
             html.Div(panel(A.prefix), className="mt-4"),

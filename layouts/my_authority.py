@@ -10,6 +10,7 @@ from data.queries.filters import MY_AUTHORITY
 from layouts.compare import measures
 from layouts.components import chart_card, page_heading, scrolling_box
 from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
+from layouts.releases import la_section as release_section
 from layouts.url_state import url_state
 
 PREFIX = "my-authority"
@@ -94,5 +95,6 @@ def layout(**query):
                 className="figure-card",
                 **{"aria-labelledby": f"{PREFIX}-requests-title"},
             ),
+            release_section(),
         ]
     )

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data.requirements.ranking import RULE
+from layouts.answers import loop_panel
 from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
 from layouts.ids import REQUIREMENTS as R
 
@@ -321,6 +322,7 @@ def _requirements() -> html.Section:
                     grid(R("evidence"), FINDING_COLUMNS, multi=True, label="Evidence"),
                     _curate_panel(),
                     _msg(R("curate-msg")),
+                    loop_panel(R.prefix, reply=True),
                 ],
                 className="mt-3",
             ),

@@ -20,7 +20,10 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("/my-authority", "My authority", ("la_user", "nlar_rep")),
     ("/upload", "Upload", ("la_user", "nlar_rep", "admin")),
     ("/admin", "Admin", ("admin",)),
+    ("/supplier", "Supplier answers", ("supplier",)),
 ]
+# Roles that see only the links naming them (a supplier reaches no shared page).
+CLOSED_ROLES = ("supplier",)
 
 # What each role does here, in a sentence, for the page a role may not use.
 ROLE_CAN = {
@@ -32,17 +35,21 @@ ROLE_CAN = {
     "across authorities, and curate requirements and joint specifications for any group",
     "admin": "manage users, authorities, suppliers and products, record changes of supplier, "
     "upload for any authority and read the audit log",
+    "supplier": "read the joint specifications addressed to your company and answer each "
+    "requirement",
 }
 A_ROLE = {
     "la_user": "an LA user",
     "nlar_rep": "an NLAR representative",
     "coordinator": "a national coordinator",
     "admin": "an administrator",
+    "supplier": "a supplier's user",
 }
 PAGE_FOR = {
     "/my-authority": "people who work for a local authority (LA users and NLAR representatives)",
     "/upload": "LA users and NLAR representatives (for their own authority) and administrators",
     "/admin": "administrators",
+    "/supplier": "suppliers' users, to answer the specifications addressed to them",
 }
 
 ROLE_LABELS = {
@@ -50,6 +57,7 @@ ROLE_LABELS = {
     "nlar_rep": "NLAR representative",
     "coordinator": "National coordinator",
     "admin": "Administrator",
+    "supplier": "Supplier",
 }
 
 
@@ -61,21 +69,26 @@ class Identity:
     role: str
     authority: str | None = None
     supplier: str | None = None
+    csrf_token: str = ""  # for the sign-out form (a POST, checked like every POST)
 
 
 def nav_links(role: str | None) -> list:
     return [
         dbc.NavItem(dbc.NavLink(label, href=path, active="exact"))
         for path, label, roles in NAV_ITEMS
-        if roles is None or role in roles
+        if _for(role, roles)
     ]
+
+
+def _for(role: str | None, roles: tuple[str, ...] | None) -> bool:
+    return (roles is None and role not in CLOSED_ROLES) or (roles is not None and role in roles)
 
 
 def may_open(path: str, role: str | None) -> bool:
     """Whether a role has a page in its navigation (the server checks every callback too)."""
     for item_path, _label, roles in NAV_ITEMS:
         if item_path == path:
-            return roles is None or role in roles
+            return _for(role, roles)
     return True
 
 
@@ -86,7 +99,7 @@ def not_for_role(path: str, title: str, role: str | None) -> html.Div:
     links = [
         html.Li(dcc.Link(name, href=item_path))
         for item_path, name, roles in NAV_ITEMS
-        if item_path != path and (roles is None or role in roles)
+        if item_path != path and _for(role, roles)
     ]
     return html.Div(
         [
@@ -112,10 +125,21 @@ def _user_area(identity: Identity | None):
         [
             html.Span(
                 [html.Strong(identity.name), f" · {ROLE_LABELS.get(identity.role, identity.role)}"]
-                + ([f" · {where}"] if where else []),
+                + ([f" · {where}"] if where else [])
+                + [" · ", html.A("Inbox", href="/inbox", className="inbox-link")],
                 className="me-3 user-who",
             ),
-            html.A("Sign out", href="/logout", className="btn btn-sm btn-outline-light"),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=identity.csrf_token),
+                    html.Button(
+                        "Sign out", type="submit", className="btn btn-sm btn-outline-light"
+                    ),
+                ],
+                action="/logout",
+                method="POST",
+                className="d-inline m-0",
+            ),
         ],
         className="d-flex align-items-center user-area",
         id=ids.USER_AREA,

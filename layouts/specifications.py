@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data.requirements.specifications import STATUS_LABELS
+from layouts.answers import loop_panel
 from layouts.components import page_heading
 from layouts.ids import SPECIFICATIONS as S
 from layouts.requirements import HIDDEN, grid, select
@@ -163,6 +164,7 @@ def layout(**query):
                 "evidence behind each one. Small counts show as c.",
             ),
             _view(),
+            html.Div(loop_panel(S.prefix, reply=False), className="figure-card"),
             _build(),
             _status(),
             _create(),

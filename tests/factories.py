@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from data.ingest.periods import parse_period, period_end
 from data.reference.codes import FINDING_COLUMNS, instrument
 from data.reference.seed import load_authorities, load_product_use
 
@@ -61,10 +62,14 @@ def submission_files(
     comment: str = "",
     finding_text: str = "Chronology cannot be filtered by event type",
     prefix: str = "",
-    closed: date = date(2010, 3, 31),
+    closed: date | None = None,
 ) -> list[tuple[str, bytes]]:
-    """A valid CSV set; `seed` changes the ratings (and so the file hash)."""
+    """A valid CSV set; `seed` changes the ratings (and so the file hash). The survey closes
+    at the end of the period unless `closed` says otherwise."""
     rng = random.Random(seed)
+    if closed is None:
+        parsed = parse_period(period)
+        closed = min(period_end(parsed), date.today()) if parsed else date(2010, 3, 31)
     codes = [i.code for i in instrument(1)]
     about = about_file(code, product, period, closed)
     header = ["respondent_ref", "role", "service_area", "years_experience_band", *codes, "comment"]
@@ -84,11 +89,20 @@ def submission_files(
                 "supplier",
                 "core_assessment",
                 "high",
-                5,
+                min(5, respondents),
                 finding_text,
                 "Add a filter by event type",
             ],
-            ["F2", "SPD", "technical", "general", "medium", 3, "Screens slow at month end", ""],
+            [
+                "F2",
+                "SPD",
+                "technical",
+                "general",
+                "medium",
+                min(3, respondents),
+                "Screens slow at month end",
+                "",
+            ],
         ]
     )
     return [

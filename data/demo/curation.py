@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from data.privacy.access import Viewer
 from data.reference.codes import theme_names
 from data.requirements.candidates import ranked_candidates
-from data.requirements.curation import accept_candidate
+from data.requirements.curation import CurationError, accept_candidate
 from data.requirements.endorsements import endorse
 from data.requirements.findings import finding_texts
 from data.requirements.specifications import create_specification, new_version, set_status
-from data.store.models import Requirement, Submission, Supplier, User
+from data.store.models import Requirement, Specification, Submission, Supplier, User
 
 PRIORITIES = ("must", "should", "should", "could", "must", "wont")
 # Statuses a specification's requirements are given with the supplier, in order.
@@ -32,6 +32,7 @@ SPEC_STATUSES = (
     ("with_supplier", ""),
     ("declined", ""),
 )
+SPEC_TITLE = "joint specification 2010"  # "<group> joint specification 2010"
 LARGE_GROUP_LAS = 4  # a group with at least this many LAs gets a specification
 PER_GROUP = 6  # requirements accepted per large group
 
@@ -79,8 +80,10 @@ def _endorse(session: Session, req: Requirement, las: list[int], n: int, rng) ->
 
 
 def curate_demo(session: Session, *, seed: int = 2010) -> DemoCuration:
-    """Accept, endorse and specify as the demo coordinator; nothing happens twice."""
-    if session.scalar(select(Requirement.id).limit(1)) is not None:
+    """Accept, endorse and specify as the demo coordinator; nothing happens twice (a
+    database holding this curation's specifications is left as it is)."""
+    done = select(Specification.id).where(Specification.title.like(f"%{SPEC_TITLE}"))
+    if session.scalar(done.limit(1)) is not None:
         return DemoCuration(0, 0, 0)
     coordinator = session.scalar(select(User).where(User.role == "coordinator").order_by(User.id))
     if coordinator is None:
@@ -114,41 +117,43 @@ def curate_demo(session: Session, *, seed: int = 2010) -> DemoCuration:
         theme = themes.get(str(row.get("theme", "")), "this area")
         return _statement(row.get("suggested_change", ""), theme)
 
-    # A cross-group requirement (all groups), endorsed across groups.
-    cross = [c for c in order if c not in used][:1]
-    for cluster_id in cross:
-        req = accept_candidate(session, me, cluster_id, statement(cluster_id, None), "must", None)
+    def accept(cluster_id: str, supplier_id: int | None, priority: str, **into):
+        """The candidate accepted, or None when its findings already back a requirement
+        (the supplier loop's demo data, data/demo/supplier_loop.py, accepts some too)."""
         used.add(cluster_id)
-        made.append(req)
-        everyone = [a for las in group_las.values() for a in las]
-        endorsements += _endorse(session, req, everyone, 8, rng)
+        text = statement(cluster_id, supplier_id)
+        try:
+            return accept_candidate(session, me, cluster_id, text, priority, supplier_id, **into)
+        except CurationError:
+            return None
+
+    # A cross-group requirement (all groups), endorsed across groups.
+    for cluster_id in order[:3]:
+        req = accept(cluster_id, None, "must")
+        if req is not None:
+            made.append(req)
+            everyone = [a for las in group_las.values() for a in las]
+            endorsements += _endorse(session, req, everyone, 8, rng)
+            break
     specs = 0
     for supplier_id in large:
         in_group = set(stats.loc[stats["supplier_id"] == supplier_id, "cluster_id"])
-        mine = [c for c in order if c in in_group and c not in used][: PER_GROUP + 1]
         group_reqs: list[Requirement] = []
-        for i, cluster_id in enumerate(mine[:PER_GROUP]):
-            req = accept_candidate(
-                session,
-                me,
-                cluster_id,
-                statement(cluster_id, supplier_id),
-                PRIORITIES[i % len(PRIORITIES)],
-                supplier_id,
-            )
-            used.add(cluster_id)
-            group_reqs.append(req)
-            endorsements += _endorse(session, req, group_las[supplier_id], 2 + (i * 3) % 5, rng)
-        if len(mine) > PER_GROUP and group_reqs:
-            # a second candidate's findings become more evidence for the first requirement
-            more = mine[PER_GROUP]
-            accept_candidate(session, me, more, "", "", None, into_requirement_id=group_reqs[0].id)
-            used.add(more)
+        for cluster_id in [c for c in order if c in in_group and c not in used]:
+            if len(group_reqs) == PER_GROUP:
+                # a further candidate's findings become more evidence for the first requirement
+                accept(cluster_id, supplier_id, "", into_requirement_id=group_reqs[0].id)
+                break
+            i = len(group_reqs)
+            req = accept(cluster_id, supplier_id, PRIORITIES[i % len(PRIORITIES)])
+            if req is not None:
+                group_reqs.append(req)
+                endorsements += _endorse(session, req, group_las[supplier_id], 2 + i * 3 % 5, rng)
         made += group_reqs
         if len(group_reqs) < 3:
             continue
         name = session.get(Supplier, supplier_id).name
-        spec = create_specification(session, me, f"{name} joint specification 2010", supplier_id)
+        spec = create_specification(session, me, f"{name} {SPEC_TITLE}", supplier_id)
         ids = [r.id for r in group_reqs]
         new_version(session, me, spec.id, ids[:-2], note="First draft agreed at the user group.")
         new_version(session, me, spec.id, ids[:-1], note="Added after the spring meeting.")

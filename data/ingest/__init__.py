@@ -22,15 +22,16 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 CONCURRENT = "another upload for this period was stored at the same moment; check the history"
+UNCONFIRMED = (
+    "{n} warning(s) must be confirmed before the file is stored: check them, then confirm "
+    "(on the command line: --confirm-warnings)"
+)
 
 
 def oversize_report(total: int, max_bytes: int) -> Report:
     """The report for an upload over the size limit (also used before decoding uploads)."""
     report = Report()
-    report.add(
-        "File",
-        None,
-        "",
+    report.refuse_file(
         f"{total:,} bytes",
         f"the upload is larger than the {max_bytes / (1024 * 1024):g} MB limit",
     )
@@ -51,9 +52,15 @@ class CheckResult:
         return self.valid is not None and self.report.ok
 
 
+def _printable(name: str) -> str:
+    """A file name fit to show and store: control characters dropped, length bounded."""
+    return "".join(ch for ch in str(name) if ch.isprintable())[:200] or "upload"
+
+
 def _read_checked(
     files: list[tuple[str, bytes]], max_bytes: int
 ) -> tuple[Report, RawSubmission | None]:
+    files = [(_printable(name), content) for name, content in files]
     total = sum(len(content) for _, content in files)
     if total > max_bytes:
         return oversize_report(total, max_bytes), None
@@ -120,12 +127,21 @@ def check_files(
 
 
 def store_checked(
-    session: Session, report: Report, valid: ValidSubmission | None, *, uploaded_by_id: int | None
+    session: Session,
+    report: Report,
+    valid: ValidSubmission | None,
+    *,
+    uploaded_by_id: int | None,
+    warnings_confirmed: bool = False,
 ) -> StoreResult:
     """Store a checked submission in the caller's transaction (with its audit event);
-    raise IngestError with the report if the checks refused it."""
+    raise IngestError with the report if the checks refused it, or if it has warnings the
+    uploader has not confirmed."""
     if valid is None or not report.ok:
         raise IngestError(f"{len(report.problems)} problem(s) found", report)
+    if report.warnings and not warnings_confirmed:
+        refused = Report(problems=list(report.warnings))
+        raise IngestError(UNCONFIRMED.format(n=len(report.warnings)), refused)
     try:
         stored = store_submission(session, valid, uploaded_by_id=uploaded_by_id)
     except IntegrityError as exc:
@@ -156,8 +172,10 @@ def import_files(
     catalogue: Catalogue | None = None,
     today: date | None = None,
     max_bytes: int = MAX_UPLOAD_BYTES,
+    warnings_confirmed: bool = False,
 ) -> StoreResult:
-    """Check and store in the caller's transaction; raise IngestError with the report if refused."""
+    """Check and store in the caller's transaction; raise IngestError with the report if refused
+    (warnings refuse the file too unless `warnings_confirmed`)."""
     result = check_files(
         session,
         files,
@@ -166,7 +184,69 @@ def import_files(
         today=today,
         max_bytes=max_bytes,
     )
-    return store_checked(session, result.report, result.valid, uploaded_by_id=uploaded_by_id)
+    return store_checked(
+        session,
+        result.report,
+        result.valid,
+        uploaded_by_id=uploaded_by_id,
+        warnings_confirmed=warnings_confirmed,
+    )
+
+
+def redaction_counts(valid: ValidSubmission) -> dict[str, int]:
+    """Free-text cells redacted, by kind of personal data removed (a cell counts once per kind)."""
+    counts: dict[str, int] = {}
+    for r in valid.redactions:
+        for kind in r.kinds:
+            counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+KIND_NAMES = {
+    "email": "e-mail address",
+    "phone": "phone number",
+    "postcode": "postcode",
+    "nhs_number": "NHS number",
+    "ni_number": "National Insurance number",
+    "date_of_birth": "date of birth",
+    "date": "date",
+    "case_reference": "case reference",
+    "name": "person's name",
+}
+
+
+def describe_redactions(valid: ValidSubmission) -> str:
+    """'none', or e.g. '3 free-text cells: e-mail address in 2, phone number in 1'."""
+    counts = redaction_counts(valid)
+    if not counts:
+        return "none"
+    kinds = ", ".join(f"{KIND_NAMES.get(k, k.replace('_', ' '))} in {n}" for k, n in counts.items())
+    cells = len(valid.redactions)
+    return f"{cells} free-text cell{'s' if cells != 1 else ''}: {kinds}"
+
+
+def check_summary(result: CheckResult) -> list[tuple[str, str]]:
+    """What the upload page shows once a file passed its checks, as (term, value) pairs:
+    the command line prints the same report."""
+    valid = result.valid
+    if valid is None:
+        return []
+    if result.duplicate_of:
+        replaces = f"nothing: this file is already stored as submission {result.duplicate_of}"
+    elif result.supersedes:
+        replaces = f"submission {result.supersedes} (kept in the history)"
+    else:
+        replaces = "nothing: this is the first submission for this period"
+    rows = f"{len(valid.respondents):,} respondents, {len(valid.findings):,} findings"
+    return [
+        ("Authority", valid.authority_name),
+        ("Period", valid.period),
+        ("Product", valid.product_name),
+        ("Rows checked", rows),
+        ("Redacted", describe_redactions(valid)),
+        ("Warnings", f"{len(result.report.warnings)}"),
+        ("Supersedes", replaces),
+    ]
 
 
 __all__ = [
@@ -178,6 +258,8 @@ __all__ = [
     "StoreResult",
     "check_content",
     "check_files",
+    "check_summary",
+    "describe_redactions",
     "import_files",
     "load_catalogue",
     "oversize_report",

@@ -10,6 +10,13 @@ from data.ingest.read import RawSubmission
 from data.ingest.report import ProductChange, Report
 
 ABOUT_FIELDS = ("authority_code", "product", "period", "instrument_version", "survey_closed")
+MISSING = {
+    "authority_code": "write your authority's GSS code, like E09000019",
+    "product": "write the product's name as the service lists it",
+    "period": "write the quarter the results are for, like 2010-Q1",
+    "instrument_version": "write the questionnaire version (the template fills it in)",
+    "survey_closed": "write the date the survey closed, like 2010-03-31",
+}
 EARLIEST_YEAR = 2000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 
@@ -35,8 +42,8 @@ class _About:
         return self.raw.about.get(key, "").strip()
 
     def problem(self, key: str, value: str, message: str) -> None:
-        row = self.raw.about_rows.get(key)
-        self.report.add("About", row, "value" if row is not None else "", value, message)
+        """A problem with one About field, named by its label ("About, Period: ...")."""
+        self.report.add("About", self.raw.about_rows.get(key), key, value, message)
 
 
 def _authority(a: _About, cat: Catalogue, allowed: frozenset[int] | None) -> None:
@@ -48,7 +55,7 @@ def _authority(a: _About, cat: Catalogue, allowed: frozenset[int] | None) -> Non
         a.problem(
             "authority_code",
             code,
-            f"authority code {code} is not an authority known to the service",
+            f"{code} is not the code of an authority known to the service",
         )
     elif allowed is not None and found[0] not in allowed:
         a.problem(
@@ -66,11 +73,16 @@ def _period(a: _About, today: date) -> None:
         return
     period = parse_period(text)
     if period is None:
-        a.problem("period", text, f"period '{text}' is not a quarter written like 2010-Q1")
+        a.problem("period", text, f"'{text}' is not a quarter: write it like 2010-Q1")
     elif period_start(period) > today:
-        a.problem("period", text, f"period {period} is in the future")
+        a.problem(
+            "period",
+            text,
+            f"{period} has not started yet (it starts on {period_start(period):%-d %B %Y}): "
+            "results can only be reported for a quarter that has started",
+        )
     elif int(period[:4]) < EARLIEST_YEAR:
-        a.problem("period", text, f"period {period} is before {EARLIEST_YEAR}")
+        a.problem("period", text, f"{period} is before {EARLIEST_YEAR}: check the year")
     else:
         a.out["period"] = period
 
@@ -88,7 +100,7 @@ def _version(a: _About, cat: Catalogue) -> None:
         a.problem(
             "instrument_version",
             text,
-            f"instrument version '{text}' is not one the service knows (known: {known})",
+            f"'{text}' is not a questionnaire version the service knows (known: {known})",
         )
     else:
         a.out["instrument_version"] = version
@@ -100,10 +112,24 @@ def _closed(a: _About, today: date) -> None:
         return
     closed = parse_date(text)
     if closed is None:
-        a.problem("survey_closed", text, f"'{text}' is not a date (write it like 2010-03-31)")
+        a.problem("survey_closed", text, f"'{text}' is not a date: write it like 2010-03-31")
     elif closed > today:
-        a.problem("survey_closed", text, "the survey closing date is in the future")
+        a.problem("survey_closed", text, f"{closed:%-d %B %Y} is in the future")
     a.out["survey_closed"] = closed
+
+
+def _closed_after_start(a: _About) -> None:
+    """A survey that closed before its quarter began cannot report on that quarter."""
+    closed, period = a.out.get("survey_closed"), a.out.get("period")
+    if closed is None or period is None or closed >= period_start(period):
+        return
+    a.problem(
+        "survey_closed",
+        a.text("survey_closed"),
+        f"the survey closed on {closed:%-d %B %Y}, before {period} began "
+        f"({period_start(period):%-d %B %Y}), so it cannot report on {period}: "
+        "check the period and the closing date",
+    )
 
 
 def _product(a: _About, cat: Catalogue) -> None:
@@ -112,7 +138,7 @@ def _product(a: _About, cat: Catalogue) -> None:
         return
     product = cat.products.get(" ".join(text.lower().split()))
     if product is None:
-        a.problem("product", text, f"product '{text}' is not a product known to the service")
+        a.problem("product", text, f"'{text}' is not a product known to the service")
         return
     a.out.update(product_id=product.id, product_name=product.name, supplier_id=product.supplier_id)
 
@@ -148,11 +174,12 @@ def check_about(
     a = _About(raw, report)
     for key in ABOUT_FIELDS:
         if not a.text(key):
-            a.problem(key, "", f"'{key}' is missing")
+            a.problem(key, "", f"missing — {MISSING[key]}")
     _authority(a, cat, allowed)
     _period(a, today)
     _version(a, cat)
     _closed(a, today)
+    _closed_after_start(a)
     _product(a, cat)
     _product_in_use(a, cat)
     return a.out

@@ -76,8 +76,10 @@ class BulkLoad:
         jobs: int = 1,
         max_bytes: int = MAX_UPLOAD_BYTES,
         today: date | None = None,
+        warnings_confirmed: bool = False,
     ) -> None:
         self._sessions = sessions
+        self._warnings_confirmed = warnings_confirmed
         self._catalogue = catalogue
         self._allowed = allowed_authorities
         self._uploaded_by_id = uploaded_by_id
@@ -170,7 +172,11 @@ class BulkLoad:
             for files, (report, valid) in zip(file_sets, self._checked(file_sets), strict=True):
                 try:
                     stored = store_checked(
-                        self._session, report, valid, uploaded_by_id=self._uploaded_by_id
+                        self._session,
+                        report,
+                        valid,
+                        uploaded_by_id=self._uploaded_by_id,
+                        warnings_confirmed=self._warnings_confirmed,
                     )
                 except IngestError as exc:
                     names = ", ".join(name for name, _ in files)

@@ -152,7 +152,7 @@ def _read_csv_set(files: list[tuple[str, bytes]], report: Report) -> dict[str, p
         try:
             tables[sheet] = _read_csv(name, content, sheet, report)
         except Refused as exc:
-            report.add(exc.sheet, None, "", exc.name, exc.message)
+            report.refuse_file(exc.name, exc.message, exc.sheet)
     if not _file_problems(report):
         for sheet in SHEETS:
             if sheet not in tables:
@@ -172,11 +172,13 @@ def read_files(files: list[tuple[str, bytes]], report: Report) -> dict[str, pd.D
 
     Problems go to `report`; None means nothing could be read at all."""
     if not files:
-        report.add("File", None, "", "", "no file was uploaded")
+        report.refuse_file("", "no file was uploaded")
         return None
     for name, content in files:
         if not content:
-            report.add("File", None, "", name, f"'{name}' is empty")
+            report.refuse_file(
+                name, f"'{name}' is empty (0 bytes): choose the saved file and upload it again"
+            )
     if not report.ok:
         return None
     lower = [name.lower() for name, _ in files]
@@ -196,23 +198,17 @@ def read_files(files: list[tuple[str, bytes]], report: Report) -> dict[str, pd.D
             files = csv_members(files[0][0], files[0][1])
             lower = [name.lower() for name, _ in files]
     except Refused as exc:
-        report.add(exc.sheet, None, "", exc.name, exc.message)
+        report.refuse_file(exc.name, exc.message, exc.sheet)
         return None
     for name, low in zip([n for n, _ in files], lower, strict=True):
         if low.endswith(".xls"):
-            report.add(
-                "File",
-                None,
-                "",
+            report.refuse_file(
                 name,
                 f"'{name}' is an Excel 97-2003 workbook, which cannot be read; "
                 "save it as an Excel Workbook (.xlsx)",
             )
         elif not low.endswith(".csv"):
-            report.add(
-                "File",
-                None,
-                "",
+            report.refuse_file(
                 name,
                 f"'{name}' is not a file the service reads: upload one .xlsx workbook, or the "
                 "three CSV files (…about.csv, …responses.csv, …findings.csv)",
@@ -252,11 +248,11 @@ def read_submission(files: list[tuple[str, bytes]], report: Report) -> RawSubmis
     try:
         tables = read_files(files, report)
     except Refused as exc:
-        report.add(exc.sheet, None, "", exc.name, exc.message)
+        report.refuse_file(exc.name, exc.message, exc.sheet)
         return None
     except Exception:  # a reader bug must still end in a report, never a trace
         log.exception("unexpected failure reading %s", [n for n, _ in files])
-        report.add("File", None, "", "", "the file could not be read: it may be damaged; " + RESAVE)
+        report.refuse_file("", "the file could not be read: it may be damaged; " + RESAVE)
         return None
     if tables is None or _file_problems(report):
         return None

@@ -129,6 +129,22 @@ def instructions(spec: TemplateSpec) -> list[str]:
     return lines
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _no_formulas(wb) -> None:
+    """Every text cell stays text: a product or authority name an administrator typed as
+    "=HYPERLINK(...)" must not become a formula in the uploader's spreadsheet (openpyxl
+    writes any string starting with "=" as one). Marked text, shown with Excel's quote
+    prefix, the value itself unchanged so it still matches on upload."""
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_LEADS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+
+
 def build_xlsx(spec: TemplateSpec) -> bytes:
     """The Excel template as bytes."""
     from openpyxl import Workbook
@@ -236,6 +252,7 @@ def build_xlsx(spec: TemplateSpec) -> bytes:
         for cell in sheet[1]:
             cell.font, cell.fill = bold, heading_fill
     wb.active = 0
+    _no_formulas(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

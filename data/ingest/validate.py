@@ -21,7 +21,6 @@ from data.privacy.redaction import RedactionResult, redact
 from data.reference.codes import (
     FINDING_COLUMNS,
     SEVERITIES,
-    SEVERITY_WORDS,
     code_names,
     respondent_roles,
 )
@@ -117,7 +116,9 @@ def _columns(
             report.add(sheet, header_row, key, key, f"unknown column '{key}' ({why})")
     for col in required:
         if col not in mapping:
-            report.add(sheet, header_row, col, "", f"required column '{col}' is missing")
+            report.add(
+                sheet, header_row, col, "", f"this required column is missing (heading '{col}')"
+            )
     return mapping
 
 
@@ -144,21 +145,61 @@ def _free_text(
     text: str, sheet: str, row: int, column: str, limit: int, report: Report, out: _Redactor
 ) -> str:
     if len(text) > limit:
-        report.add(sheet, row, column, text, f"{column} is longer than {limit:,} characters")
+        report.add(
+            sheet, row, column, text, f"{len(text):,} characters, more than the {limit:,} allowed"
+        )
         return ""
     return out.cell(text, sheet, row, column) if text else ""
 
 
 def _check_ref(ref: str, counts: Counter, sheet: str, row: int, column: str, report: Report):
     if not ref:
-        report.add(sheet, row, column, "", f"{column} is blank")
+        report.add(sheet, row, column, "", "blank — give every row its own reference")
     elif len(ref) > MAX_REF:
-        report.add(sheet, row, column, ref, f"{column} is longer than {MAX_REF} characters")
+        report.add(sheet, row, column, ref, f"longer than {MAX_REF} characters")
     elif counts[ref] > 1:
-        report.add(sheet, row, column, ref, f"{column} '{ref}' is used more than once")
+        report.add(
+            sheet, row, column, ref, f"'{ref}' is used on more than one row; each needs its own"
+        )
 
 
 _ITEM_LIKE = re.compile(r"^[A-Za-z]{3}[0-9]{2}$")
+_EMAIL_REF = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_NAME_REF = re.compile(
+    # Jo Smith, Dr Jo-Ann O'Neil
+    r"^(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?:O')?[A-Z][a-z]+(?:[ \-](?:O')?[A-Z][a-z]+)+$"
+    r"|^[A-Z][a-z]+,\s*[A-Z][a-z]+$"  # Smith, Jo
+    r"|^[a-z]{2,}\.[a-z]{2,}$",  # jo.smith (an e-mail user name)
+)
+
+
+def _personal_ref(ref: str) -> str | None:
+    """'email' or 'name' when a respondent reference looks like one (it must be opaque)."""
+    if _EMAIL_REF.search(ref):
+        return "email"
+    if _NAME_REF.match(ref):
+        return "name"
+    return None
+
+
+def _opaque_refs(cells, rows, position: int, redactions: _Redactor) -> None:
+    """Replace references that look like a person's name or e-mail address by an opaque
+    'respondent-ROW' in place, and list each in the redactions (so the uploader sees it)."""
+    taken = {r[position] for r in cells}
+    for row, r in zip(rows, cells, strict=True):
+        ref = r[position]
+        kind = _personal_ref(ref) if ref else None
+        if kind is None:
+            continue
+        new, n = f"respondent-{row}", 1
+        while new in taken:
+            n += 1
+            new = f"respondent-{row}-{n}"
+        taken.add(new)
+        r[position] = new
+        redactions.found.append(RedactedText("Responses", row, "respondent_ref", ref, new, (kind,)))
+
+
 _RATINGS = {str(v): float(v) for v in range(1, 6)} | {f"{v}.0": float(v) for v in range(1, 6)}
 
 
@@ -166,12 +207,19 @@ def _rating_problem(value: str) -> str:
     try:
         float(value)
     except ValueError:
-        return f"'{value}' is not a number: expected a rating from 1 to 5, or blank"
-    return f"{value} is not a rating from 1 to 5"
+        return f"'{value}' is not a number: a rating is a whole number 1–5, or blank"
+    return f"{value} is not a rating (allowed 1–5, or blank)"
+
+
+def _choose(shown: str, what: str, expected: str) -> str:
+    """'blank — choose one of: …' or "'x' is not a theme — choose one of: …"."""
+    if not shown:
+        return f"blank — choose one of: {expected}"
+    return f"'{shown}' is not a {what} — choose one of: {expected}"
 
 
 def _band_problem(band: str, expected: str) -> str:
-    message = f"'{band}' is not an experience band (expected one of {expected})"
+    message = _choose(band, "years-of-experience band", expected)
     if parse_date(band) is not None:
         message += "; Excel may have turned the band into a date: format the column as Text"
     return message
@@ -201,10 +249,14 @@ def _responses(raw, cat, version, report, redactions):
     rows, cells = _rows(table)
     item_pos = [(code, idx[code]) for code in item_codes if code in idx]
     ref_counts = Counter(r[idx["respondent_ref"]] for r in cells)
+    _opaque_refs(cells, rows, idx["respondent_ref"], redactions)
     roles = _lookup(cat.roles, respondent_roles())
     bands = {"".join(b.split()): b for b in cat.experience_bands}
-    expected_roles = ", ".join(sorted(cat.roles))
-    expected_bands = ", ".join(sorted(cat.experience_bands))
+    role_names = respondent_roles()
+    expected_roles = ", ".join(role_names[r] for r in role_names if r in cat.roles)
+    expected_bands = ", ".join(
+        b for b in code_names("experience_bands") if b in cat.experience_bands
+    )
     nan = float("nan")
     positions = [i for _, i in item_pos]
     rating = (_RATINGS | {"": nan}).get  # None for anything else
@@ -215,13 +267,8 @@ def _responses(raw, cat, version, report, redactions):
         shown_role = r[idx["role"]]
         role = roles.get(_norm(shown_role))
         if role is None:
-            report.add(
-                "Responses",
-                row,
-                "role",
-                shown_role,
-                f"'{shown_role}' is not a role (expected one of {expected_roles})",
-            )
+            problem = _choose(shown_role, "role", expected_roles)
+            report.add("Responses", row, "role", shown_role, problem)
         shown_band = r[idx["years_experience_band"]]
         band = bands.get("".join(shown_band.split()))
         if band is None:
@@ -267,7 +314,8 @@ def _responses(raw, cat, version, report, redactions):
 def _count(text: str, row: int, report: Report) -> int | None:
     column = "respondents_raising"
     if not text:
-        report.add("Findings", row, column, "", f"{column} is blank (write 0 if not known)")
+        why = "blank — write how many respondents raised it (0 if not known)"
+        report.add("Findings", row, column, "", why)
         return None
     try:
         count = float(text)
@@ -280,24 +328,51 @@ def _count(text: str, row: int, report: Report) -> int | None:
 
 
 def _code_checks(cat: Catalogue) -> dict[str, tuple[dict[str, str], str]]:
-    def listed(codes) -> str:
-        return "one of " + ", ".join(sorted(codes))
+    """Per coded column: (accepted code or name -> code, the choices by name)."""
+
+    def by_name(codes, table: str) -> tuple[dict[str, str], str]:
+        names = code_names(table)  # in the reference list's order
+        shown = [names[c] for c in names if c in codes] + sorted(c for c in codes if c not in names)
+        return _lookup(codes, names), ", ".join(shown)
 
     return {
-        "theme": (_lookup(cat.themes, code_names("themes")), listed(cat.themes)),
-        "category": (
-            _lookup(cat.categories, code_names("categories")),
-            "practice, technical or supplier",
-        ),
-        "workflow_area": (
-            _lookup(cat.workflow_areas, code_names("workflow_areas")),
-            listed(cat.workflow_areas),
-        ),
-        "severity": (_lookup(frozenset(SEVERITIES)), SEVERITY_WORDS),
+        "theme": by_name(cat.themes, "themes"),
+        "category": by_name(cat.categories, "categories"),
+        "workflow_area": by_name(cat.workflow_areas, "workflow_areas"),
+        "severity": (_lookup(frozenset(SEVERITIES)), ", ".join(SEVERITIES)),
     }
 
 
-def _findings(raw, cat, report, redactions):
+def _plausible_count(count: int | None, row: int, n_respondents: int, report: Report) -> None:
+    if count is not None and n_respondents and count > n_respondents:
+        report.add(
+            "Findings",
+            row,
+            "respondents_raising",
+            count,
+            f"{count} respondents raised it, but the file has only {n_respondents} "
+            "respondents: a finding cannot be raised by more people than answered",
+        )
+
+
+def _repeats(out: dict, row: int, first_rows: dict, report: Report) -> None:
+    """Warn when a finding repeats an earlier row's theme, category, area and description."""
+    if not out["description"] or None in (out["theme"], out["category"], out["workflow_area"]):
+        return
+    key = (out["theme"], out["category"], out["workflow_area"], _norm(out["description"]))
+    first = first_rows.setdefault(key, row)
+    if first != row:
+        report.warn(
+            "Findings",
+            row,
+            "description",
+            out["description"],
+            f"repeats the finding in row {first} (same theme, category, workflow area and "
+            "description): remove one, or confirm they are separate findings",
+        )
+
+
+def _findings(raw, cat, report, redactions, n_respondents: int = 0):
     table = raw.findings
     columns = pd.Index(FINDING_COLUMNS)
     if not len(table.columns):  # an untouched, empty Findings sheet: no findings
@@ -310,6 +385,7 @@ def _findings(raw, cat, report, redactions):
     refs = Counter(r[idx["finding_ref"]] for r in cells)
     checks = _code_checks(cat)
     records = []
+    first_rows: dict[tuple, int] = {}
     for row, r in zip(rows, cells, strict=True):
         ref = r[idx["finding_ref"]]
         _check_ref(ref, refs, "Findings", row, "finding_ref", report)
@@ -318,18 +394,14 @@ def _findings(raw, cat, report, redactions):
             shown = r[idx[col]]
             code = allowed.get(_norm(shown))
             if code is None:
-                report.add(
-                    "Findings",
-                    row,
-                    col,
-                    shown,
-                    f"'{shown}' is not a valid {col.replace('_', ' ')} (expected {expected})",
-                )
+                what = col.replace("_", " ")
+                report.add("Findings", row, col, shown, _choose(shown, what, expected))
             out[col] = code
         out["respondents_raising"] = _count(r[idx["respondents_raising"]], row, report)
+        _plausible_count(out["respondents_raising"], row, n_respondents, report)
         description = r[idx["description"]]
         if not description:
-            report.add("Findings", row, "description", "", "description is blank")
+            report.add("Findings", row, "description", "", "blank — describe the problem found")
         out["description"] = _free_text(
             description, "Findings", row, "description", MAX_TEXT, report, redactions
         )
@@ -337,6 +409,7 @@ def _findings(raw, cat, report, redactions):
         out["suggested_change"] = _free_text(
             change, "Findings", row, "suggested_change", MAX_TEXT, report, redactions
         )
+        _repeats(out, row, first_rows, report)
         records.append(out)
     return pd.DataFrame(records, columns=columns)
 
@@ -357,7 +430,8 @@ def validate(
         version = max(cat.items) if cat.items else 1
     redactions = _Redactor()
     responses = _responses(raw, cat, version, report, redactions) if version in cat.items else None
-    findings = _findings(raw, cat, report, redactions)
+    n_respondents = len(responses[0]) if responses is not None else 0
+    findings = _findings(raw, cat, report, redactions, n_respondents)
     if not report.ok or responses is None or findings is None:
         return None
     respondents, ratings = responses

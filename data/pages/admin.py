@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.errors import DomainError, NotFound
+from data.errors import DomainError, NotFound, plain_text_problem
 from data.privacy.access import Viewer, require_admin
 from data.reference import codes
 from data.reference.pseudonyms import new_pseudonym
@@ -29,10 +29,24 @@ GSS_RE = re.compile(r"^[ENSW][0-9]{8}$")
 AUDIT_LIMIT = 1000
 
 
+MAX_PASSWORD = 200
+
+
+def _plain(name: str, what: str, limit: int = 120) -> str:
+    if len(name) > limit:
+        raise DomainError(f"The {what} can have at most {limit} characters.")
+    problem = plain_text_problem(name, what)
+    if problem:
+        raise DomainError(problem)
+    return name
+
+
 def password_problem(password: str | None) -> str | None:
     """Why a password set by an administrator is not acceptable, or None."""
-    if not password or len(password) < MIN_PASSWORD:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         return f"A password needs at least {MIN_PASSWORD} characters."
+    if len(password) > MAX_PASSWORD:
+        return f"A password can have at most {MAX_PASSWORD} characters."
     if password.strip() != password:
         return "A password cannot start or end with a space."
     return None
@@ -49,6 +63,10 @@ def _scope(
         raise DomainError(f"role must be one of {', '.join(ROLES)}")
     if role in ("coordinator", "admin"):
         return None, None
+    if role == "supplier":  # speaks for one supplier, belongs to no authority
+        if supplier_id is None or session.get(Supplier, supplier_id) is None:
+            raise DomainError("a supplier user must belong to a supplier (--supplier NAME)")
+        return None, supplier_id
     if authority_id is None or session.get(Authority, authority_id) is None:
         raise DomainError(f"a {role} must belong to an authority (--authority CODE)")
     if role == "la_user":
@@ -80,9 +98,10 @@ def add_user(
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise DomainError(f"user '{username}' already exists")
     authority_id, supplier_id = _scope(session, role, authority_id, supplier_id)
+    display_name = _plain(" ".join((display_name or "").split()), "display name")
     user = User(
         username=username,
-        display_name=display_name.strip() or username,
+        display_name=display_name or username,
         password_hash=password_hash,
         role=role,
         authority_id=authority_id,
@@ -128,7 +147,7 @@ def update_user(
     user.role, user.authority_id, user.supplier_id = role, authority_id, supplier_id
     user.active = bool(active)
     if display_name is not None and display_name.strip():
-        user.display_name = display_name.strip()
+        user.display_name = _plain(" ".join(display_name.split()), "display name")
     session.flush()
     after = f"{role}, authority {authority_id}, active {user.active}"
     audit.record(session, viewer.user_id, "user_changed", user.username, f"{before} -> {after}")
@@ -199,6 +218,7 @@ def save_authority(
         raise DomainError("The code must be a GSS code: a letter and eight digits, e.g. E09000019.")
     if not name or len(name) > 120:
         raise DomainError("The name is required (up to 120 characters).")
+    _plain(name, "name")
     if region not in codes.region_names():
         raise DomainError("Choose one of the nine English regions.")
     if la_type not in codes.la_type_names():
@@ -287,10 +307,10 @@ def list_authorities(session: Session, viewer: Viewer) -> pd.DataFrame:
 
 
 def _name(text: str, what: str) -> str:
-    name = " ".join((text or "").split())
+    name = " ".join((text or "").split()) if isinstance(text, str) else ""
     if not name or len(name) > 80:
         raise DomainError(f"The {what} name is required (up to 80 characters).")
-    return name
+    return _plain(name, f"{what} name")
 
 
 def add_supplier(session: Session, viewer: Viewer, name: str) -> Supplier:

@@ -22,7 +22,7 @@ from collections.abc import Collection
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from data.errors import DomainError, NotFound
+from data.errors import DomainError, NotFound, plain_text_problem
 from data.privacy.access import Viewer, may_curate, require
 from data.requirements import clusters
 from data.store import audit
@@ -90,11 +90,14 @@ def _require_live(req: Requirement) -> None:
 
 
 def clean_statement(statement: str | None) -> str:
-    text = " ".join((statement or "").split())
+    text = " ".join(statement.split()) if isinstance(statement, str) else ""
     if len(text) < 10:
         raise CurationError("Write the requirement as one clear statement (10 characters or more).")
     if len(text) > MAX_STATEMENT:
         raise CurationError(f"Keep the statement under {MAX_STATEMENT} characters.")
+    problem = plain_text_problem(text, "statement")
+    if problem:
+        raise CurationError(problem)
     return text
 
 

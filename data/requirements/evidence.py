@@ -19,6 +19,7 @@ from data.privacy.redaction import redact
 from data.queries.filters import EVIDENCE, Selection
 from data.queries.summaries import load_summaries
 from data.reference.codes import theme_names
+from data.requirements import answers, effect
 from data.requirements.curation import PRIORITY_LABELS, evidence_ids, ref
 from data.requirements.endorsements import reaches
 from data.requirements.findings import finding_texts
@@ -52,6 +53,8 @@ class EvidenceItem:
     theme_score: str
     quotations: tuple[str, ...]
     quotation_note: str = ""
+    answer: str = ""  # the supplier's current answer, in one line
+    did_it_work: tuple[str, ...] = ()  # data.requirements.effect, for a delivered one
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,12 @@ def quotations(frame: pd.DataFrame, limit: int = MAX_QUOTES) -> tuple[str, ...]:
     return tuple(quotes)
 
 
+def without_names(quote: str) -> str:
+    """A quotation without the consenting LA's name ``quotations`` appends (for suppliers)."""
+    text, sep, _name = quote.rpartition("” — ")
+    return text + "”" if sep else quote
+
+
 def build_document(
     session: Session, rules: DisclosureRules, spec_id: int, version_number: int | None = None
 ) -> SpecDocument:
@@ -135,6 +144,7 @@ def build_document(
     reach = reaches(session, rids)
     scores = theme_scores(session, filters, rules)
     names = theme_names()
+    answered = answers.current_answers(session, rids, spec.supplier_id)
     items = []
     for pos, rid in enumerate(rids, start=1):
         req = session.get(Requirement, rid)
@@ -161,6 +171,10 @@ def build_document(
                 theme_score=scores.get(req.theme_code or "", "x") if req.theme_code else "x",
                 quotations=quotes,
                 quotation_note=note,
+                answer="; ".join(f"{a.supplier}: {a.summary()}" for a in answered.get(rid, [])),
+                did_it_work=tuple(effect.did_it_work(session, rules, rid).lines())
+                if req.status == "delivered"
+                else (),
             )
         )
     return SpecDocument(

@@ -25,6 +25,8 @@ CSV_COLUMNS = [
     "las_endorsing",
     "theme_score_for_group",
     "quotations",
+    "supplier_answer",
+    "did_it_work",
     "data_version",
 ]
 
@@ -56,6 +58,8 @@ def to_csv(doc: SpecDocument) -> str:
             i.endorsements,
             i.theme_score,
             " | ".join(i.quotations) or i.quotation_note,
+            i.answer,
+            " ".join(i.did_it_work),
             doc.data_version,
         ]
         for i in doc.items
@@ -86,6 +90,7 @@ def to_docx(doc: SpecDocument) -> bytes:
         table.style = "Table Grid"
         for label, value in (
             ("Status with the supplier", item.status),
+            ("Supplier's answer", item.answer or "No answer yet"),
             ("Theme", item.theme),
             ("Authorities raising it", item.las),
             ("Supplier groups", item.groups),
@@ -102,6 +107,12 @@ def to_docx(doc: SpecDocument) -> bytes:
             d.add_paragraph(quote, style="List Bullet")
         if item.quotation_note:
             d.add_paragraph(item.quotation_note).runs[0].italic = True
+        if item.did_it_work:
+            d.add_heading("Did it work?", level=2)
+            first, *details = item.did_it_work
+            d.add_paragraph(first)
+            for line in details:
+                d.add_paragraph(line, style="List Bullet")
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from data.errors import NotFound
+from data.errors import NotFound, plain_text_problem
 from data.privacy.access import Viewer, may_curate, require
 from data.queries.filter_options import analysis_options
 from data.queries.filters import EVIDENCE, Selection
+from data.requirements import notifications
 from data.requirements.curation import CurationError, get_requirement, ref
 from data.store import audit
 from data.store.models import (
@@ -88,9 +89,11 @@ def create_specification(
         may_curate(viewer, supplier_id),
         "only the group's NLAR representative or a coordinator can create its specification",
     )
-    title = " ".join((title or "").split())
+    title = " ".join(title.split()) if isinstance(title, str) else ""
     if not 3 <= len(title) <= 200:
         raise CurationError("Give the specification a title (3 to 200 characters).")
+    if problem := plain_text_problem(title, "title"):
+        raise CurationError(problem)
     group_name(session, supplier_id)
     spec = Specification(title=title, supplier_id=supplier_id, created_by_id=viewer.user_id)
     session.add(spec)
@@ -130,6 +133,10 @@ def new_version(
         may_curate(viewer, spec.supplier_id),
         "only the group's NLAR representative or a coordinator can change its specification",
     )
+    if not isinstance(note, str) or len(note) > 2000:
+        raise CurationError("Keep the note to 2,000 characters of text.")
+    if problem := plain_text_problem(note.strip(), "note", multiline=True):
+        raise CurationError(problem)
     ordered = list(dict.fromkeys(int(r) for r in requirement_ids))
     if not ordered:
         raise CurationError("Pick at least one requirement for the specification.")
@@ -151,7 +158,7 @@ def new_version(
     version = SpecificationVersion(
         specification_id=spec.id,
         number=number,
-        note=(note or "").strip()[:2000],
+        note=note.strip(),
         filters=filters.to_json(),
         data_version=current_data_version(session),
         created_by_id=viewer.user_id,
@@ -173,6 +180,7 @@ def new_version(
         f"S-{spec.id} v{number}",
         json.dumps({"requirements": ordered}),
     )
+    notifications.specification_saved(session, spec.supplier_id, spec.id, spec.title, number)
     return version
 
 

@@ -325,3 +325,24 @@ def welch_changes(
     a, b = pair_periods(pooled, by, before, after, period_col)
     out = change_columns(a, b, "n" if weighting == "respondents" else "n_las").reset_index()
     return out if by else out.drop(columns=_ALL)
+
+
+def difference_in_differences(cells: Sequence[Summary]) -> Change:
+    """(c1 - c0) - (c3 - c2) for four independent group means [treated before, treated after,
+    control before, control after], with the Welch-Satterthwaite 95% interval that the
+    two-group Welch change generalises to (t quantile when scipy is there, else 1.96); no
+    interval when a group has fewer than 5 observations or no sd."""
+    t0, t1, c0, c1 = cells
+    means = [c.mean for c in cells]
+    if any(m is None for m in means):
+        return Change(None, None, None, None, False)
+    estimate = (t1.mean - t0.mean) - (c1.mean - c0.mean)
+    if any(c.n < MIN_N_FOR_INTERVAL or c.sd is None for c in cells):
+        return Change(estimate, None, None, None, False)
+    v = [c.sd**2 / c.n for c in cells]
+    den = sum(vi**2 / (c.n - 1) for vi, c in zip(v, cells, strict=True))
+    df = sum(v) ** 2 / den if den > 0 else float("inf")
+    crit = float(_t_quantile(df, 0.975)) if USES_T_DISTRIBUTION else Z95
+    half = crit * float(np.sqrt(sum(v)))
+    low, high = estimate - half, estimate + half
+    return Change(estimate, low, high, df, bool(low > 0 or high < 0))

@@ -41,13 +41,15 @@ PAGES = [
     "/my-authority",
     "/upload",
     "/admin",
+    "/supplier",
+    "/inbox",
 ]
 # Pages each role may not use (the server refuses their callbacks too).
 NOT_FOR = {
-    "demo-la": {"/admin"},
-    "demo-nlar": {"/admin"},
-    "demo-coordinator": {"/admin", "/upload", "/my-authority"},
-    "demo-admin": {"/my-authority"},
+    "demo-la": {"/admin", "/supplier"},
+    "demo-nlar": {"/admin", "/supplier"},
+    "demo-coordinator": {"/admin", "/upload", "/my-authority", "/supplier"},
+    "demo-admin": {"/my-authority", "/supplier"},
 }
 OUT = SCREENSHOTS / "journeys"  # a subfolder: scripts/screenshots copies only the top level
 

@@ -383,9 +383,9 @@ def test_admin_loads_statistical_neighbours(signed_in, db):
     )
     assert text_of(bad["admin-neighbours-msg.children"]) == (
         "Nothing was loaded. Problems found: "
-        "Neighbours row 3, column neighbour_code: an authority cannot be its own neighbour "
-        "Neighbours row 4, column neighbour_code: E99999999 is not a known authority "
-        "Neighbours row 4, column rank: 'x' is not a whole number from 1"
+        "Neighbours, row 3, column neighbour_code: an authority cannot be its own neighbour "
+        "Neighbours, row 4, column neighbour_code: E99999999 is not a known authority "
+        "Neighbours, row 4, column rank: 'x' is not a whole number from 1"
     )
     with session_scope(db) as s:
         assert s.scalar(select(func.count()).select_from(StatisticalNeighbour)) == 0

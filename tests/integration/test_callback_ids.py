@@ -84,7 +84,7 @@ def rendered(app) -> set[str]:
 def test_every_page_is_rendered(app):
     paths = set(layouts_by_page(app)) - {"shell"}
     assert paths == {"/", "/compare", "/themes", "/requirements", "/specifications",
-                     "/my-authority", "/upload", "/admin"}  # fmt: skip
+                     "/my-authority", "/upload", "/admin", "/supplier", "/inbox"}  # fmt: skip
 
 
 def output_ids(app) -> set[str]:

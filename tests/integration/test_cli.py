@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from dashboard import cli
@@ -58,14 +60,27 @@ def test_create_user_needs_authority_for_la_user(cli_db, capsys):
     assert "must belong to an authority" in capsys.readouterr().err
 
 
-def test_run_refuses_default_secret(monkeypatch, capsys):
-    monkeypatch.setattr(cli.Config, "SECRET_KEY", cli.DEFAULT_SECRET)
+@pytest.mark.parametrize(
+    "key, why",
+    [
+        (cli.DEFAULT_SECRET, "well-known placeholder"),
+        ("changeme", "well-known placeholder"),
+        ("", "not set"),
+        ("a-real-secret-value", "too short or too simple"),
+        ("0123456789abcdef" * 4, "too short or too simple"),  # long but a pattern
+        ("ab" * 40, "too short or too simple"),
+    ],
+)
+def test_run_refuses_weak_secret(monkeypatch, capsys, key, why):
+    monkeypatch.setattr(cli.Config, "SECRET_KEY", key)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///unused.db")
     assert cli.main(["run"]) == 2
-    assert "SECRET_KEY" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Refusing to start: SECRET_KEY" in err and why in err
 
 
 def test_run_refuses_without_database_url(monkeypatch, capsys):
-    monkeypatch.setattr(cli.Config, "SECRET_KEY", "a-real-secret-value")
+    monkeypatch.setattr(cli.Config, "SECRET_KEY", secrets.token_hex(32))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert cli.main(["run"]) == 2
     assert "DATABASE_URL" in capsys.readouterr().err

@@ -89,7 +89,7 @@ def test_malformed_file_stores_nothing(ref):
             allowed_authorities=None,
             uploaded_by_id=None,
         )
-    assert "Responses row 3, column role: 'wizard' is not a role" in err.value.report.messages()[0]
+    assert "Responses, row 3, Role: 'wizard' is not a role" in err.value.report.messages()[0]
     with session_scope(ref) as s:
         assert _count(s, Submission) == 0 and _count(s, Respondent) == 0
 

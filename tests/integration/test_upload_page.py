@@ -192,10 +192,10 @@ def test_problems_are_listed_and_downloadable(signed_in, db):
         {
             "sheet": "Responses",
             "row": 3,
-            "column": "role",
+            "column": "Role",
             "value": "wizard",
-            "problem": "'wizard' is not a role (expected one of business_support, other, "
-            "senior_practitioner, social_worker, team_manager)",
+            "problem": "'wizard' is not a role — choose one of: Social worker, Senior "
+            "practitioner, Team manager, Business support, Other",
         }
     ]
     assert out["upload-problems-section.hidden"] is False
@@ -208,7 +208,7 @@ def test_problems_are_listed_and_downloadable(signed_in, db):
         },
     )["upload-problems-download.data"]
     assert download["filename"] == "upload-problems.csv"
-    assert download["content"].splitlines()[1].startswith("Responses,3,role,wizard,")
+    assert download["content"].splitlines()[1].startswith("Responses,3,Role,wizard,")
     # a crafted confirm of the refused file stores nothing
     refused = confirm(page, out["upload-token.data"])
     assert "Nothing was stored" in text_of(refused["upload-result.children"])

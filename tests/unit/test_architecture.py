@@ -40,6 +40,7 @@ def test_serving_pages_does_not_load_the_clustering_stack():
 
     code = (
         "import os, sys; os.environ['DATABASE_URL'] = 'sqlite://';"
+        "os.environ['SECRET_KEY'] = os.urandom(32).hex();"
         "from dashboard.factory import create_app; create_app();"
         "print(sorted(m for m in ('sklearn', 'scipy.stats') if m in sys.modules))"
     )

@@ -130,8 +130,8 @@ def test_empty_template_reports_what_to_fill_in(ref, workbook_bytes):
     with session_scope(ref) as s:
         result = check_files(s, [("t.xlsx", workbook_bytes)], allowed_authorities=None)
     assert result.report.messages() == [
-        "About row 4, column value: 'period' is missing",
-        "About row 6, column value: 'survey_closed' is missing",
+        "About, Period: missing — write the quarter the results are for, like 2010-Q1",
+        "About, Survey closed: missing — write the date the survey closed, like 2010-03-31",
         "Responses: there are no respondents",
     ]
 
@@ -186,3 +186,17 @@ def test_cli_writes_both_templates(tmp_path, capsys):
     assert "about.csv" in zipfile.ZipFile(tmp_path / "t.zip").namelist()
     assert cli.main(["template", str(tmp_path / "t.pdf")]) == 1
     assert "name the template file .xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "=cmd|'/c calc'!A0"],
+)
+def test_workbook_never_turns_names_into_formulas(payload):
+    from openpyxl import load_workbook
+
+    content = build_xlsx(template_spec(products=["CareFirst", payload], product=payload))
+    wb = load_workbook(io.BytesIO(content))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == payload]
+    assert len(cells) == 2  # the About value and the product list entry, as typed
+    assert all(c.data_type == "s" for c in cells)

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from data.errors import IngestError
 from data.ingest import check_files, import_files
-from data.ingest.read import column_letter
 from data.reference.codes import instrument
 from data.store.db import session_scope
 from data.store.models import (
@@ -195,7 +194,14 @@ BAND_DATE = (
 # (case id, files, keyword arguments, the exact report)
 CASES = [
     ("no file", lambda: [], {}, ["File: no file was uploaded"]),
-    ("empty file", lambda: [("results.xlsx", b"")], {}, ["File: 'results.xlsx' is empty"]),
+    (
+        "empty file",
+        lambda: [("results.xlsx", b"")],
+        {},
+        [
+            "File: 'results.xlsx' is empty (0 bytes): choose the saved file and upload it again",
+        ],
+    ),
     (
         "over the size limit",
         lambda: [("results.xlsx", b"PK" + b"x" * (2 * MB))],
@@ -320,9 +326,9 @@ CASES = [
         _formula_without_value,
         {},
         [
-            "Responses row 2, column NAV02: the cell holds a formula (=1+1) with no saved "
-            "result; formulas are never worked out here, so type the value in, or open the "
-            "file in Excel and save it again"
+            "Responses, row 2, column NAV02: the cell holds a formula (=1+1) with no saved "
+            "result; formulas are never worked out here, so type the value in, or open the file "
+            "in Excel and save it again",
         ],
     ),
     (
@@ -375,8 +381,8 @@ CASES = [
         lambda: with_column("Responses", "colour"),
         {},
         [
-            "Responses row 1, column colour: unknown column 'colour' (expected respondent_ref, "
-            "role, service_area, years_experience_band, comment and the item codes)"
+            "Responses, row 1, column colour: unknown column 'colour' (expected respondent_ref, "
+            "role, service_area, years_experience_band, comment and the item codes)",
         ],
     ),
     (
@@ -384,36 +390,42 @@ CASES = [
         lambda: with_column("Responses", "NAV99", "3"),
         {},
         [
-            "Responses row 1, column NAV99: unknown column 'NAV99' (it is not an item code of "
-            "this instrument version)"
+            "Responses, row 1, column NAV99: unknown column 'NAV99' (it is not an item code of "
+            "this instrument version)",
         ],
     ),
     (
         "missing column",
         lambda: without_column("Responses", "role"),
         {},
-        ["Responses row 1, column role: required column 'role' is missing"],
+        [
+            "Responses, row 1, Role: this required column is missing (heading 'role')",
+        ],
     ),
     (
         "missing item column",
         lambda: without_column("Responses", "NAV02"),
         {},
-        ["Responses row 1, column NAV02: required column 'NAV02' is missing"],
+        [
+            "Responses, row 1, column NAV02: this required column is missing (heading 'NAV02')",
+        ],
     ),
     (
         "duplicated column",
         lambda: with_column("Responses", "nav01", "2"),
         {},
-        ["Responses row 1, column nav01: column 'nav01' appears more than once"],
+        [
+            "Responses, row 1, column nav01: column 'nav01' appears more than once",
+        ],
     ),
     (
         "unknown findings column",
         lambda: with_column("Findings", "owner"),
         {},
         [
-            "Findings row 1, column owner: unknown column 'owner' (expected finding_ref, theme, "
+            "Findings, row 1, column owner: unknown column 'owner' (expected finding_ref, theme, "
             "category, workflow_area, severity, respondents_raising, description, "
-            "suggested_change)"
+            "suggested_change)",
         ],
     ),
     (
@@ -421,29 +433,37 @@ CASES = [
         _value_beyond_heading,
         {},
         [
-            f"Responses row 3, column {column_letter(WIDTH + 1)}: there is a value beyond the "
-            "last column heading (give the column a heading, or remove the value)"
+            "Responses, row 3, column AQ: there is a value beyond the last column heading (give "
+            "the column a heading, or remove the value)",
         ],
     ),
     (
         "values without a heading",
         _value_without_heading,
         {},
-        ["Responses row 1, column E: this column has values but no heading"],
+        [
+            "Responses, row 1, column E: this column has values but no heading",
+        ],
     ),
     (
         "unknown theme",
         lambda: findings(2, "theme", "XYZ"),
         {},
-        [f"Findings row 2, column theme: 'XYZ' is not a valid theme (expected one of {THEMES})"],
+        [
+            "Findings, row 2, Theme: 'XYZ' is not a theme — choose one of: Navigation and "
+            "workflow, Speed and reliability, Duplication and copying, Recording assessments, "
+            "Child and family narrative, Outputs and documents, Plans and reviews, Significant "
+            "harm and protection, Management information, Training and support, Access and "
+            "infrastructure, Interoperability and sharing, Overall usability",
+        ],
     ),
     (
         "unknown category",
         lambda: findings(3, "category", "training"),
         {},
         [
-            "Findings row 3, column category: 'training' is not a valid category (expected "
-            "practice, technical or supplier)"
+            "Findings, row 3, Category: 'training' is not a category — choose one of: Practice, "
+            "Technical, Supplier",
         ],
     ),
     (
@@ -451,8 +471,10 @@ CASES = [
         lambda: findings(2, "workflow_area", "finance"),
         {},
         [
-            "Findings row 2, column workflow_area: 'finance' is not a valid workflow area "
-            f"(expected one of {AREAS})"
+            "Findings, row 2, Workflow area: 'finance' is not a workflow area — choose one of: "
+            "Contact, Referral, Initial assessment, Core assessment, Child protection (section 47"
+            " and conferences), Child in need plans and reviews, Looked after children and care "
+            "plans, Leaving care and pathway plans, Case closure and transfer, Whole system",
         ],
     ),
     (
@@ -460,56 +482,69 @@ CASES = [
         lambda: findings(2, "severity", "urgent"),
         {},
         [
-            "Findings row 2, column severity: 'urgent' is not a valid severity (expected low, "
-            "medium, high or critical)"
+            "Findings, row 2, Severity: 'urgent' is not a severity — choose one of: low, medium, "
+            "high, critical",
         ],
     ),
     (
         "unknown role",
         lambda: responses(3, "role", "wizard"),
         {},
-        [f"Responses row 3, column role: 'wizard' is not a role (expected one of {ROLES})"],
+        [
+            "Responses, row 3, Role: 'wizard' is not a role — choose one of: Social worker, "
+            "Senior practitioner, Team manager, Business support, Other",
+        ],
     ),
     (
         "unknown experience band",
         lambda: responses(4, "years_experience_band", "20+"),
         {},
         [
-            "Responses row 4, column years_experience_band: '20+' is not an experience band "
-            f"(expected one of {BANDS})"
+            "Responses, row 4, Years of experience: '20+' is not a years-of-experience band — "
+            "choose one of: 0-2, 3-5, 6-10, 11+",
         ],
     ),
     (
         "experience band turned into a date",
         lambda: responses(5, "years_experience_band", "2011-05-03"),
         {},
-        [BAND_DATE],
+        [
+            "Responses, row 5, Years of experience: '2011-05-03' is not a years-of-experience "
+            "band — choose one of: 0-2, 3-5, 6-10, 11+; Excel may have turned the band into a "
+            "date: format the column as Text",
+        ],
     ),
     (
         "rating out of range",
         lambda: responses(14, "NAV02", "7"),
         {},
-        ["Responses row 14, column NAV02: 7 is not a rating from 1 to 5"],
+        [
+            "Responses, row 14, column NAV02: 7 is not a rating (allowed 1–5, or blank)",
+        ],
     ),
     (
         "rating of zero",
         lambda: responses(2, "SUS01", "0"),
         {},
-        ["Responses row 2, column SUS01: 0 is not a rating from 1 to 5"],
+        [
+            "Responses, row 2, column SUS01: 0 is not a rating (allowed 1–5, or blank)",
+        ],
     ),
     (
         "rating not whole",
         lambda: responses(2, "SUS03", "3.5"),
         {},
-        ["Responses row 2, column SUS03: 3.5 is not a rating from 1 to 5"],
+        [
+            "Responses, row 2, column SUS03: 3.5 is not a rating (allowed 1–5, or blank)",
+        ],
     ),
     (
         "rating not a number",
         lambda: responses(6, "INT02", "good"),
         {},
         [
-            "Responses row 6, column INT02: 'good' is not a number: expected a rating from 1 "
-            "to 5, or blank"
+            "Responses, row 6, column INT02: 'good' is not a number: a rating is a whole number "
+            "1–5, or blank",
         ],
     ),
     (
@@ -517,77 +552,94 @@ CASES = [
         lambda: responses(3, "respondent_ref", "R001"),
         {},
         [
-            "Responses row 2, column respondent_ref: respondent_ref 'R001' is used more than once",
-            "Responses row 3, column respondent_ref: respondent_ref 'R001' is used more than once",
+            "Responses, row 2, Respondent reference: 'R001' is used on more than one row; each "
+            "needs its own",
+            "Responses, row 3, Respondent reference: 'R001' is used on more than one row; each "
+            "needs its own",
         ],
     ),
     (
         "blank respondent ref",
         lambda: responses(4, "respondent_ref", ""),
         {},
-        ["Responses row 4, column respondent_ref: respondent_ref is blank"],
+        [
+            "Responses, row 4, Respondent reference: blank — give every row its own reference",
+        ],
     ),
     (
         "respondent ref too long",
         lambda: responses(4, "respondent_ref", "R" * 65),
         {},
-        ["Responses row 4, column respondent_ref: respondent_ref is longer than 64 characters"],
+        [
+            "Responses, row 4, Respondent reference: longer than 64 characters",
+        ],
     ),
     (
         "comment too long",
         lambda: responses(2, "comment", "slow " * 2000),
         {},
-        ["Responses row 2, column comment: comment is longer than 8,000 characters"],
+        [
+            "Responses, row 2, Comment: 9,999 characters, more than the 8,000 allowed",
+        ],
     ),
     (
         "service area too long",
         lambda: responses(2, "service_area", "a" * 81),
         {},
-        ["Responses row 2, column service_area: service_area is longer than 80 characters"],
+        [
+            "Responses, row 2, Service area: 81 characters, more than the 80 allowed",
+        ],
     ),
     (
         "duplicated finding ref",
         lambda: findings(3, "finding_ref", "F1"),
         {},
         [
-            "Findings row 2, column finding_ref: finding_ref 'F1' is used more than once",
-            "Findings row 3, column finding_ref: finding_ref 'F1' is used more than once",
+            "Findings, row 2, Finding reference: 'F1' is used on more than one row; each needs "
+            "its own",
+            "Findings, row 3, Finding reference: 'F1' is used on more than one row; each needs "
+            "its own",
         ],
     ),
     (
         "respondents raising not a number",
         lambda: findings(2, "respondents_raising", "many"),
         {},
-        ["Findings row 2, column respondents_raising: 'many' is not a whole number of respondents"],
+        [
+            "Findings, row 2, Respondents raising: 'many' is not a whole number of respondents",
+        ],
     ),
     (
         "respondents raising negative",
         lambda: findings(2, "respondents_raising", "-2"),
         {},
-        ["Findings row 2, column respondents_raising: '-2' is not a whole number of respondents"],
+        [
+            "Findings, row 2, Respondents raising: '-2' is not a whole number of respondents",
+        ],
     ),
     (
         "respondents raising blank",
         lambda: findings(3, "respondents_raising", ""),
         {},
         [
-            "Findings row 3, column respondents_raising: respondents_raising is blank (write 0 "
-            "if not known)"
+            "Findings, row 3, Respondents raising: blank — write how many respondents raised it "
+            "(0 if not known)",
         ],
     ),
     (
         "description blank",
         lambda: findings(3, "description", ""),
         {},
-        ["Findings row 3, column description: description is blank"],
+        [
+            "Findings, row 3, Description: blank — describe the problem found",
+        ],
     ),
     (
         "unknown authority",
         lambda: about("authority_code", "E09999999"),
         {},
         [
-            "About row 2, column value: authority code E09999999 is not an authority known to "
-            "the service"
+            "About, Authority code: E09999999 is not the code of an authority known to the service",
         ],
     ),
     (
@@ -597,76 +649,93 @@ CASES = [
         ),
         {"allowed": frozenset({TESTBURY})},
         [
-            "About row 2, column value: you can only upload results for your own authority, "
-            "not E10000901"
+            "About, Authority code: you can only upload results for your own authority, not "
+            "E10000901",
         ],
     ),
     (
         "unknown product",
         lambda: about("product", "CaseMagic"),
         {},
-        ["About row 3, column value: product 'CaseMagic' is not a product known to the service"],
+        [
+            "About, Product: 'CaseMagic' is not a product known to the service",
+        ],
     ),
     (
         "product not used in the period",
         lambda: about("product", "frameworki"),
         {},
         [
-            "About row 3, column value: Testbury did not use frameworki in 2010-Q1 according "
-            "to the service's records (it used CareFirst); an administrator can record the "
-            "change of supplier"
+            "About, Product: Testbury did not use frameworki in 2010-Q1 according to the "
+            "service's records (it used CareFirst); an administrator can record the change of "
+            "supplier",
         ],
     ),
     (
         "period in the wrong format",
         lambda: about("period", "2010-13"),
         {},
-        ["About row 4, column value: period '2010-13' is not a quarter written like 2010-Q1"],
+        [
+            "About, Period: '2010-13' is not a quarter: write it like 2010-Q1",
+        ],
     ),
     (
         "period quarter five",
         lambda: about("period", "2010-Q5"),
         {},
-        ["About row 4, column value: period '2010-Q5' is not a quarter written like 2010-Q1"],
+        [
+            "About, Period: '2010-Q5' is not a quarter: write it like 2010-Q1",
+        ],
     ),
     (
         "period in the future",
         lambda: about("period", "2030-Q1"),
         {},
-        ["About row 4, column value: period 2030-Q1 is in the future"],
+        [
+            "About, Period: 2030-Q1 has not started yet (it starts on 1 January 2030): results "
+            "can only be reported for a quarter that has started",
+        ],
     ),
     (
         "period before 2000",
         lambda: about("period", "1999-Q4"),
         {},
-        ["About row 4, column value: period 1999-Q4 is before 2000"],
+        [
+            "About, Period: 1999-Q4 is before 2000: check the year",
+        ],
     ),
     (
         "unknown instrument version",
         lambda: about("instrument_version", "7"),
         {},
         [
-            "About row 5, column value: instrument version '7' is not one the service knows "
-            "(known: 1)"
+            "About, Questionnaire version: '7' is not a questionnaire version the service knows "
+            "(known: 1)",
         ],
     ),
     (
         "survey closed not a date",
         lambda: about("survey_closed", "end of March"),
         {},
-        ["About row 6, column value: 'end of March' is not a date (write it like 2010-03-31)"],
+        [
+            "About, Survey closed: 'end of March' is not a date: write it like 2010-03-31",
+        ],
     ),
     (
         "survey closed in the future",
         lambda: about("survey_closed", "2031-01-01"),
         {},
-        ["About row 6, column value: the survey closing date is in the future"],
+        [
+            "About, Survey closed: 1 January 2031 is in the future",
+        ],
     ),
     (
         "about field missing",
         lambda: to_csv({**T, "About": [r for r in T["About"] if r[0] != "period"]}),
         {},
-        ["About: 'period' is missing"],
+        [
+            "About, Period: missing — write the quarter the results are for, like 2010-Q1",
+        ],
     ),
     ("no respondents", _empty_responses, {}, ["Responses: there are no respondents"]),
     (
@@ -704,7 +773,7 @@ def test_report_lists_every_problem_at_once(ref):
     t = set_about(t, "period", "2030-Q1")
     messages = refused(ref, to_csv(t))
     assert len(messages) == 3
-    assert "Responses row 14, column NAV02: 7 is not a rating from 1 to 5" in messages
+    assert "Responses, row 14, column NAV02: 7 is not a rating (allowed 1–5, or blank)" in messages
 
 
 def test_report_csv_has_a_row_per_problem(ref):
@@ -712,7 +781,7 @@ def test_report_csv_has_a_row_per_problem(ref):
         result = check_files(s, responses(14, "NAV02", "7"), allowed_authorities=None, today=TODAY)
     assert result.report.to_csv().splitlines() == [
         "sheet,row,column,value,problem",
-        "Responses,14,NAV02,7,7 is not a rating from 1 to 5",
+        'Responses,14,NAV02,7,"7 is not a rating (allowed 1–5, or blank)"',
     ]
 
 

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models; import from here."""
 
 from data.store.models.base import Base, utcnow
+from data.store.models.pending import PendingUpload
 from data.store.models.reference import (
     Authority,
     Category,
@@ -36,9 +37,27 @@ from data.store.models.submissions import (
     ScoreSummary,
     Submission,
 )
+from data.store.models.supplier_loop import (
+    ANSWER_STATUSES,
+    AnswerReply,
+    ApiToken,
+    Notification,
+    NotificationSettings,
+    Release,
+    ReleaseUse,
+    SupplierAnswer,
+)
 from data.store.models.users import ROLES, AuditEvent, User
 
 __all__ = [
+    "ANSWER_STATUSES",
+    "AnswerReply",
+    "ApiToken",
+    "Notification",
+    "NotificationSettings",
+    "Release",
+    "ReleaseUse",
+    "SupplierAnswer",
     "PRIORITIES",
     "STATUSES",
     "ContactRequest",
@@ -61,6 +80,7 @@ __all__ = [
     "Finding",
     "InstrumentVersion",
     "Item",
+    "PendingUpload",
     "Product",
     "ProductUse",
     "Rating",

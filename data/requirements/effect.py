@@ -1,0 +1,289 @@
+"""“Did it work?”: for a requirement delivered in a release, a difference in differences.
+
+Groups: the LAs of the release's supplier group (current submissions in that group) that say
+they ran the release, or a later release of the same product, in some period after it came
+out (*took it*), against the group's other LAs with submissions after it came out (*not yet*).
+Phases: periods that ended before the release date (*before*) against periods that started on
+or after it (*after*; for LAs that took it, only the periods they say they ran it). A period
+that straddles the release date is left out.
+
+Measures, per related theme (the requirement's theme and its evidence's themes, at most
+three): the pooled theme score (SCORING.md, respondents pooled across roles) and the number of
+findings on that theme per submission. The estimate is
+(took it: after - before) - (not yet: after - before), with the Welch-Satterthwaite 95%
+interval (data.scores.stats.difference_in_differences). Shown only when each of the four
+groups passes the disclosure rules (at least MIN_LAS LAs and MIN_RESPONDENTS respondents);
+otherwise it says plainly there is not enough data yet, without giving the small counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.privacy.disclosure import DisclosureRules
+from data.reference.codes import theme_names
+from data.requirements.curation import evidence_ids, get_requirement, ref
+from data.requirements.releases import find_release, quarter_bounds
+from data.scores.stats import Change, Summary, difference_in_differences
+from data.store.models import (
+    CURRENT,
+    Finding,
+    Release,
+    ReleaseUse,
+    ScoreSummary,
+    Submission,
+    SupplierAnswer,
+)
+
+MAX_THEMES = 3
+GROUPS = ("took it, before", "took it, after", "not yet, before", "not yet, after")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One measure's difference in differences, or why it cannot be shown."""
+
+    theme: str
+    measure: str  # "theme score" or "findings per submission"
+    change: Change | None
+    cells: tuple[Summary, ...] = ()
+    reason: str = ""
+
+    def text(self) -> str:
+        if self.change is None or self.change.change is None:
+            return f"{self.theme}, {self.measure}: not enough data yet ({self.reason})."
+        c = self.change
+        unit = " points" if self.measure == "theme score" else ""
+        direction = "better" if (c.change > 0) == (self.measure == "theme score") else "worse"
+        interval = (
+            f"95% interval {c.ci_low:+.1f} to {c.ci_high:+.1f}"
+            if c.ci_low is not None
+            else "too few observations for an interval"
+        )
+        verdict = (
+            f"a clear change for the {direction}"
+            if c.significant
+            else "not distinguishable from no change"
+        )
+        return (
+            f"{self.theme}, {self.measure}: {c.change:+.1f}{unit} relative to LAs that have not "
+            f"taken the release ({interval}); {verdict}."
+        )
+
+
+@dataclass(frozen=True)
+class Effect:
+    requirement: str
+    release: str
+    released_on: date | None
+    enough: bool
+    message: str
+    estimates: list[Estimate] = field(default_factory=list)
+    took_las: int = 0
+    not_yet_las: int = 0
+
+    def lines(self) -> list[str]:
+        """The result in plain sentences (for the page and the Word export)."""
+        if not self.estimates:
+            return [self.message]
+        return [self.message] + [e.text() for e in self.estimates]
+
+
+def _not_yet(req_ref: str, release: str, when: date | None, why: str) -> Effect:
+    return Effect(req_ref, release, when, False, f"Did it work? Not enough data yet: {why}")
+
+
+def delivered_release(session: Session, requirement_id: int) -> Release | None:
+    """The release a requirement was delivered in: the supplier's delivered answer, else the
+    release named on the requirement (looked up among its group's releases)."""
+    answer = session.scalar(
+        select(SupplierAnswer)
+        .where(
+            SupplierAnswer.requirement_id == requirement_id,
+            SupplierAnswer.status == "delivered",
+            SupplierAnswer.release_id.is_not(None),
+        )
+        .order_by(SupplierAnswer.id.desc())
+        .limit(1)
+    )
+    if answer is not None:
+        return session.get(Release, answer.release_id)
+    req = get_requirement(session, requirement_id)
+    if req.supplier_id is not None and req.delivered_release:
+        return find_release(session, req.supplier_id, req.delivered_release)
+    return None
+
+
+def related_themes(session: Session, requirement_id: int) -> list[str]:
+    """The requirement's theme first, then its evidence's most frequent themes."""
+    req = get_requirement(session, requirement_id)
+    ids = evidence_ids(session, requirement_id)
+    counts = Counter(
+        session.scalars(select(Finding.theme_code).where(Finding.id.in_(ids))) if ids else []
+    )
+    themes = [req.theme_code] if req.theme_code else []
+    themes += [t for t, _ in counts.most_common() if t not in themes]
+    return themes[:MAX_THEMES]
+
+
+def _took_it(session: Session, release: Release) -> dict[int, set[str]]:
+    """LA -> periods it says it ran this release or a later one of the same product."""
+    later = select(Release.id).where(
+        Release.product_id == release.product_id, Release.released_on >= release.released_on
+    )
+    out: dict[int, set[str]] = {}
+    for authority_id, period in session.execute(
+        select(ReleaseUse.authority_id, ReleaseUse.period).where(ReleaseUse.release_id.in_(later))
+    ):
+        out.setdefault(authority_id, set()).add(period)
+    return out
+
+
+def _cells(session: Session, release: Release, supplier_id: int) -> dict[str, list[tuple]]:
+    """Group name -> [(submission id, authority id)] of the four groups."""
+    took = _took_it(session, release)
+    subs = session.execute(
+        select(Submission.id, Submission.authority_id, Submission.period).where(
+            Submission.supplier_id == supplier_id, Submission.status == CURRENT
+        )
+    ).all()
+    phase = {}
+    for _, _, period in subs:
+        start, end = quarter_bounds(period)
+        phase[period] = (
+            "before" if end < release.released_on else "after" if start >= release.released_on
+            else None
+        )  # fmt: skip
+    after_las = {a for _, a, p in subs if phase[p] == "after"}
+    treated = {a for a, periods in took.items() if any(phase.get(p) == "after" for p in periods)}
+    control = after_las - set(took)
+    cells: dict[str, list[tuple]] = {g: [] for g in GROUPS}
+    for sid, a, p in subs:
+        if phase[p] is None:
+            continue
+        if a in treated:
+            if phase[p] == "before":
+                cells[GROUPS[0]].append((sid, a))
+            elif p in took[a]:
+                cells[GROUPS[1]].append((sid, a))
+        elif a in control:
+            cells[GROUPS[2] if phase[p] == "before" else GROUPS[3]].append((sid, a))
+    return cells
+
+
+def _score_cell(session: Session, subs: list[tuple], theme: str) -> Summary:
+    ids = [s for s, _ in subs]
+    if not ids:
+        return Summary(0, None, None, None, None)
+    n, total, sumsq = session.execute(
+        select(
+            func.coalesce(func.sum(ScoreSummary.n), 0),
+            func.coalesce(func.sum(ScoreSummary.total), 0.0),
+            func.coalesce(func.sum(ScoreSummary.total_sq), 0.0),
+        ).where(
+            ScoreSummary.submission_id.in_(ids),
+            ScoreSummary.measure_type == "theme",
+            ScoreSummary.measure_code == theme,
+        )
+    ).one()
+    return Summary.from_sums(int(n), float(total), float(sumsq))
+
+
+def _findings_cell(session: Session, subs: list[tuple], theme: str) -> Summary:
+    ids = [s for s, _ in subs]
+    if not ids:
+        return Summary(0, None, None, None, None)
+    counts = dict(
+        session.execute(
+            select(Finding.submission_id, func.count())
+            .where(Finding.submission_id.in_(ids), Finding.theme_code == theme)
+            .group_by(Finding.submission_id)
+        ).all()
+    )
+    values = [counts.get(s, 0) for s in ids]
+    return Summary.from_sums(len(values), float(sum(values)), float(sum(v * v for v in values)))
+
+
+def _respondents(session: Session, subs: list[tuple]) -> int:
+    ids = [s for s, _ in subs]
+    if not ids:
+        return 0
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Submission.n_respondents), 0)).where(
+                Submission.id.in_(ids)
+            )
+        )
+    )
+
+
+def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -> Effect:
+    """The difference in differences for a delivered requirement, or why not yet."""
+    req = get_requirement(session, requirement_id)
+    r = ref(req.id)
+    if req.status != "delivered":
+        return _not_yet(r, "", None, "the requirement has not been delivered.")
+    release = delivered_release(session, req.id)
+    if release is None:
+        return _not_yet(
+            r,
+            req.delivered_release,
+            None,
+            f"the release “{req.delivered_release}” is not recorded with a date.",
+        )
+    name, when = f"{release.product.name} {release.name}", release.released_on
+    themes = related_themes(session, req.id)
+    if not themes:
+        return _not_yet(r, name, when, "the requirement has no theme to measure.")
+    cells = _cells(session, release, release.product.supplier_id)
+    las = {g: {a for _, a in subs} for g, subs in cells.items()}
+    short = [
+        g for g, subs in cells.items() if not rules.passes(len(las[g]), _respondents(session, subs))
+    ]
+    took, not_yet = len(las[GROUPS[1]]), len(las[GROUPS[3]])
+    if short:
+        return Effect(
+            r,
+            name,
+            when,
+            False,
+            f"Did it work? Not enough data yet: each group (LAs that took {name} and LAs of the "
+            f"same supplier that have not, before and after {when:%d %B %Y}) needs at least "
+            f"{rules.min_las} authorities and {rules.min_respondents} respondents; too few in: "
+            f"{'; '.join(short)}.",
+        )
+    names = theme_names()
+    estimates = []
+    for theme in themes:
+        label = names.get(theme, theme)
+        scores = [_score_cell(session, cells[g], theme) for g in GROUPS]
+        findings = [_findings_cell(session, cells[g], theme) for g in GROUPS]
+        estimates.append(
+            Estimate(label, "theme score", difference_in_differences(scores), tuple(scores))
+            if all(s.n >= rules.min_respondents for s in scores)
+            else Estimate(label, "theme score", None, reason="too few respondents on this theme")
+        )
+        estimates.append(
+            Estimate(
+                label,
+                "findings per submission",
+                difference_in_differences(findings),
+                tuple(findings),
+            )  # fmt: skip
+        )
+    return Effect(
+        r,
+        name,
+        when,
+        True,
+        f"Did it work? {took} LAs that took {name} (released {when:%d %B %Y}) against "
+        f"{not_yet} LAs of the same supplier that have not yet, before and after the release "
+        "(difference in differences; higher theme scores and fewer findings are better).",
+        estimates,
+        took,
+        not_yet,
+    )
