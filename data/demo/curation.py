@@ -97,8 +97,9 @@ def curate_demo(session: Session, *, seed: int = 2010) -> DemoCuration:
     texts = texts.sort_values(["respondents_raising", "finding_id"], ascending=[False, True])
     order = ranked["cluster_id"].tolist()
     group_las = _group_las(session)
+    specified = set(session.scalars(select(Specification.supplier_id)))  # the supplier loop's
     large = sorted(
-        (s for s, las in group_las.items() if len(las) >= LARGE_GROUP_LAS),
+        (s for s, las in group_las.items() if len(las) >= LARGE_GROUP_LAS and s not in specified),
         key=lambda s: (-len(group_las[s]), s),
     )
     used: set[str] = set()
