@@ -167,6 +167,12 @@ def register_chart(
         Input(f"{prefix}-table-toggle", "n_clicks"),
         Input(f"{prefix}-table-data", "data"),
     )
+    # nothing to download while the chart has no rows (no data, or a refusal)
+    app.clientside_callback(
+        "function (table) { return !(table && table.rows && table.rows.length); }",
+        Output(f"{prefix}-download-button", "disabled"),
+        Input(f"{prefix}-table-data", "data"),
+    )
 
     @app.callback(
         Output(f"{prefix}-download", "data"),

@@ -24,6 +24,7 @@ from layouts.charts.figures import (
     labelled_heatmap,
     mean_bars,
 )
+from layouts.charts.sentences import group_range
 from layouts.charts.tables import format_table
 from layouts.compare import FIELDS, PATH, PREFIX, measures
 
@@ -56,6 +57,15 @@ def _display(table: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.Dat
     return shown[cols].rename(columns={**COLUMNS, **(extra or {})})
 
 
+def _whole_country(f) -> bool:
+    """Whether the "All groups" row is England's (no region or LA type filter)."""
+    return f.get("region") is None and f.get("type") is None
+
+
+def _overall(f) -> str:
+    return "England" if _whole_country(f) else "all groups in this selection"
+
+
 def _visible(table: pd.DataFrame) -> pd.DataFrame:
     return table.loc[~table["suppressed"].to_numpy(dtype=bool)]
 
@@ -70,19 +80,15 @@ def groups_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     where = f.describe(opts)
     if table.empty:
         return _nodata(f"No {name} results for {where}.")
-    groups = _visible(table.loc[table["group"] != ENGLAND]).sort_values("mean")
+    groups = _visible(table.loc[table["group"] != ENGLAND])
     england = _visible(table.loc[table["group"] == ENGLAND])
-    if len(groups):
-        low, high = groups.iloc[0], groups.iloc[-1]
-        summary = (
-            f"For {where}, mean {name} ranged from {low['mean']:.0f} ({low['group']}) to "
-            f"{high['mean']:.0f} ({high['group']}) across the {len(groups)} groups shown"
-        )
-        if len(england):
-            summary += f"; England's mean was {england.iloc[0]['mean']:.0f}"
-        summary += "."
-    else:
-        summary = f"For {where}, too few authorities contribute to show any supplier group."
+    summary = group_range(
+        where,
+        name,
+        list(zip(groups["group"], groups["mean"], strict=True)),
+        overall=float(england.iloc[0]["mean"]) if len(england) else None,
+        whole_country=_whole_country(f),
+    )
     ordered = pd.concat(
         [table.loc[table["group"] != ENGLAND], table.loc[table["group"] == ENGLAND]]
     )
@@ -92,6 +98,7 @@ def groups_chart(viewer, session, period, role, la_type, region, measure) -> Cha
         benchmark=SUS_BENCHMARK if m == "SUS" else None,
         x_title=f"Mean {name} (0–100)",
         highlight=ENGLAND,
+        own=compare.own_group(session, viewer, f.period),
     )
     if m == "SUS":
         add_sus_grades(fig)
@@ -112,7 +119,7 @@ def heatmap_chart(viewer, session, period, role, la_type, region, _measure) -> C
     hidden = int(table["suppressed"].sum())
     if len(england):
         summary = (
-            f"For {where}, across England the lowest-scoring theme was "
+            f"For {where}, across {_overall(f)} the lowest-scoring theme was "
             f"{names.get(england.iloc[0]['theme'], england.iloc[0]['theme'])} "
             f"({england.iloc[0]['mean']:.0f}) and the highest "
             f"{names.get(england.iloc[-1]['theme'], england.iloc[-1]['theme'])} "
@@ -196,7 +203,8 @@ def trend_chart(viewer, session, period, role, la_type, region, measure) -> Char
     if len(england) >= 2:
         first, last = england.iloc[0], england.iloc[-1]
         summary = (
-            f"England's mean {name} went from {first['mean']:.0f} in {first['period']} to "
+            f"The mean {name} across {_overall(f)} went from {first['mean']:.0f} in "
+            f"{first['period']} to "
             f"{last['mean']:.0f} in {last['period']} ({where}); each panel shows one "
             "supplier group against it."
         )

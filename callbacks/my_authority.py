@@ -13,7 +13,7 @@ from callbacks.chart_card import ChartResult, empty_figure, register_chart, rule
 from callbacks.common import current_viewer, db, guarded, user_message
 from callbacks.filters import footnote
 from callbacks.url_state import register_url_state
-from data.errors import DomainError
+from data.errors import DomainError, PermissionDenied
 from data.pages import contact
 from data.pages import my_authority as ma
 from data.queries.filter_options import reference_options
@@ -165,27 +165,34 @@ def change_chart(viewer, session, period, _measure) -> ChartResult:
 
 
 def improved_table(improvers: list[ma.Improver]):
+    """One row per authority, with every theme it improved on; its button asks to be put in
+    touch about all of them."""
     names = _names()
     if not improvers:
         return html.P("No other authority in your group improved significantly on a theme.")
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
-                               ("Authority", "Theme", "Periods", "")]))  # fmt: skip
-    rows = []
+    by_la: dict[str, list[ma.Improver]] = {}
     for i in improvers:
-        theme = names.get(i.theme, i.theme)
+        by_la.setdefault(i.shown_as, []).append(i)
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                               ("Authority", "Improved on", "Periods", "")]))  # fmt: skip
+    rows = []
+    for shown_as, found in by_la.items():
+        themes = sorted({i.theme for i in found}, key=lambda t: names.get(t, t))
+        labels = [names.get(t, t) for t in themes]
+        periods = sorted({f"{i.before} to {i.after}" for i in found})
         rows.append(
             html.Tr(
                 [
-                    html.Td(i.shown_as),
-                    html.Td(theme),
-                    html.Td(f"{i.before} to {i.after}"),
+                    html.Td(shown_as),
+                    html.Td(html.Ul([html.Li(t) for t in labels], className="mb-0 ps-3")),
+                    html.Td(", ".join(periods)),
                     html.Td(
                         html.Button(
                             "Ask to be put in touch",
-                            id={"type": f"{P}-ask", "index": f"{i.shown_as}|{i.theme}"},
+                            id={"type": f"{P}-ask", "index": f"{shown_as}|{','.join(themes)}"},
                             className="btn btn-outline-primary btn-sm",
-                            **{"aria-label": f"Ask to be put in touch with {i.shown_as} "
-                               f"about {theme}"},
+                            **{"aria-label": f"Ask to be put in touch with {shown_as} "
+                               f"about {', '.join(labels)}"},
                         )
                     ),
                 ]
@@ -195,6 +202,21 @@ def improved_table(improvers: list[ma.Improver]):
         [html.Caption("Authorities that improved significantly"), head, html.Tbody(rows)],
         className="table table-sm",
     )
+
+
+def _ask_about_each(session, viewer, target: str, themes: list[str], period: str) -> None:
+    """One request per theme the authority improved on; refused outright when any theme is
+    not on the viewer's list; an error only when every theme had already been asked about."""
+    already: list[DomainError] = []
+    for theme in themes:
+        try:
+            contact.request_contact(session, viewer, target, theme, period, rules())
+        except PermissionDenied:
+            raise
+        except DomainError as exc:
+            already.append(exc)
+    if len(already) == len(themes):
+        raise already[0]
 
 
 def requests_table(views: list[contact.ContactView]):
@@ -301,9 +323,9 @@ def register(app) -> None:
         try:
             with db() as session:
                 if trigger.get("type") == f"{P}-ask":
-                    target, _, theme = index.partition("|")
+                    target, _, themes = index.partition("|")
                     _me, _periods, p = _period(session, viewer, period)
-                    contact.request_contact(session, viewer, target, theme, p or "", rules())
+                    _ask_about_each(session, viewer, target, themes.split(","), p or "")
                     message = (
                         f"Your request to be put in touch with {target} has been sent. They "
                         "will see it on their My authority page."

@@ -7,6 +7,7 @@ from dash import Input, Output
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import current_viewer, db, guarded
 from callbacks.url_state import register_url_state
+from data.pages.compare import own_group
 from data.pages.overview import latest_period, sus_by_group, sus_change_by_group, themes_by_group
 from data.queries.summaries import coverage
 from data.reference.codes import SUS_BENCHMARK, theme_names
@@ -70,6 +71,7 @@ def sus_chart(viewer, session, _load) -> ChartResult:
             benchmark=SUS_BENCHMARK,
             x_title="Mean SUS score (0–100)",
             highlight="All groups (England)",
+            own=own_group(session, viewer, period),
         ),
         summary,
         _display(ordered, "Supplier group"),

@@ -22,18 +22,31 @@ from dash import Input, Output, State, ctx, no_update
 
 from callbacks.common import clearing, current_viewer, db
 from data.privacy.access import Viewer
+from data.reference import codes
+from layouts.admin import ROLE_OPTIONS
 from layouts.components import alert
+
+HEADERS = {"la_type": "LA type", "consent_named": "Consents to be named", "code": "GSS code"}
+
+
+def _code_names() -> dict[str, dict[str, str]]:
+    """Columns holding codes: each shown by its name, the code on hover."""
+    roles = {o["value"]: o["label"] for o in ROLE_OPTIONS}
+    return {"la_type": codes.la_type_names(), "role": roles}
 
 
 def grid_data(frame: pd.DataFrame, hidden: tuple[str, ...] = ("id",)) -> tuple[list, list]:
-    """columnDefs and rowData (with a 'key' for row selection) for an AG Grid."""
+    """columnDefs and rowData (with a 'key' for row selection) for an AG Grid; a column of
+    codes shows their names (AG Grid refData; the row keeps the code) with the code on hover."""
     shown = [c for c in frame.columns if c not in hidden]
+    names = _code_names()
     columns = [
         {
             "field": c,
-            "headerName": (c[:1].upper() + c[1:]).replace("_", " "),
+            "headerName": HEADERS.get(c, (c[:1].upper() + c[1:]).replace("_", " ")),
             "flex": 1,
             "minWidth": 120,
+            **({"refData": names[c], "tooltipField": c} if c in names else {}),
         }
         for c in shown
     ]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dashboard.auth import hash_password
 from dashboard.users import create_user
 from data.demo import generate_demo, supplier_loop
+from data.demo.curation import curate_demo
 from data.ingest import import_files, load_catalogue
 from data.reference.seed import load_authorities, load_code_lists, load_product_use
 from data.requirements.clusters import regroup
@@ -64,10 +65,12 @@ def load_demo(
         grouped = regroup(session)  # candidate requirements, ready for the first visit
         _create_demo_users(session)
         log(supplier_loop.seed(session, hash_password(DEMO_PASSWORD)))
+    with session_scope(sessions) as session:
+        curated = curate_demo(session, seed=seed)  # requirements, endorsements, specifications
     log(
         f"Demo data: {len(manifest.submissions)} submissions imported in "
         f"{imported - generated:.1f} s (generated in {generated - started:.1f} s); "
-        f"{grouped.message()}"
+        f"{grouped.message()} Demo curation: {curated.message()}."
     )
     return {"submissions": len(manifest.submissions), "seconds": imported - started}
 

@@ -128,7 +128,11 @@ def _register_pages_and_callbacks(app: dash.Dash) -> None:
     import layouts
     from layouts import shell
 
-    layouts.register_pages()
+    def _role() -> str | None:
+        identity = auth.current_identity()
+        return identity.role if identity else None
+
+    layouts.register_pages(role=_role)
     demo = app.server.extensions["icsdash"].demo
 
     def _layout():

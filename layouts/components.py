@@ -20,6 +20,27 @@ TWO_SERIES = ["#12436D", "#F46A25"]
 SEQUENTIAL = ["#6BACE6", "#2073BC", "#12436D"]
 
 
+# Every grid: rows in reading order, text selectable, menus visible, and every column's
+# header in the document (AG Grid otherwise leaves out the headers of columns scrolled out
+# of view, and a header row with no header cells fails axe's aria-required-children).
+GRID_OPTIONS = {
+    "ensureDomOrder": True,
+    "enableCellTextSelection": True,
+    "suppressMenuHide": True,
+    "suppressColumnVirtualisation": True,
+    # a cell's tooltip is its title: the whole text of a cut-off cell on hover
+    "enableBrowserTooltips": True,
+}
+# Headers wrap rather than cut a column's name short.
+COLUMN_DEFAULTS = {
+    "sortable": True,
+    "filter": True,
+    "resizable": True,
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
+}
+
+
 def page_heading(title: str, lead: str | None = None) -> html.Div:
     return html.Div(
         [html.H1(title, className="mb-3")] + ([html.P(lead, className="lead")] if lead else [])
@@ -32,13 +53,8 @@ def data_table(table_id: str, *, height: int = 360) -> dag.AgGrid:
         id=table_id,
         columnDefs=[],
         rowData=[],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
-        dashGridOptions={
-            "domLayout": "autoHeight",
-            "ensureDomOrder": True,
-            "enableCellTextSelection": True,
-            "suppressMenuHide": True,
-        },
+        defaultColDef={**COLUMN_DEFAULTS, "minWidth": 110},
+        dashGridOptions={**GRID_OPTIONS, "domLayout": "autoHeight"},
         style={"width": "100%"},
         className="ag-theme-alpine",
     )
@@ -61,17 +77,20 @@ def chart_card(
             html.H2(title, id=card("title")),
             *intro,
             html.P(id=card("summary"), className="figure-summary", **{"aria-live": "polite"}),
-            dcc.Loading(
-                dcc.Graph(
-                    id=card("graph"),
-                    config={
-                        "displaylogo": False,
-                        "responsive": True,
-                        "toImageButtonOptions": {"format": "png", "filename": prefix},
-                    },
-                    style={"minHeight": f"{graph_height}px"},  # figures set their own height
+            html.Div(
+                dcc.Loading(
+                    dcc.Graph(
+                        id=card("graph"),
+                        config={
+                            "displaylogo": False,
+                            "responsive": True,
+                            "toImageButtonOptions": {"format": "png", "filename": prefix},
+                        },
+                        style={"minHeight": f"{graph_height}px"},  # figures set their height
+                    ),
+                    type="default",
                 ),
-                type="default",
+                className="chart-scroll",
             ),
             html.Details(
                 [
@@ -101,14 +120,12 @@ def chart_card(
     )
 
 
-def stat_tile(label: str, value_id: str) -> dbc.Col:
-    return dbc.Col(
-        html.Div(
-            [html.Div(label), html.Div(id=value_id, className="value")], className="stat-tile"
-        ),
-        md=3,
-        className="mb-3",
-    )
+def stat_tile(label: str, value_id: str, hint: str | None = None) -> dbc.Col:
+    """A headline count; ``hint`` says in a few words what exactly it counts."""
+    parts = [html.Div(label), html.Div(id=value_id, className="value")]
+    if hint:
+        parts.append(html.Div(hint, className="stat-hint"))
+    return dbc.Col(html.Div(parts, className="stat-tile"), md=3, sm=6, className="mb-3")
 
 
 def alert(message: str, color: str = "danger") -> dbc.Alert:
@@ -122,16 +139,22 @@ def paged_table(table_id: str, *, page_size: int = 20) -> dag.AgGrid:
         id=table_id,
         columnDefs=[],
         rowData=[],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110},
+        defaultColDef={**COLUMN_DEFAULTS, "minWidth": 110},
         dashGridOptions={
+            **GRID_OPTIONS,
             "pagination": True,
             "paginationPageSize": page_size,
             "paginationPageSizeSelector": False,
             "domLayout": "autoHeight",
-            "ensureDomOrder": True,
-            "enableCellTextSelection": True,
-            "suppressMenuHide": True,
         },
         style={"width": "100%"},
         className="ag-theme-alpine",
+    )
+
+
+def scrolling_box(ident: str, label: str) -> html.Div:
+    """A box for a wide table (filled by a callback): scrolls sideways on a phone, and is
+    focusable and labelled so the keyboard can scroll it too."""
+    return html.Div(
+        id=ident, className="table-responsive", tabIndex=0, role="region", **{"aria-label": label}
     )

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dash import html
 
+from layouts.components import scrolling_box
+
 
 def panel(prefix: str) -> html.Section:
     return html.Section(
-        [html.H2("Data available", className="h4"), html.Div(id=f"{prefix}-status")],
+        [
+            html.H2("Data available", className="h4"),
+            scrolling_box(f"{prefix}-status", "Results shared by period"),
+        ],
         className="figure-card",
     )

@@ -8,7 +8,7 @@ from dash import dcc, html
 from data.queries.filter_options import reference_options
 from data.queries.filters import MY_AUTHORITY
 from layouts.compare import measures
-from layouts.components import chart_card, page_heading
+from layouts.components import chart_card, page_heading, scrolling_box
 from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
 from layouts.releases import la_section as release_section
 from layouts.url_state import url_state
@@ -81,7 +81,7 @@ def layout(**query):
                         "pseudonym; ask to be put in touch and they decide whether to reveal "
                         "who they are."
                     ),
-                    html.Div(id=f"{PREFIX}-improved"),
+                    scrolling_box(f"{PREFIX}-improved", "Authorities that improved"),
                     html.P(id=f"{PREFIX}-action-message", role="status", **{"aria-live": "polite"}),
                 ],
                 className="figure-card",
@@ -90,7 +90,7 @@ def layout(**query):
             html.Section(
                 [
                     html.H2("Requests to be put in touch", id=f"{PREFIX}-requests-title"),
-                    html.Div(id=f"{PREFIX}-requests"),
+                    scrolling_box(f"{PREFIX}-requests", "Requests to be put in touch"),
                 ],
                 className="figure-card",
                 **{"aria-labelledby": f"{PREFIX}-requests-title"},

@@ -23,11 +23,19 @@ def layout(**query):
             ),
             dbc.Row(
                 [
-                    stat_tile("Authorities with results", f"{PREFIX}-las"),
-                    stat_tile("Supplier groups", f"{PREFIX}-groups"),
-                    stat_tile("Respondents", f"{PREFIX}-respondents"),
-                    stat_tile("Latest period", f"{PREFIX}-period"),
+                    stat_tile("Authorities with results", f"{PREFIX}-las", "in any period"),
+                    stat_tile("Supplier groups", f"{PREFIX}-groups", "with results in any period"),
+                    stat_tile("Responses", f"{PREFIX}-respondents", "all periods added up"),
+                    stat_tile("Latest period", f"{PREFIX}-period", "what the charts show"),
                 ]
+            ),
+            html.P(
+                "The tiles count everything shared so far. The charts show the latest period: "
+                "each supplier group with enough authorities and respondents to be shown on "
+                "its own, and the smaller groups pooled as \u201cOther suppliers\u201d, so a "
+                "chart can list fewer groups than the tile counts.",
+                className="footnote",
+                id=f"{PREFIX}-tiles-note",
             ),
             chart_card(f"{PREFIX}-sus", "System Usability Scale by supplier group, latest period"),
             chart_card(

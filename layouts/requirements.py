@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from data.requirements.ranking import RULE
 from layouts.answers import loop_panel
-from layouts.components import page_heading
+from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
 from layouts.ids import REQUIREMENTS as R
 
 HIDDEN = {"display": "none"}
@@ -25,16 +25,10 @@ CHANGE_STORES = ("accept", "regroup", "endorse", "curate")
 
 
 WIDE = {"title": 3, "description": 3, "statement": 3, "reach": 2, "suggested_change": 2}
-NARROW = {
-    "rank": 80,
-    "candidate": 110,
-    "finding_id": 100,
-    "las": 80,
-    "groups": 90,
-    "score": 90,
-    "position": 70,
-    "requirement": 120,
-}
+NARROW = {"rank": 104, "las": 96, "position": 80, "score": 104}
+# Wide enough for the header's name beside its filter button and a word per line; where the
+# columns need more room than the card has, the grid scrolls sideways (its bar shown).
+COLUMN_MIN, WIDE_MIN = 124, 260
 CANDIDATE_COLUMNS = {
     "rank": "Rank",
     "candidate": "Candidate",
@@ -75,19 +69,26 @@ LIST_COLUMNS = {
 
 
 def column_defs(headers: dict[str, str]) -> list[dict]:
-    """AG Grid columns in the given order; long text columns wrap and take the space."""
+    """AG Grid columns in the given order, sized to fill the grid: text wraps (nothing is cut
+    off) and long text columns take the most room. Where even their minimum widths do not
+    fit (a phone), the grid scrolls sideways."""
     cols = []
     for field, name in headers.items():
-        col = {"field": field, "headerName": name, "minWidth": NARROW.get(field, 120)}
+        col = {
+            "field": field,
+            "headerName": name,
+            "minWidth": NARROW.get(field, COLUMN_MIN),
+            "flex": 1,
+            "wrapText": True,
+            "autoHeight": True,
+        }
         if field in WIDE:
-            col.update(flex=WIDE[field], minWidth=260, wrapText=True, autoHeight=True)
+            col.update(flex=WIDE[field], minWidth=WIDE_MIN)
         cols.append(col)
     return cols
 
 
-def grid(
-    grid_id: str, headers: dict[str, str], *, multi: bool = False, height: int = 420, label: str
-) -> html.Div:
+def grid(grid_id: str, headers: dict[str, str], *, multi: bool = False, label: str) -> html.Div:
     """A sortable, filterable, paged grid whose rows can be selected (rows need a 'key')."""
     selection = (
         {"mode": "multiRow", "headerCheckbox": False}
@@ -98,17 +99,17 @@ def grid(
         id=grid_id,
         columnDefs=column_defs(headers),
         rowData=[],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 80},
+        defaultColDef={**COLUMN_DEFAULTS, "minWidth": 72},
         dashGridOptions={
+            **GRID_OPTIONS,
             "rowSelection": {**selection, "enableClickSelection": True},
             "pagination": True,
             "paginationPageSize": 20,
-            "ensureDomOrder": True,
-            "enableCellTextSelection": True,
-            "suppressMenuHide": True,
+            # as tall as its rows: wrapped rows in a fixed box showed one row at a time
+            "domLayout": "autoHeight",
         },
         getRowId="params.data.key",
-        style={"height": f"{height}px", "width": "100%"},
+        style={"width": "100%"},
         className="ag-theme-alpine",
     )
     return html.Div(table, role="region", **{"aria-label": label})
@@ -225,7 +226,7 @@ def _candidates() -> html.Section:
                 className="mb-2",
             ),
             html.P(id=R("cand-summary"), className="figure-summary"),
-            grid(R("candidates"), CANDIDATE_COLUMNS, height=460, label="Ranked candidates"),
+            grid(R("candidates"), CANDIDATE_COLUMNS, label="Ranked candidates"),
             html.P(id=R("footnote"), className="footnote mt-2"),
             html.Section(
                 [
@@ -234,7 +235,6 @@ def _candidates() -> html.Section:
                     grid(
                         R("cand-findings"),
                         FINDING_COLUMNS,
-                        height=320,
                         label="Candidate findings",
                     ),
                 ],
@@ -304,7 +304,7 @@ def _requirements() -> html.Section:
                 value=[],
                 className="mb-2",
             ),
-            grid(R("list"), LIST_COLUMNS, height=360, label="Requirements"),
+            grid(R("list"), LIST_COLUMNS, label="Requirements"),
             html.Section(
                 [
                     html.H3(id=R("detail-title"), children="No requirement selected"),
@@ -328,7 +328,7 @@ def _requirements() -> html.Section:
                     ),
                     html.H4("Evidence", className="h5 mt-3"),
                     html.P(id=R("evidence-note")),
-                    grid(R("evidence"), FINDING_COLUMNS, multi=True, height=320, label="Evidence"),
+                    grid(R("evidence"), FINDING_COLUMNS, multi=True, label="Evidence"),
                     _curate_panel(),
                     _msg(R("curate-msg")),
                     loop_panel(R.prefix, reply=True),

@@ -64,7 +64,7 @@ def _view() -> html.Section:
                 className="mb-2",
             ),
             html.Div(id=S("meta")),
-            grid(S("items"), ITEM_COLUMNS, height=380, label="Requirements in this version"),
+            grid(S("items"), ITEM_COLUMNS, label="Requirements in this version"),
             html.P(id=S("footnote"), className="footnote mt-2"),
             html.Div(
                 [
@@ -77,6 +77,7 @@ def _view() -> html.Section:
                         className="ms-2",
                     ),
                     dcc.Download(id=S("download")),
+                    html.P(id=S("download-reason"), className="form-text mt-1 mb-0"),
                     _msg(S("download-msg")),
                 ],
                 className="mt-2",

@@ -9,7 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components import page_heading
+from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
 from layouts.ids import UPLOAD as U
 
 DROP_STYLE = {
@@ -24,13 +24,11 @@ DROP_STYLE = {
 def grid(grid_id: str, *, select: bool = False, label: str, page_size: int = 15) -> html.Div:
     """A sortable, filterable, paged grid; with `select`, one row can be chosen."""
     options = {
+        **GRID_OPTIONS,
         "pagination": True,
         "paginationPageSize": page_size,
         "paginationPageSizeSelector": False,
         "domLayout": "autoHeight",
-        "ensureDomOrder": True,
-        "enableCellTextSelection": True,
-        "suppressMenuHide": True,
     }
     if select:
         options["rowSelection"] = {
@@ -43,9 +41,7 @@ def grid(grid_id: str, *, select: bool = False, label: str, page_size: int = 15)
         columnDefs=[],
         rowData=[],
         defaultColDef={
-            "sortable": True,
-            "filter": True,
-            "resizable": True,
+            **COLUMN_DEFAULTS,
             "wrapText": True,
             "autoHeight": True,
             "minWidth": 90,

@@ -26,7 +26,7 @@ from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
 from data.reference.codes import SUS_BENCHMARK, sus_grade
 from data.scores.stats import add_summary, pool
-from data.store.models import Authority, Supplier
+from data.store.models import Authority, Submission, Supplier
 
 SPREAD_MAX_BANDS = 5
 BAND_NAMES = {
@@ -247,3 +247,20 @@ def benchmark_note() -> str:
         f"A SUS mean of about {SUS_BENCHMARK:.0f} is average across many published systems; "
         "grades follow the Sauro–Lewis curved scale (A+ from 84.1 down to F below 51.7)."
     )
+
+
+def own_group(session: Session, viewer: Viewer, period: str | None) -> str | None:
+    """The supplier group the viewer belongs to, by name (highlighted in charts): an NLAR
+    representative's group, or the group of an LA user's authority in ``period`` (its latest
+    current submission up to then). None for coordinators and administrators."""
+    supplier_id = viewer.supplier_id
+    if supplier_id is None and viewer.authority_id is not None:
+        stmt = select(Submission.supplier_id).where(
+            Submission.authority_id == viewer.authority_id, Submission.status == "current"
+        )
+        if period is not None:
+            stmt = stmt.where(Submission.period <= period)
+        supplier_id = session.scalar(stmt.order_by(Submission.period.desc()).limit(1))
+    if supplier_id is None:
+        return None
+    return session.scalar(select(Supplier.name).where(Supplier.id == supplier_id))

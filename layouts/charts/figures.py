@@ -131,9 +131,16 @@ def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
         )
 
 
-def _bar_labels(t, label_col, values, shown, highlight, *, decimals: int):
-    """Bar colours (the highlighted row orange) and labels ('c (suppressed)', never zero)."""
-    colours = [ORANGE if highlight and lbl == highlight else DARK_BLUE for lbl in t[label_col]]
+OWN_SUFFIX = " (your group)"
+
+
+def _bar_labels(t, label_col, values, shown, highlight, *, decimals: int, own=None):
+    """Bar colours (the highlighted row orange, the viewer's own group dark pink) and labels
+    ('c (suppressed)', never zero)."""
+    colours = [
+        ORANGE if highlight and lbl == highlight else DARK_PINK if own and lbl == own else DARK_BLUE
+        for lbl in t[label_col]
+    ]
     text = [
         f"{v:.{decimals}f}" if ok else "c (suppressed)" for v, ok in zip(values, shown, strict=True)
     ]
@@ -147,12 +154,16 @@ def mean_bars(
     benchmark: float | None = None,
     x_title: str = "Mean score (0–100)",
     highlight: str | None = None,
+    own: str | None = None,
 ) -> go.Figure:
-    """Horizontal bars of means with 95% intervals; suppressed rows labelled 'c'."""
+    """Horizontal bars of means with 95% intervals; suppressed rows labelled 'c'. ``own`` (the
+    viewer's supplier group) is drawn in its own colour and named "… (your group)"."""
     t = table.iloc[::-1]
     shown = ~t["suppressed"].astype(bool)
     values = t["mean"].where(shown)
-    colours, text = _bar_labels(t, label_col, values, shown, highlight, decimals=1)
+    colours, text = _bar_labels(t, label_col, values, shown, highlight, decimals=1, own=own)
+    if own is not None:
+        t = t.assign(**{label_col: [f"{v}{OWN_SUFFIX}" if v == own else v for v in t[label_col]]})
     err_plus = (t["ci_high"] - t["mean"]).where(shown)
     err_minus = (t["mean"] - t["ci_low"]).where(shown)
     fig = new_figure(
@@ -245,7 +256,10 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
 
 # Sauro-Lewis grade ranges on the SUS scale, merged to letters: (low, high, label).
 SUS_GRADE_BANDS = sus_letter_bands()
-GRADE_SHADES = ("#f3f2f1", "#ffffff")
+# Alternate bands a reader can tell apart (the first pair, #f3f2f1 on white, was nearly
+# invisible), each edge marked by a thin line as well.
+GRADE_SHADES = ("#dde3ea", "#ffffff")
+GRADE_EDGE = {"color": "#8a9099", "width": 1, "dash": "dot"}
 SERIES_STYLE = (  # colour and marker for up to four series: never colour alone
     (DARK_BLUE, "circle"),
     (ORANGE, "diamond"),
@@ -259,7 +273,7 @@ def add_sus_grades(fig: go.Figure, *, axis: str = "x") -> go.Figure:
     (one layout update: adding shapes one by one re-validates the figure each time)."""
     shapes, notes = list(fig.layout.shapes or ()), list(fig.layout.annotations or ())
     for i, (low, high, label) in enumerate(SUS_GRADE_BANDS):
-        shade = {"fillcolor": GRADE_SHADES[i % 2], "line": {"width": 0}, "layer": "below"}
+        shade = {"fillcolor": GRADE_SHADES[i % 2], "line": GRADE_EDGE, "layer": "below"}
         font = {"size": 12, "color": DARK_GREY}
         if axis == "x":
             shapes.append({"type": "rect", "x0": low, "x1": high, "xref": "x", "y0": 0, "y1": 1,
@@ -315,6 +329,40 @@ def count_bars(
     )
 
 
+TOTAL_PREFIX = "All "  # "All groups (England)", "All themes", "All severities"
+TOTAL_FILL, SUPPRESSED_FILL = "#f3f2f1", "#d2d5d8"  # outside the colour scale
+SEPARATOR = {"color": "#ffffff", "width": 7}
+
+
+def is_total(label) -> bool:
+    """Whether a heatmap row or column is a total ("All …"): drawn apart from the others."""
+    return str(label).startswith(TOTAL_PREFIX)
+
+
+def _totals_last(labels: list) -> list:
+    return [v for v in labels if not is_total(v)] + [v for v in labels if is_total(v)]
+
+
+def _plain_layer(z_rows, text_rows, xs, ys, fill: str, font: dict) -> go.Heatmap:
+    """Cells outside the colour scale (totals, 'c'): one flat fill, black labels."""
+    return go.Heatmap(
+        z=z_rows,
+        x=xs,
+        y=ys,
+        text=text_rows,
+        texttemplate="%{text}",
+        textfont={"color": BLACK_TEXT, "size": 13, **font},
+        hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+        colorscale=[[0, fill], [1, fill]],
+        zmin=0,
+        zmax=1,
+        hoverongaps=False,
+        showscale=False,
+        xgap=2,
+        ygap=2,
+    )
+
+
 def labelled_heatmap(
     table: pd.DataFrame,
     row_col: str,
@@ -327,19 +375,28 @@ def labelled_heatmap(
     colorbar: dict | None = None,
     decimals: int = 0,
     col_order: list | None = None,
+    missing: float | None = None,
+    totals_in_scale: bool = True,
 ) -> go.Figure:
     """Like :func:`heatmap` (stepped sequential palette, every cell labelled with its value
     or 'c' in a colour that contrasts with it), with any value range (``scale_max``).
 
+    Total rows and columns ("All …") come last, set apart by a gap; with
+    ``totals_in_scale=False`` they are drawn in a flat neutral fill, outside the colour scale
+    (counts, where a total would dwarf every other cell). Suppressed cells ('c') have their
+    own grey fill, and ``missing`` (0 for counts) is shown for combinations not in the table,
+    so a zero never looks like a suppressed or empty cell.
+
     Labels are the heatmap's own cell text, not one annotation per cell: plotly measures
     each annotation separately, which made a 12 x 14 grid the slowest chart on any page.
     Cell text has a single colour per trace, so cells with white labels (the two dark
-    bands) and cells with black ones are two traces over the same grid, each blank where
-    the other is filled."""
-    rows = list(dict.fromkeys(table[row_col]))
+    bands), black ones, totals and 'c' are separate traces over the same grid, each blank
+    where another is filled."""
+    rows = _totals_last(list(dict.fromkeys(table[row_col])))
     cols = list(dict.fromkeys(table[col_col]))
     if col_order is not None:
         cols = [c for c in col_order if c in cols] + [c for c in cols if c not in col_order]
+    cols = _totals_last(cols)
     grid = {
         (r, c): (bool(sup), v)
         for r, c, sup, v in zip(
@@ -348,23 +405,30 @@ def labelled_heatmap(
     }
     xs = [(col_labels or {}).get(c, c) for c in cols]
     ys = [(row_labels or {}).get(r, r) for r in rows]
-    layers = {colour: ([], []) for colour in (WHITE_TEXT, BLACK_TEXT)}  # colour -> z, text
+    names = (WHITE_TEXT, BLACK_TEXT, "total", "c")
+    layers = {name: ([], []) for name in names}  # layer -> z rows, text rows
     for r in rows:
         for z_rows, text_rows in layers.values():
             z_rows.append([])
             text_rows.append([])
         for c in cols:
-            hidden, v = grid.get((r, c), (False, None))
-            if (r, c) not in grid or (not hidden and (v is None or pd.isna(v))):
-                z, label = None, ""
-            elif hidden:
-                z, label = None, "c"
+            hidden, v = grid.get((r, c), (False, missing))
+            if not hidden and (v is None or pd.isna(v)):
+                v = missing
+            if hidden:
+                layer, z, label = "c", 1.0, "c"
+            elif v is None or pd.isna(v):
+                layer, z, label = BLACK_TEXT, None, ""
             else:
-                z, label = float(v) / scale_max * 100, f"{float(v):.{decimals}f}"
-            mine = WHITE_TEXT if z is not None and z >= LIGHT_BAND_BELOW else BLACK_TEXT
-            for colour, (z_rows, text_rows) in layers.items():
-                z_rows[-1].append(z if colour == mine else None)
-                text_rows[-1].append(label if colour == mine else "")
+                label = f"{float(v):.{decimals}f}"
+                z = float(v) / scale_max * 100
+                if not totals_in_scale and (is_total(r) or is_total(c)):
+                    layer, z = "total", 1.0
+                else:
+                    layer = WHITE_TEXT if z >= LIGHT_BAND_BELOW else BLACK_TEXT
+            for name, (z_rows, text_rows) in layers.items():
+                z_rows[-1].append(z if name == layer else None)
+                text_rows[-1].append(label if name == layer else "")
     bar = colorbar or {
         "title": "Score",
         "tickvals": [20, 50, 80],
@@ -373,33 +437,46 @@ def labelled_heatmap(
     # right against the plot: at plotly's default x (1.02) the room it needs grows with the
     # plot's width, which only the browser knows
     bar = {**bar, "x": 1.0}
-    fig = new_figure(
-        [
-            go.Heatmap(
-                z=z_rows,
-                x=xs,
-                y=ys,
-                text=text_rows,
-                texttemplate="%{text}",
-                textfont={"color": colour, "size": 13},
-                hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
-                colorscale=SEQUENTIAL,
-                zmin=0,
-                zmax=100,
-                hoverongaps=False,
-                showscale=colour == BLACK_TEXT,
-                colorbar=bar,
-                xgap=2,
-                ygap=2,
-            )
-            for colour, (z_rows, text_rows) in layers.items()
-        ]
-    )
+    traces = [
+        go.Heatmap(
+            z=z_rows,
+            x=xs,
+            y=ys,
+            text=text_rows,
+            texttemplate="%{text}",
+            textfont={"color": colour, "size": 13},
+            hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            zmax=100,
+            hoverongaps=False,
+            showscale=colour == BLACK_TEXT,
+            colorbar=bar,
+            xgap=2,
+            ygap=2,
+        )
+        for colour in (WHITE_TEXT, BLACK_TEXT)
+        for z_rows, text_rows in [layers[colour]]
+    ]
+    for name, fill, font in (("total", TOTAL_FILL, {"weight": "bold"}), ("c", SUPPRESSED_FILL, {})):
+        z_rows, text_rows = layers[name]
+        if any(z is not None for row in z_rows for z in row):
+            traces.append(_plain_layer(z_rows, text_rows, xs, ys, fill, font))
+    shapes = [
+        {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y",
+         "y0": i - 0.5, "y1": i - 0.5, "line": SEPARATOR, "layer": "above"}
+        for i in range(1, len(rows)) if is_total(rows[i]) and not is_total(rows[i - 1])
+    ] + [
+        {"type": "line", "yref": "y domain", "y0": 0, "y1": 1, "xref": "x",
+         "x0": i - 0.5, "x1": i - 0.5, "line": SEPARATOR, "layer": "above"}
+        for i in range(1, len(cols)) if is_total(cols[i]) and not is_total(cols[i - 1])
+    ]  # fmt: skip
     return _base(
-        fig,
+        new_figure(traces),
         height=max(320, 36 * len(rows) + 160),
         xaxis={"side": "top", "tickangle": -30},
         yaxis={"automargin": True, "autorange": "reversed"},
+        shapes=shapes,
         margin={
             "l": left_for_labels(ys),
             "t": top_for_slanted(xs, 30),
@@ -419,8 +496,10 @@ def count_heatmap(
     col_order: list | None = None,
 ) -> go.Figure:
     """Counts on the stepped sequential palette (bands at 40% and 60% of the largest count
-    shown), each cell labelled with its count or 'c'; the colour bar states the bands."""
-    shown = pd.to_numeric(table.loc[~table["suppressed"].astype(bool), value_col])
+    shown, totals left out of the scale and drawn apart), each cell labelled with its count,
+    0 or 'c'; the colour bar states the bands."""
+    body = ~table[row_col].map(is_total) & ~table[col_col].map(is_total)
+    shown = pd.to_numeric(table.loc[body & ~table["suppressed"].astype(bool), value_col])
     top = max(float(shown.max()) if len(shown) else 1.0, 1.0)
     bar = {
         "title": value_col.replace("_", " ").capitalize(),
@@ -441,6 +520,8 @@ def count_heatmap(
         scale_max=top,
         colorbar=bar,
         col_order=col_order,
+        missing=0.0,
+        totals_in_scale=False,
     )
 
 

@@ -41,7 +41,10 @@ def pytest_collection_modifyitems(items):
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            # one worker runs a group (one server, one browser); a module may name its own
+            # group to run beside the others (the journeys)
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +76,14 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        # Playwright hides scroll bars in headless mode; show them, as a person sees them
+        # (a grid that scrolls sideways must show that it does).
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            ignore_default_args=["--hide-scrollbars"],
+        )
         yield b
         b.close()
 

@@ -18,7 +18,11 @@ def test_req001_candidate_to_word_specification(as_user):
     rep.open("/requirements")
     page.get_by_role("button", name="Regroup findings").click()
     expect(page.locator("#req-regroup-msg")).to_contain_text("Grouped", timeout=30000)
-    first = page.locator("#req-candidates .ag-row[row-index='0'] .ag-cell").first
+    # the demo has already accepted some candidates: take the best one still open
+    open_rows = page.locator("#req-candidates .ag-center-cols-container .ag-row").filter(
+        has_not=page.locator("[col-id='accepted_as']", has_text="R-")
+    )
+    first = open_rows.first.locator(".ag-cell").first
     expect(first).to_be_visible()
     first.click()
     expect(page.locator("#req-cand-title")).to_contain_text("Findings in candidate")

@@ -202,6 +202,23 @@ def test_compare_groups_fold_small_groups_and_show_counts(as_):
     assert "Esprit" not in json.dumps(out)
 
 
+def test_compare_marks_the_viewers_own_group_and_names_england_only_unfiltered(as_):
+    out = chart(as_("nlar"), "compare-groups", ["2010-Q2", "all", "all", "all", "SUS"], COMPARE)
+    labels = out["compare-groups-graph"]["figure"]["data"][0]["y"]
+    assert (
+        "OLM (your group)" in labels
+        and "England's mean" in out["compare-groups-summary"]["children"]
+    )
+    coord = chart(as_("coord"), "compare-groups", ["2010-Q2", "all", "all", "all", "SUS"], COMPARE)
+    assert not any(
+        "(your group)" in y for y in coord["compare-groups-graph"]["figure"]["data"][0]["y"]
+    )
+    typed = chart(
+        as_("coord"), "compare-groups", ["2010-Q2", "all", "county", "all", "SUS"], COMPARE
+    )
+    assert "England" not in typed["compare-groups-summary"]["children"]
+
+
 def test_a_narrowed_view_that_would_isolate_an_authority_reads_c(as_):
     # Corelogic has 3 counties and 1 unitary: "county" passes on its own, but all types minus
     # county is one authority, so Corelogic's county figure is suppressed.

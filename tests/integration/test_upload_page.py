@@ -31,6 +31,7 @@ class Page:
             for d in self.deps
             if any(f"{i['id']}.{i['property']}" == trigger for i in d["inputs"])
             and output in d["output"]
+            and d.get("clientside_function") is None  # runs in the browser, not here
         ]
         assert len(found) == 1, (trigger, output, [d["output"] for d in found])
         return found[0]

@@ -25,7 +25,7 @@ def test_plain_figure_sets_the_house_look_over_the_callers_layout():
 def test_heatmap_labels_every_cell_in_a_colour_that_contrasts_with_it():
     import pandas as pd
 
-    from layouts.charts.figures import BLACK_TEXT, WHITE_TEXT, labelled_heatmap
+    from layouts.charts.figures import BLACK_TEXT, SEQUENTIAL, WHITE_TEXT, labelled_heatmap
 
     table = pd.DataFrame(
         {"group": ["A", "A", "B", "B"], "theme": ["T1", "T2", "T1", "T2"],
@@ -33,18 +33,54 @@ def test_heatmap_labels_every_cell_in_a_colour_that_contrasts_with_it():
     )  # fmt: skip
     fig = labelled_heatmap(table, "group", "theme")
     assert not fig.layout.annotations  # cell text, not one annotation per cell
-    by_colour = {t.textfont.color: t for t in fig.data}
-    assert set(by_colour) == {WHITE_TEXT, BLACK_TEXT}
-    white, black = by_colour[WHITE_TEXT], by_colour[BLACK_TEXT]
-    # dark cells (80, 55) carry white labels; the light one (20) and 'c' black ones
+    white, black, suppressed = fig.data
+    assert (white.textfont.color, black.textfont.color) == (WHITE_TEXT, BLACK_TEXT)
+    # dark cells (80, 55) carry white labels, the light one (20) black ones; 'c' has its own
+    # grey fill outside the colour scale, so it never looks like a low score or a zero
     assert [list(r) for r in white.text] == [["80", ""], ["", "55"]]
-    assert [list(r) for r in black.text] == [["", "20"], ["c", ""]]
+    assert [list(r) for r in black.text] == [["", "20"], ["", ""]]
+    assert [list(r) for r in suppressed.text] == [["", ""], ["c", ""]]
+    assert suppressed.colorscale[0][1] != SEQUENTIAL[0][1] and not suppressed.showscale
     # each cell is filled by one trace only, and one colour bar is drawn
-    filled = [[[v is not None for v in r] for r in t.z] for t in (white, black)]
-    assert filled == [[[True, False], [False, True]], [[False, True], [False, False]]]
+    filled = [[[v is not None for v in r] for r in t.z] for t in fig.data]
+    assert filled == [
+        [[True, False], [False, True]],
+        [[False, True], [False, False]],
+        [[False, False], [True, False]],
+    ]
     assert white.z[0][0] == pytest.approx(80.0) and black.z[0][1] == pytest.approx(20.0)
     assert [t.showscale for t in (white, black)] == [False, True]
     assert white.texttemplate == black.texttemplate == "%{text}"
+
+
+def test_count_heatmap_keeps_totals_out_of_the_scale_and_shows_zero_apart_from_c():
+    import pandas as pd
+
+    from layouts.charts.figures import TOTAL_FILL, count_heatmap
+
+    table = pd.DataFrame(
+        {"group": ["A", "A", "B", "All groups (England)", "All groups (England)"],
+         "theme": ["T1", "All themes", "T2", "T1", "All themes"],
+         "findings": [10, 12, 2, 500, 900], "suppressed": [False, False, True, False, False]}
+    )  # fmt: skip
+    fig = count_heatmap(table, "group", "theme")
+    text = {}
+    for t in fig.data:
+        for y, row in zip(t.y, t.text, strict=True):
+            for x, label in zip(t.x, row, strict=True):
+                if label:
+                    text[(y, x)] = (label, t.colorscale[0][1])
+    # the body's largest count (10) sets the scale, not the totals (500, 900)
+    assert fig.data[1].colorbar.ticktext[-1] == "over 6"
+    assert text[("All groups (England)", "All themes")] == ("900", TOTAL_FILL)
+    assert text[("A", "All themes")][1] == TOTAL_FILL
+    # a combination with no findings reads 0, on the scale; a suppressed one reads c
+    assert text[("A", "T2")][0] == "0" and text[("A", "T2")][1] != TOTAL_FILL
+    assert text[("B", "T2")][0] == "c"
+    # totals come last, set apart from the body by a gap across the plot
+    assert list(fig.data[0].y)[-1] == "All groups (England)"
+    assert list(fig.data[0].x)[-1] == "All themes"
+    assert {s.type for s in fig.layout.shapes} == {"line"} and len(fig.layout.shapes) == 2
 
 
 def test_charts_reserve_room_for_their_longest_label():
