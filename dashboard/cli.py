@@ -85,7 +85,10 @@ def cmd_run(args, config: type[Config]) -> int:
         print(
             f"\nICS collaboration dashboard (synthetic demo data) at http://127.0.0.1:{args.port}/"
         )
-        print("Sign in as demo-la, demo-nlar, demo-coordinator or demo-admin; password: demo\n")
+        print(
+            "Sign in as demo-la, demo-nlar, demo-coordinator, demo-admin or demo-supplier; "
+            "password: demo\n"
+        )
         app.run(host=args.host, port=args.port, debug=False, threaded=True)
         return 0
     problem = secret_key_problem(config.SECRET_KEY)
