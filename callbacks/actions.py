@@ -26,6 +26,8 @@ NEEDS_SELECTION = {
     "admin-use": ("admin-use-delete",),
     "req-candidates": ("req-accept",),
 }
+# download button -> the rows it would download: disabled while there are none
+NEEDS_ROWS = {"themes-list-download-button": ("themes-list", "rowData")}
 # select -> buttons that do nothing until something is chosen in it
 NEEDS_CHOICE = {"spec-status-req": ("spec-status-save",)}
 # button -> (component, property) whose change means its action has finished
@@ -107,11 +109,14 @@ def register(app) -> None:
         if button in SPEC_DOWNLOADS:
             continue
         grid = _selection_grid(button)
+        rows = Input(grid, "selectedRows") if grid else None
+        if button in NEEDS_ROWS:
+            rows = Input(*NEEDS_ROWS[button])
         app.clientside_callback(
-            _READY_SELECTION_JS if grid else _READY_JS,
+            _READY_SELECTION_JS if rows else _READY_JS,
             Output(button, "className"),
             Output(button, "disabled"),
-            *([Input(grid, "selectedRows")] if grid else []),
+            *([rows] if rows else []),
             Input(*done),
             State(button, "className"),
         )

@@ -4,7 +4,13 @@ the ids it names (a renamed button would otherwise silently lose its guard)."""
 from __future__ import annotations
 
 import layouts
-from callbacks.actions import LONG_ACTIONS, NEEDS_CHOICE, NEEDS_SELECTION, SPEC_DOWNLOADS
+from callbacks.actions import (
+    LONG_ACTIONS,
+    NEEDS_CHOICE,
+    NEEDS_ROWS,
+    NEEDS_SELECTION,
+    SPEC_DOWNLOADS,
+)
 
 
 def _ids(component, found: set[str]) -> set[str]:
@@ -26,4 +32,5 @@ def test_every_guarded_button_and_what_it_waits_for_is_on_a_page():
     named |= {*NEEDS_CHOICE, *(b for buttons in NEEDS_CHOICE.values() for b in buttons)}
     named |= {b for buttons in NEEDS_SELECTION.values() for b in buttons}
     named |= {component for component, _prop in LONG_ACTIONS.values()}
+    named |= {*NEEDS_ROWS, *(component for component, _prop in NEEDS_ROWS.values())}
     assert named - on_pages == set()
