@@ -156,11 +156,7 @@ def view(picked, number, _status) -> dict:
         "items": rows(table, "requirement"),
         "footnote": doc.suppression,
         "build_value": [r for r in in_version if r in eligible_ids],
-        "status_options": [NONE]
-        + [
-            {"label": label, "value": str(rid)}
-            for rid, label in zip(in_version, labels, strict=True)
-        ],
+        "status_options": [NONE, *status],
     }
 
 

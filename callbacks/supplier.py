@@ -4,10 +4,11 @@ but the supplier's own users, and the central guard keeps suppliers off every ot
 
 from __future__ import annotations
 
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, html
 
 from callbacks.chart_card import rules
 from callbacks.common import current_viewer, db, guarded
+from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError
 from data.pages import supplier as page
 from data.requirements import answers, releases
@@ -24,8 +25,41 @@ def _int(value, what: str) -> int:
         raise DomainError(f"Choose a {what}.") from exc
 
 
-def _bump(counter) -> dict:
-    return {"n": (counter or {}).get("n", 0) + 1}
+def answer(viewer, _trigger, *, req, status, text, release, expected) -> Done:
+    """The supplier's answer to one requirement of a specification addressed to it."""
+    with db() as session:
+        recorded = answers.record_answer(
+            session,
+            viewer,
+            _int(req, "requirement"),
+            status,
+            text=text or "",
+            release=release or "",
+            expected_on=expected or None,
+        )
+        rid = recorded.requirement_id
+    return Done(f"Your answer to R-{rid} is recorded.")
+
+
+def reply(viewer, _trigger, *, req, text) -> Done:
+    """A message under the supplier's current answer (after a question, say)."""
+    with db() as session:
+        supplier_id = answers.require_addressed(session, viewer, _int(req, "requirement"))
+        current = answers.current_answers(session, [int(req)], supplier_id).get(int(req))
+        if not current:
+            raise DomainError("Answer the requirement first; then you can add messages.")
+        answers.reply(session, viewer, current[0].id, text or "")
+    return Done("Message sent.")
+
+
+def record_release(viewer, _trigger, *, product, name, when) -> Done:
+    """A release of one of the supplier's own products."""
+    with db() as session:
+        r = releases.record_release(
+            session, viewer, _int(product, "product"), name or "", when or ""
+        )
+        text = f"Release {r.name} of {r.product.name} recorded ({r.released_on:%d %B %Y})."
+    return Done(text)
 
 
 def _item(entry: page.SupplierItem) -> html.Article:
@@ -129,79 +163,43 @@ def register(app) -> None:
         ]
         return body, options, value, answered
 
-    @app.callback(
-        Output(f"{P}-answer-msg", "children"),
-        Output(f"{P}-changed", "data", allow_duplicate=True),
-        Input(f"{P}-answer-save", "n_clicks"),
-        State(f"{P}-answer-req", "value"),
-        State(f"{P}-answer-status", "value"),
-        State(f"{P}-answer-text", "value"),
-        State(f"{P}-answer-release", "value"),
-        State(f"{P}-answer-date", "value"),
-        State(f"{P}-changed", "data"),
-        prevent_initial_call=True,
-    )
-    @guarded(lambda msg: (alert(msg), no_update))
-    def _answer(n_clicks, req, status, text, release, expected, counter):
-        viewer = current_viewer()
-        if not n_clicks:
-            return no_update, no_update
-        with db() as session:
-            answer = answers.record_answer(
-                session,
-                viewer,
-                _int(req, "requirement"),
-                status,
-                text=text or "",
-                release=release or "",
-                expected_on=expected or None,
-            )
-            rid = answer.requirement_id
-        return alert(f"Your answer to R-{rid} is recorded.", "success"), _bump(counter)
+    def action(run, button: str, message: str, **states: State) -> None:
+        register_action(
+            app,
+            run,
+            triggers=[Input(f"{P}-{button}", "n_clicks")],
+            states=states,
+            message=f"{P}-{message}",
+            counter=f"{P}-changed",
+            step=next_change,
+            allow_duplicate=True,  # three actions move the page's one change counter
+        )
 
-    @app.callback(
-        Output(f"{P}-reply-msg", "children"),
-        Output(f"{P}-changed", "data", allow_duplicate=True),
-        Input(f"{P}-reply-save", "n_clicks"),
-        State(f"{P}-reply-req", "value"),
-        State(f"{P}-reply-text", "value"),
-        State(f"{P}-changed", "data"),
-        prevent_initial_call=True,
+    action(
+        answer,
+        "answer-save",
+        "answer-msg",
+        req=State(f"{P}-answer-req", "value"),
+        status=State(f"{P}-answer-status", "value"),
+        text=State(f"{P}-answer-text", "value"),
+        release=State(f"{P}-answer-release", "value"),
+        expected=State(f"{P}-answer-date", "value"),
     )
-    @guarded(lambda msg: (alert(msg), no_update))
-    def _reply(n_clicks, req, text, counter):
-        viewer = current_viewer()
-        if not n_clicks:
-            return no_update, no_update
-        with db() as session:
-            supplier_id = answers.require_addressed(session, viewer, _int(req, "requirement"))
-            current = answers.current_answers(session, [int(req)], supplier_id).get(int(req))
-            if not current:
-                raise DomainError("Answer the requirement first; then you can add messages.")
-            answers.reply(session, viewer, current[0].id, text or "")
-        return alert("Message sent.", "success"), _bump(counter)
-
-    @app.callback(
-        Output(f"{P}-release-msg", "children"),
-        Output(f"{P}-changed", "data", allow_duplicate=True),
-        Input(f"{P}-release-save", "n_clicks"),
-        State(f"{P}-release-product", "value"),
-        State(f"{P}-release-name", "value"),
-        State(f"{P}-release-date", "value"),
-        State(f"{P}-changed", "data"),
-        prevent_initial_call=True,
+    action(
+        reply,
+        "reply-save",
+        "reply-msg",
+        req=State(f"{P}-reply-req", "value"),
+        text=State(f"{P}-reply-text", "value"),
     )
-    @guarded(lambda msg: (alert(msg), no_update))
-    def _release(n_clicks, product, name, when, counter):
-        viewer = current_viewer()
-        if not n_clicks:
-            return no_update, no_update
-        with db() as session:
-            r = releases.record_release(
-                session, viewer, _int(product, "product"), name or "", when or ""
-            )
-            text = f"Release {r.name} of {r.product.name} recorded ({r.released_on:%d %B %Y})."
-        return alert(text, "success"), _bump(counter)
+    action(
+        record_release,
+        "release-save",
+        "release-msg",
+        product=State(f"{P}-release-product", "value"),
+        name=State(f"{P}-release-name", "value"),
+        when=State(f"{P}-release-date", "value"),
+    )
 
     @app.callback(
         Output(f"{P}-release-list", "children"),
