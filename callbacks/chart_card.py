@@ -13,11 +13,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, no_update
 
-from callbacks.common import current_viewer, db, guarded, services
+from callbacks.common import current_viewer, db, on_callback_error, services
 from data.queries.csv_export import csv_text
 from data.store.versioning import current_data_version
 from layouts.charts.figures import new_figure, template
 from layouts.components import data_table
+from layouts.ids import Namespace
 
 
 @dataclass
@@ -130,59 +131,62 @@ def cached_result(prefix: str, compute: Compute, viewer, session, values) -> Cha
     return cached_value(prefix, plain, viewer, session, values)
 
 
+BLANK_CHART = {"table": {"columns": [], "rows": []}, "footnote": ""}
+
+
+def chart_error(exc: Exception) -> dict:
+    """on_error of a chart card: the message as its summary and across an empty figure, no
+    table rows, no footnote."""
+    shown = on_callback_error(exc, blank=BLANK_CHART, text_in="summary")
+    return {**shown, "figure": empty_figure(shown["summary"])}
+
+
 def register_chart(
     app, prefix: str, inputs: list, compute: Compute, states: list | None = None
 ) -> None:
     """Register the display and download callbacks of chart card `prefix`.
 
-    `compute(viewer, session, *values)` must check the viewer's rights itself."""
+    `compute(viewer, session, *values)` must check the viewer's rights itself. A failure
+    shows its message in the card (:func:`chart_error`) and downloads nothing."""
+    card = Namespace(prefix)
     states = states or []
 
-    def _error(message: str):
-        return empty_figure(message), message, table_data(pd.DataFrame()), ""
-
-    @app.callback(
-        Output(f"{prefix}-graph", "figure"),
-        Output(f"{prefix}-summary", "children"),
-        Output(f"{prefix}-table-data", "data"),
-        Output(f"{prefix}-footnote", "children"),
-        *inputs,
-        *states,
-    )
-    @guarded(_error)
-    def _show(*values):
+    def show(*values) -> dict:
         viewer = current_viewer()
         with db() as session:
             result = cached_result(prefix, compute, viewer, session, list(values))
-        return (
-            result.figure,
-            result.summary,
-            table_data(result.table),
-            result.footnote,
-        )
+        return {
+            "figure": result.figure,
+            "summary": result.summary,
+            "table": table_data(result.table),
+            "footnote": result.footnote,
+        }
 
+    app.callback(
+        output={
+            "figure": Output(card("graph"), "figure"),
+            "summary": Output(card("summary"), "children"),
+            "table": Output(card("table-data"), "data"),
+            "footnote": Output(card("footnote"), "children"),
+        },
+        inputs=inputs,
+        state=states,
+        on_error=chart_error,
+    )(show)
     app.clientside_callback(
         show_table_js(prefix),
-        Output(f"{prefix}-table-slot", "children"),
-        Input(f"{prefix}-table-toggle", "n_clicks"),
-        Input(f"{prefix}-table-data", "data"),
+        Output(card("table-slot"), "children"),
+        Input(card("table-toggle"), "n_clicks"),
+        Input(card("table-data"), "data"),
     )
     # nothing to download while the chart has no rows (no data, or a refusal)
     app.clientside_callback(
         "function (table) { return !(table && table.rows && table.rows.length); }",
-        Output(f"{prefix}-download-button", "disabled"),
-        Input(f"{prefix}-table-data", "data"),
+        Output(card("download-button"), "disabled"),
+        Input(card("table-data"), "data"),
     )
 
-    @app.callback(
-        Output(f"{prefix}-download", "data"),
-        Input(f"{prefix}-download-button", "n_clicks"),
-        *[State(i.component_id, i.component_property) for i in inputs],
-        *states,
-        prevent_initial_call=True,
-    )
-    @guarded(lambda _msg: no_update)
-    def _download(n_clicks, *values):
+    def download(n_clicks, *values):
         if not n_clicks:
             return no_update
         viewer = current_viewer()
@@ -190,6 +194,14 @@ def register_chart(
             result = cached_result(prefix, compute, viewer, session, list(values))
             version = current_data_version(session)
         return dcc.send_string(csv_for(result, version), f"{prefix}.csv")
+
+    app.callback(
+        Output(card("download"), "data"),
+        Input(card("download-button"), "n_clicks"),
+        *[State(i.component_id, i.component_property) for i in inputs],
+        *states,
+        prevent_initial_call=True,
+    )(download)
 
 
 def rules():

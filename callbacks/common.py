@@ -7,7 +7,7 @@ wired in dashboard.factory) turns a domain error into its message and any other 
 into a logged, generic message (never a traceback), and shows it in the callback's
 ``message`` output (callbacks with dict outputs). A callback that must also reset outputs
 on failure passes ``on_error=clearing(...)``. :func:`guarded` is the older per-callback
-form, still used by the analysis pages."""
+form, still used by a few callbacks not yet converted."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
-from callbacks.common import current_viewer, guarded
+from callbacks.common import clearing, current_viewer
 from callbacks.filters import footnote, parse, period_resolver, register_period_options
 from callbacks.url_state import register_url_state
 from data.pages import compare
@@ -26,7 +26,8 @@ from layouts.charts.figures import (
 )
 from layouts.charts.sentences import group_range
 from layouts.charts.tables import format_table
-from layouts.compare import FIELDS, PATH, PREFIX, measures
+from layouts.compare import FIELDS, PATH, measures
+from layouts.ids import COMPARE as C
 
 INPUTS = [Input(FIELDS[k], "value") for k in ("period", "role", "type", "region", "measure")]
 COLUMNS = {
@@ -245,17 +246,23 @@ def breakdown_chart(viewer, session, period, role, la_type, region, measure) -> 
     )
 
 
-def register(app) -> None:
-    register_url_state(app, PREFIX, PATH, FIELDS, period_resolver(COMPARE))
-    register_period_options(app, FIELDS["period"], f"{PREFIX}-query")
-    register_chart(app, f"{PREFIX}-groups", INPUTS, groups_chart)
-    register_chart(app, f"{PREFIX}-heatmap", INPUTS, heatmap_chart)
-    register_chart(app, f"{PREFIX}-spread", INPUTS, spread_chart)
-    register_chart(app, f"{PREFIX}-trend", INPUTS, trend_chart)
-    register_chart(app, f"{PREFIX}-breakdown", INPUTS, breakdown_chart)
+def breakdown_hidden(_query) -> dict:
+    """Whether the authority-by-authority card stays hidden: it is only for the group's
+    NLAR representative (hidden too if that cannot be checked)."""
+    viewer = current_viewer()
+    return {"hidden": not compare.may_see_la_breakdown(viewer, viewer.supplier_id)}
 
-    @app.callback(Output(f"{PREFIX}-breakdown-wrap", "hidden"), Input(f"{PREFIX}-query", "data"))
-    @guarded(lambda _msg: True)
-    def _breakdown_visible(_query):
-        viewer = current_viewer()
-        return not compare.may_see_la_breakdown(viewer, viewer.supplier_id)
+
+def register(app) -> None:
+    register_url_state(app, C, PATH, FIELDS, period_resolver(COMPARE))
+    register_period_options(app, FIELDS["period"], C("query"))
+    register_chart(app, C("groups"), INPUTS, groups_chart)
+    register_chart(app, C("heatmap"), INPUTS, heatmap_chart)
+    register_chart(app, C("spread"), INPUTS, spread_chart)
+    register_chart(app, C("trend"), INPUTS, trend_chart)
+    register_chart(app, C("breakdown"), INPUTS, breakdown_chart)
+    app.callback(
+        output={"hidden": Output(C("breakdown-wrap"), "hidden")},
+        inputs=Input(C("query"), "data"),
+        on_error=clearing(hidden=True),
+    )(breakdown_hidden)

@@ -4,11 +4,12 @@ raw control values (from a browser, so untrusted) parsed once by the page's filt
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State
 
-from callbacks.common import current_viewer, db, guarded, services
+from callbacks.common import current_viewer, db, services
 from data.queries.filter_options import FilterOptions, analysis_options
 from data.queries.filters import FilterSpec, Selection
 from layouts.components import SUPPRESSION_FOOTNOTE
@@ -30,23 +31,27 @@ def footnote(extra: str = "") -> str:
     return f"{text} {extra}".strip()
 
 
+def period_options(all_label: str | None, _trigger=None) -> list[dict]:
+    """A period select's options: the periods that have results, newest first (with an
+    "all" choice labelled `all_label`, if given)."""
+    current_viewer()
+    with db() as session:
+        periods = analysis_options(session).periods
+    return options({p: p for p in reversed(periods)}, all_label)
+
+
 def register_period_options(
     app, control_id: str, trigger_id: str, *, all_label: str | None = None
 ) -> None:
-    """Fill a period select with the periods that have results, newest first.
+    """Fill a period select with :func:`period_options` (left as it is if that fails).
 
     Only the options: the select starts on the URL's period or on its placeholder ("" =
     the latest period, or "all" where the select has an all choice), which the charts read
     as that, so they are requested with the page instead of one round trip after it.
     :func:`period_resolver` names the period in the page's URL."""
-
-    @app.callback(Output(control_id, "options"), Input(trigger_id, "data"))
-    @guarded(lambda _msg: no_update)
-    def _periods(_trigger):
-        current_viewer()
-        with db() as session:
-            periods = analysis_options(session).periods
-        return options({p: p for p in reversed(periods)}, all_label)
+    app.callback(Output(control_id, "options"), Input(trigger_id, "data"))(
+        functools.partial(period_options, all_label)
+    )
 
 
 def period_resolver(spec: FilterSpec):
@@ -61,17 +66,18 @@ def period_resolver(spec: FilterSpec):
     return resolve
 
 
-def register_group_options(app, control_id: str, trigger_id: str) -> None:
-    """Fill a supplier-group select with the groups that have results."""
+def group_options(_trigger, _value) -> list[dict]:
+    """A supplier-group select's options: the groups that have results."""
+    current_viewer()
+    with db() as session:
+        groups = analysis_options(session).groups
+    return options(groups, "All supplier groups")
 
-    @app.callback(
+
+def register_group_options(app, control_id: str, trigger_id: str) -> None:
+    """Fill a supplier-group select with :func:`group_options` (left as it is if that fails)."""
+    app.callback(
         Output(control_id, "options"),
         Input(trigger_id, "data"),
         State(control_id, "value"),
-    )
-    @guarded(lambda _msg: no_update)
-    def _groups(_trigger, _value):
-        current_viewer()
-        with db() as session:
-            groups = analysis_options(session).groups
-        return options(groups, "All supplier groups")
+    )(group_options)

@@ -10,22 +10,22 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
-from callbacks.common import current_viewer, db, guarded, user_message
+from callbacks.common import clearing, current_viewer, db
 from callbacks.filters import footnote
 from callbacks.url_state import register_url_state
 from data.errors import DomainError, PermissionDenied
 from data.pages import contact
 from data.pages import my_authority as ma
 from data.queries.filter_options import reference_options
-from data.queries.filters import MY_AUTHORITY
+from data.queries.filters import MY_AUTHORITY, Selection
 from data.reference.codes import SUS_BENCHMARK, theme_names
 from layouts.charts.figures import change_dots, comparator_dots, series_lines
 from layouts.charts.tables import format_table
 from layouts.compare import measures
 from layouts.filters import options
-from layouts.my_authority import FIELDS, PATH, PREFIX
+from layouts.ids import MY_AUTHORITY as M
+from layouts.my_authority import FIELDS, PATH
 
-P = PREFIX
 INPUTS = [Input(FIELDS["period"], "value"), Input(FIELDS["measure"], "value")]
 COLUMNS = {
     "measure": "Score",
@@ -43,19 +43,18 @@ def _names() -> dict[str, str]:
     return {"SUS": "SUS", **{c: n for c, n in theme_names().items() if c != "GEN"}}
 
 
-def _period(session, viewer, period) -> tuple[int, list[str], str | None]:
-    """The viewer's authority, its periods, and the period chosen among them (the latest
-    when none, or an unknown one, is chosen: data.queries.filters.MY_AUTHORITY)."""
-    me = ma.require_authority(viewer)
-    periods = ma.own_periods(session, me)
-    chosen = MY_AUTHORITY.parse({"period": period}, reference_options(periods)).period
-    return me, periods, chosen
+def _selection(session, viewer, period, measure=None) -> Selection:
+    """The filters parsed (data.queries.filters.MY_AUTHORITY) against the periods the
+    viewer's authority has results for: the latest period when none, or an unknown one, is
+    chosen; SUS when no known measure is."""
+    periods = ma.own_periods(session, ma.require_authority(viewer))
+    values = {"period": period, "measure": measure}
+    return MY_AUTHORITY.parse(values, reference_options(periods))
 
 
 def _resolve(session, viewer, chosen: dict[str, object]) -> dict[str, object]:
     """URL values with the period the charts show (the latest when none is chosen)."""
-    _me, _periods, period = _period(session, viewer, chosen.get("period"))
-    return {**chosen, "period": period}
+    return {**chosen, "period": _selection(session, viewer, chosen.get("period")).period}
 
 
 def _nodata(message: str) -> ChartResult:
@@ -70,11 +69,12 @@ def _display(table: pd.DataFrame, first: dict[str, str]) -> pd.DataFrame:
     return shown[cols].rename(columns={**COLUMNS, **first})
 
 
-def profile_chart(viewer, session, period, _measure) -> ChartResult:
-    _me, _periods, p = _period(session, viewer, period)
+def profile_chart(viewer, session, period, measure) -> ChartResult:
+    f = _selection(session, viewer, period, measure)
+    p = f.period
     if p is None:
         return _nodata("Your authority has not shared results yet.")
-    table = ma.profile(session, viewer, p, rules())
+    table = ma.profile(session, viewer, f, rules())
     if table.empty:
         return _nodata(f"No results for your authority in {p}.")
     names = _names()
@@ -115,11 +115,11 @@ def profile_chart(viewer, session, period, _measure) -> ChartResult:
     )
 
 
-def trend_chart(viewer, session, _period_value, measure) -> ChartResult:
-    ma.require_authority(viewer)
-    m = MY_AUTHORITY.parse({"measure": measure}, reference_options()).get("measure")
+def trend_chart(viewer, session, period, measure) -> ChartResult:
+    f = _selection(session, viewer, period, measure)
+    m = f.get("measure")
     name = measures()[m]
-    table = ma.trend(session, viewer, m, rules())
+    table = ma.trend(session, viewer, f, rules())
     if table.empty:
         return _nodata("Your authority has not shared results yet.")
     mine = table.loc[table["comparator"] == ma.YOU].sort_values("period")
@@ -138,7 +138,7 @@ def trend_chart(viewer, session, _period_value, measure) -> ChartResult:
 
 
 def change_chart(viewer, session, period, _measure) -> ChartResult:
-    _me, _periods, p = _period(session, viewer, period)
+    p = _selection(session, viewer, period).period
     if p is None:
         return _nodata("Your authority has not shared results yet.")
     before, table = ma.own_changes(session, viewer, p, rules())
@@ -189,7 +189,7 @@ def improved_table(improvers: list[ma.Improver]):
                     html.Td(
                         html.Button(
                             "Ask to be put in touch",
-                            id={"type": f"{P}-ask", "index": f"{shown_as}|{','.join(themes)}"},
+                            id={"type": M("ask"), "index": f"{shown_as}|{','.join(themes)}"},
                             className="btn btn-outline-primary btn-sm",
                             **{"aria-label": f"Ask to be put in touch with {shown_as} "
                                f"about {', '.join(labels)}"},
@@ -231,11 +231,11 @@ def requests_table(views: list[contact.ContactView]):
         if v.can_decide:
             action = html.Div(
                 [
-                    html.Button("Accept", id={"type": f"{P}-decide", "index": f"{v.id}|accept"},
+                    html.Button("Accept", id={"type": M("decide"), "index": f"{v.id}|accept"},
                                 className="btn btn-primary btn-sm me-2",
                                 **{"aria-label": f"Accept the request from {v.other} about "
                                    f"{theme}"}),
-                    html.Button("Decline", id={"type": f"{P}-decide", "index": f"{v.id}|decline"},
+                    html.Button("Decline", id={"type": M("decide"), "index": f"{v.id}|decline"},
                                 className="btn btn-outline-secondary btn-sm",
                                 **{"aria-label": f"Decline the request from {v.other} about "
                                    f"{theme}"}),
@@ -254,92 +254,104 @@ def requests_table(views: list[contact.ContactView]):
     )
 
 
+def periods_and_neighbours(_query) -> dict:
+    """The period select's options (the authority's periods, newest first) and who its
+    statistical neighbours are.
+
+    Only the options: the select starts on the URL's period or on "latest", which the
+    charts read as that, so they do not wait for this callback (:func:`_resolve` names the
+    period in the URL)."""
+    viewer = current_viewer()
+    with db() as session:
+        me = ma.require_authority(viewer)
+        periods = ma.own_periods(session, me)
+        hood = ma.neighbours(session, me)
+    note = (
+        f"Your statistical neighbours are {hood.describe()} ({len(hood.ids)} authorities, "
+        "of which those with results in a period are pooled)."
+    )
+    return {"options": options({q: q for q in reversed(periods)}, None), "note": note}
+
+
+def improved(period, _refresh) -> dict:
+    """The "who improved" list for the chosen period."""
+    viewer = current_viewer()
+    with db() as session:
+        p = _selection(session, viewer, period).period
+        found = ma.who_improved(session, viewer, p, rules()) if p else []
+    return {"message": improved_table(found)}
+
+
+def requests(_query, _refresh) -> dict:
+    """Requests to be put in touch, to and from the viewer's authority."""
+    viewer = current_viewer()
+    with db() as session:
+        return {"message": requests_table(contact.requests_for(session, viewer))}
+
+
+def act(_asks, _decisions, period, refresh) -> dict:
+    """An "ask to be put in touch", "accept" or "decline" button: do it, say what was done
+    and move the refresh counter on (the lists reload). A refusal is said, not done."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(t.get("value") for t in ctx.triggered):
+        return no_update
+    viewer = current_viewer()
+    index = str(trigger.get("index", ""))
+    with db() as session:
+        if trigger.get("type") == M("ask"):
+            target, _, themes = index.partition("|")
+            p = _selection(session, viewer, period).period
+            _ask_about_each(session, viewer, target, themes.split(","), p or "")
+            message = (
+                f"Your request to be put in touch with {target} has been sent. They "
+                "will see it on their My authority page."
+            )
+        else:
+            raw_id, _, verdict = index.partition("|")
+            if not raw_id.isdigit() or verdict not in ("accept", "decline"):
+                raise DomainError("That request could not be found.")
+            req = contact.decide(session, viewer, int(raw_id), verdict == "accept")
+            message = (
+                "You accepted: both authorities can now see each other's names."
+                if req.status == contact.ACCEPTED
+                else "You declined the request; your authority stays anonymous."
+            )
+    return {"message": message, "refresh": (refresh or 0) + 1}
+
+
 def register(app) -> None:
-    register_url_state(app, P, PATH, FIELDS, _resolve)
-    register_chart(app, f"{P}-profile", INPUTS, profile_chart)
-    register_chart(app, f"{P}-trend", INPUTS, trend_chart)
-    register_chart(app, f"{P}-change", INPUTS, change_chart)
-
-    @app.callback(
-        Output(FIELDS["period"], "options"),
-        Output(f"{P}-neighbours-note", "children"),
-        Input(f"{P}-query", "data"),
-    )
-    @guarded(lambda msg: ([], msg))
-    def _periods(_query):
-        # only the options: the select starts on the URL's period or on "latest", which the
-        # charts read as that, so they do not wait for this callback (_resolve names the
-        # period in the URL)
-        viewer = current_viewer()
-        with db() as session:
-            me, periods, _chosen = _period(session, viewer, None)
-            hood = ma.neighbours(session, me)
-        note = (
-            f"Your statistical neighbours are {hood.describe()} ({len(hood.ids)} authorities, "
-            "of which those with results in a period are pooled)."
-        )
-        return options({q: q for q in reversed(periods)}, None), note
-
-    @app.callback(
-        Output(f"{P}-improved", "children"),
-        Input(FIELDS["period"], "value"),
-        Input(f"{P}-refresh", "data"),
-    )
-    @guarded(lambda msg: html.P(msg))
-    def _improved(period, _refresh):
-        viewer = current_viewer()
-        with db() as session:
-            _me, _periods, p = _period(session, viewer, period)
-            found = ma.who_improved(session, viewer, p, rules()) if p else []
-        return improved_table(found)
-
-    @app.callback(
-        Output(f"{P}-requests", "children"),
-        Input(f"{P}-query", "data"),
-        Input(f"{P}-refresh", "data"),
-    )
-    @guarded(lambda msg: html.P(msg))
-    def _requests(_query, _refresh):
-        viewer = current_viewer()
-        with db() as session:
-            return requests_table(contact.requests_for(session, viewer))
-
-    @app.callback(
-        Output(f"{P}-action-message", "children"),
-        Output(f"{P}-refresh", "data"),
-        Input({"type": f"{P}-ask", "index": ALL}, "n_clicks"),
-        Input({"type": f"{P}-decide", "index": ALL}, "n_clicks"),
-        State(FIELDS["period"], "value"),
-        State(f"{P}-refresh", "data"),
+    register_url_state(app, M, PATH, FIELDS, _resolve)
+    register_chart(app, M("profile"), INPUTS, profile_chart)
+    register_chart(app, M("trend"), INPUTS, trend_chart)
+    register_chart(app, M("change"), INPUTS, change_chart)
+    app.callback(
+        output={
+            "options": Output(FIELDS["period"], "options"),
+            "note": Output(M("neighbours-note"), "children"),
+        },
+        inputs=Input(M("query"), "data"),
+        on_error=clearing(text_in="note", options=[]),
+    )(periods_and_neighbours)
+    app.callback(
+        output={"message": Output(M("improved"), "children")},
+        inputs=[Input(FIELDS["period"], "value"), Input(M("refresh"), "data")],
+        on_error=clearing(render=html.P),
+    )(improved)
+    app.callback(
+        output={"message": Output(M("requests"), "children")},
+        inputs=[Input(M("query"), "data"), Input(M("refresh"), "data")],
+        on_error=clearing(render=html.P),
+    )(requests)
+    app.callback(
+        output={
+            "message": Output(M("action-message"), "children"),
+            "refresh": Output(M("refresh"), "data"),
+        },
+        inputs=[
+            Input({"type": M("ask"), "index": ALL}, "n_clicks"),
+            Input({"type": M("decide"), "index": ALL}, "n_clicks"),
+        ],
+        state=[State(FIELDS["period"], "value"), State(M("refresh"), "data")],
         prevent_initial_call=True,
-    )
-    @guarded(lambda msg: (msg, no_update))
-    def _act(_asks, _decisions, period, refresh):
-        trigger = ctx.triggered_id
-        if not isinstance(trigger, dict) or not any(t.get("value") for t in ctx.triggered):
-            return no_update, no_update
-        viewer = current_viewer()
-        index = str(trigger.get("index", ""))
-        try:
-            with db() as session:
-                if trigger.get("type") == f"{P}-ask":
-                    target, _, themes = index.partition("|")
-                    _me, _periods, p = _period(session, viewer, period)
-                    _ask_about_each(session, viewer, target, themes.split(","), p or "")
-                    message = (
-                        f"Your request to be put in touch with {target} has been sent. They "
-                        "will see it on their My authority page."
-                    )
-                else:
-                    raw_id, _, verdict = index.partition("|")
-                    if not raw_id.isdigit() or verdict not in ("accept", "decline"):
-                        raise DomainError("That request could not be found.")
-                    req = contact.decide(session, viewer, int(raw_id), verdict == "accept")
-                    message = (
-                        "You accepted: both authorities can now see each other's names."
-                        if req.status == contact.ACCEPTED
-                        else "You declined the request; your authority stays anonymous."
-                    )
-        except DomainError as exc:
-            return user_message(exc), no_update
-        return message, (refresh or 0) + 1
+        on_error=clearing(text_in="message"),
+    )(act)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Input, Output
 
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import clearing, current_viewer, db
 from callbacks.url_state import register_url_state
 from data.pages.compare import own_group
 from data.pages.overview import latest_period, sus_by_group, sus_change_by_group, themes_by_group
@@ -14,8 +14,9 @@ from data.reference.codes import SUS_BENCHMARK, theme_names
 from layouts.charts.figures import change_dots, labelled_heatmap, mean_bars
 from layouts.charts.tables import format_table
 from layouts.components import SUPPRESSION_FOOTNOTE
+from layouts.ids import OVERVIEW as OV
 
-P = "overview"
+TILES = ("las", "groups", "respondents", "period")  # tile ids on the page, in output order
 
 
 def _footnote() -> str:
@@ -132,28 +133,27 @@ def change_chart(viewer, session, _load) -> ChartResult:
     )
 
 
-def register(app) -> None:
-    register_url_state(app, P, "/", {})
-    load = [Input(f"{P}-load", "data")]
-    register_chart(app, f"{P}-sus", load, sus_chart)
-    register_chart(app, f"{P}-themes", load, themes_chart)
-    register_chart(app, f"{P}-change", load, change_chart)
+def tiles(_load) -> dict:
+    """The coverage tiles: authorities, supplier groups and responses so far, latest period."""
+    current_viewer()
+    with db() as session:
+        cov = coverage(session)
+    return {
+        "las": f"{cov.authorities}",
+        "groups": f"{cov.supplier_groups}",
+        "respondents": f"{cov.respondents:,}",
+        "period": cov.latest_period or "none yet",
+    }
 
-    @app.callback(
-        Output(f"{P}-las", "children"),
-        Output(f"{P}-groups", "children"),
-        Output(f"{P}-respondents", "children"),
-        Output(f"{P}-period", "children"),
-        Input(f"{P}-load", "data"),
-    )
-    @guarded(lambda msg: (msg, "", "", ""))
-    def _tiles(_load):
-        current_viewer()
-        with db() as session:
-            cov = coverage(session)
-        return (
-            f"{cov.authorities}",
-            f"{cov.supplier_groups}",
-            f"{cov.respondents:,}",
-            cov.latest_period or "none yet",
-        )
+
+def register(app) -> None:
+    register_url_state(app, OV, "/", {})
+    load = [Input(OV("load"), "data")]
+    register_chart(app, OV("sus"), load, sus_chart)
+    register_chart(app, OV("themes"), load, themes_chart)
+    register_chart(app, OV("change"), load, change_chart)
+    app.callback(
+        output={name: Output(OV(name), "children") for name in TILES},
+        inputs=load,
+        on_error=clearing(text_in="las", groups="", respondents="", period=""),
+    )(tiles)

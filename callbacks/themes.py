@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, no_update
 
 from callbacks.chart_card import ChartResult, cached_value, empty_figure, register_chart, rules
-from callbacks.common import csv_text, current_viewer, db, guarded
+from callbacks.common import clearing, csv_text, current_viewer, db
 from callbacks.filters import (
     footnote,
     parse,
@@ -32,7 +32,8 @@ from data.queries.filters import THEMES
 from data.store.versioning import current_data_version
 from layouts.charts.figures import count_bars, count_heatmap
 from layouts.charts.tables import format_table
-from layouts.themes import FIELDS, PATH, PREFIX, choices
+from layouts.ids import THEMES as T
+from layouts.themes import FIELDS, PATH, choices
 
 INPUTS = [Input(c, "value") for c in FIELDS.values()]
 ALL_THEMES, ALL_SEVERITIES = "All themes", "All severities"
@@ -209,55 +210,64 @@ def readable_list(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
-    """The findings list's grid columns, rows and note for this viewer and selection."""
-    _opts, f = parse(session, THEMES, FIELDS, values)
+def _listed(viewer, session, values) -> tuple[str, pd.DataFrame, str]:
+    """The selection in words, the findings listed for this viewer (readable) and the
+    listing's note: what the screen and the CSV both show."""
+    opts, f = parse(session, THEMES, FIELDS, values)
     table, note = findings_list(
         session, f, rules(), viewer.own_authorities,
         linked_groups=pseudonym_groups(session, viewer),
     )  # fmt: skip
-    table = readable_list(table)
+    return f.describe(opts), readable_list(table), note
+
+
+def _shown_list(viewer, session, *values) -> tuple[list[dict], list[dict], str]:
+    """The findings list's grid columns, rows and note for this viewer and selection."""
+    _where, table, note = _listed(viewer, session, values)
     return list_columns(table), table.to_dict("records"), note
 
 
+def shown_findings(*values) -> dict:
+    """The findings list (its grid columns and rows) and its note, for the filters'
+    `values` (memoised like the charts)."""
+    viewer = current_viewer()
+    with db() as session:
+        columns, rows, note = cached_value(T("list"), _shown_list, viewer, session, list(values))
+    return {"columns": columns, "rows": rows, "note": note}
+
+
+def download_findings(n_clicks, *values):
+    """The findings list as CSV, headed by the filters and the data version."""
+    if not n_clicks:
+        return no_update
+    viewer = current_viewer()
+    with db() as session:
+        where, table, note = _listed(viewer, session, values)
+        version = current_data_version(session)
+    header = [f"Filters: {where}", f"Data version: {version}", note]
+    table = table.rename(columns=LIST_HEADERS)
+    return dcc.send_string(csv_text(table, header), "findings.csv")
+
+
 def register(app) -> None:
-    register_url_state(app, PREFIX, PATH, FIELDS, period_resolver(THEMES))
-    register_period_options(app, FIELDS["period"], f"{PREFIX}-query", all_label="All periods")
-    register_group_options(app, FIELDS["group"], f"{PREFIX}-query")
-    register_chart(app, f"{PREFIX}-by-theme", INPUTS, by_theme_chart)
-    register_chart(app, f"{PREFIX}-by-group", INPUTS, by_group_chart)
-    register_chart(app, f"{PREFIX}-by-area", INPUTS, by_area_chart)
-
-    @app.callback(
-        Output(f"{PREFIX}-list", "columnDefs"),
-        Output(f"{PREFIX}-list", "rowData"),
-        Output(f"{PREFIX}-list-note", "children"),
-        *INPUTS,
-    )
-    @guarded(lambda msg: ([], [], msg))
-    def _list(*values):
-        viewer = current_viewer()
-        with db() as session:
-            return cached_value(f"{PREFIX}-list", _shown_list, viewer, session, list(values))
-
-    @app.callback(
-        Output(f"{PREFIX}-list-download", "data"),
-        Input(f"{PREFIX}-list-download-button", "n_clicks"),
+    register_url_state(app, T, PATH, FIELDS, period_resolver(THEMES))
+    register_period_options(app, FIELDS["period"], T("query"), all_label="All periods")
+    register_group_options(app, FIELDS["group"], T("query"))
+    register_chart(app, T("by-theme"), INPUTS, by_theme_chart)
+    register_chart(app, T("by-group"), INPUTS, by_group_chart)
+    register_chart(app, T("by-area"), INPUTS, by_area_chart)
+    app.callback(
+        output={
+            "columns": Output(T("list"), "columnDefs"),
+            "rows": Output(T("list"), "rowData"),
+            "note": Output(T("list-note"), "children"),
+        },
+        inputs=INPUTS,
+        on_error=clearing(text_in="note", columns=[], rows=[]),
+    )(shown_findings)
+    app.callback(
+        Output(T("list-download"), "data"),
+        Input(T("list-download-button"), "n_clicks"),
         *[State(c, "value") for c in FIELDS.values()],
         prevent_initial_call=True,
-    )
-    @guarded(lambda _msg: no_update)
-    def _download(n_clicks, *values):
-        if not n_clicks:
-            return no_update
-        viewer = current_viewer()
-        with db() as session:
-            opts, f = parse(session, THEMES, FIELDS, values)
-            table, note = findings_list(
-                session, f, rules(), viewer.own_authorities,
-                linked_groups=pseudonym_groups(session, viewer),
-            )  # fmt: skip
-            version = current_data_version(session)
-        table = readable_list(table).rename(columns=LIST_HEADERS)
-        header = [f"Filters: {f.describe(opts)}", f"Data version: {version}", note]
-        return dcc.send_string(csv_text(table, header), "findings.csv")
+    )(download_findings)

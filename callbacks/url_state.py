@@ -9,14 +9,16 @@ page's ``layout(**query)``, which restores the filters.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import current_viewer, db
 from data.queries.filters import clean
 from data.store.versioning import current_data_version
+from layouts.ids import Namespace
 from layouts.url_state import VERSION_KEY
 
 REPLACE_URL = """
@@ -43,8 +45,11 @@ def made_on(query: Mapping[str, object] | None) -> int | None:
     return int(text) if text is not None and text.isdigit() else None
 
 
-def notice(path: str, search: str | None, loaded: int, current: int, link: int | None):
-    """The newer-data message, or None when the view is up to date."""
+def notice(
+    page: Namespace, path: str, search: str | None, loaded: int, current: int, link: int | None
+):
+    """The newer-data message for `page` (served at `path`), or None when the view is up
+    to date."""
     if current > loaded:
         pairs = [p.split("=", 1) for p in (search or "?").lstrip("?").split("&") if "=" in p]
         kept = "&".join(f"{k}={v}" for k, v in pairs if k != VERSION_KEY)
@@ -53,7 +58,7 @@ def notice(path: str, search: str | None, loaded: int, current: int, link: int |
             [
                 f"This view was made on data version {loaded}; newer data is available "
                 f"(version {current}) — ",
-                html.A("refresh", href=href, id=f"{path.strip('/') or 'overview'}-refresh"),
+                html.A("refresh", href=href, id=page("version-refresh")),
                 " to see it.",
             ],
             className="newer-data",
@@ -70,60 +75,66 @@ def notice(path: str, search: str | None, loaded: int, current: int, link: int |
 Resolve = Callable[[object, object, dict[str, object]], dict[str, object]]
 
 
+def search_for(keys: Sequence[str], resolve: Resolve | None, *values) -> str:
+    """The page's query string for its controls' `values` (URL `keys`, in order)."""
+    viewer = current_viewer()
+    chosen = dict(zip(keys, values, strict=True))
+    with db() as session:
+        version = current_data_version(session)
+        if resolve is not None:
+            chosen = resolve(session, viewer, chosen)
+    return build_search(list(chosen.items()), version)
+
+
+def plain_search(_query) -> str:
+    """The query string of a page without filters: the data version alone."""
+    current_viewer()
+    with db() as session:
+        return build_search([], current_data_version(session))
+
+
+def loaded_version(_query) -> int:
+    """The data version the page was drawn with."""
+    current_viewer()
+    with db() as session:
+        return current_data_version(session)
+
+
+def version_notice(page: Namespace, path: str, loaded, _ticks, query, search):
+    """The newer-data notice, checked on page load and every poll."""
+    current_viewer()
+    if loaded is None:
+        return no_update
+    with db() as session:
+        current = current_data_version(session)
+    return notice(page, path, search, int(loaded), current, made_on(query))
+
+
 def register_url_state(
-    app, prefix: str, path: str, fields: Mapping[str, str], resolve: Resolve | None = None
+    app, page: Namespace, path: str, fields: Mapping[str, str], resolve: Resolve | None = None
 ) -> None:
-    """Wire page ``prefix`` (served at ``path``): ``fields`` maps each URL key to the id of
-    the control whose ``value`` holds that filter, in the order the URL lists them.
+    """Wire `page` (served at ``path``): ``fields`` maps each URL key to the id of the
+    control whose ``value`` holds that filter, in the order the URL lists them.
     ``resolve(session, viewer, values)`` turns control values into the ones the page shows
-    (a select left on "latest period" puts that period's name in the URL)."""
+    (a select left on "latest period" puts that period's name in the URL). If a callback
+    fails, the address and the notice are left as they are."""
     keys, controls = list(fields), list(fields.values())
-
     if controls:
-
-        @app.callback(Output(f"{prefix}-search", "data"), *[Input(c, "value") for c in controls])
-        @guarded(lambda _msg: no_update)
-        def _search(*values):
-            viewer = current_viewer()
-            chosen = dict(zip(keys, values, strict=True))
-            with db() as session:
-                version = current_data_version(session)
-                if resolve is not None:
-                    chosen = resolve(session, viewer, chosen)
-            return build_search(list(chosen.items()), version)
-
+        app.callback(Output(page("search"), "data"), *[Input(c, "value") for c in controls])(
+            functools.partial(search_for, keys, resolve)
+        )
     else:
-
-        @app.callback(Output(f"{prefix}-search", "data"), Input(f"{prefix}-query", "data"))
-        @guarded(lambda _msg: no_update)
-        def _search_plain(_query):
-            current_viewer()
-            with db() as session:
-                return build_search([], current_data_version(session))
-
+        app.callback(Output(page("search"), "data"), Input(page("query"), "data"))(plain_search)
     app.clientside_callback(
-        REPLACE_URL, Output(f"{prefix}-url-written", "data"), Input(f"{prefix}-search", "data")
+        REPLACE_URL, Output(page("url-written"), "data"), Input(page("search"), "data")
     )
-
-    @app.callback(Output(f"{prefix}-loaded-version", "data"), Input(f"{prefix}-query", "data"))
-    @guarded(lambda _msg: no_update)
-    def _loaded(_query):
-        current_viewer()
-        with db() as session:
-            return current_data_version(session)
-
-    @app.callback(
-        Output(f"{prefix}-version-notice", "children"),
-        Input(f"{prefix}-loaded-version", "data"),
-        Input(f"{prefix}-version-poll", "n_intervals"),
-        State(f"{prefix}-query", "data"),
-        State(f"{prefix}-search", "data"),
+    app.callback(Output(page("loaded-version"), "data"), Input(page("query"), "data"))(
+        loaded_version
     )
-    @guarded(lambda _msg: no_update)
-    def _notice(loaded, _ticks, query, search):
-        current_viewer()
-        if loaded is None:
-            return no_update
-        with db() as session:
-            current = current_data_version(session)
-        return notice(path, search, int(loaded), current, made_on(query))
+    app.callback(
+        Output(page("version-notice"), "children"),
+        Input(page("loaded-version"), "data"),
+        Input(page("version-poll"), "n_intervals"),
+        State(page("query"), "data"),
+        State(page("search"), "data"),
+    )(functools.partial(version_notice, page, path))

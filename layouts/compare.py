@@ -11,17 +11,17 @@ from data.queries.filters import COMPARE
 from data.reference.codes import theme_names
 from layouts.components import chart_card, page_heading
 from layouts.filters import ALL, LATEST_PERIOD, filter_panel, select_filter
+from layouts.ids import COMPARE as C
 from layouts.url_state import url_state
 
-PREFIX = "compare"
 PATH = "/compare"
 # URL key -> control id; the URL lists filters in this order.
 FIELDS = {
-    "period": f"{PREFIX}-period",
-    "role": f"{PREFIX}-role",
-    "type": f"{PREFIX}-la-type",
-    "region": f"{PREFIX}-region",
-    "measure": f"{PREFIX}-measure",
+    "period": C("period"),
+    "role": C("role"),
+    "type": C("la-type"),
+    "region": C("region"),
+    "measure": C("measure"),
 }
 
 
@@ -58,7 +58,7 @@ def layout(**query):
     picked = COMPARE.control_values(query, opts)
     return html.Div(
         [
-            url_state(PREFIX, query),
+            url_state(C, query),
             page_heading(
                 "Compare supplier groups",
                 "How usable each supplier's system is, pooled across the authorities that use "
@@ -107,25 +107,25 @@ def layout(**query):
                         all_label=None,
                     ),  # fmt: skip
                 ],
-                panel_id=f"{PREFIX}-filters",
+                panel_id=C("filters"),
             ),
             protection_note(),
             chart_card(
-                f"{PREFIX}-groups",
+                C("groups"),
                 "Supplier groups side by side",
                 description="Mean score per group with its 95% confidence interval; England "
                 "(all groups) is shown in orange. For SUS the shaded bands are the "
                 "Sauro–Lewis grades and the dashed line the published average of 68.",
             ),
             chart_card(
-                f"{PREFIX}-heatmap",
+                C("heatmap"),
                 "Theme scores by supplier group",
                 graph_height=560,
                 description="Each cell is a group's mean score on a theme (0–100, higher is "
                 "better); darker cells score higher.",
             ),
             chart_card(
-                f"{PREFIX}-spread",
+                C("spread"),
                 "Spread of authority scores within each group",
                 description="Each marker is the average score of one band of a group's "
                 "authorities, from the lowest-scoring band to the highest. Uses all "
@@ -133,7 +133,7 @@ def layout(**query):
                 "not apply.",
             ),
             chart_card(
-                f"{PREFIX}-trend",
+                C("trend"),
                 "Trend across periods",
                 graph_height=640,
                 description="One panel per supplier group (dark blue) with England for "
@@ -141,14 +141,14 @@ def layout(**query):
             ),
             html.Div(
                 chart_card(
-                    f"{PREFIX}-breakdown",
+                    C("breakdown"),
                     "Your supplier group, authority by authority",
                     graph_height=640,
                     description="Only a group's NLAR representative sees this. Authorities "
                     "appear under their pseudonyms (names only for your own authority and "
                     "authorities that agreed to be named).",
                 ),
-                id=f"{PREFIX}-breakdown-wrap",
+                id=C("breakdown-wrap"),
                 hidden=True,
             ),
         ]

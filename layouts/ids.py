@@ -25,6 +25,10 @@ class Namespace:
         return f"{self.prefix}-{name}"
 
 
+OVERVIEW = Namespace("overview")
+COMPARE = Namespace("compare")
+THEMES = Namespace("themes")
+MY_AUTHORITY = Namespace("my-authority")
 ADMIN = Namespace("admin")
 UPLOAD = Namespace("upload")
 REQUIREMENTS = Namespace("req")

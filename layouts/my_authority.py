@@ -10,20 +10,20 @@ from data.queries.filters import MY_AUTHORITY
 from layouts.compare import measures
 from layouts.components import chart_card, page_heading, scrolling_box
 from layouts.filters import LATEST_PERIOD, filter_panel, select_filter
+from layouts.ids import MY_AUTHORITY as M
 from layouts.releases import la_section as release_section
 from layouts.url_state import url_state
 
-PREFIX = "my-authority"
 PATH = "/my-authority"
-FIELDS = {"period": f"{PREFIX}-period", "measure": f"{PREFIX}-measure"}
+FIELDS = {"period": M("period"), "measure": M("measure")}
 
 
 def layout(**query):
     picked = MY_AUTHORITY.control_values(query, reference_options())
     return html.Div(
         [
-            url_state(PREFIX, query),
-            dcc.Store(id=f"{PREFIX}-refresh", data=0),
+            url_state(M, query),
+            dcc.Store(id=M("refresh"), data=0),
             page_heading(
                 "My authority",
                 "Your authority's results by name, against other authorities in your supplier "
@@ -50,23 +50,23 @@ def layout(**query):
                         width=4,
                     ),
                 ],
-                panel_id=f"{PREFIX}-filters",
+                panel_id=M("filters"),
             ),
-            html.P(id=f"{PREFIX}-neighbours-note", className="mb-4"),
+            html.P(id=M("neighbours-note"), className="mb-4"),
             chart_card(
-                f"{PREFIX}-profile",
+                M("profile"),
                 "Your authority against its comparators",
                 graph_height=640,
                 description="Mean score on SUS and each theme with 95% confidence intervals. "
                 "Comparators leave your own authority out.",
             ),
             chart_card(
-                f"{PREFIX}-trend",
+                M("trend"),
                 "Over time",
                 description="The chosen score in each period your authority has results for.",
             ),  # fmt: skip
             chart_card(
-                f"{PREFIX}-change",
+                M("change"),
                 "What changed since your previous submission",
                 graph_height=560,
                 description="Change in your authority's mean score on each theme; a filled "
@@ -74,26 +74,26 @@ def layout(**query):
             ),
             html.Section(
                 [
-                    html.H2("Who improved", id=f"{PREFIX}-improved-title"),
+                    html.H2("Who improved", id=M("improved-title")),
                     html.P(
                         "Other authorities in your supplier group whose score on a theme rose "
                         "significantly since their previous submission. They are shown by "
                         "pseudonym; ask to be put in touch and they decide whether to reveal "
                         "who they are."
                     ),
-                    scrolling_box(f"{PREFIX}-improved", "Authorities that improved"),
-                    html.P(id=f"{PREFIX}-action-message", role="status", **{"aria-live": "polite"}),
+                    scrolling_box(M("improved"), "Authorities that improved"),
+                    html.P(id=M("action-message"), role="status", **{"aria-live": "polite"}),
                 ],
                 className="figure-card",
-                **{"aria-labelledby": f"{PREFIX}-improved-title"},
+                **{"aria-labelledby": M("improved-title")},
             ),
             html.Section(
                 [
-                    html.H2("Requests to be put in touch", id=f"{PREFIX}-requests-title"),
-                    scrolling_box(f"{PREFIX}-requests", "Requests to be put in touch"),
+                    html.H2("Requests to be put in touch", id=M("requests-title")),
+                    scrolling_box(M("requests"), "Requests to be put in touch"),
                 ],
                 className="figure-card",
-                **{"aria-labelledby": f"{PREFIX}-requests-title"},
+                **{"aria-labelledby": M("requests-title")},
             ),
             release_section(),
         ]

@@ -6,16 +6,15 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.components import chart_card, page_heading, stat_tile
+from layouts.ids import OVERVIEW as OV
 from layouts.url_state import url_state
-
-PREFIX = "overview"
 
 
 def layout(**query):
     return html.Div(
         [
-            dcc.Store(id=f"{PREFIX}-load", data=query),
-            url_state(PREFIX, query),
+            dcc.Store(id=OV("load"), data=query),
+            url_state(OV, query),
             page_heading(
                 "Overview",
                 "How usable children's social care case-recording systems are, pooled across "
@@ -23,10 +22,10 @@ def layout(**query):
             ),
             dbc.Row(
                 [
-                    stat_tile("Authorities with results", f"{PREFIX}-las", "in any period"),
-                    stat_tile("Supplier groups", f"{PREFIX}-groups", "with results in any period"),
-                    stat_tile("Responses", f"{PREFIX}-respondents", "all periods added up"),
-                    stat_tile("Latest period", f"{PREFIX}-period", "what the charts show"),
+                    stat_tile("Authorities with results", OV("las"), "in any period"),
+                    stat_tile("Supplier groups", OV("groups"), "with results in any period"),
+                    stat_tile("Responses", OV("respondents"), "all periods added up"),
+                    stat_tile("Latest period", OV("period"), "what the charts show"),
                 ]
             ),
             html.P(
@@ -35,14 +34,14 @@ def layout(**query):
                 "its own, and the smaller groups pooled as \u201cOther suppliers\u201d, so a "
                 "chart can list fewer groups than the tile counts.",
                 className="footnote",
-                id=f"{PREFIX}-tiles-note",
+                id=OV("tiles-note"),
             ),
-            chart_card(f"{PREFIX}-sus", "System Usability Scale by supplier group, latest period"),
+            chart_card(OV("sus"), "System Usability Scale by supplier group, latest period"),
             chart_card(
-                f"{PREFIX}-themes",
+                OV("themes"),
                 "Theme scores by supplier group, latest period",
                 graph_height=520,
             ),
-            chart_card(f"{PREFIX}-change", "What changed since the previous period"),
+            chart_card(OV("change"), "What changed since the previous period"),
         ]
     )

@@ -10,19 +10,19 @@ from data.queries.filter_options import reference_options
 from data.queries.filters import THEMES
 from layouts.components import chart_card, page_heading, paged_table
 from layouts.filters import ALL, filter_panel, select_filter
+from layouts.ids import THEMES as T
 from layouts.url_state import url_state
 
-PREFIX = "themes"
 PATH = "/themes"
 FIELDS = {
-    "period": f"{PREFIX}-period",
-    "theme": f"{PREFIX}-theme",
-    "category": f"{PREFIX}-category",
-    "workflow": f"{PREFIX}-workflow",
-    "severity": f"{PREFIX}-severity",
-    "region": f"{PREFIX}-region",
-    "type": f"{PREFIX}-la-type",
-    "group": f"{PREFIX}-group",
+    "period": T("period"),
+    "theme": T("theme"),
+    "category": T("category"),
+    "workflow": T("workflow"),
+    "severity": T("severity"),
+    "region": T("region"),
+    "type": T("la-type"),
+    "group": T("group"),
 }
 
 
@@ -39,7 +39,7 @@ def layout(**query):
     picked = {k: v or ALL for k, v in start.items()}
     return html.Div(
         [
-            url_state(PREFIX, query),
+            url_state(T, query),
             page_heading(
                 "Themes",
                 "Where the problems authorities report are concentrated, and the findings "
@@ -106,7 +106,7 @@ def layout(**query):
                         all_label="All supplier groups",
                     ),
                 ],
-                panel_id=f"{PREFIX}-filters",
+                panel_id=T("filters"),
             ),  # fmt: skip
             html.P(
                 "Each chart shows every value of its own breakdown with the other filters "
@@ -116,45 +116,45 @@ def layout(**query):
                 className="mb-4",
             ),
             chart_card(
-                f"{PREFIX}-by-theme",
+                T("by-theme"),
                 "Findings by theme",
                 description="Number of findings on each theme. The table below the chart "
                 "also gives all themes together.",
             ),
             chart_card(
-                f"{PREFIX}-by-group",
+                T("by-group"),
                 "Findings by supplier group and theme",
                 graph_height=560,
                 description="Darker cells hold more findings. England is every group "
                 "together; small groups are counted as Other suppliers.",
             ),
             chart_card(
-                f"{PREFIX}-by-area",
+                T("by-area"),
                 "Findings by workflow area and severity",
                 graph_height=520,
                 description="Where in the casework the findings arise, and how severe they are.",
             ),
             html.Section(
                 [
-                    html.H2("Findings behind the charts", id=f"{PREFIX}-list-title"),
-                    html.P(id=f"{PREFIX}-list-note", role="status", **{"aria-live": "polite"}),
+                    html.H2("Findings behind the charts", id=T("list-title")),
+                    html.P(id=T("list-note"), role="status", **{"aria-live": "polite"}),
                     html.Div(
-                        paged_table(f"{PREFIX}-list"),
+                        paged_table(T("list")),
                         role="region",
                         **{"aria-label": "Findings behind the charts"},
                     ),
                     dbc.Button(
                         "Download the findings (CSV)",
-                        id=f"{PREFIX}-list-download-button",
+                        id=T("list-download-button"),
                         color="secondary",
                         outline=True,
                         size="sm",
                         className="mt-2",
                     ),
-                    dcc.Download(id=f"{PREFIX}-list-download"),
+                    dcc.Download(id=T("list-download")),
                 ],
                 className="figure-card",
-                **{"aria-labelledby": f"{PREFIX}-list-title"},
+                **{"aria-labelledby": T("list-title")},
             ),
         ]
     )

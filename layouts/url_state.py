@@ -3,10 +3,9 @@ version it was made on (``v=``). Pages add :func:`url_state` to their layout and
 initial filter values with their filter spec (data.queries.filters.FilterSpec.control_values);
 callbacks.url_state keeps the URL in step and says when newer data exists.
 
-Ids for page ``prefix``: {prefix}-query (the query string the page was opened with),
-{prefix}-search (the query string the page now shows), {prefix}-loaded-version,
-{prefix}-url-written (set once the address bar shows it),
-{prefix}-version-notice and {prefix}-version-poll.
+Ids, in the page's namespace (layouts.ids): query (the query string the page was opened
+with), search (the query string the page now shows), loaded-version, url-written (set once
+the address bar shows it), version-notice and version-poll.
 """
 
 from __future__ import annotations
@@ -15,21 +14,23 @@ from collections.abc import Mapping
 
 from dash import dcc, html
 
+from layouts.ids import Namespace
+
 VERSION_KEY = "v"
 POLL_MS = 60_000
 
 
-def url_state(prefix: str, query: Mapping[str, object]) -> html.Div:
+def url_state(page: Namespace, query: Mapping[str, object]) -> html.Div:
     """Stores for the page's query string and data version, and the newer-data notice."""
     return html.Div(
         [
-            dcc.Store(id=f"{prefix}-query", data=dict(query)),
-            dcc.Store(id=f"{prefix}-search"),
-            dcc.Store(id=f"{prefix}-loaded-version"),
-            dcc.Store(id=f"{prefix}-url-written"),
-            dcc.Interval(id=f"{prefix}-version-poll", interval=POLL_MS),
+            dcc.Store(id=page("query"), data=dict(query)),
+            dcc.Store(id=page("search")),
+            dcc.Store(id=page("loaded-version")),
+            dcc.Store(id=page("url-written")),
+            dcc.Interval(id=page("version-poll"), interval=POLL_MS),
             html.Div(
-                id=f"{prefix}-version-notice",
+                id=page("version-notice"),
                 role="status",
                 className="version-notice",
                 **{"aria-live": "polite"},

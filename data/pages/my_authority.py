@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from data.privacy.access import Viewer, require
 from data.privacy.disclosure import DisclosureRules, mark_primary
 from data.queries.filter_options import measure_rows, period_rows
+from data.queries.filters import Selection
 from data.queries.summaries import current_periods
 from data.scores.stats import pool, welch_arrays, welch_changes
 from data.store.models import CURRENT, Authority, StatisticalNeighbour, Submission
@@ -204,13 +205,14 @@ def _comparator_table(
 def profile(
     session: Session,
     viewer: Viewer,
-    period: str,
+    filters: Selection,
     rules: DisclosureRules,
     measures: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Per measure (SUS and themes) and comparator: n, n_las, mean, 95% CI, suppressed."""
+    """Per measure (SUS and themes) and comparator, in the selection's period (filters
+    parsed by data.queries.filters.MY_AUTHORITY): n, n_las, mean, 95% CI, suppressed."""
     me = require_authority(viewer)
-    rows = period_rows(session, (period,), rules)
+    rows = period_rows(session, (filters.period,), rules)
     if measures is not None:
         rows = rows.loc[rows["measure"].isin(list(measures))]
     rows = rows.loc[rows["measure"] != "GEN"]
@@ -220,10 +222,14 @@ def profile(
     return table.drop(columns="period")
 
 
-def trend(session: Session, viewer: Viewer, measure: str, rules: DisclosureRules) -> pd.DataFrame:
-    """The measure for the LA and each comparator in every period the LA has results (one
-    pass over all those periods; each period is protected exactly as :func:`profile` does)."""
+def trend(
+    session: Session, viewer: Viewer, filters: Selection, rules: DisclosureRules
+) -> pd.DataFrame:
+    """The selection's measure for the LA and each comparator in every period the LA has
+    results (one pass over all those periods, whatever the selection's period; each period
+    is protected exactly as :func:`profile` does)."""
     me = require_authority(viewer)
+    measure = filters.get("measure")
     periods = tuple(own_periods(session, me))
     if measure == "GEN":  # the general theme is never compared
         return pd.DataFrame()

@@ -155,7 +155,7 @@ def _outputs(output: str):
     for part in parts:
         ident, prop = part.rsplit(".", 1)
         outs.append({"id": ident, "property": prop})
-    return outs[0] if len(outs) == 1 else outs
+    return outs if output.startswith("..") else outs[0]  # "..a.b..": dict outputs, even one
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from data.privacy.access import Viewer
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import fold_period
 from data.queries.filter_options import analysis_options, period_rows, summary_rows
-from data.queries.filters import THEMES
+from data.queries.filters import MY_AUTHORITY, THEMES
 from data.queries.summaries import load_summaries
 from data.scores.stats import plain_columns
 from data.store.db import session_scope
@@ -69,7 +69,7 @@ def test_profile_changes_and_contact_rules(seeded):
     sessions, ids = seeded
     viewer = Viewer(1, "la_user", ids["E09000901"])
     with session_scope(sessions) as s:
-        table = profile(s, viewer, "2010-Q1", RULES)
+        table = profile(s, viewer, MY_AUTHORITY.select(period="2010-Q1"), RULES)
         mine = table.loc[table["comparator"] == "Your authority"]
         assert len(mine) and not mine["suppressed"].any()
         others = table.loc[table["comparator"] != "Your authority"]
@@ -87,10 +87,11 @@ def test_trend_in_one_pass_equals_the_profile_of_each_period(seeded):
     sessions, ids = seeded
     viewer = Viewer(user_id=1, role="la_user", authority_id=ids["E09000901"])
     with session_scope(sessions) as s:
-        got = trend(s, viewer, "SUS", RULES)
+        # the selection's period does not narrow the trend
+        got = trend(s, viewer, MY_AUTHORITY.select(period="2010-Q1", measure="SUS"), RULES)
         want = pd.concat(
-            [profile(s, viewer, p, RULES, measures=["SUS"]).assign(period=p)
-             for p in ("2009-Q4", "2010-Q1")],
+            [profile(s, viewer, MY_AUTHORITY.select(period=p), RULES, measures=["SUS"])
+             .assign(period=p) for p in ("2009-Q4", "2010-Q1")],
             ignore_index=True,
         )  # fmt: skip
     assert set(got["period"]) == {"2009-Q4", "2010-Q1"}

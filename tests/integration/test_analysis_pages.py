@@ -455,7 +455,7 @@ def act(client: DashClient, kind: str, index: str, period: str = "2010-Q2"):
 
 def requests_of(client: DashClient) -> str:
     r = client.callback(
-        "my-authority-requests.children",
+        "..my-authority-requests.children..",
         [
             {"id": "my-authority-query", "property": "data", "value": {}},
             {"id": "my-authority-refresh", "property": "data", "value": 1},
@@ -466,7 +466,7 @@ def requests_of(client: DashClient) -> str:
 
 def improved_of(client: DashClient) -> str:
     r = client.callback(
-        "my-authority-improved.children",
+        "..my-authority-improved.children..",
         [
             {"id": "my-authority-period", "property": "value", "value": "2010-Q2"},
             {"id": "my-authority-refresh", "property": "data", "value": 0},

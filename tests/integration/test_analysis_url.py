@@ -7,6 +7,7 @@ import json
 from callbacks.url_state import build_search, made_on, notice
 from data.queries.filter_options import reference_options
 from data.queries.filters import COMPARE, clean
+from layouts import ids
 
 
 def text(component) -> str:
@@ -29,9 +30,16 @@ def test_query_values_are_checked():
 
 
 def test_notice_says_when_newer_data_exists():
-    assert notice("/compare", "?period=2010-Q2&v=12", 12, 12, 12) is None
-    old_link = text(notice("/compare", "?v=14", 14, 14, 12))
+    assert notice(ids.COMPARE, "/compare", "?period=2010-Q2&v=12", 12, 12, 12) is None
+    old_link = text(notice(ids.COMPARE, "/compare", "?v=14", 14, 14, 12))
     assert "made on data version 12" in old_link and "version 14" in old_link
-    newer = text(notice("/compare", "?period=2010-Q2&v=12", 12, 13, None))
+    newer = text(notice(ids.COMPARE, "/compare", "?period=2010-Q2&v=12", 12, 13, None))
     assert "This view was made on data version 12; newer data is available" in newer
     assert "/compare?period=2010-Q2&v=13" in newer and "refresh" in newer
+
+
+def test_the_refresh_link_has_an_id_of_its_own():
+    """My authority has a store called my-authority-refresh; the link must not reuse it."""
+    shown = notice(ids.MY_AUTHORITY, "/my-authority", "?v=1", 1, 2, None)
+    [link] = [c for c in shown.children if hasattr(c, "href")]
+    assert link.id == "my-authority-version-refresh" and link.href == "/my-authority?v=2"

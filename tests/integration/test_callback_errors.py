@@ -217,3 +217,59 @@ def test_the_app_shows_unexpected_errors_as_a_generic_message(signed_in, monkeyp
         "Something went wrong on our side; the problem has been logged."
     )
     assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
+
+
+GENERIC = "Something went wrong on our side; the problem has been logged."
+
+
+def test_the_analysis_pages_show_a_fault_as_they_did(signed_in, monkeypatch, caplog):
+    """Each analysis callback's own on_error: the message where the page says it, the rest
+    blanked as before (the tiles, the findings list, the breakdown card kept hidden)."""
+    from callbacks import compare, overview, themes
+    from tests.integration.test_upload_page import Page
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(overview, "coverage", broken)
+    monkeypatch.setattr(themes, "findings_list", broken)
+    monkeypatch.setattr(compare.compare, "may_see_la_breakdown", broken)
+    page = Page(signed_in("coord"))
+    with caplog.at_level(logging.ERROR, logger=common.log.name):
+        tiles = page.call("overview-load.data", {"overview-load.data": {}}, "overview-las")
+        listing = page.call("themes-period.value", {}, "themes-list.rowData")
+        card = page.call("compare-query.data", {"compare-query.data": {}}, "breakdown-wrap")
+    assert tiles == {
+        "overview-las.children": GENERIC,
+        **{f"overview-{t}.children": "" for t in ("groups", "respondents", "period")},
+    }
+    assert listing == {"themes-list.columnDefs": [], "themes-list.rowData": [],
+                       "themes-list-note.children": GENERIC}  # fmt: skip
+    assert card == {"compare-breakdown-wrap.hidden": True}
+    assert "database on fire" not in json.dumps([tiles, listing, card])
+    assert sum(r.exc_info is not None for r in caplog.records) == 3
+
+
+def test_my_authority_refuses_other_users_where_each_part_says_so(signed_in):
+    from tests.integration.test_upload_page import Page, text_of
+
+    refused = "Not allowed: This page is for users of a local authority."
+    page = Page(signed_in("coord"))
+    values = {"my-authority-period.value": "2010-Q1", "my-authority-measure.value": "SUS",
+              "my-authority-query.data": {}, "my-authority-refresh.data": 0}  # fmt: skip
+    note = page.call("my-authority-query.data", values, "neighbours-note")
+    assert note == {
+        "my-authority-period.options": [],
+        "my-authority-neighbours-note.children": refused,
+    }
+    for part in ("improved", "requests"):
+        shown = page.call("my-authority-refresh.data", values, f"my-authority-{part}.")
+        [(key, paragraph)] = shown.items()
+        assert key == f"my-authority-{part}.children" and paragraph["type"] == "P"
+        assert text_of(paragraph) == refused
+    chart = page.call("my-authority-measure.value", values, "my-authority-trend-graph")
+    assert chart["my-authority-trend-summary.children"] == refused
+    [note_on_figure] = chart["my-authority-trend-graph.figure"]["layout"]["annotations"]
+    assert note_on_figure["text"] == refused
+    assert chart["my-authority-trend-table-data.data"] == {"columns": [], "rows": []}
+    assert chart["my-authority-trend-footnote.children"] == ""
