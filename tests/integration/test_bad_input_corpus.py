@@ -185,7 +185,7 @@ FORMS = {
         "coord",
         "req-accept.n_clicks",
         {"req-accept.n_clicks": 1, "req-accept-priority.value": "should"},
-        ["req-candidates.selectedRows", "req-accept-statement.value", "req-accept-priority.value"],
+        ["req-candidate.data", "req-accept-statement.value", "req-accept-priority.value"],
     ),
     "reword requirement": (
         "coord",
