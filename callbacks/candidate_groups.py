@@ -99,8 +99,13 @@ def table(found: Closest) -> html.Table:
     body = html.Tbody(
         [html.Tr([html.Td(str(row[c])) for c in NEAR_HEADERS]) for _, row in found.rows.iterrows()]
     )
-    caption = html.Caption(f"Findings most like finding {found.finding_id}, most alike first")
-    return dbc.Table([caption, head, body], bordered=True, size="sm", className="near-table")
+    caption = html.Caption(
+        f"Findings most like finding {found.finding_id}, most alike first",
+        className="visually-hidden",
+    )
+    return dbc.Table(
+        [caption, head, body], bordered=True, striped=True, size="sm", className="near-table"
+    )
 
 
 def near(selected, candidate) -> dict:
@@ -112,14 +117,17 @@ def near(selected, candidate) -> dict:
     cid = related.candidate_id(candidate)
     with db() as session:
         found = closest.closest_findings(session, viewer, rules(), cid, row.get("finding_id"))
+    chosen = [
+        html.Strong(f"Finding {found.finding_id}"),
+        f" ({found.authority}): “{found.description}” ",
+    ]
     if found.rows.empty:
-        return {"note": f"Finding {found.finding_id} is the only one shown in this group.",
-                "table": None}  # fmt: skip
+        return {"note": [*chosen, "is the only finding shown in this group."], "table": None}
     note = (
-        f"The {len(found.rows)} findings most like finding {found.finding_id}, of the "
-        f"{found.compared} shown in this group."
+        f"The {len(found.rows)} findings most like it, of the {found.compared} shown in this "
+        "group, most alike first:"
     )
-    return {"note": note, "table": table(found)}
+    return {"note": [*chosen, html.Br(), note], "table": table(found)}
 
 
 def register(app) -> None:

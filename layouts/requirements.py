@@ -192,6 +192,19 @@ NEAR_HINT = (
 )
 
 
+def _choose_then(name: str, label: str, placeholder: str, button: str, **style) -> dbc.Row:
+    """A labelled select R(f"{name}-target") with its button R(name) beside it (below it
+    on a phone)."""
+    return dbc.Row(
+        [
+            dbc.Col(select(R(f"{name}-target"), label, placeholder=placeholder), md=8),
+            dbc.Col(dbc.Button(button, id=R(name), **style), md=4, className="mb-2"),
+        ],
+        align="end",
+        className="g-2",
+    )
+
+
 def _related() -> html.Section:
     """Groups marked "related, not the same" as links; curators mark and unmark them."""
     return html.Section(
@@ -204,23 +217,20 @@ def _related() -> html.Section:
             html.Div(id=R("related-links")),
             html.Div(
                 [
-                    select(
-                        R("relate-target"),
+                    _choose_then(
+                        "relate",
                         "Mark this group related, not the same, as",
-                        placeholder="Choose a candidate group of the same supplier group",
+                        "Choose a candidate group of the same supplier group",
+                        "Mark related, not the same",
+                        color="primary",
                     ),
-                    dbc.Button(
-                        "Mark related, not the same", id=R("relate"), color="secondary", size="sm"
+                    _choose_then(
+                        "unrelate",
+                        "Remove the mark between this group and",
+                        "Choose a linked group",
+                        "Remove mark",
+                        color="secondary",
                     ),
-                    html.Div(
-                        select(
-                            R("unrelate-target"),
-                            "Remove the mark between this group and",
-                            placeholder="Choose a linked group",
-                        ),
-                        className="mt-3",
-                    ),
-                    dbc.Button("Remove mark", id=R("unrelate"), color="secondary", size="sm"),
                     _msg(R("relate-msg")),
                 ],
                 id=R("relate-form"),

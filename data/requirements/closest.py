@@ -15,14 +15,35 @@ from data.errors import NotFound
 from data.privacy.access import Viewer
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import candidates, clusters
-from data.requirements.grouping.explain import similarity_percent, similarity_words
 
 COLUMNS = ["finding_id", "authority", "similarity", "how_alike", "description"]
+
+# Plain words for a similarity (the cosine of grouping.explain.nearest_in_group), highest
+# band first.
+SIMILARITY_WORDS = (
+    (0.75, "almost the same"),
+    (0.5, "very similar"),
+    (0.3, "similar"),
+    (0.15, "somewhat similar"),
+    (float("-inf"), "loosely related"),
+)
+
+
+def similarity_words(similarity: float) -> str:
+    """How alike two findings are, in words a curator reads next to the percentage."""
+    return next(words for floor, words in SIMILARITY_WORDS if similarity >= floor)
+
+
+def similarity_percent(similarity: float) -> str:
+    """A similarity as a whole percentage, 0 % for the (rare) negative cosines."""
+    return f"{round(max(similarity, 0.0) * 100)}%"
 
 
 @dataclass(frozen=True)
 class Closest:
     finding_id: int
+    authority: str  # the chosen finding's, as the group's list shows it
+    description: str
     compared: int  # findings of the group shown to the viewer, the chosen one included
     rows: pd.DataFrame  # COLUMNS, most similar first
 
@@ -67,4 +88,5 @@ def closest_findings(
         ],
         columns=COLUMNS,
     )
-    return Closest(fid, len(shown), rows)
+    chosen = by_id.loc[str(fid)]
+    return Closest(fid, str(chosen["authority"]), str(chosen["description"]), len(shown), rows)

@@ -187,6 +187,12 @@ FORMS = {
         {"req-accept.n_clicks": 1, "req-accept-priority.value": "should"},
         ["req-candidate.data", "req-accept-statement.value", "req-accept-priority.value"],
     ),
+    "mark candidates related": (
+        "coord",
+        "req-relate.n_clicks",
+        {"req-relate.n_clicks": 1, "req-candidate.data": "C-1", "req-relate-target.value": "C-2"},
+        ["req-candidate.data", "req-relate-target.value"],
+    ),
     "reword requirement": (
         "coord",
         "req-reword.n_clicks",

@@ -15,14 +15,11 @@ from data.privacy.disclosure import DisclosureRules
 from data.requirements import candidates, closest, related
 from data.store.db import session_scope
 from data.store.models import AuditEvent, ClusterRelation, FindingCluster, User
+from tests.integration import test_requirements_pages as pages
 from tests.integration.conftest import PASSWORD
-from tests.integration.test_requirements_pages import (  # noqa: F401 (fixtures)
-    as_viewer,
-    fire,
-    sessions,
-    text,
-    world,
-)
+from tests.integration.test_requirements_pages import as_viewer, fire, text
+
+sessions, world = pages.sessions, pages.world  # that module's fixtures: its database
 
 RELATE = ["req-relate-msg.children", "req-changed-relate.data"]
 PANEL = [
@@ -42,7 +39,7 @@ HIDDEN = {"display": "none"}
 
 
 @pytest.fixture(scope="module")
-def pair(sessions, world):  # noqa: F811
+def pair(sessions, world):
     """Two candidate groups holding OLM findings, and users of other kinds."""
     with session_scope(sessions) as s:
         groups = related.supplier_groups(
@@ -60,7 +57,7 @@ def pair(sessions, world):  # noqa: F811
 
 
 @pytest.fixture(autouse=True)
-def no_marks(sessions):  # noqa: F811
+def no_marks(sessions):
     with session_scope(sessions) as s:
         s.execute(delete(ClusterRelation))
 
@@ -98,12 +95,12 @@ def panel(client, candidate):
     )
 
 
-def marks(sessions) -> list[tuple[str, str]]:  # noqa: F811
+def marks(sessions) -> list[tuple[str, str]]:
     with session_scope(sessions) as s:
         return s.execute(select(ClusterRelation.cluster_a, ClusterRelation.cluster_b)).all()
 
 
-def audited(sessions, action: str) -> int:  # noqa: F811
+def audited(sessions, action: str) -> int:
     with session_scope(sessions) as s:
         return s.scalar(select(func.count()).where(AuditEvent.action == action))
 
@@ -111,7 +108,7 @@ def audited(sessions, action: str) -> int:  # noqa: F811
 def test_forged_marks_by_non_curators_are_refused_and_change_nothing(
     signed_in,
     sessions,
-    pair,  # noqa: F811
+    pair,
 ):
     a, b = pair
     for user in ("la", "la2", "capita-rep", "admin"):
@@ -140,7 +137,7 @@ def test_forged_marks_by_non_curators_are_refused_and_change_nothing(
 def test_curators_mark_and_unmark_and_the_link_shows_on_both_groups(
     signed_in,
     sessions,
-    pair,  # noqa: F811
+    pair,
 ):
     a, b = pair
     rep, la = signed_in("nlar"), signed_in("la")
@@ -178,13 +175,13 @@ def test_curators_mark_and_unmark_and_the_link_shows_on_both_groups(
         (None, "C-1", "Select a candidate first"),
     ],
 )
-def test_bad_choices_get_a_clear_message(signed_in, sessions, pair, candidate, other, expected):  # noqa: F811
+def test_bad_choices_get_a_clear_message(signed_in, sessions, pair, candidate, other, expected):
     response = relate(signed_in("coord"), candidate, other)
     assert expected in text(response, "req-relate-msg")
     assert marks(sessions) == []
 
 
-def test_closest_findings_show_only_what_the_viewer_sees(signed_in, sessions, world, pair):  # noqa: F811
+def test_closest_findings_show_only_what_the_viewer_sees(signed_in, sessions, world, pair):
     a, b = pair
     la = signed_in("la")
     with session_scope(sessions) as s:
@@ -213,7 +210,8 @@ def test_closest_findings_show_only_what_the_viewer_sees(signed_in, sessions, wo
         "req-cand-findings",
     )
     table = text(got, "req-near")
-    assert f"most like finding {first}" in text(got, "req-near-note")
+    assert f"Finding {first}" in text(got, "req-near-note")
+    assert "most like it" in text(got, "req-near-note")
     assert "%" in table and any(w in table for w in ("similar", "almost the same", "related"))
     others = [str(f) for f in shown["finding_id"] if int(f) != first]
     assert any(f'"{f}"' in table for f in others)

@@ -27,26 +27,6 @@ class Neighbour:
     similarity: float
 
 
-# Plain words for a similarity (the cosine above), highest band first.
-SIMILARITY_WORDS = (
-    (0.75, "almost the same"),
-    (0.5, "very similar"),
-    (0.3, "similar"),
-    (0.15, "somewhat similar"),
-    (float("-inf"), "loosely related"),
-)
-
-
-def similarity_words(similarity: float) -> str:
-    """How alike two findings are, in words a curator reads next to the percentage."""
-    return next(words for floor, words in SIMILARITY_WORDS if similarity >= floor)
-
-
-def similarity_percent(similarity: float) -> str:
-    """A similarity as a whole percentage, 0 % for the (rare) negative cosines."""
-    return f"{round(max(similarity, 0.0) * 100)}%"
-
-
 @dataclass(frozen=True)
 class GroupExplanation:
     size: int
