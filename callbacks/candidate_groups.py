@@ -31,6 +31,8 @@ NO_GROUP = {
     "linked": [],
     "target": "",
     "unlink": "",
+    "relate_off": True,
+    "unrelate_off": True,
 }
 NEAR_HEADERS = {
     "finding_id": "Finding",
@@ -69,6 +71,8 @@ def groups_panel(candidate, group, *_changes) -> dict:
         "linked": [{"label": g.label, "value": g.cluster_id} for g in linked],
         "target": "",
         "unlink": "",
+        "relate_off": not choices,  # nothing to mark or remove: the button says so
+        "unrelate_off": not linked,
     }
 
 
@@ -140,6 +144,8 @@ def register(app) -> None:
             "linked": Output(R("unrelate-target"), "options"),
             "target": Output(R("relate-target"), "value"),
             "unlink": Output(R("unrelate-target"), "value"),
+            "relate_off": Output(R("relate"), "disabled"),
+            "unrelate_off": Output(R("unrelate"), "disabled"),
         },
         inputs=[
             Input(R("candidate"), "data"),

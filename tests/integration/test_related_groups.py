@@ -32,6 +32,8 @@ PANEL = [
         "unrelate-target.options",
         "relate-target.value",
         "unrelate-target.value",
+        "relate.disabled",
+        "unrelate.disabled",
     )
 ]
 NEAR = ["req-near-note.children", "req-near.children"]
@@ -145,6 +147,7 @@ def test_curators_mark_and_unmark_and_the_link_shows_on_both_groups(
     assert choices["req-relate-form"]["style"] != HIDDEN
     assert b in [o["value"] for o in choices["req-relate-target"]["options"]]
     assert a not in [o["value"] for o in choices["req-relate-target"]["options"]]
+    assert choices["req-unrelate"]["disabled"] is True  # nothing marked yet to remove
     assert panel(la, a)["req-relate-form"]["style"] == HIDDEN  # not a curator: no control
     assert "Marked related, not the same" in text(relate(rep, a, b), "req-relate-msg")
     assert marks(sessions) == [tuple(sorted((a, b)))]
@@ -153,7 +156,9 @@ def test_curators_mark_and_unmark_and_the_link_shows_on_both_groups(
     for mine, other in ((a, b), (b, a)):  # shown as a link on both groups, to any viewer
         shown = panel(la, mine)
         assert f"/requirements?candidate={other}" in text(shown, "req-related-links")
-        assert other in [o["value"] for o in panel(rep, mine)["req-unrelate-target"]["options"]]
+        curator = panel(rep, mine)
+        assert other in [o["value"] for o in curator["req-unrelate-target"]["options"]]
+        assert curator["req-unrelate"]["disabled"] is False
     assert b not in [o["value"] for o in panel(rep, a)["req-relate-target"]["options"]]
     for user in ("la", "capita-rep"):  # nor may they remove it
         response = relate(signed_in(user), a, b, "req-unrelate")
