@@ -5,7 +5,7 @@ crafted inputs (another group's id, someone else's requirement) are refused ther
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.chart_card import grid_rows, rules
 from callbacks.common import clearing, current_viewer, db
@@ -93,6 +93,7 @@ def show_candidates(group, min_las, *_changes) -> dict:
 NO_CANDIDATE = {
     "title": "Findings in the selected candidate",
     "note": "Select a candidate above.",
+    "why": None,
     "rows": [],
     "into": [NONE],
 }
@@ -105,6 +106,10 @@ def pick(selected):
     if not selected or not isinstance(selected, list) or not isinstance(selected[0], dict):
         return no_update
     return str(selected[0].get("candidate", "")) or no_update
+
+
+def why_panel(why: str) -> list:
+    return [html.H4("Why these findings are grouped", className="h5"), html.P(why)]
 
 
 def drill(candidate) -> dict:
@@ -126,11 +131,10 @@ def drill(candidate) -> dict:
         )
     with db() as session:  # why grouped, from the shown findings only (related: listed below)
         why = clusters.why_grouped(session, frame, cid, related=False)
-    if why:
-        note += " " + why
     return {
         "title": f"Findings in candidate {cid}",
         "note": note,
+        "why": why_panel(why) if why else None,
         "rows": rows(frame, "finding_id"),
         "into": [NONE, *into],
     }
@@ -345,6 +349,7 @@ def register(app) -> None:
         output={
             "title": Output(R("cand-title"), "children"),
             "note": Output(R("cand-note"), "children"),
+            "why": Output(R("why"), "children"),
             "rows": Output(R("cand-findings"), "rowData"),
             "into": Output(R("accept-into"), "options"),
         },

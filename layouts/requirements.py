@@ -303,6 +303,7 @@ def _candidates() -> html.Section:
                 [
                     html.H3("Findings in the selected candidate", id=R("cand-title")),
                     html.P(id=R("cand-note")),
+                    html.Div(id=R("why"), className="why-grouped"),
                     grid(
                         R("cand-findings"),
                         FINDING_COLUMNS,

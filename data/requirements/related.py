@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,8 @@ from data.errors import DomainError, NotFound
 from data.privacy.access import Viewer, may_curate, require
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import candidates, clusters
-from data.store.models import CURRENT, Finding, FindingCluster, Submission
+from data.requirements.closest import similarity_percent
+from data.store.models import CURRENT, ClusterSummary, Finding, FindingCluster, Submission
 
 MAX_ID = 40  # ClusterRelation ids are String(40)
 CHOICES = 200  # candidate groups offered per supplier group, best ranked first
@@ -36,11 +38,15 @@ class LinkedGroup:
 
     cluster_id: str
     title: str
+    alike: float | None = None  # cosine of the two groups' mean vectors, where stored
 
     @property
     def label(self) -> str:
         title = self.title if len(self.title) <= 90 else self.title[:87] + "..."
-        return f"{self.cluster_id}: {title}" if title else self.cluster_id
+        name = self.cluster_id
+        if self.alike is not None:
+            name += f" ({similarity_percent(self.alike)} alike)"
+        return f"{name}: {title}" if title else name
 
 
 def candidate_id(value: object) -> str:
@@ -117,6 +123,26 @@ def linked_groups(
     return [LinkedGroup(c, titles.get(c, "")) for c in ids]
 
 
+def group_likeness(session: Session, cluster_id: str, others: list[str]) -> dict[str, float]:
+    """Cosine between the mean sentence vectors of cluster_id and each of `others`, from the
+    stored group summaries (none without the sentence model: then nothing is returned)."""
+    stmt = select(ClusterSummary.cluster_id, ClusterSummary.vector_sum)
+    vectors = dict(
+        session.execute(stmt.where(ClusterSummary.cluster_id.in_([cluster_id, *others]))).all()
+    )  # at most CHOICES per supplier group
+    if cluster_id not in vectors:
+        return {}
+    base = np.frombuffer(vectors[cluster_id], dtype=np.float32).astype(np.float64)
+    out = {}
+    for cid in others:
+        if cid in vectors:
+            v = np.frombuffer(vectors[cid], dtype=np.float32).astype(np.float64)
+            norms = float(np.linalg.norm(base) * np.linalg.norm(v))
+            if len(v) == len(base) and norms > 0:
+                out[cid] = float(base @ v) / norms
+    return out
+
+
 def relation_choices(
     session: Session,
     viewer: Viewer,
@@ -126,18 +152,21 @@ def relation_choices(
 ) -> list[LinkedGroup]:
     """Other candidate groups the viewer may mark related to cluster_id: those holding findings
     from a supplier group both share and the viewer curates (only `supplier_id`'s, if that is
-    one of them),
-    best ranked first, without the ones already marked."""
+    one of them), without the ones already marked; the most alike first (the groups a curator
+    is likeliest to want kept apart), then by rank."""
     held = supplier_groups(session, [cluster_id]).get(cluster_id, set())
     scope = curatable_groups(viewer, held)
     if supplier_id in scope:  # the page's supplier group, when the viewer curates it here
         scope = {supplier_id}
     taken = {cluster_id, *clusters.related_groups(session, cluster_id)}
-    ranked: dict[str, tuple[float, LinkedGroup]] = {}
+    rank: dict[str, int] = {}
+    title: dict[str, str] = {}
     for group in sorted(scope):
         filt = candidates.CandidateFilter(supplier_id=group, limit=CHOICES)
         table = candidates.candidate_table(session, viewer, rules, filt)
-        for rank, cid, title in zip(table["rank"], table["candidate"], table["title"], strict=True):
-            if cid not in taken and (cid not in ranked or rank < ranked[cid][0]):
-                ranked[cid] = (rank, LinkedGroup(cid, title))
-    return [g for _, g in sorted(ranked.values(), key=lambda rg: (rg[0], rg[1].cluster_id))]
+        for r, cid, text in zip(table["rank"], table["candidate"], table["title"], strict=True):
+            if cid not in taken and r < rank.get(cid, r + 1):
+                rank[cid], title[cid] = int(r), text
+    alike = group_likeness(session, cluster_id, sorted(rank))
+    order = sorted(rank, key=lambda c: (-alike.get(c, -2.0), rank[c], c))
+    return [LinkedGroup(c, title[c], alike.get(c)) for c in order]

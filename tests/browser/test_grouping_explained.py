@@ -16,10 +16,11 @@ def test_rep_sees_why_grouped_marks_a_related_group_and_sees_closest_findings(as
     page = rep.page
     rep.open("/requirements")
     page.locator("#req-candidates .ag-row[row-index='0'] .ag-cell").first.click()
-    title, note = page.locator("#req-cand-title"), page.locator("#req-cand-note")
+    title, why = page.locator("#req-cand-title"), page.locator("#req-why")
     expect(title).to_contain_text("Findings in candidate")
-    expect(note).to_contain_text("Most typical finding")
-    expect(note).to_contain_text("Shared phrases")
+    expect(page.get_by_role("heading", name="Why these findings are grouped")).to_be_visible()
+    expect(why).to_contain_text("Most typical finding")
+    expect(why).to_contain_text("Shared phrases")
     cid = title.inner_text().rsplit(" ", 1)[-1]
     related = page.locator("#req-related-links")
     expect(page.get_by_role("heading", name="Related, not the same")).to_be_visible()

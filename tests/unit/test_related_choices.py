@@ -47,5 +47,6 @@ def test_similarity_is_said_in_words_and_as_a_percentage(similarity, words, perc
 
 def test_a_linked_group_is_labelled_by_id_and_shortened_title():
     assert LinkedGroup("C-1", "").label == "C-1"
+    assert LinkedGroup("C-3", "Slow screens", 0.634).label == "C-3 (63% alike): Slow screens"
     long = LinkedGroup("C-2", "word " * 40).label
     assert long.startswith("C-2: word") and long.endswith("...") and len(long) == 95
