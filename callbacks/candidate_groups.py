@@ -34,6 +34,7 @@ NO_GROUP = {
     "relate_off": True,
     "unrelate_off": True,
 }
+WIDTH = {"description": {"minWidth": "16rem"}}  # readable on a phone (the table scrolls)
 NEAR_HEADERS = {
     "finding_id": "Finding",
     "authority": "Authority",
@@ -99,7 +100,9 @@ def relate(viewer, trigger, *, candidate, target, linked) -> Done:
 
 def table(found: Closest) -> html.Table:
     """The closest findings as a plain table (a caption, headed columns)."""
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in NEAR_HEADERS.values()]))
+    head = html.Thead(
+        html.Tr([html.Th(h, scope="col", style=WIDTH.get(c)) for c, h in NEAR_HEADERS.items()])
+    )
     body = html.Tbody(
         [html.Tr([html.Td(str(row[c])) for c in NEAR_HEADERS]) for _, row in found.rows.iterrows()]
     )
@@ -108,7 +111,12 @@ def table(found: Closest) -> html.Table:
         className="visually-hidden",
     )
     return dbc.Table(
-        [caption, head, body], bordered=True, striped=True, size="sm", className="near-table"
+        [caption, head, body],
+        bordered=True,
+        striped=True,
+        size="sm",
+        responsive=True,  # scrolls inside its own box on a phone, not the page
+        className="near-table",
     )
 
 

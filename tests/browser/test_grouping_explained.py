@@ -47,6 +47,12 @@ def test_rep_sees_why_grouped_marks_a_related_group_and_sees_closest_findings(as
     rep.screenshot("requirements-related")
     section = title.locator("xpath=..")  # the candidate's findings, closest and related
     section.screenshot(path=str(SCREENSHOTS / "requirements-related-candidate.png"))
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing scrolls sideways
+    expect(rows.first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.locator("#req-near-heading").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "requirements-related-candidate-phone.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     to_other.click()  # the linked group's page links back
     page.wait_for_url(re.compile(r"candidate="))
