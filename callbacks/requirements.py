@@ -5,15 +5,15 @@ crafted inputs (another group's id, someone else's requirement) are refused ther
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.chart_card import grid_rows, rules
 from callbacks.common import clearing, current_viewer, db
 from callbacks.registrars import Done, next_change, register_action
-from data.errors import DomainError
+from data.errors import DomainError, NotFound
 from data.privacy.access import COORDINATOR, NLAR_REP
 from data.queries.summaries import coverage, supplier_names
-from data.requirements import candidates, clusters, curation, endorsements, views
+from data.requirements import candidates, clusters, curation, endorsements, related, views
 from data.requirements.ranking import label_rule
 from layouts.components import SUPPRESSION_FOOTNOTE
 from layouts.ids import REQUIREMENTS as R
@@ -93,19 +93,35 @@ def show_candidates(group, min_las, *_changes) -> dict:
 NO_CANDIDATE = {
     "title": "Findings in the selected candidate",
     "note": "Select a candidate above.",
+    "why": None,
     "rows": [],
     "into": [NONE],
 }
 
 
-def drill(selected) -> dict:
-    """The findings of the selected candidate, and the requirements it could be added to."""
+def pick(selected):
+    """The candidate to show: the row selected in the ranked list (a list reloading with no
+    row selected keeps the candidate shown, also one opened from a link)."""
+    current_viewer()
+    if not selected or not isinstance(selected, list) or not isinstance(selected[0], dict):
+        return no_update
+    return str(selected[0].get("candidate", "")) or no_update
+
+
+def why_panel(why: str) -> list:
+    return [html.H4("Why these findings are grouped", className="h5"), html.P(why)]
+
+
+def drill(candidate) -> dict:
+    """The findings of the shown candidate, and the requirements it could be added to."""
     viewer = current_viewer()
-    if not selected:
+    if not candidate:
         return NO_CANDIDATE
-    cid = str(selected[0].get("candidate", ""))
+    cid = related.candidate_id(candidate)
     with db() as session:
         frame, withheld = candidates.candidate_findings(session, viewer, rules(), cid)
+        if frame.empty and not withheld:
+            raise NotFound(f"No candidate group {cid}: findings may have been regrouped since.")
         into = views.curatable(session, viewer) if viewer.role in (NLAR_REP, COORDINATOR) else []
     note = f"{len(frame)} findings shown."
     if withheld:
@@ -113,23 +129,22 @@ def drill(selected) -> dict:
             f" {withheld} findings from other authorities are withheld: fewer than "
             f"{rules().min_las} authorities raised this candidate."
         )
-    with db() as session:  # why grouped, from the shown findings only
-        why = clusters.why_grouped(session, frame, cid)
-    if why:
-        note += " " + why
+    with db() as session:  # why grouped, from the shown findings only (related: listed below)
+        why = clusters.why_grouped(session, frame, cid, related=False)
     return {
         "title": f"Findings in candidate {cid}",
         "note": note,
+        "why": why_panel(why) if why else None,
         "rows": rows(frame, "finding_id"),
         "into": [NONE, *into],
     }
 
 
-def accept(viewer, _trigger, *, selected, statement, priority, group, into) -> Done:
-    """Accept the selected candidate as a requirement, or add its findings to one."""
-    if not selected:
+def accept(viewer, _trigger, *, candidate, statement, priority, group, into) -> Done:
+    """Accept the shown candidate as a requirement, or add its findings to one."""
+    if not candidate:
         raise curation.CurationError("Select a candidate first.")
-    cid = str(selected[0].get("candidate", ""))
+    cid = related.candidate_id(candidate)
     with db() as session:
         req = curation.accept_candidate(
             session,
@@ -334,18 +349,24 @@ def register(app) -> None:
         output={
             "title": Output(R("cand-title"), "children"),
             "note": Output(R("cand-note"), "children"),
+            "why": Output(R("why"), "children"),
             "rows": Output(R("cand-findings"), "rowData"),
             "into": Output(R("accept-into"), "options"),
         },
-        inputs=Input(R("candidates"), "selectedRows"),
+        inputs=Input(R("candidate"), "data"),
         on_error=clearing(text_in="note", **NO_CANDIDATE),
     )(drill)
+    app.callback(
+        Output(R("candidate"), "data"),
+        Input(R("candidates"), "selectedRows"),
+        prevent_initial_call=True,
+    )(pick)
     action(
         app,
         accept,
         ("accept",),
         "accept",
-        selected=State(R("candidates"), "selectedRows"),
+        candidate=State(R("candidate"), "data"),
         statement=State(R("accept-statement"), "value"),
         priority=State(R("accept-priority"), "value"),
         group=State(R("accept-group"), "value"),

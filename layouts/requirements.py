@@ -1,7 +1,8 @@
 """Common requirements: ranked candidates with their anonymised findings; NLAR reps and
 coordinators accept, reword, merge, split and unmerge requirements; LAs endorse them.
 
-Query string: ?group=<supplier id or 'all'>&candidate=<id>&requirement=<R-n or n>."""
+Query string: ?group=<supplier id or 'all'>&candidate=<id>&requirement=<R-n or n>; a
+candidate in the URL is shown as if selected (the links between related groups use it)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ PRIORITY_OPTIONS = [
     {"label": "Could have", "value": "could"},
     {"label": "Won't have (this time)", "value": "wont"},
 ]
-CHANGE_STORES = ("accept", "regroup", "endorse", "curate")
+CHANGE_STORES = ("accept", "regroup", "endorse", "curate", "relate")
 
 
 WIDE = {"title": 3, "description": 3, "statement": 3, "reach": 2, "suggested_change": 2}
@@ -173,6 +174,76 @@ def _grouping_notice() -> list:
     return [dbc.Alert(notice, color="warning", id=R("model-notice"))] if notice else []
 
 
+def _closest() -> html.Section:
+    """A selected finding's nearest findings in its group, with how alike they are."""
+    return html.Section(
+        [
+            html.H4("Closest findings in this group", className="h5 mt-3", id=R("near-heading")),
+            html.P(NEAR_HINT, id=R("near-note")),
+            html.Div(id=R("near")),
+        ],
+        **{"aria-labelledby": R("near-heading")},
+    )
+
+
+NEAR_HINT = (
+    "Select a finding in the list above to see the findings of this group most like it. "
+    "Similarity is how alike the grouping found their wording and meaning (100% = the same)."
+)
+
+
+def _choose_then(name: str, label: str, placeholder: str, button: str, **style) -> dbc.Row:
+    """A labelled select R(f"{name}-target") with its button R(name) beside it (below it
+    on a phone)."""
+    return dbc.Row(
+        [
+            dbc.Col(select(R(f"{name}-target"), label, placeholder=placeholder), md=8),
+            dbc.Col(dbc.Button(button, id=R(name), **style), md=4, className="mb-2"),
+        ],
+        align="end",
+        className="g-2",
+    )
+
+
+def _related() -> html.Section:
+    """Groups marked "related, not the same" as links; curators mark and unmark them."""
+    return html.Section(
+        [
+            html.H4("Related, not the same", className="h5 mt-3", id=R("related-heading")),
+            html.P(
+                "Candidate groups a curator marked as a related but different problem: "
+                "regrouping never merges them with this one."
+            ),
+            html.Div(id=R("related-links")),
+            html.Div(
+                [
+                    _choose_then(
+                        "relate",
+                        "Mark this group related, not the same, as",
+                        "Choose a candidate group of the same supplier group",
+                        "Mark related, not the same",
+                        color="primary",
+                    ),
+                    _choose_then(
+                        "unrelate",
+                        "Remove the mark between this group and",
+                        "Choose a linked group",
+                        "Remove mark",
+                        color="secondary",
+                    ),
+                    _msg(R("relate-msg")),
+                ],
+                id=R("relate-form"),
+                className="mt-2",
+                style=HIDDEN,
+            ),
+        ],
+        id=R("related-area"),
+        style=HIDDEN,
+        **{"aria-labelledby": R("related-heading")},
+    )
+
+
 def _candidates() -> html.Section:
     return html.Section(
         [
@@ -232,11 +303,14 @@ def _candidates() -> html.Section:
                 [
                     html.H3("Findings in the selected candidate", id=R("cand-title")),
                     html.P(id=R("cand-note")),
+                    html.Div(id=R("why"), className="why-grouped"),
                     grid(
                         R("cand-findings"),
                         FINDING_COLUMNS,
                         label="Candidate findings",
                     ),
+                    _closest(),
+                    _related(),
                 ],
                 className="mt-3",
             ),
@@ -346,6 +420,7 @@ def layout(**query):
         [
             dcc.Store(id=R("query"), data=query),
             dcc.Store(id=R("selected"), data=None),
+            dcc.Store(id=R("candidate"), data=query.get("candidate")),
             *[dcc.Store(id=R(f"changed-{name}"), data={"n": 0}) for name in CHANGE_STORES],
             page_heading(
                 "Common requirements",

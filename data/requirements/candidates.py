@@ -198,6 +198,22 @@ def _titles(session, viewer, rules, stats, ranked) -> dict[str, str]:
     return {c: titles.get(c, hidden) for c in ranked["cluster_id"]}
 
 
+def candidate_titles(
+    session: Session,
+    viewer: Viewer,
+    rules: DisclosureRules,
+    cluster_ids: list[str],
+    rule: RankingRule = RULE,
+) -> dict[str, str]:
+    """The representative finding of each given candidate as the viewer may read it (the
+    wording withheld where candidate_table withholds it); unknown ids are left out."""
+    if not cluster_ids:
+        return {}
+    stats, ranked = ranked_candidates(session, rule)
+    ranked = ranked[ranked["cluster_id"].isin(set(cluster_ids))]
+    return _titles(session, viewer, rules, stats, ranked) if not ranked.empty else {}
+
+
 def accepted_as(session: Session, cluster_ids: list[str]) -> dict[str, list[str]]:
     """Candidate id -> refs of live requirements whose evidence includes its findings."""
     if not cluster_ids:

@@ -649,8 +649,11 @@ def finding_neighbours(session: Session, shown: pd.DataFrame, finding_id: int, k
     return nearest_in_group(frame, str(finding_id), dense, k)
 
 
-def why_grouped(session: Session, shown: pd.DataFrame, cluster_id: str) -> str:
-    """Sentences for the candidate page: typical finding, shared phrases, related groups."""
+def why_grouped(
+    session: Session, shown: pd.DataFrame, cluster_id: str, *, related: bool = True
+) -> str:
+    """Sentences for the candidate page: typical finding, shared phrases, and (unless the page
+    lists them itself) related groups."""
     parts = []
     why = explain_candidate(session, shown)
     if why is not None and why.size > 1:
@@ -659,7 +662,7 @@ def why_grouped(session: Session, shown: pd.DataFrame, cluster_id: str) -> str:
         if why.shared_phrases:
             phrases = ", ".join(f"{p} ({n})" for p, n in why.shared_phrases)
             parts.append(f"Shared phrases: {phrases}.")
-    related = related_groups(session, cluster_id)
-    if related:
-        parts.append(f"Related, not the same: {', '.join(related)}.")
+    linked = related_groups(session, cluster_id) if related else []
+    if linked:
+        parts.append(f"Related, not the same: {', '.join(linked)}.")
     return " ".join(parts)

@@ -185,7 +185,13 @@ FORMS = {
         "coord",
         "req-accept.n_clicks",
         {"req-accept.n_clicks": 1, "req-accept-priority.value": "should"},
-        ["req-candidates.selectedRows", "req-accept-statement.value", "req-accept-priority.value"],
+        ["req-candidate.data", "req-accept-statement.value", "req-accept-priority.value"],
+    ),
+    "mark candidates related": (
+        "coord",
+        "req-relate.n_clicks",
+        {"req-relate.n_clicks": 1, "req-candidate.data": "C-1", "req-relate-target.value": "C-2"},
+        ["req-candidate.data", "req-relate-target.value"],
     ),
     "reword requirement": (
         "coord",

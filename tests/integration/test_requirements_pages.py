@@ -120,7 +120,7 @@ def accept(client, candidate: str, group, statement="Let workers filter the chro
         ACCEPT,
         [("req-accept", "n_clicks", 1)],
         [
-            ("req-candidates", "selectedRows", [{"candidate": candidate}]),
+            ("req-candidate", "data", candidate),
             ("req-accept-statement", "value", statement),
             ("req-accept-priority", "value", "must"),
             ("req-accept-group", "value", str(group)),
