@@ -9,26 +9,23 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.forms import action, card, labelled, release_form
-from layouts.ids import LA_RELEASE, RELEASES, TOKENS
+from layouts.ids import LA_RELEASE, RELEASES, TOKENS, Namespace
 
 
-def changed(ns) -> dcc.Store:
-    """The section's change counter: its actions move it on, its list reloads."""
-    return dcc.Store(id=ns("changed"), data=0)
+def _section(ns: Namespace, title: str, intro: str, body: list, **options) -> html.Section:
+    """A card whose list ``ns(list)`` follows its change counter ``ns(changed)`` (its
+    actions move the counter on)."""
+    return card(title, [dcc.Store(id=ns("changed"), data=0), html.P(intro), *body], **options)
 
 
 def admin_section() -> html.Section:
     """Record releases of any product (admins)."""
-    return card(
+    return _section(
+        RELEASES,
         "Product releases",
-        [
-            changed(RELEASES),
-            html.P(
-                "Each product's releases with their dates. Authorities say which release they "
-                "run in each period; suppliers record their own products' releases too."
-            ),
-            *release_form(RELEASES, "primary"),
-        ],
+        "Each product's releases with their dates. Authorities say which release they run in "
+        "each period; suppliers record their own products' releases too.",
+        release_form(RELEASES, "primary"),
         small=True,
         id="admin-section-releases",
     )
@@ -36,16 +33,13 @@ def admin_section() -> html.Section:
 
 def la_section() -> html.Section:
     """Which release the LA ran in a period (My authority)."""
-    return card(
+    return _section(
+        LA_RELEASE,
         "Which release you run",
+        "Say which release of your product your authority ran in each period (optional). It "
+        "lets the group see whether a delivered change improved practitioners' experience. "
+        "Only releases the supplier or an administrator has recorded can be chosen.",
         [
-            changed(LA_RELEASE),
-            html.P(
-                "Say which release of your product your authority ran in each period (optional). "
-                "It lets the group see whether a delivered change improved practitioners' "
-                "experience. Only releases the supplier or an administrator has recorded can be "
-                "chosen."
-            ),
             html.Div(id=LA_RELEASE("list")),
             dbc.Row(
                 [
@@ -78,15 +72,13 @@ def table(rows: list[tuple], headers: tuple[str, ...], caption: str, empty: str)
 
 def tokens_section() -> html.Section:
     """Admins create and revoke supplier API tokens (a new token is shown once)."""
-    return card(
+    return _section(
+        TOKENS,
         "API tokens for suppliers",
+        "A token lets a supplier's own tools read its specifications and post answers through "
+        "/api/v1 (described at /api/v1/openapi.json). The token is shown once, when it is made; "
+        "only a hash of it is kept.",
         [
-            changed(TOKENS),
-            html.P(
-                "A token lets a supplier's own tools read its specifications and post answers "
-                "through /api/v1 (described at /api/v1/openapi.json). The token is shown once, "
-                "when it is made; only a hash of it is kept."
-            ),
             html.Div(id=TOKENS("list")),
             dbc.Row(
                 [
