@@ -26,12 +26,12 @@ from data.pages.admin import (
     update_user,
 )
 from data.privacy.access import Viewer, require_admin
+from data.queries.filters import ALL
 from data.reference import codes
 from layouts.ids import ADMIN as A
 
 NONE = {"label": "(none)", "value": "none"}
-ALL = "all"
-BLANK = ("", None, "none", ALL)  # select values meaning "no choice" or "every one"
+BLANK = ("", None, "none")  # a form's select values meaning "no choice"
 RELOAD = [Input(A("load"), "data"), Input(A("refresh"), "data")]  # page load, any change
 
 
@@ -204,8 +204,7 @@ def audit_rows(session, viewer, user, action, start, end):
     return audit_log(
         session,
         viewer,
-        user_id=optional_int(user),
-        action=None if action in BLANK else action,
+        {"user": user, "action": action},
         start=optional_date(start),
         end=optional_date(end),
     )

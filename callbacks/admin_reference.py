@@ -93,7 +93,7 @@ def add_supplier_or_product(viewer, trigger, *, supplier_name, supplier_id, prod
 
 
 def product_use_rows(session, viewer, authority):
-    return list_product_use(session, viewer, optional_int(authority))
+    return list_product_use(session, viewer, {"authority": authority})
 
 
 def change_product_use(viewer, trigger, *, authority, product, start, selected) -> Done:

@@ -1,82 +1,82 @@
 """API tokens on the Admin page: create (shown once) and revoke; data.requirements.tokens
-refuses anyone but an administrator."""
+refuses anyone but an administrator. Both actions move the section's change counter on, and
+the list follows it."""
 
 from __future__ import annotations
 
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, html
 
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import clearing, current_viewer, db
+from callbacks.registrars import Button, Done, register_buttons
 from data.errors import DomainError
 from data.requirements import tokens
-from layouts.components import alert
-from layouts.releases import TOKENS_P, table
+from layouts.ids import TOKENS as T
+from layouts.releases import table
+
+HEADERS = ("Id", "Account", "Label", "Starts", "Created", "Last used", "State")
+
+
+def token_list(_changed) -> dict:
+    """The tokens (``message``), the supplier accounts to make one for, and the live ones."""
+    viewer = current_viewer()
+    with db() as session:
+        rows = tokens.token_rows(session, viewer)
+        accounts = tokens.supplier_accounts(session, viewer)
+    shown = [
+        (r.id, r.username, r.label, r.prefix, r.created_at, r.last_used_at,
+         "revoked" if r.revoked else "live")
+        for r in rows
+    ]  # fmt: skip
+    live = [
+        {"label": f"{r.id}: {r.username} {r.label} ({r.prefix})", "value": str(r.id)}
+        for r in rows
+        if not r.revoked
+    ]
+    return {
+        "message": table(shown, HEADERS, "API tokens", "No tokens yet."),
+        "users": accounts,
+        "live": live,
+    }
+
+
+def create(viewer, _trigger, *, user, label) -> Done:
+    if not user:
+        raise DomainError("Choose a supplier account.")
+    with db() as session:
+        token, _ = tokens.create_token(session, viewer, int(user), label or "")
+    return Done(
+        [
+            "Token created. Copy it now: it will not be shown again. ",
+            html.Code(token, className="user-select-all"),
+        ]
+    )
+
+
+def revoke(viewer, _trigger, *, token_id) -> Done:
+    if not token_id:
+        raise DomainError("Choose a token to revoke.")
+    with db() as session:
+        prefix = tokens.revoke_token(session, viewer, int(token_id)).prefix
+    return Done(f"Token {prefix}… revoked.")
 
 
 def register(app) -> None:
-    @app.callback(
-        Output(f"{TOKENS_P}-list", "children"),
-        Output(f"{TOKENS_P}-user", "options"),
-        Output(f"{TOKENS_P}-revoke-id", "options"),
-        Input(f"{TOKENS_P}-msg", "children"),
-        Input(f"{TOKENS_P}-revoke-msg", "children"),
-    )
-    @guarded(lambda msg: (alert(msg), [], []))
-    def _list(*_changed):
-        viewer = current_viewer()
-        with db() as session:
-            rows = tokens.token_rows(session, viewer)
-            accounts = tokens.supplier_accounts(session, viewer)
-        shown = [
-            (r.id, r.username, r.label, r.prefix, r.created_at, r.last_used_at,
-             "revoked" if r.revoked else "live")
-            for r in rows
-        ]  # fmt: skip
-        headers = ("Id", "Account", "Label", "Starts", "Created", "Last used", "State")
-        live = [
-            {"label": f"{r.id}: {r.username} {r.label} ({r.prefix})", "value": str(r.id)}
-            for r in rows
-            if not r.revoked
-        ]
-        return table(shown, headers, "API tokens", "No tokens yet."), accounts, live
-
-    @app.callback(
-        Output(f"{TOKENS_P}-msg", "children"),
-        Input(f"{TOKENS_P}-create", "n_clicks"),
-        State(f"{TOKENS_P}-user", "value"),
-        State(f"{TOKENS_P}-label", "value"),
-        prevent_initial_call=True,
-    )
-    @guarded(alert)
-    def _create(n_clicks, user, label):
-        viewer = current_viewer()
-        if not n_clicks:
-            return no_update
-        if not user:
-            raise DomainError("Choose a supplier account.")
-        with db() as session:
-            token, _ = tokens.create_token(session, viewer, int(user), label or "")
-        return alert(
-            [
-                "Token created. Copy it now: it will not be shown again. ",
-                html.Code(token, className="user-select-all"),
-            ],
-            "success",
-        )
-
-    @app.callback(
-        Output(f"{TOKENS_P}-revoke-msg", "children"),
-        Input(f"{TOKENS_P}-revoke", "n_clicks"),
-        State(f"{TOKENS_P}-revoke-id", "value"),
-        prevent_initial_call=True,
-    )
-    @guarded(alert)
-    def _revoke(n_clicks, token_id):
-        viewer = current_viewer()
-        if not n_clicks:
-            return no_update
-        if not token_id:
-            raise DomainError("Choose a token to revoke.")
-        with db() as session:
-            row = tokens.revoke_token(session, viewer, int(token_id))
-            prefix = row.prefix
-        return alert(f"Token {prefix}… revoked.", "success")
+    app.callback(
+        output={
+            "message": Output(T("list"), "children"),
+            "users": Output(T("user"), "options"),
+            "live": Output(T("revoke-id"), "options"),
+        },
+        inputs=Input(T("changed"), "data"),
+        on_error=clearing(users=[], live=[]),
+    )(token_list)
+    register_buttons(
+        app,
+        [
+            Button(create, T("create"), T("msg"),
+                   {"user": State(T("user"), "value"), "label": State(T("label"), "value")}),
+            Button(revoke, T("revoke"), T("revoke-msg"),
+                   {"token_id": State(T("revoke-id"), "value")}),
+        ],
+        counter=T("changed"),
+    )  # fmt: skip

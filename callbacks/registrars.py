@@ -4,7 +4,8 @@ callbacks.chart_card.register_chart):
 - :func:`register_entity_grid`: an AG Grid that lists rows of one kind (users, authorities,
   products ...) and is reloaded when the page's refresh counter moves;
 - :func:`register_action`: buttons that change something, show what was done in a message
-  and move the page's change counter on, so the grids and views that follow it reload.
+  and move the page's change counter on, so the grids and views that follow it reload;
+  :func:`register_buttons` for several one-button actions sharing one counter.
 
 Both take the viewer from the server session first (``who``), so a crafted request from
 someone without the right reads and changes nothing. Errors are Dash's app-wide on_error
@@ -14,7 +15,7 @@ message; a grid that fails is emptied."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -168,3 +169,34 @@ def register_action(
         prevent_initial_call=True,
         on_error=clearing(render=lambda text: show(text, "danger")),
     )(act)
+
+
+@dataclass(frozen=True)
+class Button:
+    """One button's action for :func:`register_buttons`: ``run`` (as for register_action)
+    reads the fields in ``states``; its outcome shows in ``message``, drawn by ``show``."""
+
+    run: Callable[..., Done | None]
+    button: str
+    message: str
+    states: Mapping[str, State] = field(default_factory=dict)
+    show: Callable[[Any, str], Any] = alert
+
+
+def register_buttons(
+    app, buttons: Sequence[Button], *, counter: str, step: Callable = next_number
+) -> None:
+    """Each button (its n_clicks) an action of its own (:func:`register_action`), all moving
+    the one change counter `counter` on."""
+    for b in buttons:
+        register_action(
+            app,
+            b.run,
+            triggers=[Input(b.button, "n_clicks")],
+            states=b.states,
+            message=b.message,
+            counter=counter,
+            step=step,
+            allow_duplicate=len(buttons) > 1,  # the actions share the counter
+            show=b.show,
+        )

@@ -12,6 +12,7 @@ from callbacks.common import clearing, current_viewer, db
 from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError, NotFound
 from data.privacy.access import COORDINATOR, NLAR_REP
+from data.queries.filters import ALL
 from data.queries.summaries import coverage, supplier_names
 from data.requirements import candidates, clusters, curation, endorsements, related, views
 from data.requirements.ranking import label_rule
@@ -20,12 +21,12 @@ from layouts.ids import REQUIREMENTS as R
 from layouts.requirements import HIDDEN
 
 SHOWN: dict = {}
-ALL = "all"
 NONE = {"label": "None", "value": ""}
 
 
 def group_id(value) -> int | None:
-    """Dropdown value -> supplier id (None = all groups)."""
+    """The group an action is for (None: all groups). Not a filter: anything but a group id
+    or the "all" choice is refused (lists filter with views.group_filter)."""
     if value in (None, "", ALL):
         return None
     try:
@@ -78,8 +79,9 @@ def init(query) -> dict:
 
 def show_candidates(group, min_las, *_changes) -> dict:
     viewer = current_viewer()
-    filt = candidates.CandidateFilter(supplier_id=group_id(group), min_las=int(min_las or 0))
     with db() as session:
+        group = views.group_filter(session, group)
+        filt = candidates.CandidateFilter(supplier_id=group, min_las=int(min_las or 0))
         table = candidates.candidate_table(session, viewer, rules(), filt)
         waiting = candidates.waiting_count(session)
     summary = f"{len(table)} candidate requirements shown, best first."
@@ -173,7 +175,7 @@ def show_list(group, show_merged, *_changes) -> dict:
             session,
             viewer,
             rules(),
-            supplier_id=group_id(group),
+            supplier_id=views.group_filter(session, group),
             include_merged=bool(show_merged),
         )
     return {"rows": rows(table, "requirement")}

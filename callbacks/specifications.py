@@ -10,9 +10,10 @@ from dash import Input, Output, State, ctx, dcc, html
 from callbacks.chart_card import rules
 from callbacks.common import clearing, current_viewer, db
 from callbacks.registrars import Done, next_change, register_action
-from callbacks.requirements import ALL, NONE, SHOWN, group_id, requirement_id, rows
+from callbacks.requirements import NONE, SHOWN, group_id, requirement_id, rows
 from data.errors import DomainError
 from data.privacy.access import COORDINATOR, NLAR_REP, may_curate
+from data.queries.filters import ALL
 from data.queries.summaries import current_periods, supplier_names
 from data.requirements import evidence, export, specifications
 from data.requirements.curation import ref

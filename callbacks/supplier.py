@@ -7,15 +7,15 @@ from __future__ import annotations
 from dash import Input, Output, State, html
 
 from callbacks.chart_card import rules
-from callbacks.common import current_viewer, db, guarded
-from callbacks.registrars import Done, next_change, register_action
+from callbacks.common import clearing, current_viewer, db
+from callbacks.registrars import Button, Done, next_change, register_buttons
 from data.errors import DomainError
 from data.pages import supplier as page
 from data.requirements import answers, releases
 from layouts.answers import answer_block, effect_block
-from layouts.components import alert
+from layouts.ids import SUPPLIER as S
+from layouts.ids import SUPPLIER_RELEASE, Namespace
 from layouts.releases import table
-from layouts.supplier import P
 
 
 def _int(value, what: str) -> int:
@@ -96,120 +96,114 @@ def _item(entry: page.SupplierItem) -> html.Article:
             effect_block(list(item.did_it_work)),
         ],
         className="supplier-item border-top pt-3 mt-3",
-        id=f"{P}-item-{entry.requirement_id}",
+        id=S(f"item-{entry.requirement_id}"),
     )
+
+
+def init(query) -> dict:
+    """The specifications addressed to the viewer's supplier (the URL's, or the newest,
+    chosen) and its products."""
+    viewer = current_viewer()
+    with db() as session:
+        options = page.spec_options(session, viewer)
+        products = page.product_options(session, viewer)
+    values = {str(o["value"]) for o in options}
+    wanted = str((query or {}).get("spec", ""))
+    value = wanted if wanted in values else (str(options[-1]["value"]) if options else None)
+    return {
+        "spec_options": [{**o, "value": str(o["value"])} for o in options],
+        "spec": value,
+        "products": [{**o, "value": str(o["value"])} for o in products],
+    }
+
+
+NO_SPECIFICATION = {"answer_options": [], "answer": None, "reply_options": []}
+
+
+def view(spec, _changed, chosen, query) -> dict:
+    """The chosen specification (``message``), its requirements to answer and the answered
+    ones to follow up."""
+    viewer = current_viewer()
+    if not spec:
+        return {
+            "message": html.P("No specification has been addressed to you yet."),
+            **NO_SPECIFICATION,
+        }
+    with db() as session:
+        doc = page.supplier_spec(session, viewer, rules(), _int(spec, "specification"))
+    options = [
+        {
+            "label": f"{i.evidence.ref}: {i.evidence.statement[:90]}",
+            "value": str(i.requirement_id),
+        }
+        for i in doc.items
+    ]
+    values = [o["value"] for o in options]
+    wanted = chosen or str((query or {}).get("requirement", ""))
+    value = wanted if wanted in values else (values[0] if values else None)
+    answered = [o for o, i in zip(options, doc.items, strict=True) if i.answer is not None]
+    body = [
+        html.P(
+            f"{doc.title}, version {doc.version} (saved {doc.saved}); evidence as at data "
+            f"version {doc.data_version}."
+        ),
+        *[_item(i) for i in doc.items],
+        html.P(doc.suppression, className="footnote mt-2"),
+    ]
+    return {"message": body, "answer_options": options, "answer": value, "reply_options": answered}
+
+
+def release_list(_changed) -> dict:
+    viewer = current_viewer()
+    with db() as session:
+        found = page.release_rows(session, viewer)
+    rows = [(r["product"], r["release"], r["released_on"]) for r in found]
+    headers = ("Product", "Release", "Date")
+    return {
+        "message": table(rows, headers, "Releases of your products", "No releases recorded yet.")
+    }
+
+
+def values(ns: Namespace = S, **ids: str) -> dict[str, State]:
+    """{name: State(ns(id), "value")}: the form fields an action reads."""
+    return {name: State(ns(ident), "value") for name, ident in ids.items()}
+
+
+# The page's actions: what each runs, its button, its message, the fields it reads.
+BUTTONS = (
+    Button(answer, S("answer-save"), S("answer-msg"),
+           values(req="answer-req", status="answer-status", text="answer-text",
+                  release="answer-release", expected="answer-date")),
+    Button(reply, S("reply-save"), S("reply-msg"), values(req="reply-req", text="reply-text")),
+    Button(record_release, SUPPLIER_RELEASE("save"), SUPPLIER_RELEASE("msg"),
+           values(SUPPLIER_RELEASE, product="product", name="name", when="date")),
+)  # fmt: skip
 
 
 def register(app) -> None:
-    @app.callback(
-        Output(f"{P}-spec", "options"),
-        Output(f"{P}-spec", "value"),
-        Output(f"{P}-release-product", "options"),
-        Input(f"{P}-query", "data"),
-    )
-    @guarded(lambda msg: ([], None, []))
-    def _init(query):
-        viewer = current_viewer()
-        with db() as session:
-            options = page.spec_options(session, viewer)
-            products = page.product_options(session, viewer)
-        values = {str(o["value"]) for o in options}
-        wanted = str((query or {}).get("spec", ""))
-        value = wanted if wanted in values else (str(options[-1]["value"]) if options else None)
-        return (
-            [{**o, "value": str(o["value"])} for o in options],
-            value,
-            [{**o, "value": str(o["value"])} for o in products],
-        )
-
-    @app.callback(
-        Output(f"{P}-spec-body", "children"),
-        Output(f"{P}-answer-req", "options"),
-        Output(f"{P}-answer-req", "value"),
-        Output(f"{P}-reply-req", "options"),
-        Input(f"{P}-spec", "value"),
-        Input(f"{P}-changed", "data"),
-        State(f"{P}-answer-req", "value"),
-        State(f"{P}-query", "data"),
-    )
-    @guarded(lambda msg: (alert(msg), [], None, []))
-    def _view(spec, _changed, chosen, query):
-        viewer = current_viewer()
-        if not spec:
-            return (
-                html.P("No specification has been addressed to you yet."),
-                [], None, [],
-            )  # fmt: skip
-        with db() as session:
-            doc = page.supplier_spec(session, viewer, rules(), _int(spec, "specification"))
-        options = [
-            {
-                "label": f"{i.evidence.ref}: {i.evidence.statement[:90]}",
-                "value": str(i.requirement_id),
-            }
-            for i in doc.items
-        ]
-        values = [o["value"] for o in options]
-        wanted = chosen or str((query or {}).get("requirement", ""))
-        value = wanted if wanted in values else (values[0] if values else None)
-        answered = [o for o, i in zip(options, doc.items, strict=True) if i.answer is not None]
-        body = [
-            html.P(
-                f"{doc.title}, version {doc.version} (saved {doc.saved}); evidence as at data "
-                f"version {doc.data_version}."
-            ),
-            *[_item(i) for i in doc.items],
-            html.P(doc.suppression, className="footnote mt-2"),
-        ]
-        return body, options, value, answered
-
-    def action(run, button: str, message: str, **states: State) -> None:
-        register_action(
-            app,
-            run,
-            triggers=[Input(f"{P}-{button}", "n_clicks")],
-            states=states,
-            message=f"{P}-{message}",
-            counter=f"{P}-changed",
-            step=next_change,
-            allow_duplicate=True,  # three actions move the page's one change counter
-        )
-
-    action(
-        answer,
-        "answer-save",
-        "answer-msg",
-        req=State(f"{P}-answer-req", "value"),
-        status=State(f"{P}-answer-status", "value"),
-        text=State(f"{P}-answer-text", "value"),
-        release=State(f"{P}-answer-release", "value"),
-        expected=State(f"{P}-answer-date", "value"),
-    )
-    action(
-        reply,
-        "reply-save",
-        "reply-msg",
-        req=State(f"{P}-reply-req", "value"),
-        text=State(f"{P}-reply-text", "value"),
-    )
-    action(
-        record_release,
-        "release-save",
-        "release-msg",
-        product=State(f"{P}-release-product", "value"),
-        name=State(f"{P}-release-name", "value"),
-        when=State(f"{P}-release-date", "value"),
-    )
-
-    @app.callback(
-        Output(f"{P}-release-list", "children"),
-        Input(f"{P}-changed", "data"),
-    )
-    @guarded(lambda msg: alert(msg))
-    def _releases(_changed):
-        viewer = current_viewer()
-        with db() as session:
-            found = page.release_rows(session, viewer)
-        rows = [(r["product"], r["release"], r["released_on"]) for r in found]
-        headers = ("Product", "Release", "Date")
-        return table(rows, headers, "Releases of your products", "No releases recorded yet.")
+    app.callback(
+        output={
+            "spec_options": Output(S("spec"), "options"),
+            "spec": Output(S("spec"), "value"),
+            "products": Output(SUPPLIER_RELEASE("product"), "options"),
+        },
+        inputs=Input(S("query"), "data"),
+        on_error=clearing(spec_options=[], spec=None, products=[]),
+    )(init)
+    app.callback(
+        output={
+            "message": Output(S("spec-body"), "children"),
+            "answer_options": Output(S("answer-req"), "options"),
+            "answer": Output(S("answer-req"), "value"),
+            "reply_options": Output(S("reply-req"), "options"),
+        },
+        inputs=[Input(S("spec"), "value"), Input(S("changed"), "data")],
+        state=[State(S("answer-req"), "value"), State(S("query"), "data")],
+        on_error=clearing(**NO_SPECIFICATION),
+    )(view)
+    register_buttons(app, BUTTONS, counter=S("changed"), step=next_change)
+    app.callback(
+        output={"message": Output(SUPPLIER_RELEASE("list"), "children")},
+        inputs=Input(S("changed"), "data"),
+        on_error=clearing(),
+    )(release_list)

@@ -7,16 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from data.requirements.answers import AnswerView
-
-
-def status(msg_id: str) -> html.Div:
-    """A polite live region for an action's outcome message."""
-    return html.Div(id=msg_id, role="status", **{"aria-live": "polite"})
-
-
-def labelled(label: str, control, md: int = 4) -> dbc.Col:
-    """A form column: the label tied to the control's id, then the control."""
-    return dbc.Col([dbc.Label(label, html_for=control.id), control], md=md, className="mb-2")
+from layouts.forms import status
+from layouts.ids import Namespace
 
 
 def thread_block(view: AnswerView) -> html.Div | None:
@@ -64,26 +56,26 @@ def effect_block(lines: list[str]) -> html.Div | None:
     )
 
 
-def loop_panel(prefix: str, *, reply: bool) -> html.Section:
-    """The answers section added to a page: ``{prefix}-answers`` filled by a callback, and
+def loop_panel(ns: Namespace, *, reply: bool) -> html.Section:
+    """The answers section added to a page: ``ns("answers")`` filled by a callback, and
     (on the requirement page) a reply form for the group's NLAR representative."""
     parts: list = [
-        html.H3("The supplier's answer", id=f"{prefix}-answers-heading", className="h5"),
-        html.Div(id=f"{prefix}-answers", **{"aria-live": "polite"}),
+        html.H3("The supplier's answer", id=ns("answers-heading"), className="h5"),
+        html.Div(id=ns("answers"), **{"aria-live": "polite"}),
     ]
     if reply:
         parts.append(
             html.Div(
                 [
-                    dbc.Label("Reply in the thread", html_for=f"{prefix}-answers-reply-text"),
+                    dbc.Label("Reply in the thread", html_for=ns("answers-reply-text")),
                     dbc.Textarea(
-                        id=f"{prefix}-answers-reply-text", rows=2, maxLength=2000, className="mb-2"
+                        id=ns("answers-reply-text"), rows=2, maxLength=2000, className="mb-2"
                     ),
-                    dbc.Button("Send reply", id=f"{prefix}-answers-reply", color="secondary"),
-                    status(f"{prefix}-answers-reply-msg"),
+                    dbc.Button("Send reply", id=ns("answers-reply"), color="secondary"),
+                    status(ns("answers-reply-msg")),
                 ],
-                id=f"{prefix}-answers-reply-area",
+                id=ns("answers-reply-area"),
                 style={"display": "none"},
             )
         )
-    return html.Section(parts, className="mt-3", **{"aria-labelledby": f"{prefix}-answers-heading"})
+    return html.Section(parts, className="mt-3", **{"aria-labelledby": ns("answers-heading")})

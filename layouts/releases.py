@@ -1,68 +1,59 @@
 """Product releases: the admin's list and form (Admin page), and an LA's “which release did
-you run in each period” (My authority). Filled and checked by callbacks/releases.py."""
+you run in each period” (My authority); and the admin's supplier API tokens. Filled and
+checked by callbacks/releases.py and callbacks/api_tokens.py. Each section has a change
+counter (``changed``) that its actions move on and its list follows."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
-from layouts.answers import labelled, status
+from layouts.forms import action, card, labelled, release_form
+from layouts.ids import LA_RELEASE, RELEASES, TOKENS, Namespace
 
-ADMIN_P = "admin-releases"
-LA_P = "my-authority-release"
+
+def _section(ns: Namespace, title: str, intro: str, body: list, **options) -> html.Section:
+    """A card whose list ``ns(list)`` follows its change counter ``ns(changed)`` (its
+    actions move the counter on)."""
+    return card(title, [dcc.Store(id=ns("changed"), data=0), html.P(intro), *body], **options)
 
 
 def admin_section() -> html.Section:
     """Record releases of any product (admins)."""
-    return html.Section(
-        [
-            html.H2("Product releases", className="h4"),
-            html.P(
-                "Each product's releases with their dates. Authorities say which release they "
-                "run in each period; suppliers record their own products' releases too."
-            ),
-            html.Div(id=f"{ADMIN_P}-list"),
-            dbc.Row(
-                [
-                    labelled("Product", dbc.Select(id=f"{ADMIN_P}-product", options=[])),
-                    labelled("Release name", dbc.Input(id=f"{ADMIN_P}-name", maxLength=80)),
-                    labelled("Release date", dbc.Input(id=f"{ADMIN_P}-date", type="date")),
-                ]
-            ),
-            dbc.Button("Record the release", id=f"{ADMIN_P}-save", color="primary"),
-            status(f"{ADMIN_P}-msg"),
-        ],
+    return _section(
+        RELEASES,
+        "Product releases",
+        "Each product's releases with their dates. Authorities say which release they run in "
+        "each period; suppliers record their own products' releases too.",
+        release_form(RELEASES, "primary"),
+        small=True,
         id="admin-section-releases",
-        className="figure-card",
     )
 
 
 def la_section() -> html.Section:
     """Which release the LA ran in a period (My authority)."""
-    return html.Section(
+    return _section(
+        LA_RELEASE,
+        "Which release you run",
+        "Say which release of your product your authority ran in each period (optional). It "
+        "lets the group see whether a delivered change improved practitioners' experience. "
+        "Only releases the supplier or an administrator has recorded can be chosen.",
         [
-            html.H2("Which release you run", id=f"{LA_P}-title"),
-            html.P(
-                "Say which release of your product your authority ran in each period (optional). "
-                "It lets the group see whether a delivered change improved practitioners' "
-                "experience. Only releases the supplier or an administrator has recorded can be "
-                "chosen."
-            ),
-            html.Div(id=f"{LA_P}-list"),
+            html.Div(id=LA_RELEASE("list")),
             dbc.Row(
                 [
                     labelled(
-                        "Period (YYYY-Qn)", dbc.Input(id=f"{LA_P}-period", placeholder="2010-Q3")
+                        "Period (YYYY-Qn)",
+                        dbc.Input(id=LA_RELEASE("period"), placeholder="2010-Q3"),
                     ),
-                    labelled("Release", dbc.Input(id=f"{LA_P}-name", maxLength=80)),
+                    labelled("Release", dbc.Input(id=LA_RELEASE("name"), maxLength=80)),
                 ]
             ),
-            html.P(id=f"{LA_P}-known", className="form-text"),
-            dbc.Button("Save", id=f"{LA_P}-save", color="primary"),
-            status(f"{LA_P}-msg"),
+            html.P(id=LA_RELEASE("known"), className="form-text"),
+            *action("Save", LA_RELEASE("save"), LA_RELEASE("msg")),
         ],
-        className="figure-card",
-        **{"aria-labelledby": f"{LA_P}-title"},
+        heading_id=LA_RELEASE("title"),
     )
 
 
@@ -79,37 +70,29 @@ def table(rows: list[tuple], headers: tuple[str, ...], caption: str, empty: str)
     )
 
 
-TOKENS_P = "admin-tokens"
-
-
 def tokens_section() -> html.Section:
     """Admins create and revoke supplier API tokens (a new token is shown once)."""
-    return html.Section(
+    return _section(
+        TOKENS,
+        "API tokens for suppliers",
+        "A token lets a supplier's own tools read its specifications and post answers through "
+        "/api/v1 (described at /api/v1/openapi.json). The token is shown once, when it is made; "
+        "only a hash of it is kept.",
         [
-            html.H2("API tokens for suppliers", className="h4"),
-            html.P(
-                "A token lets a supplier's own tools read its specifications and post answers "
-                "through /api/v1 (described at /api/v1/openapi.json). The token is shown once, "
-                "when it is made; only a hash of it is kept."
-            ),
-            html.Div(id=f"{TOKENS_P}-list"),
+            html.Div(id=TOKENS("list")),
             dbc.Row(
                 [
-                    labelled("Supplier account", dbc.Select(id=f"{TOKENS_P}-user", options=[])),
-                    labelled(
-                        "Label (what it is for)", dbc.Input(id=f"{TOKENS_P}-label", maxLength=80)
-                    ),
+                    labelled("Supplier account", dbc.Select(id=TOKENS("user"), options=[])),
+                    labelled("Label (what it is for)", dbc.Input(id=TOKENS("label"), maxLength=80)),
                 ]
             ),
-            dbc.Button("Create a token", id=f"{TOKENS_P}-create", color="primary"),
-            status(f"{TOKENS_P}-msg"),
+            *action("Create a token", TOKENS("create"), TOKENS("msg")),
             dbc.Row(
-                [labelled("Token to revoke", dbc.Select(id=f"{TOKENS_P}-revoke-id", options=[]))],
+                [labelled("Token to revoke", dbc.Select(id=TOKENS("revoke-id"), options=[]))],
                 className="mt-3",
             ),
-            dbc.Button("Revoke it", id=f"{TOKENS_P}-revoke", color="danger", outline=True),
-            status(f"{TOKENS_P}-revoke-msg"),
+            *action("Revoke it", TOKENS("revoke"), TOKENS("revoke-msg"), "danger", outline=True),
         ],
+        small=True,
         id="admin-section-api-tokens",
-        className="figure-card",
     )

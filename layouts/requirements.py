@@ -405,7 +405,7 @@ def _requirements() -> html.Section:
                     grid(R("evidence"), FINDING_COLUMNS, multi=True, label="Evidence"),
                     _curate_panel(),
                     _msg(R("curate-msg")),
-                    loop_panel(R.prefix, reply=True),
+                    loop_panel(R, reply=True),
                 ],
                 className="mt-3",
             ),

@@ -164,7 +164,7 @@ def layout(**query):
                 "evidence behind each one. Small counts show as c.",
             ),
             _view(),
-            html.Div(loop_panel(S.prefix, reply=False), className="figure-card"),
+            html.Div(loop_panel(S, reply=False), className="figure-card"),
             _build(),
             _status(),
             _create(),

@@ -9,10 +9,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.answers import labelled, status
 from layouts.components import page_heading
+from layouts.forms import action, card, labelled, release_form
+from layouts.ids import SUPPLIER as S
+from layouts.ids import SUPPLIER_RELEASE
 
-P = "supplier"
 ANSWER_OPTIONS = [
     {"label": "Acknowledged", "value": "acknowledged"},
     {"label": "Needs clarification (write your question)", "value": "clarification"},
@@ -29,82 +30,68 @@ def _select(ident: str, label: str) -> html.Div:
 
 
 def _answer_form() -> html.Section:
-    return html.Section(
+    return card(
+        "Answer a requirement",
         [
-            html.H2("Answer a requirement", id=f"{P}-answer-heading"),
-            _select(f"{P}-answer-req", "Requirement"),
+            _select(S("answer-req"), "Requirement"),
             html.Fieldset(
                 [
                     html.Legend("Your answer", className="form-label fs-6"),
                     dbc.RadioItems(
-                        id=f"{P}-answer-status", options=ANSWER_OPTIONS, value="acknowledged"
+                        id=S("answer-status"), options=ANSWER_OPTIONS, value="acknowledged"
                     ),
                 ],
                 className="mb-2",
             ),
-            dbc.Label("Question, reason or note", html_for=f"{P}-answer-text"),
-            dbc.Textarea(id=f"{P}-answer-text", rows=3, maxLength=2000, className="mb-2"),
+            dbc.Label("Question, reason or note", html_for=S("answer-text")),
+            dbc.Textarea(id=S("answer-text"), rows=3, maxLength=2000, className="mb-2"),
             dbc.Row(
                 [
-                    labelled("Release", dbc.Input(id=f"{P}-answer-release", maxLength=80), 6),
+                    labelled("Release", dbc.Input(id=S("answer-release"), maxLength=80), 6),
                     labelled(
-                        "Expected date (planned)", dbc.Input(id=f"{P}-answer-date", type="date"), 6
+                        "Expected date (planned)", dbc.Input(id=S("answer-date"), type="date"), 6
                     ),
                 ]
             ),
-            dbc.Button("Send answer", id=f"{P}-answer-save", color="primary"),
-            status(f"{P}-answer-msg"),
+            *action("Send answer", S("answer-save"), S("answer-msg")),
         ],
-        className="figure-card",
-        **{"aria-labelledby": f"{P}-answer-heading"},
+        heading_id=S("answer-heading"),
     )
 
 
 def _reply_form() -> html.Section:
-    return html.Section(
+    return card(
+        "Follow up a question",
         [
-            html.H2("Follow up a question", id=f"{P}-reply-heading"),
             html.P("Add a message to the thread under your current answer to a requirement."),
-            _select(f"{P}-reply-req", "Requirement"),
-            dbc.Label("Message", html_for=f"{P}-reply-text"),
-            dbc.Textarea(id=f"{P}-reply-text", rows=2, maxLength=2000, className="mb-2"),
-            dbc.Button("Send message", id=f"{P}-reply-save", color="secondary"),
-            status(f"{P}-reply-msg"),
+            _select(S("reply-req"), "Requirement"),
+            dbc.Label("Message", html_for=S("reply-text")),
+            dbc.Textarea(id=S("reply-text"), rows=2, maxLength=2000, className="mb-2"),
+            *action("Send message", S("reply-save"), S("reply-msg"), "secondary"),
         ],
-        className="figure-card",
-        **{"aria-labelledby": f"{P}-reply-heading"},
+        heading_id=S("reply-heading"),
     )
 
 
 def _releases() -> html.Section:
-    return html.Section(
+    return card(
+        "Your releases",
         [
-            html.H2("Your releases", id=f"{P}-release-heading"),
             html.P(
                 "Record each release of your products so authorities can say which one they "
                 "run, and so you can answer “delivered in” with it."
             ),
-            html.Div(id=f"{P}-release-list"),
-            dbc.Row(
-                [
-                    labelled("Product", dbc.Select(id=f"{P}-release-product", options=[])),
-                    labelled("Release name", dbc.Input(id=f"{P}-release-name", maxLength=80)),
-                    labelled("Release date", dbc.Input(id=f"{P}-release-date", type="date")),
-                ]
-            ),
-            dbc.Button("Record the release", id=f"{P}-release-save", color="secondary"),
-            status(f"{P}-release-msg"),
+            *release_form(SUPPLIER_RELEASE, "secondary"),
         ],
-        className="figure-card",
-        **{"aria-labelledby": f"{P}-release-heading"},
+        heading_id=SUPPLIER_RELEASE("heading"),
     )
 
 
 def layout(**query):
     return html.Div(
         [
-            dcc.Store(id=f"{P}-query", data=query),
-            dcc.Store(id=f"{P}-changed", data={"n": 0}),
+            dcc.Store(id=S("query"), data=query),
+            dcc.Store(id=S("changed"), data={"n": 0}),
             page_heading(
                 "Joint specifications addressed to you",
                 "What your user group asks of your products, with the evidence behind each "
@@ -112,8 +99,8 @@ def layout(**query):
             ),
             html.Section(
                 [
-                    _select(f"{P}-spec", "Specification"),
-                    html.Div(id=f"{P}-spec-body", **{"aria-live": "polite"}),
+                    _select(S("spec"), "Specification"),
+                    html.Div(id=S("spec-body"), **{"aria-live": "polite"}),
                 ],
                 className="figure-card",
                 **{"aria-label": "Specification"},

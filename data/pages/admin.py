@@ -8,6 +8,7 @@ caller owns the hashing scheme, data/ never sees a password."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from data.errors import DomainError, NotFound, plain_text_problem
 from data.privacy.access import Viewer, require_admin
+from data.queries.filters import AUDIT, PRODUCT_USE
 from data.reference import codes
 from data.reference.pseudonyms import new_pseudonym
 from data.store import audit
@@ -357,8 +359,14 @@ def list_suppliers(session: Session, viewer: Viewer) -> list[tuple[int, str]]:
     ]
 
 
-def list_product_use(session: Session, viewer: Viewer, authority_id: int | None) -> pd.DataFrame:
+def list_product_use(
+    session: Session, viewer: Viewer, filters: Mapping[str, object] | None = None
+) -> pd.DataFrame:
+    """Admin: product-use records, of one authority if ``filters`` (data.queries.filters
+    PRODUCT_USE, from the controls) names a stored one; any other value means every one."""
     require_admin(viewer)
+    authorities = {str(i) for i in session.scalars(select(Authority.id))}
+    chosen = PRODUCT_USE.parse(filters or {}, {"authorities": authorities})
     query = (
         select(
             ProductUse.id,
@@ -372,9 +380,8 @@ def list_product_use(session: Session, viewer: Viewer, authority_id: int | None)
         .join(Product, Product.id == ProductUse.product_id)
         .join(Supplier, Supplier.id == Product.supplier_id)
         .order_by(Authority.name, ProductUse.start_date)
+        .where(*chosen.where())
     )
-    if authority_id is not None:
-        query = query.where(ProductUse.authority_id == authority_id)
     rows = session.execute(query).all()
     return pd.DataFrame(rows, columns=["id", "authority", "product", "supplier", "from", "until"])
 
@@ -441,15 +448,19 @@ def audit_actions(session: Session, viewer: Viewer) -> list[str]:
 def audit_log(
     session: Session,
     viewer: Viewer,
+    filters: Mapping[str, object] | None = None,
     *,
-    user_id: int | None = None,
-    action: str | None = None,
     start: date | None = None,
     end: date | None = None,
     limit: int = AUDIT_LIMIT,
 ) -> pd.DataFrame:
-    """Admin: audit events, newest first, filtered by user, action and date range (inclusive)."""
+    """Admin: audit events, newest first, filtered by user and action (``filters``,
+    data.queries.filters AUDIT, from the controls: an unknown user or action means every
+    one) and date range (inclusive)."""
     require_admin(viewer)
+    users = {str(i) for i in session.scalars(select(User.id))}
+    options = {"users": users, "actions": audit_actions(session, viewer)}
+    chosen = AUDIT.parse(filters or {}, options)
     query = (
         select(
             AuditEvent.at, User.username, AuditEvent.action, AuditEvent.target, AuditEvent.detail
@@ -457,11 +468,8 @@ def audit_log(
         .outerjoin(User, User.id == AuditEvent.user_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
+        .where(*chosen.where())
     )
-    if user_id is not None:
-        query = query.where(AuditEvent.user_id == user_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
     if start is not None:
         query = query.where(AuditEvent.at >= datetime.combine(start, time.min))
     if end is not None:

@@ -4,9 +4,10 @@ words under each chart.
 
 In the spirit of Datasette's ``filters.py``, each page has a table (:class:`FilterSpec`) of
 :class:`Filter` rows: the URL key, the words that describe it, where its allowed values come
-from (an attribute of :class:`data.queries.filter_options.FilterOptions`), the row column it
-narrows, the SQL column it compiles to, and whether the narrowing guard
-(data.privacy.narrowing) needs the rows unnarrowed on it.
+from (an attribute of :class:`data.queries.filter_options.FilterOptions` for the analysis
+pages; a key of a mapping the page's query builds for the others, e.g. the audit log's
+users), the row column it narrows, the SQL column it compiles to, and whether the narrowing
+guard (data.privacy.narrowing) needs the rows unnarrowed on it.
 
 The path of a filter is one way::
 
@@ -31,9 +32,18 @@ import pandas as pd
 
 from data.privacy.narrowing import RAW_GROUP
 from data.queries.filter_options import FilterOptions
-from data.store.models import Authority, Finding, ScoreSummary, Submission, Supplier
+from data.store.models import (
+    AuditEvent,
+    Authority,
+    Finding,
+    ProductUse,
+    ScoreSummary,
+    Submission,
+    Supplier,
+)
 
 ALL = "all"  # the value of every "all" choice of a control
+Options = FilterOptions | Mapping[str, Collection[str]]  # where each filter's values come from
 LATEST = "latest"  # fallback: the last (newest) allowed value
 
 
@@ -51,8 +61,9 @@ def clean(value: object) -> str | None:
 class Filter:
     """One row of a page's filter table.
 
-    ``choices``: the FilterOptions attribute holding the allowed values (value -> label, or
-    a sequence of values); None for a filter only code sets (never parsed from a request).
+    ``choices``: the FilterOptions attribute (or options mapping key) holding the allowed
+    values (value -> label, or a collection of values); None for a filter only code sets
+    (never parsed from a request).
     ``column``: the row column it narrows (None: it narrows no rows). ``sql``: the SQL
     column it compiles to. ``guarded``: the narrowing guard needs the rows unnarrowed on it
     (it goes into :meth:`Selection.narrowing`, and compiles to SQL only once the guard has
@@ -72,8 +83,12 @@ class Filter:
     fallback: str | None = None
     kind: type = str  # how the value is stored in JSON (data.requirements.specifications)
 
-    def allowed(self, options: FilterOptions) -> Collection[str]:
-        return () if self.choices is None else getattr(options, self.choices)
+    def allowed(self, options: Options) -> Collection[str]:
+        if self.choices is None:
+            return ()
+        if isinstance(options, Mapping):
+            return options[self.choices]
+        return getattr(options, self.choices)
 
     @property
     def from_data(self) -> bool:
@@ -98,7 +113,7 @@ class FilterSpec:
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.filters)
 
-    def parse(self, values: Mapping[str, object], options: FilterOptions) -> Selection:
+    def parse(self, values: Mapping[str, object], options: Options) -> Selection:
         """The selection URL or control ``values`` ask for: each value :func:`clean`, then
         kept only if it is allowed, else the filter's fallback (or "all")."""
         chosen = {}
@@ -166,6 +181,11 @@ class Selection:
     @property
     def period(self) -> str | None:
         return self.get("period")
+
+    def value(self, key: str):
+        """The filter's value as its kind (an id as an int), or None for "all"."""
+        value = self.get(key)
+        return None if value is None else self.spec[key].kind(value)
 
     def without(self, *keys: str) -> Selection:
         """The same selection with ``keys`` reset to "all"."""
@@ -286,4 +306,28 @@ EVIDENCE = FilterSpec(
     ),
 )
 
-SPECS = {s.page: s for s in (COMPARE, THEMES, MY_AUTHORITY, EVIDENCE)}
+# Requirements page: the candidate and requirement lists by supplier group (its id; the
+# allowed ones are every supplier's, data.queries.summaries.supplier_names).
+REQUIREMENTS = FilterSpec(
+    "requirements",
+    (Filter("group", "supplier group", "suppliers", "supplier_id", kind=int,
+            all_words="all supplier groups"),),
+)  # fmt: skip
+
+# Admin page: the audit log by user (id) and action, and product use by authority (id);
+# the allowed values are the stored users, actions and authorities (data.pages.admin).
+AUDIT = FilterSpec(
+    "audit",
+    (
+        Filter("user", "user", "users", sql=AuditEvent.user_id, kind=int),
+        Filter("action", "action", "actions", sql=AuditEvent.action),
+    ),
+)
+PRODUCT_USE = FilterSpec(
+    "product_use",
+    (Filter("authority", "authority", "authorities", sql=ProductUse.authority_id, kind=int),),
+)
+
+SPECS = {
+    s.page: s for s in (COMPARE, THEMES, MY_AUTHORITY, EVIDENCE, REQUIREMENTS, AUDIT, PRODUCT_USE)
+}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.access import Viewer, may_curate, may_endorse
 from data.privacy.disclosure import DisclosureRules
+from data.queries.filters import REQUIREMENTS
 from data.queries.summaries import supplier_names
 from data.reference.codes import theme_names
 from data.requirements.candidates import anonymised_findings
@@ -31,6 +32,13 @@ LIST_COLUMNS = [
     "your_la_endorsed",
     "merged_into",
 ]
+
+
+def group_filter(session: Session, value: object) -> int | None:
+    """The supplier group a list is filtered on (data.queries.filters.REQUIREMENTS): a
+    stored supplier's id, or None for every group, which an unknown or forged value means."""
+    suppliers = {str(i) for i in supplier_names(session)}
+    return REQUIREMENTS.parse({"group": value}, {"suppliers": suppliers}).value("group")
 
 
 def requirement_list(

@@ -144,6 +144,14 @@ class DashClient:
         return self.post(body)
 
 
+def callback_key(app, first_output: str) -> str:
+    """The app's callback id whose first output is `first_output` ("id.property"): dict
+    outputs and allow_duplicate outputs make ids like "..a.b...c.d@hash.."."""
+    found = [k for k in app.callback_map if k.lstrip(".").startswith(first_output)]
+    assert len(found) == 1, (first_output, found)
+    return found[0]
+
+
 def output_id(outputs: list[str]) -> str:
     """Dash's output id string for "id.property" outputs: "a.b" or "..a.b...c.d.."."""
     return outputs[0] if len(outputs) == 1 else ".." + "...".join(outputs) + ".."

@@ -361,6 +361,11 @@ def test_admin_manages_suppliers_products_and_product_use(signed_in, db):
     assert "a change must start after that" in text_of(earlier["admin-use-msg.children"])
     listed = page.call("admin-use-filter.value", {"admin-use-filter.value": "3"})
     assert [r["product"] for r in listed["admin-use.rowData"]] == ["PROTOCOL ICS", "Mosaic"]
+    every_use = page.call("admin-use-filter.value", {"admin-use-filter.value": "all"})
+    assert len(every_use["admin-use.rowData"]) > 2
+    for forged in ("999999", "none", ["3"]):  # unknown or forged: every authority's records
+        shown = page.call("admin-use-filter.value", {"admin-use-filter.value": forged})
+        assert shown["admin-use.rowData"] == every_use["admin-use.rowData"], forged
     out = page.call(
         "admin-use-delete.n_clicks",
         {"admin-use-delete.n_clicks": 1, "admin-use.selectedRows": [{"id": uses[-1][0]}]},
@@ -438,6 +443,18 @@ def test_admin_reads_the_audit_log_with_filters(signed_in, db):
         "admin-audit-user.value", {**values, "admin-audit-action.value": "sign_in"}
     )["admin-audit.rowData"]
     assert signins and all(r["action"] == "sign_in" for r in signins)
+    # an unknown or forged user or action means every one, never an emptier log
+    everyone = {**values, "admin-audit-user.value": "all", "admin-audit-action.value": "all"}
+    every_row = page.call("admin-audit-user.value", everyone)["admin-audit.rowData"]
+    assert len(every_row) > len(rows)
+    for key, forged in (
+        ("admin-audit-user.value", "999999"),
+        ("admin-audit-user.value", ["1", "2"]),
+        ("admin-audit-action.value", "no_such_action"),
+        ("admin-audit-action.value", {"sign_in": 1}),
+    ):
+        shown = page.call("admin-audit-user.value", {**everyone, key: forged})
+        assert shown["admin-audit.rowData"] == every_row, forged
     wrong = page.call("admin-audit-user.value", {**values, "admin-audit-from.value": "yesterday"})
     assert text_of(wrong["admin-audit-msg.children"]) == "Write the date like 2010-03-31."
 

@@ -14,7 +14,7 @@ from data.requirements import tokens
 from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.models import AuditEvent, Requirement, User
 from tests.conftest import fresh_database
-from tests.integration.conftest import make_config
+from tests.integration.conftest import callback_key, make_config
 from tests.integration.test_supplier_access import STATEMENT, seed_loop
 
 
@@ -243,11 +243,12 @@ def test_admin_page_creates_and_revokes_tokens(api):
     with session_scope(make_sessionmaker(make_engine(api["url"]))) as s:
         sup = s.scalar(select(User.id).where(User.username == "sup"))
     made = admin.callback(
-        "admin-tokens-msg.children",
+        callback_key(api["app"], "admin-tokens-msg.children"),
         [{"id": "admin-tokens-create", "property": "n_clicks", "value": 1}],
         [
             {"id": "admin-tokens-user", "property": "value", "value": str(sup)},
             {"id": "admin-tokens-label", "property": "value", "value": "CI"},
+            {"id": "admin-tokens-changed", "property": "data", "value": 0},
         ],
     ).get_data(as_text=True)
     import re
@@ -263,15 +264,28 @@ def test_admin_page_creates_and_revokes_tokens(api):
         row_id = row.id
     la = login(api["app"], "la")
     refused = la.callback(
-        "admin-tokens-revoke-msg.children",
+        callback_key(api["app"], "admin-tokens-revoke-msg.children"),
         [{"id": "admin-tokens-revoke", "property": "n_clicks", "value": 1}],
-        [{"id": "admin-tokens-revoke-id", "property": "value", "value": str(row_id)}],
+        [
+            {"id": "admin-tokens-revoke-id", "property": "value", "value": str(row_id)},
+            {"id": "admin-tokens-changed", "property": "data", "value": 0},
+        ],
     ).get_data(as_text=True)
     assert "Not allowed" in refused
+    listed = la.callback(
+        "..admin-tokens-list.children...admin-tokens-user.options...admin-tokens-revoke-id.options..",
+        [{"id": "admin-tokens-changed", "property": "data", "value": 0}],
+    )
+    shown = listed.get_json()["response"]  # the refusal where the list would be, no choices
+    assert "Not allowed" in str(shown["admin-tokens-list"]["children"])
+    assert shown["admin-tokens-user"]["options"] == shown["admin-tokens-revoke-id"]["options"] == []
     done = admin.callback(
-        "admin-tokens-revoke-msg.children",
+        callback_key(api["app"], "admin-tokens-revoke-msg.children"),
         [{"id": "admin-tokens-revoke", "property": "n_clicks", "value": 1}],
-        [{"id": "admin-tokens-revoke-id", "property": "value", "value": str(row_id)}],
+        [
+            {"id": "admin-tokens-revoke-id", "property": "value", "value": str(row_id)},
+            {"id": "admin-tokens-changed", "property": "data", "value": 0},
+        ],
     ).get_data(as_text=True)
     assert "revoked" in done
     assert api["client"].get("/api/v1/specifications", headers=headers).status_code == 401

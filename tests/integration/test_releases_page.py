@@ -27,23 +27,25 @@ def app(tmp_path_factory):
 
 def _record(c, product, name, when):
     return c.callback(
-        "admin-releases-msg.children",
+        "..admin-releases-msg.children...admin-releases-changed.data..",
         [{"id": "admin-releases-save", "property": "n_clicks", "value": 1}],
         [
             {"id": "admin-releases-product", "property": "value", "value": str(product)},
             {"id": "admin-releases-name", "property": "value", "value": name},
             {"id": "admin-releases-date", "property": "value", "value": when},
+            {"id": "admin-releases-changed", "property": "data", "value": 0},
         ],
     ).get_data(as_text=True)
 
 
 def _run(c, period, name):
     return c.callback(
-        "my-authority-release-msg.children",
+        "..my-authority-release-msg.children...my-authority-release-changed.data..",
         [{"id": "my-authority-release-save", "property": "n_clicks", "value": 1}],
         [
             {"id": "my-authority-release-period", "property": "value", "value": period},
             {"id": "my-authority-release-name", "property": "value", "value": name},
+            {"id": "my-authority-release-changed", "property": "data", "value": 0},
         ],
     ).get_data(as_text=True)
 
@@ -54,7 +56,7 @@ def test_admin_records_release_and_la_runs_it(app):
     assert "already has a release" in _record(admin, app.carefirst, "11.2", "2010-03-01")
     listed = admin.callback(
         "..admin-releases-list.children...admin-releases-product.options..",
-        [{"id": "admin-releases-msg", "property": "children", "value": None}],
+        [{"id": "admin-releases-changed", "property": "data", "value": 1}],
     ).get_data(as_text=True)
     assert "11.2" in listed and "CareFirst" in listed
     for who in ("la", "nlar", "coord"):
@@ -65,7 +67,7 @@ def test_admin_records_release_and_la_runs_it(app):
     assert "Saved: 2010-Q1 ran 11.2" in _run(la, "2010-Q1", "11.2")
     shown = la.callback(
         "..my-authority-release-list.children...my-authority-release-known.children..",
-        [{"id": "my-authority-release-msg", "property": "children", "value": None}],
+        [{"id": "my-authority-release-changed", "property": "data", "value": 1}],
     ).get_data(as_text=True)
     assert "2010-Q1" in shown and "Known releases: CareFirst 11.2" in shown
     coord = login(app, "coord")

@@ -231,6 +231,32 @@ def test_nlar_rep_curates_only_their_own_group(signed_in, sessions, world):
         assert s.get(Requirement, theirs).statement == "Faster screens"
 
 
+def listed(client, group) -> list[str]:
+    """The requirement list's refs (R-1 ...) for the group control's value."""
+    inputs = [("req-group", "value", group), ("req-show-merged", "value", [])] + [
+        (f"req-changed-{s}", "data", {"n": 0}) for s in ("accept", "endorse", "curate")
+    ]
+    response = client.callback(
+        "..req-list.rowData..",  # one dict output
+        [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        changed=["req-group.value"],
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return sorted(r["key"] for r in response.get_json()["response"]["req-list"]["rowData"])
+
+
+def test_list_filters_by_group_and_an_unknown_group_means_all(signed_in, sessions, world):
+    olm = new_requirement(sessions, "coord", world["chron"], world["olm"], "Filter the chronology")
+    other = new_requirement(sessions, "coord", world["slow"], world["corelogic"], "Faster screens")
+    client = signed_in("coord")
+    everyone = listed(client, "all")
+    assert {f"R-{olm}", f"R-{other}"} <= set(everyone)
+    assert f"R-{olm}" in listed(client, str(world["olm"]))
+    assert f"R-{other}" not in listed(client, str(world["olm"]))
+    for forged in ("999999", "R-1", " ", ["1"], {"a": 1}, None):
+        assert listed(client, forged) == everyone, forged
+
+
 def test_endorsements_count_once_per_la(signed_in, sessions, world):
     rid = new_requirement(sessions, "coord", world["chron"], None, "Chronology filtered by event")
     la, rep, la2 = signed_in("la"), signed_in("nlar"), signed_in("la2")  # la and nlar: one LA

@@ -17,7 +17,13 @@ from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.models import Finding, Requirement, RequirementEvidence, Supplier, User
 from layouts import PAGES
 from tests.conftest import fresh_database
-from tests.integration.conftest import PASSWORD, DashClient, make_config, seed_small
+from tests.integration.conftest import (
+    PASSWORD,
+    DashClient,
+    callback_key,
+    make_config,
+    seed_small,
+)
 
 STATEMENT = "Let practitioners filter the chronology by event type"
 
@@ -164,7 +170,7 @@ def test_supplier_sees_its_spec_without_la_names(loop_app, loop_db):
 
 
 def _answer_key(app) -> str:
-    return next(k for k in app.callback_map if k.startswith("..supplier-answer-msg.children"))
+    return callback_key(app, "supplier-answer-msg.children")
 
 
 def answer(app, c: DashClient, rid: int, status: str, text: str = "") -> str:
@@ -197,7 +203,7 @@ def test_answer_reaches_the_nlar_rep(loop_app, loop_db):
     assert '"display": "none"' not in body.split("req-answers-reply-area")[-1]
     # the rep replies in the thread; the supplier sees it on its page
     replied = rep.callback(
-        next(k for k in loop_app.callback_map if k.startswith("..req-answers-reply-msg")),
+        callback_key(loop_app, "req-answers-reply-msg.children"),
         [{"id": "req-answers-reply", "property": "n_clicks", "value": 1}],
         [
             {"id": "req-selected", "property": "data", "value": rid},
@@ -227,7 +233,7 @@ def test_specification_page_shows_answers_to_the_group(loop_app, loop_db):
         return (
             login(loop_app, user)
             .callback(
-                "spec-answers.children",
+                callback_key(loop_app, "spec-answers.children"),
                 [
                     {"id": "spec-pick", "property": "value", "value": str(ids["spec"])},
                     {"id": "spec-version", "property": "value", "value": "1"},

@@ -16,9 +16,12 @@ from data.privacy.narrowing import RAW_GROUP
 from data.queries.filter_options import reference_options
 from data.queries.filters import (
     ALL,
+    AUDIT,
     COMPARE,
     EVIDENCE,
     MY_AUTHORITY,
+    PRODUCT_USE,
+    REQUIREMENTS,
     SPECS,
     THEMES,
     FilterSpec,
@@ -28,6 +31,18 @@ from data.queries.filters import (
 
 PERIODS = ("2010-Q1", "2010-Q2")
 OPTS = reference_options(PERIODS, {"Alpha": "Alpha", "Beta": "Beta"})
+# The pages outside the analysis ones: their allowed values, as their queries build them
+# (stored suppliers, users, audit actions and authorities, by id).
+PAGE_OPTS = {
+    "requirements": {"suppliers": {"1", "2"}},
+    "audit": {"users": {"1", "7"}, "actions": ["sign_in", "supplier_added"]},
+    "product_use": {"authorities": {"3", "4"}},
+}
+
+
+def options(spec: FilterSpec):
+    return PAGE_OPTS.get(spec.page, OPTS)
+
 
 # spec, values as they arrive (URL query or controls), the selection parsed from them
 PARSE = [
@@ -90,12 +105,31 @@ PARSE = [
      {"period": "2010-Q2", "measure": "SUS"}),
     (THEMES, {"period": ALL, "theme": ALL, "group": "", "severity": " all "}, {}),
     (MY_AUTHORITY, {"period": ALL, "measure": ALL}, {"period": "2010-Q2", "measure": "SUS"}),
+    # Requirements and Admin: a stored id or action is kept; anything else means "all"
+    (REQUIREMENTS, {"group": "2"}, {"group": "2"}),
+    (REQUIREMENTS, {"group": 1}, {"group": "1"}),
+    (REQUIREMENTS, {"group": " 2 "}, {"group": "2"}),
+    (REQUIREMENTS, {"group": "99"}, {}),  # no such group: all, never an empty list
+    (REQUIREMENTS, {"group": "R-1"}, {}),
+    (REQUIREMENTS, {"group": ["1", "2"]}, {}),
+    (REQUIREMENTS, {"group": ALL}, {}),
+    (REQUIREMENTS, {"group": ""}, {}),
+    (REQUIREMENTS, {}, {}),
+    (AUDIT, {"user": "7", "action": "sign_in"}, {"user": "7", "action": "sign_in"}),
+    (AUDIT, {"user": "8", "action": "Sign_in"}, {}),
+    (AUDIT, {"user": {"7": 1}, "action": ["sign_in"]}, {}),
+    (AUDIT, {"user": ALL, "action": ALL}, {}),
+    (AUDIT, {"user": None, "action": "supplier_added"}, {"action": "supplier_added"}),
+    (PRODUCT_USE, {"authority": "4"}, {"authority": "4"}),
+    (PRODUCT_USE, {"authority": "none"}, {}),
+    (PRODUCT_USE, {"authority": "5; drop table"}, {}),
+    (PRODUCT_USE, {"authority": ALL}, {}),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("spec", "values", "expected"), PARSE)
 def test_parse(spec: FilterSpec, values: dict, expected: dict):
-    selection = spec.parse(values, OPTS)
+    selection = spec.parse(values, options(spec))
     assert dict(selection.values) == expected
     assert {k: selection.get(k) for k in spec.keys} == {k: expected.get(k) for k in spec.keys}
 
@@ -103,15 +137,25 @@ def test_parse(spec: FilterSpec, values: dict, expected: dict):
 @pytest.mark.parametrize("spec", list(SPECS.values()), ids=list(SPECS))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=st.dictionaries(st.sampled_from(["period", "role", "type", "region", "measure",
-                                               "theme", "group", "severity", "supplier_id"]),
+                                               "theme", "group", "severity", "supplier_id",
+                                               "user", "action", "authority"]),
                               st.none() | st.text(max_size=12) | st.integers()
                               | st.lists(st.text(max_size=4), max_size=2)))  # fmt: skip
 def test_parse_never_picks_a_value_that_is_not_allowed(spec: FilterSpec, values: dict):
-    chosen = dict(spec.parse(values, OPTS).values)
+    allowed = options(spec)
+    chosen = dict(spec.parse(values, allowed).values)
     for key, value in chosen.items():
         f = spec[key]
-        assert value in f.allowed(OPTS)
-        assert value == clean(values.get(key)) or value == spec.parse({}, OPTS).get(key)
+        assert value in f.allowed(allowed)
+        assert value == clean(values.get(key)) or value == spec.parse({}, allowed).get(key)
+
+
+def test_value_is_the_filters_kind():
+    chosen = REQUIREMENTS.parse({"group": "2"}, PAGE_OPTS["requirements"])
+    assert chosen.value("group") == 2
+    assert REQUIREMENTS.parse({"group": "9"}, PAGE_OPTS["requirements"]).value("group") is None
+    audit = AUDIT.parse({"user": "7", "action": "sign_in"}, PAGE_OPTS["audit"])
+    assert (audit.value("user"), audit.value("action")) == (7, "sign_in")
 
 
 def test_parse_without_periods_leaves_the_period_unset():
@@ -163,12 +207,15 @@ DESCRIBE = [
      "severity: Low; region: North West; la type: Unitary authority; group: Beta"),
     (MY_AUTHORITY, {"period": "2010-Q1", "measure": "NAV"}, "period 2010-Q1"),
     (EVIDENCE, {"supplier_id": 3, "group": "Alpha", "period": "2010-Q1"}, ""),
+    (REQUIREMENTS, {}, "all supplier groups"),
+    (REQUIREMENTS, {"group": 2}, "supplier group: 2"),
+    (AUDIT, {"user": 7, "action": "sign_in"}, "user: 7; action: sign_in"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("spec", "values", "expected"), DESCRIBE)
 def test_describe(spec: FilterSpec, values: dict, expected: str):
-    assert spec.select(**values).describe(OPTS) == expected
+    assert spec.select(**values).describe(options(spec)) == expected
 
 
 def test_describe_without_labels_shows_values_and_a_reset_filter_as_all():
@@ -244,6 +291,13 @@ WHERE = [
      ["submission.period = '2010-Q2'", "score_summary.measure_code = 'NAV'"]),
     (EVIDENCE, {"supplier_id": 3, "group": "Alpha"}, ["submission.supplier_id = 3"],
      ["submission.supplier_id = 3"]),
+    (AUDIT, {"user": "7", "action": "sign_in"},
+     ["audit_event.user_id = 7", "audit_event.action = 'sign_in'"],
+     ["audit_event.user_id = 7", "audit_event.action = 'sign_in'"]),
+    (AUDIT, {}, [], []),
+    (PRODUCT_USE, {"authority": "3"}, ["product_use.authority_id = 3"],
+     ["product_use.authority_id = 3"]),
+    (REQUIREMENTS, {"group": "2"}, [], []),  # the lists narrow by their own queries
 ]  # fmt: skip
 
 
