@@ -98,29 +98,11 @@ def clearing(
     return functools.partial(on_callback_error, blank=blank, text_in=text_in, render=render)
 
 
-def guarded(on_error: Callable[[str], tuple | object] = lambda _message: no_update):
-    """Decorate a callback: errors become `on_error(message)` outputs, not tracebacks
-    (the per-callback form of :func:`on_callback_error`)."""
-
-    def wrap(fn):
-        @functools.wraps(fn)
-        def inner(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except Exception as exc:  # domain errors as their message; others logged
-                return on_error(failure_message(exc, fn.__name__))
-
-        return inner
-
-    return wrap
-
-
 __all__ = [
     "clearing",
     "csv_text",
     "current_viewer",
     "db",
-    "guarded",
     "no_update",
     "on_callback_error",
     "services",
