@@ -147,12 +147,10 @@ def _comparator_table(
     rows = rows.loc[rows["period"].isin(mine)]
     if rows.empty:
         return pd.DataFrame()
-    own = pool(rows.loc[rows["authority_id"] == me], ["period", "measure"])
-    own = own.assign(comparator=YOU, suppressed=False, reason="")
-    others = protected_sets(rows, comparator_sets(rows, me, hood.ids), rules, {me})
-    others = others.rename(columns={"set": "comparator"})
-    cols = ["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]
-    table = pd.concat([own[cols], others[cols]], ignore_index=True)
+    sets = comparator_sets(rows, me, hood.ids)
+    table = protected_sets(rows, sets, rules, {me}, own_label=YOU)
+    table = table.rename(columns={"set": "comparator"})
+    table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]]
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"
         table[col] = table[col].astype(kind)

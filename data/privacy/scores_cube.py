@@ -28,7 +28,7 @@ from data.scores.stats import summary_arrays
 AS_CUBE = {"group": "group", "role": "theme", "region": "region", "la_type": "la_type"}
 ORDERS = (("group", "theme", "la_type", "region"),)  # groups first: Compare is by group
 VALUE_COLS = ("n", "n_las", "mean", "sd", "ci_low", "ci_high")
-_CACHE: OrderedDict[tuple, FindingsCube] = OrderedDict()
+_CACHE: OrderedDict[tuple, tuple[FindingsCube, np.ndarray]] = OrderedDict()
 _LOCK = threading.Lock()
 _CACHE_SIZE = 512
 
@@ -65,17 +65,27 @@ def _mapped(part: pd.DataFrame, key: tuple) -> pd.DataFrame:
 
 def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCube:
     """The atoms of one period and measure (memoised on the rows' content)."""
+    return _cube_rows(part, rules, key)[0]
+
+
+def _cube_rows(
+    part: pd.DataFrame, rules: DisclosureRules, key: tuple
+) -> tuple[FindingsCube, np.ndarray]:
+    """:func:`_cube` and the cube row of each of ``part``'s rows (memoised together: the
+    fingerprint covers the rows' order)."""
     full = (*key, rules, _fingerprint(part))
     with _LOCK:
         if full in _CACHE:
             _CACHE.move_to_end(full)
             return _CACHE[full]
-    cube = build_cube(_mapped(part, key), rules, orders=ORDERS)
+    mapped = _mapped(part, key)
+    cube = build_cube(mapped, rules, orders=ORDERS)
+    found = (cube, cube.row_of(mapped))
     with _LOCK:
-        _CACHE[full] = cube
+        _CACHE[full] = found
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    return cube
+    return found
 
 
 def protected_scores(
@@ -158,6 +168,8 @@ def protected_sets(
     sets: Mapping[str, np.ndarray],
     rules: DisclosureRules,
     own: Collection[int],
+    *,
+    own_label: str | None = None,
 ) -> pd.DataFrame:
     """Pooled scores of named sets of authorities (My authority's comparators: a supplier
     group, statistical neighbours, England), per period and measure, each *without the
@@ -170,8 +182,9 @@ def protected_sets(
     when that group's cell is, and a set no page shows (neighbours) only when it adds
     nothing finer than atom totals. The viewer, who knows its own figures, then learns
     from it only a sum of atom totals, each safe after removing any one authority (the
-    n-1 rule of the cubes). Columns: period, measure, set, n, n_las, sum, sumsq, mean, sd,
-    ci_low, ci_high, suppressed, reason (values NA where suppressed)."""
+    n-1 rule of the cubes). With ``own_label``, a set of that name holds the viewer's own
+    figures, never suppressed for it. Columns: period, measure, set, n, n_las, sum, sumsq,
+    mean, sd, ci_low, ci_high, suppressed, reason (values NA where suppressed)."""
     own = list(own)
     measure_col = "theme" if "theme" in rows.columns else "measure"
     live = rows["n"].to_numpy() > 0
@@ -185,11 +198,15 @@ def protected_sets(
         if not len(pos):
             continue
         part = rows.iloc[pos]
-        cube = _cube(part, rules, key)
-        at = cube.row_of(_mapped(part, key))
+        cube, at = _cube_rows(part, rules, key)
         mine = mine_all[pos]
         la = part["authority_id"].to_numpy()
         n, total, sumsq = (part[c].to_numpy(dtype=float) for c in ("n", "sum", "sumsq"))
+        if own_label is not None and mine.any():
+            out.append({"period": key[0], "measure": key[1], "set": own_label,
+                        "n": n[mine].sum(), "n_las": len(np.unique(la[mine])),
+                        "sum": total[mine].sum(), "sumsq": sumsq[mine].sum(),
+                        "suppressed": False, "reason": ""})  # fmt: skip
         for name, flag in flags.items():
             member = flag[pos]
             others = member & ~mine
