@@ -106,34 +106,43 @@ def comparator_sets(
     }
 
 
+NEIGHBOURS_REASON = (
+    "not shown: your statistical neighbours are not a set of authorities that the site "
+    "publishes together, so their figure, with the figures on Compare, could let one "
+    "authority's scores be worked out"
+)
+_TOO_FEW = (
+    "{name} {verb} shown as c where too few authorities, or authorities too unequal in "
+    "size, stand behind the figure to show it without letting one of them be worked out "
+    "(Compare shows c for the same authorities)."
+)
+_HIDDEN = {
+    GROUP: _TOO_FEW.format(name="Other authorities in your supplier group", verb="are"),
+    NEIGHBOURS: "Your statistical neighbours are shown as c where they are not a set of "
+    "authorities that the site publishes together: their figure, with the figures on "
+    "Compare, could let one authority's scores be worked out.",
+    ENGLAND: _TOO_FEW.format(name="Other authorities in England", verb="are"),
+}
+_NONE = {
+    GROUP: "No other authority in your supplier group has results.",
+    NEIGHBOURS: "None of your statistical neighbours has results.",
+    ENGLAND: "No other authority in England has results.",
+}
+
+
 def hidden_note(table: pd.DataFrame) -> str:
-    """One plain sentence naming the comparators shown as ``c`` and why ("" if none)."""
+    """Plain sentences naming the comparators shown as ``c`` and why ("" if none)."""
     if table.empty:
         return ""
     hidden = table.loc[table["suppressed"].astype(bool) & (table["comparator"] != YOU)]
-    if hidden.empty:
-        return ""
-    names = [c for c in COMPARATORS if c in set(hidden["comparator"])]
-    empty = set(hidden.loc[hidden["reason"] == NO_OTHERS, "comparator"])
-    protected = [c.lower() for c in names if c not in empty]
-    parts = []
-    if protected:
-        parts.append(
-            f"{_join(protected)} {'is' if len(protected) == 1 else 'are'} shown as c where "
-            "too few authorities, or authorities too unequal in size, stand behind the "
-            "figure for it to be shown without letting one of them be worked out (together "
-            "with the figures on Compare and Overview)"
-        )
-    none = [c.lower() for c in names if c in empty]
-    if none:
-        parts.append(f"{_join(none)} {'has' if len(none) == 1 else 'have'} no other "
-                     "authority with results")  # fmt: skip
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    out = []
+    for name in COMPARATORS[1:]:
+        reasons = set(hidden.loc[hidden["comparator"] == name, "reason"])
+        if reasons - {NO_OTHERS}:
+            out.append(_HIDDEN[name])
+        elif reasons:
+            out.append(_NONE[name])
+    return " ".join(out)
 
 
 def _comparator_table(
@@ -150,6 +159,8 @@ def _comparator_table(
     sets = comparator_sets(rows, me, hood.ids)
     table = protected_sets(rows, sets, rules, {me}, own_label=YOU)
     table = table.rename(columns={"set": "comparator"})
+    hood_hidden = (table["comparator"] == NEIGHBOURS) & table["suppressed"].astype(bool)
+    table.loc[hood_hidden & (table["reason"] != NO_OTHERS), "reason"] = NEIGHBOURS_REASON
     table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]]
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"

@@ -8,7 +8,8 @@ A score cell (mean, interval, respondent and authority counts of a group, role, 
 LA type selection, or England) is published only if it is a union of whole atoms; its
 figures are sums over the atoms (n, sum, sum of squares), so no combination of published
 means and counts says anything finer than an atom. Every viewer gets the same cells; the
-viewer's own figures are on My authority."""
+viewer's own figures are on My authority, whose comparators (any set of authorities, less
+the viewer's own) are published only where they are whole atoms (:func:`protected_sets`)."""
 
 from __future__ import annotations
 

@@ -4,10 +4,16 @@ passes the disclosure auditor (data.privacy.auditor) on adversarial fixtures."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from data.demo import build_demo
+from data.demo.frames import score_frame
 from data.pages.my_authority import (
     COMPARATORS,
     ENGLAND,
@@ -22,6 +28,7 @@ from data.pages.my_authority import (
 from data.privacy.auditor import audit
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND as ALL_GROUPS
+from data.privacy.narrowing import fold_period
 from data.privacy.scores_cube import protected_scores
 from data.privacy.views import (
     authority_targets,
@@ -70,11 +77,11 @@ def members(data: pd.DataFrame, me: int, ids: frozenset) -> dict[str, np.ndarray
     }
 
 
-def audit_my_authority(data: pd.DataFrame, me: int, ids: frozenset):
+def audit_my_authority(data: pd.DataFrame, me: int, ids: frozenset, compare=None):
     """My authority's comparators for ``me`` and every Compare / Overview score cell, for
     the LA user of ``me``, with every authority's figure as a further target."""
     table = _comparator_table(data, me, Neighbours(ids, "table"), RULES)
-    figs = compare_figures(data, RULES)
+    figs = list(compare_figures(data, RULES) if compare is None else compare)
     figs += set_figures(table, data, members(data, me, ids), {me}, "my authority")
     report = audit(figs, score_contributions(data), RULES, own={me},
                    targets=authority_targets(data))  # fmt: skip
@@ -152,18 +159,21 @@ def test_comparator_of_three_with_the_viewer_is_c_with_a_reason():
     assert report.ok, report.summary()
     for name in (GROUP, NEIGHBOURS):
         assert table.loc[name, "suppressed"] and pd.isna(table.loc[name, "n"])
-        assert "fewer than 3 authorities" in table.loc[name, "reason"]
+    assert "fewer than 3 authorities" in table.loc[GROUP, "reason"]
+    assert "publishes together" in table.loc[NEIGHBOURS, "reason"]
     note = hidden_note(table.reset_index())
-    assert note.startswith("Other authorities in your supplier group and your statistical")
-    assert "shown as c" in note
+    assert note.startswith("Other authorities in your supplier group are shown as c where")
+    assert "Your statistical neighbours are shown as c" in note
 
 
 def test_a_group_of_one_says_there_is_no_other_authority():
     data = rows([(1, 1, "NE", "unitary", 20), *[(a, 2, "SW", "county", 12)
                                                 for a in range(2, 8)]])  # fmt: skip
     table = _comparator_table(data, 1, Neighbours(frozenset(), "table"), RULES)
-    note = hidden_note(table)
-    assert "no other authority with results" in note
+    assert hidden_note(table) == (
+        "No other authority in your supplier group has results. "
+        "None of your statistical neighbours has results."
+    )
     assert hidden_note(table.loc[table["comparator"].isin([YOU, ENGLAND])]) == ""
 
 
@@ -173,3 +183,41 @@ def test_role_narrowed_compare_cells_and_comparators_pass_together():
     for me in (1, 6, 11):
         _table, report = audit_my_authority(data, me, frozenset(range(1, 11)))
         assert report.ok, (me, report.summary())
+
+
+@lru_cache(maxsize=1)
+def demo_sus():
+    """The demo's SUS rows of one period (60 authorities, groups folded as the pages fold
+    them) and every Compare / Overview cell of them."""
+    rows = fold_period(score_frame(build_demo(n_authorities=60)), RULES)
+    rows = rows.loc[(rows["period"] == "2010-Q1") & (rows["measure"] == "SUS")]
+    rows = rows.reset_index(drop=True)
+    return rows, compare_figures(rows, RULES)
+
+
+@st.composite
+def viewer_and_neighbours(draw):
+    rows, _ = demo_sus()
+    las = rows.drop_duplicates("authority_id").set_index("authority_id")
+    me = draw(st.sampled_from(sorted(las.index)))
+    kind = draw(st.sampled_from(["default", "random", "group but one"]))
+    if kind == "default":  # same LA type and size band
+        same = las.loc[(las["la_type"] == las.loc[me, "la_type"])
+                       & (las["size_band"] == las.loc[me, "size_band"])]  # fmt: skip
+        ids = set(same.index)
+    elif kind == "random":
+        ids = set(draw(st.lists(st.sampled_from(sorted(las.index)), min_size=3, max_size=12)))
+    else:  # the viewer's group but one authority: the old guard's blind spot
+        group = sorted(las.index[las["supplier_id"] == las.loc[me, "supplier_id"]])
+        ids = set(group) - {draw(st.sampled_from(group))}
+    return me, frozenset(ids - {me})
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(viewer_and_neighbours())
+def test_property_demo_comparators_pass_the_auditor_with_compare(who):
+    rows, compare = demo_sus()
+    me, ids = who
+    _table, report = audit_my_authority(rows, me, ids, compare)
+    assert report.ok, report.summary()
