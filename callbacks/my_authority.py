@@ -99,9 +99,10 @@ def profile_chart(viewer, session, period, measure) -> ChartResult:
             )
     else:
         summary = (
-            f"In {p}, your authority's own scores are shown; too few other authorities in your "
-            "supplier group contribute to compare with them."
+            f"In {p}, your authority's own scores are shown, but not compared with other "
+            "authorities in your supplier group."
         )
+    summary = " ".join(filter(None, [summary, ma.hidden_note(table)]))
     order = ["SUS", *[m for m in names if m != "SUS"]]
     table = table.assign(_o=table["measure"].map({m: i for i, m in enumerate(order)}))
     table = table.sort_values(["_o"], kind="stable").drop(columns="_o")
@@ -131,6 +132,7 @@ def trend_chart(viewer, session, period, measure) -> ChartResult:
         )
     else:
         summary = f"Your authority has results for one period only ({mine.iloc[0]['period']})."
+    summary = " ".join(filter(None, [summary, ma.hidden_note(table)]))
     fig = series_lines(table, "comparator", list(ma.COMPARATORS),
                        benchmark=SUS_BENCHMARK if m == "SUS" else None)  # fmt: skip
     display = _display(table, {"period": "Period"})

@@ -2,11 +2,12 @@
 what changed since its previous submission, and "who improved" in its group.
 
 The LA's own figures are never suppressed for it. Comparators never include the LA itself
-("other authorities in your group") and are suppressed like any figure shown outside an LA.
-The neighbours comparator is a set no other page shows, so it is also checked against every
-wider figure the other pages can show (England or a group, whole or narrowed to one region
-or LA type): if it sits inside one of them, the difference must be empty or pass the
-thresholds too, so subtracting the two cannot single out an authority.
+("other authorities in your group") and are read from the protected score source
+(data.privacy.scores_cube.protected_sets): a comparator is shown only where its authorities'
+rows (with or without the LA's own) are whole atoms, the cells Compare and Overview publish,
+so a group's comparator is shown exactly when Compare shows that group, and subtracting the
+LA's own figures, or any other page's figure, gives nothing finer than atom totals. The
+neighbours, a set no other page shows, are shown only where they too are whole atoms.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.privacy.access import Viewer, require
-from data.privacy.disclosure import DisclosureRules, mark_primary
+from data.privacy.disclosure import DisclosureRules
+from data.privacy.scores_cube import NO_OTHERS, protected_sets
 from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
 from data.queries.summaries import current_periods
@@ -86,117 +88,84 @@ def _own_supplier(rows: pd.DataFrame, authority_id: int) -> int | None:
     return int(mine.iloc[0]) if len(mine) else None
 
 
-WIDER_KEYS = (
-    (),
-    ("group",),
-    ("region",),
-    ("la_type",),
-    ("group", "region"),
-    ("group", "la_type"),
-)  # fmt: skip  (the figures of _wider_sets)
-
-
-def _unsafe_periods(
-    rows: pd.DataFrame, neighbour_ids: frozenset, own: int, rules: DisclosureRules
-) -> set:
-    """Periods whose neighbours figure is not safe against subtraction: some wider figure of
-    ``WIDER_KEYS`` holds all the neighbours with results, and the other authorities in
-    it (besides the viewer's own) are too few to pass the thresholds.
-
-    Worked on one entry per period and authority (a few hundred each), not on the rows."""
-    live = rows.loc[rows["n"].to_numpy() > 0]
-    if live.empty:
-        return set()
-    period = live["period"] if "period" in live else pd.Series("", index=live.index)
-    per = (
-        live.assign(_p=period)
-        .groupby(["_p", "authority_id"], sort=False)
-        .agg(
-            n=("n", "sum"),
-            group=("group", "first"),
-            region=("region", "first"),
-            la_type=("la_type", "first"),
-        )  # fmt: skip
-        .reset_index()
-    )
-    by_period: dict = {}
-    for p, a, n, group, region, la_type in per.itertuples(index=False, name=None):
-        by_period.setdefault(p, {})[a] = (n, {"group": group, "region": region, "la_type": la_type})
-    unsafe = set()
-    for p, las in by_period.items():
-        mine = [a for a in las if a in neighbour_ids]
-        for dims in WIDER_KEYS if mine else ():
-            values = {tuple(las[a][1][c] for c in dims) for a in mine}
-            if len(values) > 1:  # the neighbours straddle such figures: none holds them all
-                continue
-            (value,) = values
-            rest = [n for a, (n, key) in las.items() if a not in neighbour_ids and a != own
-                    and tuple(key[c] for c in dims) == value]  # fmt: skip
-            if rest and not rules.passes(len(rest), float(sum(rest))):
-                unsafe.add(p)
-                break
-    return unsafe
-
-
-def _neighbour_guard(
-    rows: pd.DataFrame, neighbour_ids: frozenset, own: int, rules: DisclosureRules
-) -> bool:
-    """Whether showing the neighbours' pooled figure of ``rows`` (one period) is safe."""
-    return not _unsafe_periods(rows.drop(columns="period", errors="ignore"), neighbour_ids, own,
-                               rules)  # fmt: skip
-
-
-def _comparator_rows(
+def comparator_sets(
     rows: pd.DataFrame, authority_id: int, neighbour_ids: frozenset
-) -> pd.DataFrame:
-    """Rows stacked once per comparator they belong to (a row can be in several). With a
-    period column, "your group" is the group the LA was in that period."""
+) -> dict[str, np.ndarray]:
+    """Per comparator, which of ``rows`` belong to it (a row can be in several); the own
+    authority's rows are in "your group" and England too, and are left out of their
+    figures by :func:`data.privacy.scores_cube.protected_sets`. "Your group" is the group
+    the LA was in that period."""
     is_own = (rows["authority_id"] == authority_id).to_numpy()
-    if "period" in rows:
-        own_rows = rows.loc[is_own]
-        supplier_of = dict(zip(own_rows["period"], own_rows["supplier_id"], strict=True))
-        in_group = rows["supplier_id"].to_numpy() == rows["period"].map(supplier_of).to_numpy()
-    else:
-        in_group = (rows["supplier_id"] == _own_supplier(rows, authority_id)).to_numpy()
+    own_rows = rows.loc[is_own]
+    supplier_of = dict(zip(own_rows["period"], own_rows["supplier_id"], strict=True))
+    in_group = rows["supplier_id"].to_numpy() == rows["period"].map(supplier_of).to_numpy()
     is_neighbour = rows["authority_id"].isin(list(neighbour_ids)).to_numpy()
-    parts = [
-        rows.loc[is_own].assign(comparator=YOU),
-        rows.loc[~is_own & in_group].assign(comparator=GROUP),
-        rows.loc[is_neighbour & ~is_own].assign(comparator=NEIGHBOURS),
-        rows.loc[~is_own].assign(comparator=ENGLAND),
-    ]
-    return pd.concat(parts, ignore_index=True)
+    return {
+        GROUP: in_group,
+        NEIGHBOURS: is_neighbour & ~is_own,
+        ENGLAND: np.ones(len(rows), dtype=bool),
+    }
+
+
+NEIGHBOURS_REASON = (
+    "not shown: your statistical neighbours are not a set of authorities that the site "
+    "publishes together, so their figure, with the figures on Compare, could let one "
+    "authority's scores be worked out"
+)
+_TOO_FEW = (
+    "{name} {verb} shown as c where too few authorities, or authorities too unequal in "
+    "size, stand behind the figure to show it without letting one of them be worked out "
+    "(Compare shows c for the same authorities)."
+)
+_HIDDEN = {
+    GROUP: _TOO_FEW.format(name="Other authorities in your supplier group", verb="are"),
+    NEIGHBOURS: "Your statistical neighbours are shown as c where they are not a set of "
+    "authorities that the site publishes together: their figure, with the figures on "
+    "Compare, could let one authority's scores be worked out.",
+    ENGLAND: _TOO_FEW.format(name="Other authorities in England", verb="are"),
+}
+_NONE = {
+    GROUP: "No other authority in your supplier group has results.",
+    NEIGHBOURS: "None of your statistical neighbours has results.",
+    ENGLAND: "No other authority in England has results.",
+}
+
+
+def hidden_note(table: pd.DataFrame) -> str:
+    """Plain sentences naming the comparators shown as ``c`` and why ("" if none)."""
+    if table.empty:
+        return ""
+    hidden = table.loc[table["suppressed"].astype(bool) & (table["comparator"] != YOU)]
+    out = []
+    for name in COMPARATORS[1:]:
+        reasons = set(hidden.loc[hidden["comparator"] == name, "reason"])
+        if reasons - {NO_OTHERS}:
+            out.append(_HIDDEN[name])
+        elif reasons:
+            out.append(_NONE[name])
+    return " ".join(out)
 
 
 def _comparator_table(
     rows: pd.DataFrame, me: int, hood: Neighbours, rules: DisclosureRules
 ) -> pd.DataFrame:
-    """Per period, measure and comparator: n, n_las, mean, 95% CI, suppressed (each period
-    judged on its own rows, as if shown alone). Empty if the LA has no results in any."""
+    """Per period, measure and comparator: n, n_las, mean, 95% CI, suppressed, reason.
+    The LA's own figures in full; every other comparator from the protected score source
+    (:func:`data.privacy.scores_cube.protected_sets`), so it is shown exactly when Compare
+    and Overview may show the same authorities' figure. Empty if the LA has no results."""
     mine = set(rows.loc[rows["authority_id"] == me, "period"])
     rows = rows.loc[rows["period"].isin(mine)]
     if rows.empty:
         return pd.DataFrame()
-    stacked = _comparator_rows(rows, me, hood.ids)
-    unsafe = _unsafe_periods(rows, hood.ids, me, rules)
-    table = pool(stacked, ["period", "comparator", "measure"], keep_las=True)
-    table = mark_primary(table, rules, {me}).reset_index(drop=True)
-    hide = (
-        (table["comparator"] == NEIGHBOURS).to_numpy()
-        & table["period"].isin(unsafe).to_numpy()
-        & ~table["suppressed"].to_numpy()
-    )
-    table = table.assign(
-        suppressed=table["suppressed"].to_numpy() | hide,
-        reason=np.where(
-            hide, "hidden so that it cannot be subtracted from a wider figure", table["reason"]
-        ),
-    )
-    table = table.drop(columns=["las", "n_by_la", "sum", "sumsq"])
-    mask = table["suppressed"].to_numpy(dtype=bool)
+    sets = comparator_sets(rows, me, hood.ids)
+    table = protected_sets(rows, sets, rules, {me}, own_label=YOU)
+    table = table.rename(columns={"set": "comparator"})
+    hood_hidden = (table["comparator"] == NEIGHBOURS) & table["suppressed"].astype(bool)
+    table.loc[hood_hidden & (table["reason"] != NO_OTHERS), "reason"] = NEIGHBOURS_REASON
+    table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]]
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"
-        table[col] = table[col].astype(kind).mask(mask)
+        table[col] = table[col].astype(kind)
     order = {c: i for i, c in enumerate(COMPARATORS)}
     table = table.assign(_o=table["comparator"].map(order))
     return table.sort_values(["period", "measure", "_o"]).drop(columns="_o").reset_index(drop=True)

@@ -109,7 +109,7 @@ class FindingsCube:
         self._f = self.rows[FINDINGS].to_numpy(dtype=float)
         self._r = self.rows[RESPONDENTS].to_numpy(dtype=float)
         keys = self.rows[["period", *DIMS, "authority_id"]].itertuples(index=False, name=None)
-        self._atom_by_key = dict(zip(keys, self._atom.tolist(), strict=True))
+        self._row_by_key = {k: i for i, k in enumerate(keys)}
 
     @property
     def n_atoms(self) -> int:
@@ -216,14 +216,32 @@ class FindingsCube:
         values = self.atom_dims[atom][dim]
         return next(iter(values)) if len(values) == 1 else other
 
-    def atom_of(self, keys: pd.DataFrame) -> np.ndarray:
-        """Atom of each row of ``keys`` (period, *DIMS, authority_id); -1 if unknown."""
+    def row_of(self, keys: pd.DataFrame) -> np.ndarray:
+        """Position in :attr:`rows` of each row of ``keys`` (period, *DIMS, authority_id);
+        -1 if unknown."""
         cols = ["period", *DIMS]
         text = keys[cols].astype(str).itertuples(index=False, name=None)
         las = keys["authority_id"].astype(int).tolist()
-        get = self._atom_by_key.get
+        get = self._row_by_key.get
         return np.array([get((*t, a), -1) for t, a in zip(text, las, strict=True)],
                         dtype=np.int64)  # fmt: skip
+
+    def atom_of(self, keys: pd.DataFrame) -> np.ndarray:
+        """Atom of each row of ``keys`` (period, *DIMS, authority_id); -1 if unknown."""
+        rows = self.row_of(keys)
+        out = np.full(len(rows), -1, dtype=np.int64)
+        out[rows >= 0] = self._atom[rows[rows >= 0]]
+        return out
+
+    def is_union(self, rows: np.ndarray) -> bool:
+        """Whether the cube rows at positions ``rows`` are exactly a non-empty union of
+        whole atoms, i.e. whether a figure over any set of authorities, not only a filter
+        selection, is a sum of atom totals and so may be published."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        if not len(rows) or rows[0] < 0:
+            return False
+        present, counts = np.unique(self._atom[rows], return_counts=True)
+        return bool((counts == self.atom_size[present]).all())
 
 
 def _per_la(frame: pd.DataFrame, idx: np.ndarray, la_codes: np.ndarray, n_la: int) -> np.ndarray:

@@ -8,7 +8,8 @@ A score cell (mean, interval, respondent and authority counts of a group, role, 
 LA type selection, or England) is published only if it is a union of whole atoms; its
 figures are sums over the atoms (n, sum, sum of squares), so no combination of published
 means and counts says anything finer than an atom. Every viewer gets the same cells; the
-viewer's own figures are on My authority."""
+viewer's own figures are on My authority, whose comparators (any set of authorities, less
+the viewer's own) are published only where they are whole atoms (:func:`protected_sets`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from data.privacy.cube import FINDINGS, RESPONDENTS, FindingsCube, build_cube
+from data.privacy.cube import FINDINGS, REASON_ATOM, RESPONDENTS, FindingsCube, build_cube
 from data.privacy.disclosure import DisclosureRules, blank
 from data.scores.stats import summary_arrays
 
@@ -28,7 +29,7 @@ from data.scores.stats import summary_arrays
 AS_CUBE = {"group": "group", "role": "theme", "region": "region", "la_type": "la_type"}
 ORDERS = (("group", "theme", "la_type", "region"),)  # groups first: Compare is by group
 VALUE_COLS = ("n", "n_las", "mean", "sd", "ci_low", "ci_high")
-_CACHE: OrderedDict[tuple, FindingsCube] = OrderedDict()
+_CACHE: OrderedDict[tuple, tuple[FindingsCube, np.ndarray]] = OrderedDict()
 _LOCK = threading.Lock()
 _CACHE_SIZE = 512
 
@@ -44,14 +45,9 @@ def _fingerprint(part: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCube:
-    """The atoms of one period and measure (memoised on the rows' content)."""
-    full = (*key, rules, _fingerprint(part))
-    with _LOCK:
-        if full in _CACHE:
-            _CACHE.move_to_end(full)
-            return _CACHE[full]
-    mapped = pd.DataFrame(
+def _mapped(part: pd.DataFrame, key: tuple) -> pd.DataFrame:
+    """The partition's rows as finding-cube rows (one dimension per score dimension)."""
+    return pd.DataFrame(
         {
             "period": "|".join(map(str, key)),
             "group": part["group"].astype(str).to_numpy(),
@@ -66,12 +62,31 @@ def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCub
             RESPONDENTS: part["n"].to_numpy(),
         }
     )
-    cube = build_cube(mapped, rules, orders=ORDERS)
+
+
+def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCube:
+    """The atoms of one period and measure (memoised on the rows' content)."""
+    return _cube_rows(part, rules, key)[0]
+
+
+def _cube_rows(
+    part: pd.DataFrame, rules: DisclosureRules, key: tuple
+) -> tuple[FindingsCube, np.ndarray]:
+    """:func:`_cube` and the cube row of each of ``part``'s rows (memoised together: the
+    fingerprint covers the rows' order)."""
+    full = (*key, rules, _fingerprint(part))
     with _LOCK:
-        _CACHE[full] = cube
+        if full in _CACHE:
+            _CACHE.move_to_end(full)
+            return _CACHE[full]
+    mapped = _mapped(part, key)
+    cube = build_cube(mapped, rules, orders=ORDERS)
+    found = (cube, cube.row_of(mapped))
+    with _LOCK:
+        _CACHE[full] = found
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    return cube
+    return found
 
 
 def protected_scores(
@@ -144,3 +159,75 @@ def _with_stats(table, part, inner, narrowing, totals, key_values) -> pd.DataFra
         sumsq=sums[:, 2],
         **stats,
     )
+
+
+NO_OTHERS = "no other authority in it has results"
+
+
+def protected_sets(
+    rows: pd.DataFrame,
+    sets: Mapping[str, np.ndarray],
+    rules: DisclosureRules,
+    own: Collection[int],
+    *,
+    own_label: str | None = None,
+) -> pd.DataFrame:
+    """Pooled scores of named sets of authorities (My authority's comparators: a supplier
+    group, statistical neighbours, England), per period and measure, each *without the
+    viewer's own authority* ``own``.
+
+    ``sets``: name -> boolean array over ``rows`` (positional), whether the row is in the
+    set. A set's figure is published only if its rows of the period and measure, with or
+    without ``own``'s rows, are a union of whole atoms (:meth:`FindingsCube.is_union`): the
+    same atoms Compare and Overview publish from, so a group's comparator is shown exactly
+    when that group's cell is, and a set no page shows (neighbours) only when it adds
+    nothing finer than atom totals. The viewer, who knows its own figures, then learns
+    from it only a sum of atom totals, each safe after removing any one authority (the
+    n-1 rule of the cubes). With ``own_label``, a set of that name holds the viewer's own
+    figures, never suppressed for it. Columns: period, measure, set, n, n_las, sum, sumsq,
+    mean, sd, ci_low, ci_high, suppressed, reason (values NA where suppressed)."""
+    own = list(own)
+    measure_col = "theme" if "theme" in rows.columns else "measure"
+    live = rows["n"].to_numpy() > 0
+    mine_all = rows["authority_id"].isin(own).to_numpy(dtype=bool)
+    flags = {name: np.asarray(mask, dtype=bool) for name, mask in sets.items()}
+    hidden = REASON_ATOM.format(las=rules.min_las, resp=rules.min_respondents)
+    out = []
+    groups = rows.groupby(["period", measure_col], sort=True, observed=True).indices
+    for key, pos in groups.items():
+        pos = pos[live[pos]]
+        if not len(pos):
+            continue
+        part = rows.iloc[pos]
+        cube, at = _cube_rows(part, rules, key)
+        mine = mine_all[pos]
+        la = part["authority_id"].to_numpy()
+        n, total, sumsq = (part[c].to_numpy(dtype=float) for c in ("n", "sum", "sumsq"))
+        if own_label is not None and mine.any():
+            out.append({"period": key[0], "measure": key[1], "set": own_label,
+                        "n": n[mine].sum(), "n_las": len(np.unique(la[mine])),
+                        "sum": total[mine].sum(), "sumsq": sumsq[mine].sum(),
+                        "suppressed": False, "reason": ""})  # fmt: skip
+        for name, flag in flags.items():
+            member = flag[pos]
+            others = member & ~mine
+            union = cube.is_union(at[member]) or cube.is_union(at[member | mine])
+            ok = bool(others.any()) and union
+            reason = "" if ok else hidden if others.any() else NO_OTHERS
+            out.append(
+                {"period": key[0], "measure": key[1], "set": name,
+                 "n": n[others].sum(), "n_las": len(np.unique(la[others])),
+                 "sum": total[others].sum(), "sumsq": sumsq[others].sum(),
+                 "suppressed": not ok, "reason": reason}
+            )  # fmt: skip
+    cols = ["period", "measure", "set", "n", "n_las", "sum", "sumsq", "mean", "sd", "ci_low",
+            "ci_high", "suppressed", "reason"]  # fmt: skip
+    if not out:
+        return pd.DataFrame(columns=cols)
+    table = pd.DataFrame(out)
+    table = table.assign(
+        n=table["n"].round().astype("Int64"),
+        n_las=table["n_las"].astype("Int64"),
+        **summary_arrays(table["n"], table["sum"], table["sumsq"]),
+    )[cols]
+    return blank(table, (*VALUE_COLS, "sum", "sumsq"))

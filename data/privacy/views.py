@@ -1,17 +1,29 @@
-"""What the Themes page publishes for one selection, as the auditor's figures: its three
-charts (with their totals) and its findings list, all read from the protected cube. Used by
-the tests and the benchmark to hand every view of a viewer to data.privacy.auditor."""
+"""What the pages publish, as the auditor's figures: the Themes page's three charts (with
+their totals) and its findings list, read from the protected findings cube; the score cells
+of Compare and Overview, read from the protected score source; and My authority's
+comparators, as the viewer who knows its own figures sees them. Used by the tests and the
+benchmark to hand every view of a viewer to data.privacy.auditor."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import itertools
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
-from data.privacy.auditor import Figure, list_figures, table_figures
+from data.privacy.auditor import (
+    Contributions,
+    Figure,
+    cell_keys,
+    contributions_of,
+    list_figures,
+    table_figures,
+)
 from data.privacy.cube import DIMS, FINDING_DIMS, FindingsCube, findings_listing
+from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND
+from data.privacy.scores_cube import protected_scores
 
 CHARTS = (
     (["theme"], {"theme": "All themes"}),
@@ -50,3 +62,90 @@ def themes_figures(
     shown = src.assign(supplier_group=[cube.atom_label(a, "group", "") for a in cube.atom_of(src)])
     revealed = ["period", "supplier_group", *FINDING_DIMS]
     return figs + list_figures(shown, frame, CELL, revealed, MEASURES, f"list {selection}")
+
+
+# score rows: the finest cell is one authority's respondents of one role (so a figure over
+# any set of authorities, e.g. statistical neighbours, is a sum of cells)
+SCORE_CELL = ("period", "measure", "group", "role", "region", "la_type", "authority_id")
+SCORE_MEASURES = ("n", "sum")
+SCORE_FILTERS = ("role", "region", "la_type")
+SCORE_BY = ["period", "measure", "group"]
+
+
+def score_contributions(rows: pd.DataFrame) -> Contributions:
+    """Respondents and score sums per :data:`SCORE_CELL` (summary rows of any periods and
+    measures)."""
+    return contributions_of(rows.loc[rows["n"] > 0], SCORE_CELL, SCORE_MEASURES, respondents="n")
+
+
+def narrowings(rows: pd.DataFrame) -> Iterator[dict[str, object]]:
+    """Every combination of Compare's role, region and LA type filters over ``rows``."""
+    values = [[None, *sorted(map(str, rows[d].unique()))] for d in SCORE_FILTERS]
+    for combo in itertools.product(*values):
+        yield {d: v for d, v in zip(SCORE_FILTERS, combo, strict=True) if v is not None}
+
+
+def compare_figures(
+    rows: pd.DataFrame,
+    rules: DisclosureRules,
+    selections: Iterable[Mapping[str, object]] | None = None,
+) -> list[Figure]:
+    """Every score cell Compare (groups, themes, trend) and Overview can show for ``rows``:
+    per period and measure, each group and England under each narrowing (role, region, LA
+    type; all combinations by default). Overview's cells are Compare's unfiltered ones."""
+    figs = []
+    for narrowing in narrowings(rows) if selections is None else selections:
+        table = protected_scores(rows, SCORE_BY, narrowing, rules, totals={"group": ENGLAND},
+                                 keep_sums=True)  # fmt: skip
+        figs += table_figures(table, rows, SCORE_CELL, SCORE_BY, narrowing, SCORE_MEASURES,
+                              f"compare {narrowing}", totals={"group": ENGLAND})  # fmt: skip
+    return figs
+
+
+def set_figures(
+    table: pd.DataFrame,
+    rows: pd.DataFrame,
+    sets: Mapping[str, np.ndarray],
+    own: Collection[int],
+    view: str,
+    *,
+    set_col: str = "comparator",
+) -> list[Figure]:
+    """What a table of named sets of authorities, each figure leaving the viewer's own
+    authority out (My authority's comparators, data.privacy.scores_cube.protected_sets:
+    period, measure, ``set_col``, n, mean, suppressed), tells that viewer: each row is a
+    figure over the set's cells *and* the viewer's own cells of that period and measure,
+    with the viewer's own values added back (what the viewer can do, knowing them). Rows
+    of sets not in ``sets`` (the viewer's own figures) are skipped: they tell it nothing.
+    ``sets``: name -> boolean array over ``rows``, as the page built the table from."""
+    keys = cell_keys(rows, SCORE_CELL).to_numpy()
+    live = rows["n"].to_numpy() > 0
+    mine = rows["authority_id"].isin(list(own)).to_numpy(dtype=bool)
+    period = rows["period"].astype(str).to_numpy()
+    measure = rows["measure"].astype(str).to_numpy()
+    n, total = rows["n"].to_numpy(dtype=float), rows["sum"].to_numpy(dtype=float)
+    out = []
+    for r in table.itertuples(index=False):
+        name = getattr(r, set_col)
+        if name not in sets:
+            continue
+        part = live & (period == str(r.period)) & (measure == str(r.measure))
+        cells = frozenset(keys[part & (np.asarray(sets[name], dtype=bool) | mine)])
+        if not cells:
+            continue
+        known = part & mine
+        values = None
+        if not r.suppressed:
+            values = {"n": float(r.n) + n[known].sum(),
+                      "sum": float(r.mean) * float(r.n) + total[known].sum()}  # fmt: skip
+        out.append(Figure(f"{view} [{r.period}, {r.measure}, {name}]", cells, values))
+    return out
+
+
+def authority_targets(rows: pd.DataFrame) -> Iterator[Figure]:
+    """Each authority's figure per period and measure (all its roles), for the auditor to
+    protect though no view shows it: none may be pinned within +-50%."""
+    live = rows.loc[rows["n"] > 0]
+    keys = cell_keys(live, SCORE_CELL)
+    for (p, m, a), part in live.groupby(["period", "measure", "authority_id"], observed=True):
+        yield Figure(f"authority {a} [{p}, {m}]", frozenset(keys[part.index]))

@@ -2,26 +2,39 @@
 and all of them together pass the auditor: each chart's table alternative equals the cube's
 table for the same selection, summary sentences quote only published figures, lists show
 only the viewer's own rows and rows of atoms inside the selection, and a forged filter
-value gets the answer for "all"."""
+value gets the answer for "all". My authority's comparators, for each LA user, read from
+the protected score source and pass the auditor together with every Compare and Overview
+score cell."""
 
 from __future__ import annotations
 
 import itertools
 import re
+import time
 
+import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from data.pages import my_authority as ma
 from data.pages.themes import RESPONDENTS, cube_filters, finding_cube, finding_rows
 from data.privacy.auditor import audit, contributions_of, table_figures
 from data.privacy.cube import DIMS
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND
+from data.privacy.views import (
+    authority_targets,
+    compare_figures,
+    score_contributions,
+    set_figures,
+)
+from data.queries.filter_options import period_rows
 from data.queries.filters import THEMES as SPEC
 from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.models import Authority
 from tests.integration import test_analysis_pages as pages
-from tests.integration.test_analysis_pages import THEMES, chart, findings, rows_of
+from tests.integration.test_analysis_pages import MY, PERIODS, THEMES, chart, findings, rows_of
 
 analysis_db, analysis_app, as_ = pages.analysis_db, pages.analysis_app, pages.as_  # fixtures
 
@@ -120,3 +133,98 @@ def test_findings_list_rows_of_others_never_carry_a_name(as_):
         listed = findings(as_(user), _values(sel))["themes-list"]["rowData"]
         names = {"la": {"Ashby", ""}, "nlar": {"Dunmore", ""}, "coord": {""}}[user]
         assert {r["authority"] for r in listed} <= names
+
+
+# --- My authority ---------------------------------------------------------------------------
+
+MY_USERS = {"la": "Ashby", "la2": "Bexford", "la_b": "Fernshire", "nlar": "Dunmore"}
+
+
+def _members(rows: pd.DataFrame, me: int, neighbour_ids: frozenset) -> dict[str, np.ndarray]:
+    """Each comparator's other authorities as the product defines them (per period, "your
+    group" is the supplier the LA used then), written here rather than taken from the page."""
+    la = rows["authority_id"].to_numpy()
+    period = rows["period"].astype(str).to_numpy()
+    supplier = rows["supplier_id"].to_numpy()
+    own_supplier = {p: s for p, s, a in zip(period, supplier, la, strict=True) if a == me}
+    in_group = np.array([own_supplier.get(p) == s for p, s in zip(period, supplier,
+                                                                  strict=True)])  # fmt: skip
+    return {
+        ma.GROUP: in_group & (la != me),
+        ma.NEIGHBOURS: np.isin(la, list(neighbour_ids)) & (la != me),
+        ma.ENGLAND: la != me,
+    }
+
+
+def _shown(rows: list[dict]) -> list[tuple]:
+    return sorted((r["Compared with"], r["Authorities"], r["Mean"] == "c") for r in rows)
+
+
+def _expected(table: pd.DataFrame) -> list[tuple]:
+    return sorted(
+        (c, "c" if s else str(int(n)), bool(s))
+        for c, n, s in zip(table["comparator"], table["n_las"], table["suppressed"], strict=True)
+    )
+
+
+AUDITED = ("SUS", "NAV")  # every measure is its own partition: the slow test audits all
+
+
+@pytest.fixture(scope="module")
+def score_rows(analysis_db) -> pd.DataFrame:
+    with session_scope(make_sessionmaker(make_engine(analysis_db))) as s:
+        rows = period_rows(s, PERIODS, RULES)
+    return rows.loc[rows["measure"] != "GEN"].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def compare_figs(score_rows) -> list:
+    """Every Compare / Overview score cell of the audited measures (the same for every
+    viewer)."""
+    return compare_figures(score_rows.loc[score_rows["measure"].isin(AUDITED)], RULES)
+
+
+def _my_authority(analysis_db, score_rows, user):
+    with session_scope(make_sessionmaker(make_engine(analysis_db))) as s:
+        me = s.scalar(select(Authority.id).where(Authority.name == MY_USERS[user]))
+        hood = ma.neighbours(s, me)
+        periods = ma.own_periods(s, me)
+    rows = score_rows.loc[score_rows["period"].isin(periods)].reset_index(drop=True)
+    return me, hood, periods, rows, ma._comparator_table(rows, me, hood, RULES)
+
+
+def _audit_my_authority(rows, table, me, hood, compare):
+    start = time.perf_counter()
+    figs = [*compare, *set_figures(table, rows, _members(rows, me, hood.ids), {me}, "my")]
+    report = audit(figs, score_contributions(rows), RULES, own={me},
+                   targets=authority_targets(rows), exhaustive=False)  # fmt: skip
+    assert report.ok, report.summary()
+    assert report.checked > 0
+    print(f"{me}: {len(figs)} figures, {report.checked} targets, "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+
+
+@pytest.mark.parametrize("user", list(MY_USERS))
+def test_my_authority_reads_the_score_cube_and_passes_the_auditor_with_compare(
+    as_, analysis_db, score_rows, compare_figs, user
+):
+    client = as_(user)
+    me, hood, periods, rows, table = _my_authority(analysis_db, score_rows, user)
+    assert (~table["suppressed"]).sum() > (table["comparator"] == ma.YOU).sum()  # not vacuous
+    for period in periods:  # the profile chart's table alternative, as the page shows it
+        out = chart(client, "my-authority-profile", [period, "SUS"], MY)
+        want = table.loc[table["period"] == period]
+        assert _shown(rows_of(out, "my-authority-profile")) == _expected(want), period
+    for measure in AUDITED:  # the trend chart's, over every period
+        out = chart(client, "my-authority-trend", [periods[-1], measure], MY)
+        want = table.loc[table["measure"] == measure]
+        assert _shown(rows_of(out, "my-authority-trend")) == _expected(want), measure
+    audited = rows["measure"].isin(AUDITED).to_numpy()
+    part = rows.loc[audited].reset_index(drop=True)
+    _audit_my_authority(part, table.loc[table["measure"].isin(AUDITED)], me, hood, compare_figs)
+
+
+@pytest.mark.slow
+def test_my_authority_and_compare_pass_the_auditor_on_every_measure(analysis_db, score_rows):
+    me, hood, _periods, rows, table = _my_authority(analysis_db, score_rows, "la")
+    _audit_my_authority(rows, table, me, hood, compare_figures(rows, RULES))
