@@ -1,10 +1,11 @@
 """The evidence behind each requirement of a specification version, ready to export.
 
 Built as for sharing outside every LA (no viewer's own LA is exempt): LA, group and
-respondent counts resting on fewer than 3 LAs or 10 respondents show 'c'; theme scores pass
-through data.privacy.disclosure; quotations (redacted finding descriptions, never respondent
-refs, an LA
-named only if it consented) come only from requirements raised by at least 3 LAs."""
+respondent counts show 'c' unless the evidence would make a safe atom of the protected
+findings cube (data.requirements.safe_counts); theme scores are the protected score cells
+Compare shows for the same group and period (data.privacy.scores_cube), so the same cell has
+the same figure or 'c' in both; quotations (redacted finding descriptions, never respondent
+refs, an LA named only if it consented) come only from requirements whose counts are shown."""
 
 from __future__ import annotations
 
@@ -150,12 +151,15 @@ def build_document(
         req = session.get(Requirement, rid)
         r = reach[rid]
         counts = r.counts(rules)
-        if len(r.las) >= rules.min_las:
+        if r.raised_shown(rules):
             texts = finding_texts(session, finding_ids=evidence_ids(session, rid))
             quotes, note = quotations(texts), ""
         else:
             quotes = ()
-            note = f"Quotations withheld: fewer than {rules.min_las} authorities raised this."
+            note = (
+                "Quotations withheld: too few authorities raised this to show it without "
+                "singling one out."
+            )
         items.append(
             EvidenceItem(
                 position=pos,
