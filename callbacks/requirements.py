@@ -11,6 +11,7 @@ from callbacks.chart_card import grid_rows, rules
 from callbacks.common import clearing, current_viewer, db
 from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError
+from data.pages import evidence
 from data.privacy.access import COORDINATOR, NLAR_REP
 from data.queries.summaries import coverage, supplier_names
 from data.requirements import candidates, clusters, curation, endorsements, views
@@ -105,14 +106,9 @@ def drill(selected) -> dict:
         return NO_CANDIDATE
     cid = str(selected[0].get("candidate", ""))
     with db() as session:
-        frame, withheld = candidates.candidate_findings(session, viewer, rules(), cid)
+        guarded = evidence.candidate_findings(session, viewer, rules(), cid)
         into = views.curatable(session, viewer) if viewer.role in (NLAR_REP, COORDINATOR) else []
-    note = f"{len(frame)} findings shown."
-    if withheld:
-        note += (
-            f" {withheld} findings from other authorities are withheld: fewer than "
-            f"{rules().min_las} authorities raised this candidate."
-        )
+    frame, note = guarded.rows, guarded.note(rules())
     with db() as session:  # why grouped, from the shown findings only
         why = clusters.why_grouped(session, frame, cid)
     if why:
@@ -198,7 +194,7 @@ def detail(selected, *_changes) -> dict:
     if selected is None:
         return NO_REQUIREMENT
     with db() as session:
-        d = views.requirement_detail(session, viewer, rules(), requirement_id(selected))
+        d, guarded = evidence.requirement_detail(session, viewer, rules(), requirement_id(selected))
         targets = views.curatable(session, viewer, scope_of=d.id) if d.may_curate else []
     priority = curation.PRIORITY_LABELS.get(d.priority, d.priority)
     meta = [f"{priority} · {d.status} · for {d.group}"]
@@ -208,9 +204,7 @@ def detail(selected, *_changes) -> dict:
         meta.append(f" · merged from {', '.join(d.merged_from)}")
     if d.endorsed_by_own:
         meta.append(" · your authority has endorsed it")
-    note = f"{len(d.evidence)} findings shown."
-    if d.withheld:
-        note += f" {d.withheld} withheld: fewer than {rules().min_las} authorities raised it."
+    note = guarded.note(rules())
     return {
         "title": f"{d.ref}",
         "statement": d.statement,

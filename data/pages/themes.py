@@ -210,31 +210,44 @@ def _with_folded_groups(rows: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame
     return found
 
 
-_LINKED = VersionMemo(size=2)
+_LINKED = VersionMemo(size=4)
+
+
+def all_finding_texts(session: Session, rules: DisclosureRules) -> pd.DataFrame:
+    """Every current finding's keys (the cube's, supplier groups folded as the cube has
+    them, and the raw group) and description; once per data version and process. Callers
+    must not modify the returned frame."""
+
+    def build() -> pd.DataFrame:
+        stmt = (
+            select(Finding.id, Submission.authority_id, Supplier.name, Submission.period,
+                   Authority.region, Authority.la_type, Finding.theme_code,
+                   Finding.category_code, Finding.workflow_area_code, Finding.severity,
+                   Finding.description)
+            .join(Submission, Submission.id == Finding.submission_id)
+            .join(Authority, Authority.id == Submission.authority_id)
+            .join(Supplier, Supplier.id == Submission.supplier_id)
+            .where(Submission.status == CURRENT)
+        )  # fmt: skip
+        columns = ["finding_id", "authority_id", RAW_GROUP, "period", "region", "la_type",
+                   "theme", "category", "workflow_area", "severity", "description"]  # fmt: skip
+        texts = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+        return _with_folded_groups(finding_rows(session, None, rules), texts)
+
+    return _LINKED.get(session, ("finding-texts", rules), build)
 
 
 def linked_text_atoms(session: Session, rules: DisclosureRules) -> frozenset[int]:
     """Atoms no list of other authorities shows, because a text in them is seen elsewhere
     (another period, another atom) and the sightings narrow its author to fewer than
     ``min_las`` authorities (data.privacy.linkage). Once per data version and process."""
-
-    def build() -> frozenset[int]:
-        stmt = (
-            select(Submission.authority_id, Supplier.name, Submission.period, Authority.region,
-                   Authority.la_type, Finding.theme_code, Finding.category_code,
-                   Finding.workflow_area_code, Finding.severity, Finding.description)
-            .join(Submission, Submission.id == Finding.submission_id)
-            .join(Authority, Authority.id == Submission.authority_id)
-            .join(Supplier, Supplier.id == Submission.supplier_id)
-            .where(Submission.status == CURRENT)
-        )  # fmt: skip
-        columns = ["authority_id", RAW_GROUP, "period", "region", "la_type", "theme",
-                   "category", "workflow_area", "severity", "description"]  # fmt: skip
-        texts = pd.DataFrame(session.execute(stmt).all(), columns=columns)
-        texts = _with_folded_groups(finding_rows(session, None, rules), texts)
-        return linked_atoms(finding_cube(session, rules), texts, rules)
-
-    return _LINKED.get(session, ("linked-text-atoms", rules), build)
+    return _LINKED.get(
+        session,
+        ("linked-text-atoms", rules),
+        lambda: linked_atoms(
+            finding_cube(session, rules), all_finding_texts(session, rules), rules
+        ),  # fmt: skip
+    )
 
 
 def _names(session: Session) -> tuple[tuple[str, ...], tuple[str, ...], dict[int, str]]:

@@ -27,7 +27,7 @@ from data.reference.codes import code_names, theme_names
 from data.requirements.clusters import ungrouped_count
 from data.requirements.findings import finding_stats, finding_texts
 from data.requirements.ranking import RULE, RankingRule, rank_candidates, severity_weights
-from data.requirements.safe_counts import counts_safe, safe_by
+from data.requirements.safe_counts import counts_safe, published, safe_by
 from data.store import audit
 from data.store.models import AuditEvent, FindingCluster, Requirement, RequirementEvidence
 from data.store.versioning import current_data_version
@@ -147,6 +147,10 @@ def candidate_table(
     if filt.theme:
         ranked = ranked[ranked["theme"] == filt.theme]
     safe = _safe_counts(stats, rules)
+    chosen = published(session, rules)
+    if chosen is not None:  # decided over all sets together, on the cube
+        safe = pd.Series({c: ("candidate", c) in chosen for c in ranked["cluster_id"]},
+                         dtype=bool)  # fmt: skip
     own = stats[stats["authority_id"].isin(list(viewer.own_authorities))]
     own_las = own.groupby("cluster_id")["authority_id"].nunique()
     own_only = ranked["cluster_id"].map(own_las).fillna(0).to_numpy() == ranked["las"].to_numpy()
@@ -157,7 +161,7 @@ def candidate_table(
     ranked = ranked.head(filt.limit).reset_index(drop=True)
     shown = [bool(v) for v in shown_all[: len(ranked)]]
     ranked["rank"] = range(1, len(ranked) + 1)
-    titles = _titles(session, viewer, rules, stats, ranked)
+    titles = _titles(session, viewer, rules, stats, ranked, safe)
     accepted = accepted_as(session, ranked["cluster_id"].tolist())
     themes, areas = theme_names(), code_names("workflow_areas")
 
@@ -198,12 +202,12 @@ def _safe_counts(stats: pd.DataFrame, rules: DisclosureRules) -> pd.Series:
     return hit
 
 
-def _titles(session, viewer, rules, stats, ranked) -> dict[str, str]:
+def _titles(session, viewer, rules, stats, ranked, safe: pd.Series) -> dict[str, str]:
     """A representative finding's description per candidate, where the viewer may read it."""
     f = stats[stats["cluster_id"].isin(set(ranked["cluster_id"]))]
     if f.empty:
         return {}
-    enough = f["cluster_id"].map(_safe_counts(stats, rules)).fillna(False).astype(bool)
+    enough = f["cluster_id"].map(safe).fillna(False).astype(bool)
     f = f.assign(sev=f["severity"].map(severity_weights()).fillna(0.0))
     f = f[_visible(f, viewer, enough)]
     f = f.sort_values(["respondents_raising", "sev", "finding_id"], ascending=[False, False, True])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 from data.requirements.curation import live, ref
 from data.requirements.findings import finding_stats
 from data.requirements.ranking import respondents_affected
-from data.requirements.safe_counts import per_la
+from data.requirements.safe_counts import per_la, published
 from data.store import audit
 from data.store.models import Endorsement, RequirementEvidence
 
@@ -75,6 +75,7 @@ class Reach:
     respondents: int
     endorsers: frozenset[int]
     per_la: tuple[tuple[float, float], ...] = ()  # findings, respondents of each LA
+    session: object = field(default=None, compare=False, repr=False)  # for the partition
 
     def raised_shown(self, rules: DisclosureRules, own: Collection[int] = ()) -> bool:
         """LA, group and respondent counts may be shown to this viewer: its own LA's alone,
@@ -82,6 +83,9 @@ class Reach:
         own_only = bool(self.las) and self.las <= frozenset(own)
         if own_only or not self.las:
             return own_only
+        chosen = published(self.session, rules) if self.session is not None else None
+        if chosen is not None:
+            return ("requirement", self.requirement_id) in chosen
         return AtomRule(rules).safe(np.array(self.per_la, dtype=float).reshape(-1, 2))
 
     def endorsed_shown(self, rules: DisclosureRules, own: Collection[int] = ()) -> bool:
@@ -149,5 +153,5 @@ def reaches(session: Session, requirement_ids: Collection[int]) -> dict[int, Rea
             las = frozenset(int(a) for a in f["authority_id"])
             grp = frozenset(int(s) for s in f["supplier_id"])
             resp = respondents_affected(f)
-        out[rid] = Reach(rid, las, grp, resp, frozenset(endorsers.get(rid, ())), mix)
+        out[rid] = Reach(rid, las, grp, resp, frozenset(endorsers.get(rid, ())), mix, session)
     return out

@@ -5,11 +5,17 @@ least ``min_las + 1`` authorities and ``min_respondents`` respondents after remo
 one authority (an LA user knows its own figures), and no ``min_las - 1`` authorities
 holding more than 2/3 of its findings or respondents, so a published count neither rests
 on too few authorities nor, with Themes' figures, bounds one authority's within +-50%.
-The viewer's own findings alone are always shown to them."""
+The viewer's own findings alone are always shown to them.
+
+That rule looks at one set at a time; a set's counts together with the cube's totals could
+still leave a small remainder (a candidate that is all of an atom but one authority's
+finding). Where a *partition source* is registered (data.pages.evidence registers one,
+built on the cube), it decides instead, over all sets together: a set is published only if
+every piece of the atoms, split by the published sets, stays a safe atom."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 import pandas as pd
@@ -44,3 +50,18 @@ def safe_by(findings: pd.DataFrame, by: str, rules: DisclosureRules) -> pd.Serie
     """:func:`counts_safe` (for a viewer with none of them) per value of ``by``."""
     rule = AtomRule(rules)
     return findings.groupby(by).apply(lambda g: rule.safe(per_la(g)), include_groups=False)
+
+
+# (session, rules) -> the published sets: ("candidate", cluster id), ("requirement", id)
+PartitionSource = Callable[[object, DisclosureRules], frozenset[tuple[str, object]]]
+_SOURCE: list[PartitionSource] = []
+
+
+def register_partition_source(source: PartitionSource) -> None:
+    """Let ``source`` decide which sets' counts are published (see the module docstring)."""
+    _SOURCE[:] = [source]
+
+
+def published(session, rules: DisclosureRules) -> frozenset[tuple[str, object]] | None:
+    """The registered source's published sets, or None when none is registered."""
+    return _SOURCE[0](session, rules) if _SOURCE else None

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from data.errors import PermissionDenied
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import candidates, clusters, curation, endorsements, views
+from data.requirements import safe_counts
 from data.requirements.curation import CurationError
 from data.store.db import session_scope
 from data.store.models import (
@@ -28,6 +29,14 @@ from tests.unit.test_requirements_support import (
 )
 
 RULES = DisclosureRules()
+
+
+@pytest.fixture(autouse=True)
+def _requirements_rule_alone(monkeypatch):
+    """The requirements layer's own rule, whether or not data.pages.evidence (which the app
+    always loads) registered the cube partition in this process: that is tested in
+    tests/unit/test_requirements_audit.py."""
+    monkeypatch.setattr(safe_counts, "_SOURCE", [])
 
 
 @pytest.fixture

@@ -1,0 +1,264 @@
+"""The requirements drill-downs (a candidate's findings, a requirement's evidence) under the
+same anonymity-set rule as the Themes findings list.
+
+A row of another authority is shown only if its *anonymity set* has at least ``min_las``
+members: the authorities (with current submissions) matching everything the row shows and
+everything any other view reveals about the same text:
+
+- the finding attributes it shows (theme, workflow area, category, severity): the
+  authorities with such a finding in any period (the row shows no period);
+- where the same text (normalised) is listed on Themes: the contributors of every atom it
+  is listed in (data.privacy.linkage withholds the atoms whose sightings narrow too far);
+- its supplier group, where shown: the group's authorities;
+- its pseudonym, where shown (coordinators, a group's NLAR representative): the pseudonym
+  stands for one authority, so the set is that authority's group's authorities matching
+  *every* Themes atom of *every* one of its findings in a candidate, since the pseudonym
+  links them all.
+
+When the pseudonym isolates the row it is dropped (the row shows "Another authority" and no
+respondent count), then the group if that isolates it ("—"); when the row still rests on
+too few authorities it is left out. The note says how many of each. The viewer's own rows and
+rows of authorities that consented to be named are shown as data.requirements.candidates
+decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.pages.themes import all_finding_texts, finding_cube, linked_text_atoms
+from data.privacy.access import Viewer
+from data.privacy.cube import AtomRule
+from data.privacy.disclosure import SUPPRESSED, DisclosureRules
+from data.privacy.linkage import atom_contributors, normalise
+from data.privacy.narrowing import RAW_GROUP
+from data.requirements import candidates, views
+from data.requirements.curation import evidence_ids
+from data.requirements.findings import finding_stats, finding_texts
+from data.requirements.safe_counts import register_partition_source
+from data.store.memo import VersionMemo
+from data.store.models import FindingCluster, Requirement
+
+ATTRS = ("theme", "workflow_area", "category", "severity")
+_MEMO = VersionMemo(size=2)
+NO_GROUP = "—"
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who could be behind what a drill-down row shows (see the module docstring)."""
+
+    attrs: dict[tuple, frozenset[int]]  # finding attributes -> authorities
+    texts: dict[str, frozenset[int]]  # normalised text -> intersection of its Themes atoms
+    groups: dict[str, frozenset[int]]  # raw supplier group -> authorities
+    pseudonyms: dict[int, frozenset[int]]  # authority -> anonymity set of its pseudonym
+
+    def base(self, attrs: tuple, text: str) -> frozenset[int]:
+        found = self.attrs.get(attrs, frozenset())
+        seen = self.texts.get(normalise(text))
+        return found if seen is None else found & seen
+
+
+def population(session: Session, rules: DisclosureRules) -> Population:
+    """Computed once per data version and process."""
+    return _MEMO.get(session, ("population", rules), lambda: _population(session, rules))
+
+
+def _population(session: Session, rules: DisclosureRules) -> Population:
+    texts = all_finding_texts(session, rules)
+    cube = finding_cube(session, rules)
+    atoms = cube.atom_of(texts)
+    contributors = atom_contributors(cube)
+    blocked = linked_text_atoms(session, rules)
+    listed = np.array(
+        [a >= 0 and a not in blocked and all(len(cube.atom_dims[a][d]) == 1 for d in
+         ("theme", "category", "workflow_area", "severity")) for a in atoms.tolist()],
+        dtype=bool,
+    )  # fmt: skip
+    las = texts["authority_id"].astype(int).to_numpy()
+    by_attrs: dict[tuple, set[int]] = {}
+    for key, la in zip(texts[list(ATTRS)].astype(str).itertuples(index=False, name=None), las,
+                       strict=True):  # fmt: skip
+        by_attrs.setdefault(key, set()).add(int(la))
+    by_text: dict[str, frozenset[int]] = {}
+    for text, a, ok in zip(texts["description"], atoms.tolist(), listed.tolist(), strict=True):
+        if ok:
+            key = normalise(text)
+            by_text[key] = by_text.get(key, contributors[a]) & contributors[a]
+    groups: dict[str, set[int]] = {}
+    for g, la in zip(texts[RAW_GROUP].astype(str), las, strict=True):
+        groups.setdefault(g, set()).add(int(la))
+    clustered = set(session.scalars(select(FindingCluster.finding_id)))
+    in_cluster = texts["finding_id"].isin(clustered).to_numpy(dtype=bool)
+    pseudonyms: dict[int, frozenset[int]] = {}
+    for i in np.flatnonzero(in_cluster):
+        la = int(las[i])
+        mates = frozenset(groups[str(texts[RAW_GROUP].iloc[i])])
+        key = tuple(texts[list(ATTRS)].astype(str).iloc[i])
+        seen = mates & frozenset(by_attrs[key])
+        if listed[i]:
+            seen &= contributors[int(atoms[i])]
+        pseudonyms[la] = pseudonyms.get(la, seen) & seen
+    return Population(
+        {k: frozenset(v) for k, v in by_attrs.items()},
+        by_text,
+        {k: frozenset(v) for k, v in groups.items()},
+        pseudonyms,
+    )
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """A drill-down as the viewer may see it."""
+
+    rows: pd.DataFrame  # data.requirements.candidates.FINDING_DISPLAY
+    withheld: int  # rows of other authorities left out
+    unnamed: int  # rows shown without their pseudonym or group
+
+    def note(self, rules: DisclosureRules) -> str:
+        out = f"{len(self.rows)} findings shown."
+        if self.withheld:
+            out += (
+                f" {self.withheld} findings from other authorities are withheld: showing them "
+                f"could single out one of fewer than {rules.min_las} authorities, alone or "
+                "with what other views show of the same text."
+            )
+        if self.unnamed:
+            out += (
+                f" {self.unnamed} are shown without their pseudonym or supplier group, which "
+                "together with other views would narrow them to too few authorities."
+            )
+        return out
+
+
+def guard(
+    shown: pd.DataFrame,
+    withheld: int,
+    texts: pd.DataFrame,
+    viewer: Viewer,
+    rules: DisclosureRules,
+    pop: Population,
+) -> Guarded:
+    """``shown`` (data.requirements.candidates.anonymised_findings of ``texts``) with each
+    other authority's row checked (see the module docstring)."""
+    if shown.empty:
+        return Guarded(shown, withheld, 0)
+    raw = texts.set_index("finding_id")
+    own = set(viewer.own_authorities)
+    keep, out, unnamed = [], shown.copy(), 0
+    for i, fid in enumerate(shown["finding_id"].tolist()):
+        r = raw.loc[fid]
+        la = int(r["authority_id"])
+        if la in own or bool(r["consent_named"]):
+            keep.append(True)
+            continue
+        base = pop.base(tuple(str(r[a]) for a in ATTRS), str(r["description"]))
+        if len(base) < rules.min_las:
+            keep.append(False)
+            continue
+        keep.append(True)
+        if out.iloc[i]["authority"] == candidates.ANOTHER_LA:
+            group_ok = out.iloc[i]["supplier_group"] == NO_GROUP
+        else:  # shown by pseudonym, with its group and respondent count
+            if len(pop.pseudonyms.get(la, frozenset()) & base) >= rules.min_las:
+                continue
+            unnamed += 1
+            out.iloc[i, out.columns.get_loc("authority")] = candidates.ANOTHER_LA
+            out.iloc[i, out.columns.get_loc("respondents")] = SUPPRESSED
+            group_ok = len(base & pop.groups.get(str(r["group"]), frozenset())) >= rules.min_las
+        if not group_ok:
+            out.iloc[i, out.columns.get_loc("supplier_group")] = NO_GROUP
+    mask = np.array(keep, dtype=bool)
+    return Guarded(out.loc[mask].reset_index(drop=True), withheld + int((~mask).sum()), unnamed)
+
+
+def candidate_findings(
+    session: Session, viewer: Viewer, rules: DisclosureRules, cluster_id: str
+) -> Guarded:
+    """A candidate's drill-down."""
+    texts = finding_texts(session, cluster_ids=[cluster_id])
+    shown, withheld = candidates.anonymised_findings(texts, viewer, rules)
+    return guard(shown, withheld, texts, viewer, rules, population(session, rules))
+
+
+def requirement_detail(
+    session: Session, viewer: Viewer, rules: DisclosureRules, requirement_id: int
+) -> tuple[views.RequirementDetail, Guarded]:
+    """A requirement's detail, its evidence guarded."""
+    d = views.requirement_detail(session, viewer, rules, requirement_id)
+    texts = finding_texts(session, finding_ids=evidence_ids(session, d.id))
+    g = guard(d.evidence, d.withheld, texts, viewer, rules, population(session, rules))
+    return replace(d, evidence=g.rows, withheld=g.withheld), g
+
+
+_SETS = VersionMemo(size=4)
+
+
+def published_sets(session: Session, rules: DisclosureRules) -> frozenset[tuple[str, object]]:
+    """Which candidates' and requirements' counts are published, decided together on the
+    findings cube: sets are taken in turn (live requirements by id, then candidates by
+    rank) and a set is published only if, splitting every atom it touches by it, both
+    parts are empty or safe atoms (data.privacy.cube.AtomRule) given the sets already
+    published. Every published figure, a cube total or a set's count, is then a union of
+    safe pieces, so no combination narrows anything finer (the auditor checks this in
+    tests/unit/test_requirements_audit.py). Data only: the same for every viewer."""
+    key = ("published-sets", rules, candidates._signature(session))
+    return _SETS.get(session, key, lambda: _published_sets(session, rules))
+
+
+def _published_sets(session: Session, rules: DisclosureRules) -> frozenset[tuple[str, object]]:
+    texts = all_finding_texts(session, rules)
+    stats = finding_stats(session)[["finding_id", "cluster_id", "respondents_raising"]]
+    frame = texts[["finding_id", "authority_id"]].merge(stats, on="finding_id")
+    atoms = finding_cube(session, rules).atom_of(all_finding_texts(session, rules))
+    atom_of = dict(zip(texts["finding_id"].tolist(), atoms.tolist(), strict=True))
+    fid = frame["finding_id"].to_numpy()
+    row = {int(f): i for i, f in enumerate(fid)}
+    la_codes, _ = pd.factorize(frame["authority_id"])
+    values = frame["respondents_raising"].to_numpy(dtype=float)
+    piece = np.array([atom_of.get(int(f), -1) for f in fid], dtype=np.int64)
+    rule = AtomRule(rules)
+
+    def safe(idx: np.ndarray) -> bool:
+        f = np.bincount(la_codes[idx], minlength=la_codes.max() + 1)
+        r = np.bincount(la_codes[idx], weights=values[idx], minlength=la_codes.max() + 1)
+        live = f > 0
+        return rule.safe(np.column_stack([f[live], r[live]]).astype(float))
+
+    sets: list[tuple[tuple[str, object], list[int]]] = []
+    for req in session.scalars(
+        select(Requirement).where(Requirement.merged_into_id.is_(None)).order_by(Requirement.id)
+    ):
+        ids = [row[int(f)] for f in evidence_ids(session, req.id) if int(f) in row]
+        sets.append((("requirement", req.id), ids))
+    _, ranked = candidates.ranked_candidates(session)
+    by_cluster = frame.groupby("cluster_id").indices if len(frame) else {}
+    for cid in ranked.get("cluster_id", pd.Series(dtype=str)).tolist():
+        sets.append((("candidate", cid), list(by_cluster.get(cid, []))))
+    chosen: set[tuple[str, object]] = set()
+    next_piece = int(piece.max(initial=0)) + 1
+    for key, ids in sets:
+        members = np.zeros(len(fid), dtype=bool)
+        members[ids] = True
+        if not members.any() or (piece[members] < 0).any():
+            continue
+        touched = np.unique(piece[members])
+        ok = all(
+            safe(np.flatnonzero(members & (piece == p)))
+            and (not (rest := ~members & (piece == p)).any() or safe(np.flatnonzero(rest)))
+            for p in touched
+        )
+        if not ok:
+            continue
+        chosen.add(key)
+        for p in touched:  # split each touched piece into its inside and outside parts
+            piece[members & (piece == p)] = next_piece
+            next_piece += 1
+    return frozenset(chosen)
+
+
+register_partition_source(published_sets)
