@@ -70,8 +70,8 @@ def test_a_pseudonym_among_enough_of_its_group_is_kept(db):
 
 def test_a_row_whose_attributes_few_authorities_share_is_left_out(db):
     found = db.info["found"]
-    odd = add_findings(db, "E06000912", "2010-Q2",
-                       [("NAR", "core_assessment", "low", 1, "Chronology filter missing")])  # fmt: skip
+    odd_finding = ("NAR", "core_assessment", "low", 1, "Chronology filter missing")
+    odd = add_findings(db, "E06000912", "2010-Q2", [odd_finding])
     clusters.assign(db, found["chron"] + odd, "C-chron")
     la = viewer(db, "la_user", "E09000912")  # Birchley
     guarded = _drill(db, la)

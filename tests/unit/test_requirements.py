@@ -8,8 +8,7 @@ from sqlalchemy import delete, func, select
 
 from data.errors import PermissionDenied
 from data.privacy.disclosure import DisclosureRules
-from data.requirements import candidates, clusters, curation, endorsements, views
-from data.requirements import safe_counts
+from data.requirements import candidates, clusters, curation, endorsements, safe_counts, views
 from data.requirements.curation import CurationError
 from data.store.db import session_scope
 from data.store.models import (

@@ -11,8 +11,15 @@ from sqlalchemy import select
 
 from data.errors import PermissionDenied
 from data.privacy.disclosure import DisclosureRules
-from data.requirements import clusters, curation, endorsements, evidence, export, specifications
-from data.requirements import safe_counts
+from data.requirements import (
+    clusters,
+    curation,
+    endorsements,
+    evidence,
+    export,
+    safe_counts,
+    specifications,
+)
 from data.requirements.curation import CurationError
 from data.store.db import session_scope
 from data.store.models import AuditEvent, Finding, Requirement
