@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 
 from data.errors import PermissionDenied
 from data.privacy.disclosure import DisclosureRules
-from data.requirements import candidates, clusters, curation, endorsements, safe_counts, views
+from data.requirements import candidates, clusters, curation, endorsements, views
 from data.requirements.curation import CurationError
 from data.store.db import session_scope
 from data.store.models import (
@@ -18,9 +18,10 @@ from data.store.models import (
     Requirement,
     RequirementEvidence,
 )
-from tests.unit.test_requirements_support import (
+from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
     CHRON,
     add_findings,
+    requirements_rule_alone,
     seed_authorities,
     standard_findings,
     supplier_id,
@@ -30,12 +31,8 @@ from tests.unit.test_requirements_support import (
 RULES = DisclosureRules()
 
 
-@pytest.fixture(autouse=True)
-def _requirements_rule_alone(monkeypatch):
-    """The requirements layer's own rule, whether or not data.pages.evidence (which the app
-    always loads) registered the cube partition in this process: that is tested in
-    tests/unit/test_requirements_audit.py."""
-    monkeypatch.setattr(safe_counts, "_SOURCE", [])
+# the requirements layer's own rule (see requirements_rule_alone)
+pytestmark = pytest.mark.usefixtures("requirements_rule_alone")
 
 
 @pytest.fixture

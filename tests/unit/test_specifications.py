@@ -17,15 +17,15 @@ from data.requirements import (
     endorsements,
     evidence,
     export,
-    safe_counts,
     specifications,
 )
 from data.requirements.curation import CurationError
 from data.store.db import session_scope
 from data.store.models import AuditEvent, Finding, Requirement
 from data.store.versioning import bump_data_version
-from tests.unit.test_requirements_support import (
+from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
     add_theme_scores,
+    requirements_rule_alone,
     seed_authorities,
     standard_findings,
     supplier_id,
@@ -35,12 +35,8 @@ from tests.unit.test_requirements_support import (
 RULES = DisclosureRules()
 
 
-@pytest.fixture(autouse=True)
-def _requirements_rule_alone(monkeypatch):
-    """The requirements layer's own rule, whether or not data.pages.evidence (which the app
-    always loads) registered the cube partition in this process: that is tested in
-    tests/unit/test_requirements_audit.py."""
-    monkeypatch.setattr(safe_counts, "_SOURCE", [])
+# the requirements layer's own rule (see requirements_rule_alone)
+pytestmark = pytest.mark.usefixtures("requirements_rule_alone")
 
 
 @pytest.fixture
