@@ -12,7 +12,8 @@ the intersection of the contributors of every atom it is seen in; if that leaves
 :func:`linked_atoms` finds such texts (normalised: case, spacing and punctuation ignored)
 and the atoms to withhold so that every text is seen only where its sightings still
 intersect in at least ``min_las`` authorities (or in none: then they are not one
-author's). Whole atoms are withheld, never single rows, since counting the rest of an atom
+author's). A text written by ``min_las`` or more authorities is a common phrase, not a key:
+seeing it in two atoms does not say one authority is behind both. Whole atoms are withheld, never single rows, since counting the rest of an atom
 would give the withheld rows' figures. The choice depends on the data only, never on the
 filters or the viewer, so every view withholds the same atoms.
 """
@@ -49,8 +50,12 @@ def _listable_anywhere(cube: FindingsCube) -> np.ndarray:
     return np.array([all(len(d[k]) == 1 for k in FINDING_DIMS) for d in cube.atom_dims], dtype=bool)
 
 
-def _too_narrow(sets: Sequence[frozenset[int]], rules: DisclosureRules) -> bool:
-    """Whether some sightings' contributors intersect in 1 to ``min_las - 1`` authorities."""
+def _too_narrow(
+    sets: Sequence[frozenset[int]], rules: DisclosureRules, authors: frozenset[int]
+) -> bool:
+    """Whether some sightings' contributors intersect in 1 to ``min_las - 1`` authorities,
+    one of them an author of the text (else the narrowing points at someone who did not
+    write it: a wrong guess, not a disclosure)."""
     if len(sets) < 2:
         return False
     if len(sets) <= MAX_SUBSETS:
@@ -59,7 +64,7 @@ def _too_narrow(sets: Sequence[frozenset[int]], rules: DisclosureRules) -> bool:
         groups = itertools.chain(itertools.combinations(sets, 2), [tuple(sets)])
     for group in groups:
         common = frozenset.intersection(*group)
-        if 1 <= len(common) < rules.min_las:
+        if 1 <= len(common) < rules.min_las and common & authors:
             return True
     return False
 
@@ -79,10 +84,12 @@ def linked_atoms(
     atoms = cube.atom_of(texts)
     ok = _listable_anywhere(cube)
     keys = np.array([normalise(t) for t in texts["description"]], dtype=object)
-    frame = pd.DataFrame({"key": keys, "atom": atoms})
+    las = texts["authority_id"].astype(int).to_numpy()
+    frame = pd.DataFrame({"key": keys, "atom": atoms, "la": las})
     frame = frame.loc[(frame["atom"] >= 0) & (frame["key"] != "")]
     frame = frame.loc[ok[frame["atom"].to_numpy()]].drop_duplicates()
-    frame = frame.loc[frame.duplicated("key", keep=False)]
+    spread = frame.groupby("key")["atom"].nunique()  # texts seen in one atom link nothing
+    frame = frame.loc[(frame["key"].map(spread) >= 2).to_numpy(dtype=bool)]
     if frame.empty:
         return frozenset()
     contributors = atom_contributors(cube)
@@ -90,7 +97,10 @@ def linked_atoms(
     blocked: set[int] = set()
     for _key, part in frame.groupby("key", sort=True):
         seen = sorted(set(part["atom"].tolist()) - blocked)
-        if not _too_narrow([contributors[a] for a in seen], rules):
+        authors = frozenset(part["la"].tolist())
+        if len(authors) >= rules.min_las:
+            continue  # a phrase that many authorities wrote is no one authority's key
+        if not _too_narrow([contributors[a] for a in seen], rules, authors):
             continue
         keep = max(seen, key=lambda a: (period[a], len(contributors[a]), -a))
         blocked.update(a for a in seen if a != keep)

@@ -99,3 +99,12 @@ def test_a_third_authoritys_text_linking_two_other_atoms_is_found_too():
     # P1's SW atom {6, 9, 10, 11} and P2's unitary atom {1, 2, 6, 7, 8} share only 6
     rows = _with({("P1", 6): "Lag", ("P2", 6): "lag"})
     assert linked_atoms(CUBE, rows, RULES) == {_atom("P1", region="SW")}
+
+
+def test_a_phrase_written_by_enough_authorities_is_not_a_key():
+    # NE (P1) and unitary (P2) meet in {1, 2}; but three authorities wrote the words
+    rows = _with({("P1", 1): "Too many clicks", ("P2", 6): "too many clicks"})
+    assert linked_atoms(CUBE, rows, RULES) == {_atom("P1", region="NE")}
+    rows = _with({("P1", 1): "Too many clicks", ("P2", 6): "too many clicks",
+                  ("P2", 9): "Too many clicks."})  # fmt: skip
+    assert linked_atoms(CUBE, rows, RULES) == set()
