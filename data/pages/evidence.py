@@ -7,13 +7,16 @@ everything any other view reveals about the same text:
 
 - the finding attributes it shows (theme, workflow area, category, severity): the
   authorities with such a finding in any period (the row shows no period);
-- where the same text (normalised) is listed on Themes: the contributors of every atom it
-  is listed in (data.privacy.linkage withholds the atoms whose sightings narrow too far);
+- where the same text (normalised) is listed on Themes and fewer than ``min_las``
+  authorities wrote it: the contributors of every atom it is listed in, when they share
+  anyone (data.privacy.linkage withholds the atoms whose sightings narrow too far);
 - its supplier group, where shown: the group's authorities;
 - its pseudonym, where shown (coordinators, a group's NLAR representative): the pseudonym
   stands for one authority, so the set is that authority's group's authorities matching
-  *every* Themes atom of *every* one of its findings in a candidate, since the pseudonym
-  links them all.
+  *every* Themes atom that lists one of its clustered findings' texts, since the pseudonym
+  links them all (only texts written by fewer than ``min_las`` authorities tie a row to an
+  atom: a common phrase is seen in many atoms and says nothing of which one is this
+  authority's, data.privacy.linkage), intersected with the row's own set.
 
 When the pseudonym isolates the row it is dropped (the row shows "Another authority" and no
 respondent count), then the group if that isolates it ("—"); when the row still rests on
@@ -84,11 +87,18 @@ def _population(session: Session, rules: DisclosureRules) -> Population:
     for key, la in zip(texts[list(ATTRS)].astype(str).itertuples(index=False, name=None), las,
                        strict=True):  # fmt: skip
         by_attrs.setdefault(key, set()).add(int(la))
+    keys = [normalise(t) for t in texts["description"]]
+    authors: dict[str, set[int]] = {}
+    for key, la in zip(keys, las.tolist(), strict=True):
+        authors.setdefault(key, set()).add(la)
+    # a text links its sightings only if fewer than min_las authorities wrote it (else it
+    # is a common phrase, data.privacy.linkage) and its sightings still share someone
+    rare = np.array([len(authors[k]) < rules.min_las for k in keys], dtype=bool)
     by_text: dict[str, frozenset[int]] = {}
-    for text, a, ok in zip(texts["description"], atoms.tolist(), listed.tolist(), strict=True):
+    for key, a, ok in zip(keys, atoms.tolist(), (listed & rare).tolist(), strict=True):
         if ok:
-            key = normalise(text)
             by_text[key] = by_text.get(key, contributors[a]) & contributors[a]
+    by_text = {k: v for k, v in by_text.items() if v}
     groups: dict[str, set[int]] = {}
     for g, la in zip(texts[RAW_GROUP].astype(str), las, strict=True):
         groups.setdefault(g, set()).add(int(la))
@@ -97,10 +107,8 @@ def _population(session: Session, rules: DisclosureRules) -> Population:
     pseudonyms: dict[int, frozenset[int]] = {}
     for i in np.flatnonzero(in_cluster):
         la = int(las[i])
-        mates = frozenset(groups[str(texts[RAW_GROUP].iloc[i])])
-        key = tuple(texts[list(ATTRS)].astype(str).iloc[i])
-        seen = mates & frozenset(by_attrs[key])
-        if listed[i]:
+        seen = frozenset(groups[str(texts[RAW_GROUP].iloc[i])])
+        if listed[i] and rare[i]:  # the pseudonym's row is tied to this Themes atom
             seen &= contributors[int(atoms[i])]
         pseudonyms[la] = pseudonyms.get(la, seen) & seen
     return Population(
@@ -201,11 +209,13 @@ _SETS = VersionMemo(size=4)
 def published_sets(session: Session, rules: DisclosureRules) -> frozenset[tuple[str, object]]:
     """Which candidates' and requirements' counts are published, decided together on the
     findings cube: sets are taken in turn (live requirements by id, then candidates by
-    rank) and a set is published only if, splitting every atom it touches by it, both
-    parts are empty or safe atoms (data.privacy.cube.AtomRule) given the sets already
-    published. Every published figure, a cube total or a set's count, is then a union of
-    safe pieces, so no combination narrows anything finer (the auditor checks this in
-    tests/unit/test_requirements_audit.py). Data only: the same for every viewer."""
+    rank) and a set is published only if it is a safe atom itself
+    (data.privacy.cube.AtomRule), the rest of the atoms it touches (the cube's totals minus
+    the set) is empty or safe, and, with each set already published that shares an atom
+    with it, the rest of their atoms outside both, and each one's part outside the other
+    where they overlap, are empty or safe. These are the 0/1 combinations of one or two
+    sets and the cube's atoms; larger combinations are left to the auditor
+    (tests/unit/test_requirements_audit.py). Data only: the same for every viewer."""
     key = ("published-sets", rules, candidates._signature(session))
     return _SETS.get(session, key, lambda: _published_sets(session, rules))
 
@@ -240,24 +250,34 @@ def _published_sets(session: Session, rules: DisclosureRules) -> frozenset[tuple
     for cid in ranked.get("cluster_id", pd.Series(dtype=str)).tolist():
         sets.append((("candidate", cid), list(by_cluster.get(cid, []))))
     chosen: set[tuple[str, object]] = set()
-    next_piece = int(piece.max(initial=0)) + 1
+    in_atom = pd.Series(np.arange(len(fid))).groupby(piece).indices
+    done: list[tuple[np.ndarray, frozenset[int]]] = []  # published: members, atoms touched
+
+    def rest_safe(atoms_: frozenset[int], *inside: np.ndarray) -> bool:
+        """The touched atoms' findings outside every set in ``inside``: none, or safe."""
+        idx = np.concatenate([in_atom[a] for a in atoms_])
+        out = idx[~np.isin(idx, np.concatenate(inside))]
+        return not len(out) or safe(out)
+
     for key, ids in sets:
-        members = np.zeros(len(fid), dtype=bool)
-        members[ids] = True
-        if not members.any() or (piece[members] < 0).any():
+        members = np.unique(np.asarray(ids, dtype=np.int64))
+        if not len(members) or (piece[members] < 0).any() or not safe(members):
             continue
-        touched = np.unique(piece[members])
-        ok = all(
-            safe(np.flatnonzero(members & (piece == p)))
-            and (not (rest := ~members & (piece == p)).any() or safe(np.flatnonzero(rest)))
-            for p in touched
-        )
-        if not ok:
-            continue
-        chosen.add(key)
-        for p in touched:  # split each touched piece into its inside and outside parts
-            piece[members & (piece == p)] = next_piece
-            next_piece += 1
+        atoms_ = frozenset(np.unique(piece[members]).tolist())
+        ok = rest_safe(atoms_, members)
+        for other, other_atoms in done:
+            if not ok:
+                break
+            if not atoms_ & other_atoms:
+                continue
+            ok = rest_safe(atoms_ | other_atoms, members, other)
+            common = np.intersect1d(members, other)
+            for a, b in ((members, other), (other, members)):  # nested or overlapping sets
+                left = np.setdiff1d(a, b)
+                ok = ok and (not len(common) or not len(left) or safe(left))
+        if ok:
+            chosen.add(key)
+            done.append((members, atoms_))
     return frozenset(chosen)
 
 
