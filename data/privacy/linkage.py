@@ -11,10 +11,11 @@ the intersection of the contributors of every atom it is seen in; if that leaves
 
 :func:`linked_atoms` finds such texts (normalised: case, spacing and punctuation ignored)
 and the atoms to withhold so that every text is seen only where its sightings still
-intersect in at least ``min_las`` authorities (or in none: then they are not one
-author's). A text written by ``min_las`` or more authorities is a common phrase, not a key:
-seeing it in two atoms does not say one authority is behind both. Whole atoms are withheld, never single rows, since counting the rest of an atom
-would give the withheld rows' figures. The choice depends on the data only, never on the
+intersect in at least ``min_las`` authorities, or in none of its authors (then the
+narrowing points at someone who did not write it). A text written by ``min_las`` or more
+authorities is a common phrase, not a key: seeing it in two atoms does not say one
+authority is behind both. Whole atoms are withheld, never single rows, since counting the
+rest of an atom would give the withheld rows' figures. The choice depends on the data only, never on the
 filters or the viewer, so every view withholds the same atoms.
 """
 
