@@ -15,8 +15,8 @@ intersect in at least ``min_las`` authorities, or in none of its authors (then t
 narrowing points at someone who did not write it). A text written by ``min_las`` or more
 authorities is a common phrase, not a key: seeing it in two atoms does not say one
 authority is behind both. Whole atoms are withheld, never single rows, since counting the
-rest of an atom would give the withheld rows' figures. The choice depends on the data only, never on the
-filters or the viewer, so every view withholds the same atoms.
+rest of an atom would give the withheld rows' figures. The choice depends on the data only,
+never on the filters or the viewer, so every view withholds the same atoms.
 """
 
 from __future__ import annotations
