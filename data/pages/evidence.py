@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from data.pages.themes import all_finding_texts, finding_cube, linked_text_atoms
 from data.privacy.access import Viewer
-from data.privacy.cube import AtomRule
+from data.privacy.cube import DIMS, AtomRule
 from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 from data.privacy.linkage import atom_contributors, normalise
 from data.privacy.narrowing import RAW_GROUP
@@ -209,7 +209,8 @@ _SETS = VersionMemo(size=4)
 def published_sets(session: Session, rules: DisclosureRules) -> frozenset[tuple[str, object]]:
     """Which candidates' and requirements' counts are published, decided together on the
     findings cube: sets are taken in turn (live requirements by id, then candidates by
-    rank) and a set is published only if it is a safe atom itself
+    rank) and a set is published only if it is a safe atom itself, is not made of whole
+    finest cells unless also of whole atoms (it would be a cube cell the cube shows as c),
     (data.privacy.cube.AtomRule), the rest of the atoms it touches (the cube's totals minus
     the set) is empty or safe, and, with each set already published that shares an atom
     with it, the rest of their atoms outside both, and each one's part outside the other
@@ -259,10 +260,21 @@ def _published_sets(session: Session, rules: DisclosureRules) -> frozenset[tuple
         out = idx[~np.isin(idx, np.concatenate(inside))]
         return not len(out) or safe(out)
 
+    cell = texts.set_index("finding_id").loc[fid, ["period", *DIMS]].astype(str)
+    cell_codes = cell.groupby(list(cell.columns), sort=False).ngroup().to_numpy()
+    cell_size = np.bincount(cell_codes)
+    atom_size = np.bincount(piece[piece >= 0])
+
+    def whole(members: np.ndarray, codes: np.ndarray, sizes: np.ndarray) -> bool:
+        found, n = np.unique(codes[members], return_counts=True)
+        return bool((n == sizes[found]).all())
+
     for key, ids in sets:
         members = np.unique(np.asarray(ids, dtype=np.int64))
         if not len(members) or (piece[members] < 0).any() or not safe(members):
             continue
+        if whole(members, cell_codes, cell_size) and not whole(members, piece, atom_size):
+            continue  # a cube cell the cube shows as c: the same c here
         atoms_ = frozenset(np.unique(piece[members]).tolist())
         ok = rest_safe(atoms_, members)
         for other, other_atoms in done:
