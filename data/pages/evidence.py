@@ -67,8 +67,9 @@ class Population:
 
 
 def population(session: Session, rules: DisclosureRules) -> Population:
-    """Computed once per data version and process."""
-    return _MEMO.get(session, ("population", rules), lambda: _population(session, rules))
+    """Computed once per data version, curation state and process."""
+    key = ("population", rules, candidates._signature(session))  # regrouping moves findings
+    return _MEMO.get(session, key, lambda: _population(session, rules))
 
 
 def _population(session: Session, rules: DisclosureRules) -> Population:
