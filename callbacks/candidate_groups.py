@@ -17,6 +17,7 @@ from callbacks.common import clearing, current_viewer, db
 from callbacks.registrars import Done
 from callbacks.requirements import SHOWN, action, group_id
 from data.errors import DomainError, NotFound
+from data.pages import evidence
 from data.requirements import closest, related
 from data.requirements.closest import Closest
 from layouts.ids import REQUIREMENTS as R
@@ -128,7 +129,8 @@ def near(selected, candidate) -> dict:
     row = selected[0] if isinstance(selected, list) and isinstance(selected[0], dict) else {}
     cid = related.candidate_id(candidate)
     with db() as session:
-        found = closest.closest_findings(session, viewer, rules(), cid, row.get("finding_id"))
+        shown = evidence.candidate_findings(session, viewer, rules(), cid).rows
+        found = closest.closest_findings(session, shown, cid, row.get("finding_id"))
     chosen = [
         html.Strong(f"Finding {found.finding_id}"),
         f" ({found.authority}): “{found.description}” ",

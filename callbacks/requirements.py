@@ -11,6 +11,7 @@ from callbacks.chart_card import grid_rows, rules
 from callbacks.common import clearing, current_viewer, db
 from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError, NotFound
+from data.pages import evidence
 from data.privacy.access import COORDINATOR, NLAR_REP
 from data.queries.filters import ALL
 from data.queries.summaries import coverage, supplier_names
@@ -121,16 +122,11 @@ def drill(candidate) -> dict:
         return NO_CANDIDATE
     cid = related.candidate_id(candidate)
     with db() as session:
-        frame, withheld = candidates.candidate_findings(session, viewer, rules(), cid)
-        if frame.empty and not withheld:
+        guarded = evidence.candidate_findings(session, viewer, rules(), cid)
+        if guarded.rows.empty and not guarded.withheld:
             raise NotFound(f"No candidate group {cid}: findings may have been regrouped since.")
         into = views.curatable(session, viewer) if viewer.role in (NLAR_REP, COORDINATOR) else []
-    note = f"{len(frame)} findings shown."
-    if withheld:
-        note += (
-            f" {withheld} findings from other authorities are withheld: fewer than "
-            f"{rules().min_las} authorities raised this candidate."
-        )
+    frame, note = guarded.rows, guarded.note(rules())
     with db() as session:  # why grouped, from the shown findings only (related: listed below)
         why = clusters.why_grouped(session, frame, cid, related=False)
     return {
@@ -215,7 +211,7 @@ def detail(selected, *_changes) -> dict:
     if selected is None:
         return NO_REQUIREMENT
     with db() as session:
-        d = views.requirement_detail(session, viewer, rules(), requirement_id(selected))
+        d, guarded = evidence.requirement_detail(session, viewer, rules(), requirement_id(selected))
         targets = views.curatable(session, viewer, scope_of=d.id) if d.may_curate else []
     priority = curation.PRIORITY_LABELS.get(d.priority, d.priority)
     meta = [f"{priority} · {d.status} · for {d.group}"]
@@ -225,9 +221,7 @@ def detail(selected, *_changes) -> dict:
         meta.append(f" · merged from {', '.join(d.merged_from)}")
     if d.endorsed_by_own:
         meta.append(" · your authority has endorsed it")
-    note = f"{len(d.evidence)} findings shown."
-    if d.withheld:
-        note += f" {d.withheld} withheld: fewer than {rules().min_las} authorities raised it."
+    note = guarded.note(rules())
     return {
         "title": f"{d.ref}",
         "statement": d.statement,

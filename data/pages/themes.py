@@ -29,6 +29,7 @@ from data.privacy.access import ADMIN, COORDINATOR, NLAR_REP, Viewer
 from data.privacy.cube import DIMS, OTHER_GROUPS, FindingsCube, build_cube, list_choice
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.identifying import redact_names
+from data.privacy.linkage import linked_atoms, without_atoms
 from data.privacy.narrowing import RAW_GROUP, fold_period
 from data.queries.filters import Selection
 from data.reference.codes import SEVERITIES
@@ -199,6 +200,56 @@ def _selected_findings(session: Session, filters: Selection) -> pd.DataFrame:
     return found.assign(findings=1)
 
 
+def _with_folded_groups(rows: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """``found`` with a ``group`` column as the cube has it (small groups folded)."""
+    folded = rows.drop_duplicates(["period", RAW_GROUP]).astype({"group": str, RAW_GROUP: str})
+    to_group = dict(zip(zip(folded["period"].astype(str), folded[RAW_GROUP], strict=True),
+                        folded["group"], strict=True))  # fmt: skip
+    found["group"] = [to_group.get((p, g), g) for p, g in zip(found["period"].astype(str),
+                      found[RAW_GROUP].astype(str), strict=True)]  # fmt: skip
+    return found
+
+
+_LINKED = VersionMemo(size=4)
+
+
+def all_finding_texts(session: Session, rules: DisclosureRules) -> pd.DataFrame:
+    """Every current finding's keys (the cube's, supplier groups folded as the cube has
+    them, and the raw group) and description; once per data version and process. Callers
+    must not modify the returned frame."""
+
+    def build() -> pd.DataFrame:
+        stmt = (
+            select(Finding.id, Submission.authority_id, Supplier.name, Submission.period,
+                   Authority.region, Authority.la_type, Finding.theme_code,
+                   Finding.category_code, Finding.workflow_area_code, Finding.severity,
+                   Finding.description)
+            .join(Submission, Submission.id == Finding.submission_id)
+            .join(Authority, Authority.id == Submission.authority_id)
+            .join(Supplier, Supplier.id == Submission.supplier_id)
+            .where(Submission.status == CURRENT)
+        )  # fmt: skip
+        columns = ["finding_id", "authority_id", RAW_GROUP, "period", "region", "la_type",
+                   "theme", "category", "workflow_area", "severity", "description"]  # fmt: skip
+        texts = pd.DataFrame(session.execute(stmt).all(), columns=columns)
+        return _with_folded_groups(finding_rows(session, None, rules), texts)
+
+    return _LINKED.get(session, ("finding-texts", rules), build)
+
+
+def linked_text_atoms(session: Session, rules: DisclosureRules) -> frozenset[int]:
+    """Atoms no list of other authorities shows, because a text in them is seen elsewhere
+    (another period, another atom) and the sightings narrow its author to fewer than
+    ``min_las`` authorities (data.privacy.linkage). Once per data version and process."""
+    return _LINKED.get(
+        session,
+        ("linked-text-atoms", rules),
+        lambda: linked_atoms(
+            finding_cube(session, rules), all_finding_texts(session, rules), rules
+        ),  # fmt: skip
+    )
+
+
 def _names(session: Session) -> tuple[tuple[str, ...], tuple[str, ...], dict[int, str]]:
     authorities = session.execute(select(Authority.id, Authority.name, Authority.region)).all()
     places = tuple({n for _, n, _ in authorities} | {r for _, _, r in authorities if r})
@@ -271,12 +322,7 @@ def findings_list(
     own = frozenset(own)
     cube = finding_cube(session, rules)
     rows = finding_rows(session, None, rules)
-    found = _selected_findings(session, filters)
-    folded = rows.drop_duplicates(["period", RAW_GROUP]).astype({"group": str, RAW_GROUP: str})
-    to_group = dict(zip(zip(folded["period"].astype(str), folded[RAW_GROUP], strict=True),
-                        folded["group"], strict=True))  # fmt: skip
-    found["group"] = [to_group.get((p, g), g) for p, g in zip(found["period"].astype(str),
-                      found[RAW_GROUP].astype(str), strict=True)]  # fmt: skip
+    found = _with_folded_groups(rows, _selected_findings(session, filters))
     group = filters.get("group")
     wanted = cube_filters(filters)
     folded = group is not None and _group_folded(rows, group, filters.period)
@@ -287,6 +333,7 @@ def findings_list(
         choice = replace(choice, total_published=False)
     if linked_groups is None or linked_groups:
         choice = _unlink_pseudonyms(cube, rows, found, choice, linked_groups, rules)
+    choice = without_atoms(choice, cube, found, linked_text_atoms(session, rules))
     picked = found.loc[choice.mine | choice.listed].assign(
         supplier_group=[
             g if m else label

@@ -7,7 +7,7 @@ benchmark to hand every view of a viewer to data.privacy.auditor."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,15 +35,43 @@ MEASURES = ("findings", "respondents_raising")
 
 
 def chart_figures(
-    cube: FindingsCube, frame: pd.DataFrame, selection: Mapping[str, object]
+    cube: FindingsCube,
+    frame: pd.DataFrame,
+    selection: Mapping[str, object],
+    *,
+    cell: Sequence[str] = CELL,
+    measures: Sequence[str] = MEASURES,
 ) -> list[Figure]:
-    """Every cell and total of the three Themes charts for ``selection``."""
+    """Every cell and total of the three Themes charts for ``selection`` (``cell``: the
+    finest-cell columns of ``frame``, finer than the cube's when other views split further,
+    e.g. by candidate; ``measures`` may add ``n_las``)."""
     figs = []
     for by, totals in CHARTS:
         t = cube.table(by, selection, totals=totals)
-        figs += table_figures(t, frame, CELL, by, selection, MEASURES, f"{by} {selection}",
+        figs += table_figures(t, frame, cell, by, selection, measures, f"{by} {selection}",
                               totals=totals)  # fmt: skip
     return figs
+
+
+def evidence_figures(
+    findings: pd.DataFrame,
+    key: str,
+    published: Mapping[Hashable, Mapping[str, float] | None],
+    cell: Sequence[str],
+    view: str,
+) -> list[Figure]:
+    """The counts the requirements pages publish per candidate or requirement (``key``:
+    the column of ``findings`` naming it; ``published``: its shown values, e.g. ``n_las``
+    and respondents, or None where ``c``), as figures over the finest cells ``cell`` (which
+    must include ``key`` when its sets split the cube's cells)."""
+    out = []
+    for value, values in published.items():
+        part = findings.loc[(findings[key] == value).to_numpy(dtype=bool)]
+        if part.empty:
+            continue
+        cells = frozenset(cell_keys(part, cell))
+        out.append(Figure(f"{view} {value}", cells, None if values is None else dict(values)))
+    return out
 
 
 def themes_figures(

@@ -1,10 +1,13 @@
 """Ranked candidate requirements and their anonymised findings, as a viewer may see them.
 
 Reads stored candidate ids only (data.requirements.clusters writes them). Disclosure
-(PRODUCT.md §4): counts resting on fewer than 3 LAs or 10 respondents show as 'c' unless they
-are the viewer's own LA only; finding text of other LAs is shown only when the candidate has at
-least 3 LAs, or to those who may break the finding's supplier group down by LA (its NLAR rep,
-coordinators). Other LAs appear by pseudonym (name only if consented), never by respondent.
+(PRODUCT.md §4): a candidate's counts show as 'c' unless its findings would make a safe atom
+of the protected findings cube (data.requirements.safe_counts) or are the viewer's own LA
+only, and the "at least N LAs" filter reads the shown counts, never the hidden ones; finding
+text of other LAs is shown only when the counts may be, or to those who may break the
+finding's supplier group down by LA (its NLAR rep, coordinators). Other LAs appear by
+pseudonym (name only if consented), never by respondent. Which rows of the drill-down may
+be shown, and with which attributes, is data.pages.evidence's business (it needs the cube).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from data.reference.codes import code_names, theme_names
 from data.requirements.clusters import ungrouped_count
 from data.requirements.findings import finding_stats, finding_texts
 from data.requirements.ranking import RULE, RankingRule, rank_candidates, severity_weights
+from data.requirements.safe_counts import counts_safe, published, safe_by
 from data.store import audit
 from data.store.models import AuditEvent, FindingCluster, Requirement, RequirementEvidence
 from data.store.versioning import current_data_version
@@ -142,19 +146,19 @@ def candidate_table(
         ranked = ranked[ranked["cluster_id"].isin(keep)]
     if filt.theme:
         ranked = ranked[ranked["theme"] == filt.theme]
-    if filt.min_las:
-        ranked = ranked[ranked["las"] >= filt.min_las]
-    ranked = ranked.head(filt.limit).reset_index(drop=True)
-    ranked["rank"] = range(1, len(ranked) + 1)
-    titles = _titles(session, viewer, rules, stats, ranked)
-    accepted = accepted_as(session, ranked["cluster_id"].tolist())
+    safe = _published_counts(session, rules, stats, ranked)
     own = stats[stats["authority_id"].isin(list(viewer.own_authorities))]
     own_las = own.groupby("cluster_id")["authority_id"].nunique()
     own_only = ranked["cluster_id"].map(own_las).fillna(0).to_numpy() == ranked["las"].to_numpy()
-    shown = [
-        bool(o) or rules.passes(int(n), r)
-        for o, n, r in zip(own_only, ranked["las"], ranked["respondents"], strict=True)
-    ]
+    shown_all = own_only | ranked["cluster_id"].map(safe).fillna(False).to_numpy(dtype=bool)
+    if filt.min_las:  # on the shown counts: a hidden count must not be bracketed
+        keep = shown_all & (ranked["las"].to_numpy() >= filt.min_las)
+        ranked, shown_all = ranked[keep], shown_all[keep]
+    ranked = ranked.head(filt.limit).reset_index(drop=True)
+    shown = [bool(v) for v in shown_all[: len(ranked)]]
+    ranked["rank"] = range(1, len(ranked) + 1)
+    titles = _titles(session, viewer, rules, stats, ranked, safe)
+    accepted = accepted_as(session, ranked["cluster_id"].tolist())
     themes, areas = theme_names(), code_names("workflow_areas")
 
     def cell(values, fmt=str):
@@ -178,13 +182,37 @@ def candidate_table(
     )
 
 
-def _titles(session, viewer, rules, stats, ranked) -> dict[str, str]:
+_SAFE: dict[tuple, pd.Series] = {}
+
+
+def _safe_counts(stats: pd.DataFrame, rules: DisclosureRules) -> pd.Series:
+    """Per candidate, whether its counts may be shown to anyone (memoised on the stats)."""
+    key = (id(stats), len(stats), rules)
+    with _LOCK:
+        hit = _SAFE.get(key)
+    if hit is None:
+        hit = safe_by(stats, "cluster_id", rules) if len(stats) else pd.Series(dtype=bool)
+        with _LOCK:
+            _SAFE.clear()
+            _SAFE[key] = hit
+    return hit
+
+
+def _published_counts(session, rules, stats, ranked) -> pd.Series:
+    """candidate id -> whether its counts are shown: decided over all sets together on the
+    cube where that rule is registered, else each set's own atom rule."""
+    chosen = published(session, rules)
+    if chosen is None:
+        return _safe_counts(stats, rules)
+    return pd.Series({c: ("candidate", c) in chosen for c in ranked["cluster_id"]}, dtype=bool)
+
+
+def _titles(session, viewer, rules, stats, ranked, safe: pd.Series) -> dict[str, str]:
     """A representative finding's description per candidate, where the viewer may read it."""
     f = stats[stats["cluster_id"].isin(set(ranked["cluster_id"]))]
     if f.empty:
         return {}
-    las = ranked.set_index("cluster_id")["las"]
-    enough = f["cluster_id"].map(las) >= rules.min_las
+    enough = f["cluster_id"].map(safe).fillna(False).astype(bool)
     f = f.assign(sev=f["severity"].map(severity_weights()).fillna(0.0))
     f = f[_visible(f, viewer, enough)]
     f = f.sort_values(["respondents_raising", "sev", "finding_id"], ascending=[False, False, True])
@@ -211,7 +239,11 @@ def candidate_titles(
         return {}
     stats, ranked = ranked_candidates(session, rule)
     ranked = ranked[ranked["cluster_id"].isin(set(cluster_ids))]
-    return _titles(session, viewer, rules, stats, ranked) if not ranked.empty else {}
+    if ranked.empty:
+        return {}
+    return _titles(
+        session, viewer, rules, stats, ranked, _published_counts(session, rules, stats, ranked)
+    )
 
 
 def accepted_as(session: Session, cluster_ids: list[str]) -> dict[str, list[str]]:
@@ -246,13 +278,14 @@ FINDING_DISPLAY = [
 
 
 def anonymised_findings(
-    frame: pd.DataFrame, viewer: Viewer, rules: DisclosureRules, n_las: int
+    frame: pd.DataFrame, viewer: Viewer, rules: DisclosureRules, n_las: int | None = None
 ) -> tuple[pd.DataFrame, int]:
     """Findings (finding_texts rows of one candidate or requirement) as the viewer may see
-    them, and how many were withheld."""
+    them, and how many were withheld: other LAs' text only where the set's counts may be
+    shown (data.requirements.safe_counts; ``n_las`` is no longer used)."""
     if frame.empty:
         return pd.DataFrame(columns=FINDING_DISPLAY), 0
-    enough = pd.Series(n_las >= rules.min_las, index=frame.index)
+    enough = pd.Series(counts_safe(frame, rules), index=frame.index)
     visible = _visible(frame, viewer, enough)
     f = frame[visible]
     groups = _breakdown_groups(viewer)

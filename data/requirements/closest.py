@@ -1,8 +1,9 @@
 """A finding's closest findings within its candidate group, for the requirements page.
 
-Only the findings the viewer already sees in that group's list are compared and shown
-(candidates.candidate_findings: same anonymised authority, same redacted text), so the
-similarities reveal nothing disclosure control withholds."""
+Only the findings the viewer already sees in that group's list are compared and shown (the
+caller passes that list, as data.pages.evidence.candidate_findings guards it: same anonymised
+authority, same redacted text), so the similarities reveal nothing disclosure control
+withholds."""
 
 from __future__ import annotations
 
@@ -12,9 +13,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data.errors import NotFound
-from data.privacy.access import Viewer
-from data.privacy.disclosure import DisclosureRules
-from data.requirements import candidates, clusters
+from data.requirements import clusters
 
 COLUMNS = ["finding_id", "authority", "similarity", "how_alike", "description"]
 
@@ -61,16 +60,14 @@ def finding_number(value: object) -> int:
 
 def closest_findings(
     session: Session,
-    viewer: Viewer,
-    rules: DisclosureRules,
+    shown: pd.DataFrame,
     cluster_id: str,
     finding_id: object,
     k: int = 5,
 ) -> Closest:
-    """The k findings of candidate cluster_id most similar to finding_id, among those shown
-    to the viewer; refuses a finding the viewer is not shown in that group."""
+    """The k findings of candidate cluster_id most similar to finding_id, among `shown` (the
+    group's findings as the viewer's list shows them); refuses a finding not in it."""
     fid = finding_number(finding_id)
-    shown, _withheld = candidates.candidate_findings(session, viewer, rules, cluster_id)
     if fid not in set(shown["finding_id"].astype(int)):
         raise NotFound(f"Finding {fid} is not among the findings shown to you in {cluster_id}.")
     near = clusters.finding_neighbours(session, shown[["finding_id"]], fid, k)

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from data.privacy.access import Viewer, may_endorse, require
+from data.privacy.cube import AtomRule
 from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 from data.requirements.curation import live, ref
 from data.requirements.findings import finding_stats
 from data.requirements.ranking import respondents_affected
+from data.requirements.safe_counts import per_la, published
 from data.store import audit
 from data.store.models import Endorsement, RequirementEvidence
 
@@ -71,11 +74,19 @@ class Reach:
     groups: frozenset[int]
     respondents: int
     endorsers: frozenset[int]
+    per_la: tuple[tuple[float, float], ...] = ()  # findings, respondents of each LA
+    session: object = field(default=None, compare=False, repr=False)  # for the partition
 
     def raised_shown(self, rules: DisclosureRules, own: Collection[int] = ()) -> bool:
-        """LA, group and respondent counts may be shown to this viewer."""
+        """LA, group and respondent counts may be shown to this viewer: its own LA's alone,
+        or the evidence would make a safe atom (data.requirements.safe_counts)."""
         own_only = bool(self.las) and self.las <= frozenset(own)
-        return own_only or rules.passes(len(self.las), self.respondents)
+        if own_only or not self.las:
+            return own_only
+        chosen = published(self.session, rules) if self.session is not None else None
+        if chosen is not None:
+            return ("requirement", self.requirement_id) in chosen
+        return AtomRule(rules).safe(np.array(self.per_la, dtype=float).reshape(-1, 2))
 
     def endorsed_shown(self, rules: DisclosureRules, own: Collection[int] = ()) -> bool:
         own_only = self.endorsers <= frozenset(own)  # includes nobody yet
@@ -136,10 +147,11 @@ def reaches(session: Session, requirement_ids: Collection[int]) -> dict[int, Rea
     for rid in ids:
         f = groups.get(rid)
         if f is None or f.empty:
-            las, grp, resp = frozenset(), frozenset(), 0
+            las, grp, resp, mix = frozenset(), frozenset(), 0, ()
         else:
+            mix = tuple(tuple(map(float, r)) for r in per_la(f))
             las = frozenset(int(a) for a in f["authority_id"])
             grp = frozenset(int(s) for s in f["supplier_id"])
             resp = respondents_affected(f)
-        out[rid] = Reach(rid, las, grp, resp, frozenset(endorsers.get(rid, ())))
+        out[rid] = Reach(rid, las, grp, resp, frozenset(endorsers.get(rid, ())), mix, session)
     return out

@@ -1,10 +1,11 @@
 """The evidence behind each requirement of a specification version, ready to export.
 
 Built as for sharing outside every LA (no viewer's own LA is exempt): LA, group and
-respondent counts resting on fewer than 3 LAs or 10 respondents show 'c'; theme scores pass
-through data.privacy.disclosure; quotations (redacted finding descriptions, never respondent
-refs, an LA
-named only if it consented) come only from requirements raised by at least 3 LAs."""
+respondent counts show 'c' unless the evidence would make a safe atom of the protected
+findings cube (data.requirements.safe_counts); theme scores are the protected score cells
+Compare shows for the same group and period (data.privacy.scores_cube), so the same cell has
+the same figure or 'c' in both; quotations (redacted finding descriptions, never respondent
+refs, an LA named only if it consented) come only from requirements whose counts are shown."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from data.privacy.disclosure import SUPPRESSED, DisclosureRules, disclosed_table
+from data.privacy.disclosure import SUPPRESSED, DisclosureRules
+from data.privacy.narrowing import ENGLAND, RAW_GROUP
 from data.privacy.redaction import redact
+from data.privacy.scores_cube import protected_scores
+from data.queries.filter_options import period_rows, summary_rows
 from data.queries.filters import EVIDENCE, Selection
-from data.queries.summaries import load_summaries
 from data.reference.codes import theme_names
 from data.requirements import answers, effect
 from data.requirements.curation import PRIORITY_LABELS, evidence_ids, ref
@@ -77,19 +80,28 @@ def status_text(req: Requirement) -> str:
 
 
 def theme_scores(session: Session, filters: Selection, rules: DisclosureRules) -> dict[str, str]:
-    """Theme code -> disclosure-controlled score text for the group (or England)."""
-    rows = load_summaries(session, measure_types=("theme",), where=filters.where())
+    """Theme code -> score text for the group (or England), read from the protected score
+    cells (data.privacy.scores_cube) of the chosen (else latest) period: the cell Compare's
+    themes view shows for the same group and period, so the same figure or the same 'c'."""
+    periods = sorted(summary_rows(session, rules).spans)
+    period = filters.period or (periods[-1] if periods else None)
+    if period is None:
+        return {}
+    rows = period_rows(session, (period,), rules)
+    rows = rows.loc[(rows["measure_type"] == "theme").to_numpy(dtype=bool)]
     if rows.empty:
         return {}
-    period = filters.period or rows["period"].max()
-    rows = rows[rows["period"] == period]
-    if rows.empty:
-        return {}
-    table = disclosed_table(
-        rows.rename(columns={"measure": "theme"}), ["theme"], rules, fold_groups=False
-    )
+    table = protected_scores(
+        rows.rename(columns={"measure": "theme"}), ["group", "theme"], {}, rules,
+        totals={"group": ENGLAND},
+    )  # fmt: skip
+    group = ENGLAND if filters.get("supplier_id") is None else filters.get("group")
     out = {}
-    for row in table.itertuples():
+    if RAW_GROUP in rows and group not in set(table["group"].astype(str)):
+        # folded into "Other suppliers" in this period: c, as on Compare and Themes
+        mine = rows.loc[(rows[RAW_GROUP].astype(str) == str(group)).to_numpy(dtype=bool)]
+        return {str(t): SUPPRESSED for t in mine["measure"].unique()}
+    for row in table.loc[table["group"].astype(str) == str(group)].itertuples():
         if row.suppressed:
             out[row.theme] = SUPPRESSED
             continue
@@ -150,12 +162,15 @@ def build_document(
         req = session.get(Requirement, rid)
         r = reach[rid]
         counts = r.counts(rules)
-        if len(r.las) >= rules.min_las:
+        if r.raised_shown(rules):
             texts = finding_texts(session, finding_ids=evidence_ids(session, rid))
             quotes, note = quotations(texts), ""
         else:
             quotes = ()
-            note = f"Quotations withheld: fewer than {rules.min_las} authorities raised this."
+            note = (
+                "Quotations withheld: too few authorities raised this to show it without "
+                "singling one out."
+            )
         items.append(
             EvidenceItem(
                 position=pos,

@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 from itertools import count
 
+import pytest
 from sqlalchemy import select
 
 from data.privacy.access import Viewer
 from data.reference.seed import load_authorities
+from data.requirements import safe_counts
 from data.store.models import Authority, Finding, Product, ScoreSummary, Submission, Supplier, User
 
 AUTHORITIES = """code,name,region,la_type,size_band,consent_named
@@ -151,3 +153,11 @@ def standard_findings(session) -> dict[str, list[int]]:
         session, "E06000912", "2010-Q1", [("SPD", "general", "low", 2, t) for t in SLOW]
     )
     return {"chron": chron, "print": printing, "slow": slow}
+
+
+@pytest.fixture
+def requirements_rule_alone(monkeypatch):
+    """The requirements layer's own disclosure rule for set counts, whether or not
+    data.pages.evidence (which the app always loads) registered the cube partition in this
+    process: the partition is tested in tests/unit/test_requirements_audit.py."""
+    monkeypatch.setattr(safe_counts, "_SOURCE", [])

@@ -11,13 +11,21 @@ from sqlalchemy import select
 
 from data.errors import PermissionDenied
 from data.privacy.disclosure import DisclosureRules
-from data.requirements import clusters, curation, endorsements, evidence, export, specifications
+from data.requirements import (
+    clusters,
+    curation,
+    endorsements,
+    evidence,
+    export,
+    specifications,
+)
 from data.requirements.curation import CurationError
 from data.store.db import session_scope
 from data.store.models import AuditEvent, Finding, Requirement
 from data.store.versioning import bump_data_version
-from tests.unit.test_requirements_support import (
+from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
     add_theme_scores,
+    requirements_rule_alone,
     seed_authorities,
     standard_findings,
     supplier_id,
@@ -25,6 +33,10 @@ from tests.unit.test_requirements_support import (
 )
 
 RULES = DisclosureRules()
+
+
+# the requirements layer's own rule (see requirements_rule_alone)
+pytestmark = pytest.mark.usefixtures("requirements_rule_alone")
 
 
 @pytest.fixture
@@ -131,7 +143,9 @@ def test_word_and_csv_export_carry_evidence_and_suppression(db):
     item = doc.items[0]
     assert (item.las, item.groups, item.respondents) == ("4", "3", "24")
     assert item.endorsements == "c"  # two LAs endorsed: fewer than three
-    assert item.theme_score.startswith("50.0 out of 100 (2010-Q2")  # latest period
+    # latest period: 3 LAs have NAR scores, too few for a safe score atom, so c, the
+    # same as Compare's England x NAR cell
+    assert item.theme_score == "c"
     assert 2 <= len(item.quotations) <= 3
     assert any(q.endswith("— Ashbury") for q in item.quotations)  # consented to be named
     for name in ("Birchley", "Dunmere", "Fallowfield", "Smith", "01632"):
@@ -156,3 +170,31 @@ def test_word_and_csv_export_carry_evidence_and_suppression(db):
     assert "Keep screens fast at month end" in csv and "Slow" not in csv.split("\n", 4)[-1]
     table = evidence.items_table(small)
     assert table.loc[0, "las"] == "c" and table.loc[0, "requirement"] == f"R-{slow.id}"
+
+
+def test_theme_score_is_the_compare_cell_for_the_same_group_and_period(db):
+    from data.pages.compare import themes_by_group
+    from data.queries.filters import COMPARE, EVIDENCE
+    from data.store.models import Submission
+    from data.store.versioning import bump_data_version
+
+    period = "2010-Q1"  # five LAs: England is a safe score atom, OLM (two) is not
+    subs = db.scalars(select(Submission.id).where(Submission.period == period)).all()
+    add_theme_scores(db, sorted(subs), "NAR", n=8, mean=60.0)
+    bump_data_version(db)
+    compare = themes_by_group(db, COMPARE.select(period=period), RULES)
+    england = compare.loc[(compare["group"] == "All groups (England)")
+                          & (compare["theme"] == "NAR")].iloc[0]  # fmt: skip
+    scores = evidence.theme_scores(db, EVIDENCE.select(period=period), RULES)
+    assert scores["NAR"] == (
+        "c"
+        if england["suppressed"]
+        else f"{england['mean']:.1f} out of 100 ({period}; 95% CI "
+        f"{england['ci_low']:.1f} to {england['ci_high']:.1f}; "
+        f"{int(england['n'])} respondents, {int(england['n_las'])} LAs)"
+    )
+    assert not england["suppressed"]
+    # OLM (two LAs this period) is folded into "Other suppliers" on Compare: c here
+    assert "OLM" not in set(compare["group"])
+    group = EVIDENCE.select(period=period, group="OLM", supplier_id=supplier_id(db, "OLM"))
+    assert evidence.theme_scores(db, group, RULES)["NAR"] == "c"

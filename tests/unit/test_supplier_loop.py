@@ -26,7 +26,8 @@ from data.store.models import (
     RequirementEvidence,
 )
 from data.store.versioning import bump_data_version
-from tests.unit.test_requirements_support import (
+from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
+    requirements_rule_alone,
     seed_authorities,
     standard_findings,
     supplier_id,
@@ -35,6 +36,10 @@ from tests.unit.test_requirements_support import (
 from tests.unit.test_specifications import requirements, text_of
 
 RULES = DisclosureRules()
+
+
+# the requirements layer's own rule (see requirements_rule_alone)
+pytestmark = pytest.mark.usefixtures("requirements_rule_alone")
 
 
 @pytest.fixture
