@@ -230,7 +230,8 @@ def _comparator_table(
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"
         table[col] = table[col].astype(kind)
-    order = {c: i for i, c in enumerate(series(table))}
+    rows_order = [YOU, GROUP, NEIGHBOURS, *list(instead), ENGLAND]  # stand-in by neighbours
+    order = {c: i for i, c in enumerate(rows_order)}
     table = table.assign(_o=table["comparator"].map(order))
     return table.sort_values(["period", "measure", "_o"]).drop(columns="_o").reset_index(drop=True)
 
@@ -254,10 +255,11 @@ def _instead_of_hidden_neighbours(
 
 
 def series(table: pd.DataFrame) -> list[str]:
-    """The comparators of ``table`` in the order the page shows them: yours, your group,
-    your neighbours, what is shown instead of them, England."""
+    """The comparators of ``table`` in the order the charts draw them: yours, your group,
+    your neighbours, England, then what is shown instead of the neighbours (last, so the
+    others keep their colour and marker whether or not it is there)."""
     instead = [n for n in dict.fromkeys(table["comparator"]) if n not in COMPARATORS]
-    return [YOU, GROUP, NEIGHBOURS, *instead, ENGLAND]
+    return [*COMPARATORS, *instead]
 
 
 def profile(

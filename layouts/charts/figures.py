@@ -260,11 +260,12 @@ SUS_GRADE_BANDS = sus_letter_bands()
 # invisible), each edge marked by a thin line as well.
 GRADE_SHADES = ("#dde3ea", "#ffffff")
 GRADE_EDGE = {"color": "#8a9099", "width": 1, "dash": "dot"}
-SERIES_STYLE = (  # colour and marker for up to four series: never colour alone
+SERIES_STYLE = (  # colour and marker for up to five series: never colour alone
     (DARK_BLUE, "circle"),
     (ORANGE, "diamond"),
     (TURQUOISE, "square"),
     (DARK_PINK, "triangle-up"),
+    (DARK_GREY, "x"),
 )
 
 
@@ -732,7 +733,7 @@ def series_lines(
 ) -> go.Figure:
     """Lines over periods, one per series (colour, marker shape and dash differ)."""
     fig = new_figure()
-    dashes = ("solid", "dash", "dot", "dashdot")
+    dashes = ("solid", "dash", "dot", "dashdot", "longdash")
     for k, name in enumerate(series):
         colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
         part = table.loc[table[series_col] == name].sort_values("period")
@@ -743,7 +744,7 @@ def series_lines(
                 y=y,
                 mode="lines+markers",
                 name=name,
-                line={"color": colour, "dash": dashes[k % 4], "width": 2.5},
+                line={"color": colour, "dash": dashes[k % len(dashes)], "width": 2.5},
                 marker={"symbol": symbol, "size": 10},
                 hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<extra></extra>",
             )

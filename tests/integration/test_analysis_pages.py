@@ -416,6 +416,16 @@ def test_my_authority_shows_own_figures_and_suppresses_small_comparators(as_):
         assert secret not in text
 
 
+def test_my_authority_neighbours_note_says_what_is_shown_instead(as_):
+    from tests.integration.test_upload_page import Page
+
+    values = {"my-authority-query.data": {}}
+    note = Page(as_("la")).call("my-authority-query.data", values, "neighbours-note")
+    text = note["my-authority-neighbours-note.children"]
+    assert text.startswith("Your statistical neighbours are authorities of the same type and")
+    assert "pooled" not in text and "other authorities of your type instead" in text
+
+
 def test_crafted_period_cannot_reach_another_authority(as_):
     # la_b's authority (Fernshire) has both periods; a crafted period falls back to its own latest
     out = chart(as_("la_b"), "my-authority-profile", ["1999-Q1", "SUS"], MY)
