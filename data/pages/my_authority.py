@@ -113,18 +113,18 @@ def comparator_sets(
 
 def stand_in(la_type: str) -> str:
     """The name of the comparator shown instead of the neighbours, for an LA of
-    ``la_type``: e.g. "Other unitary authorities (as far as they can be shown), instead of
-    your neighbours"."""
+    ``la_type``, e.g. "Other unitary authorities (in place of neighbours)": short enough for
+    a chart legend; its note says it holds them only as far as they can be shown."""
     name = la_type_names().get(la_type, str(la_type).replace("_", " "))
     plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
     if not plural.startswith("London"):
         plural = plural[0].lower() + plural[1:]
-    return f"Other {plural} (as far as they can be shown), instead of your neighbours"
+    return f"Other {plural} (in place of neighbours)"
 
 
 def _kind(name: str) -> str:
     """ "Other unitary authorities" from :func:`stand_in`'s name."""
-    return name.split(" (as far as", 1)[0]
+    return name.split(" (in place of", 1)[0]
 
 
 def _lower(text: str) -> str:

@@ -680,13 +680,17 @@ def comparator_dots(
     benchmark: float | None = None,
 ) -> go.Figure:
     """One row per label and one marker per series (colour and shape), with 95% intervals;
-    suppressed values are left out and listed as 'c' in the table alternative."""
+    suppressed values are left out and listed as 'c' in the table alternative. A series
+    with nothing to draw is left out of the legend too; each keeps the style of its place
+    in ``series``."""
     fig = new_figure()
     labels = labels or {}
     order = list(dict.fromkeys(table[label_col]))[::-1]
     for k, name in enumerate(series):
         colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
         part = table.loc[(table[series_col] == name) & ~table["suppressed"].astype(bool)]
+        if part.empty:
+            continue
         fig.add_trace(
             go.Scatter(
                 x=part["mean"],
@@ -731,13 +735,17 @@ def series_lines(
     y_title: str = "Mean score (0–100)",
     benchmark: float | None = None,
 ) -> go.Figure:
-    """Lines over periods, one per series (colour, marker shape and dash differ)."""
+    """Lines over periods, one per series (colour, marker shape and dash differ); a series
+    with nothing to draw is left out, the others keep the style of their place in
+    ``series``."""
     fig = new_figure()
     dashes = ("solid", "dash", "dot", "dashdot", "longdash")
     for k, name in enumerate(series):
         colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
         part = table.loc[table[series_col] == name].sort_values("period")
         y = part["mean"].where(~part["suppressed"].astype(bool))
+        if y.isna().all():
+            continue
         fig.add_trace(
             go.Scatter(
                 x=part["period"],

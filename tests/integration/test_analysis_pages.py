@@ -407,7 +407,7 @@ def test_my_authority_shows_own_figures_and_suppresses_small_comparators(as_):
     # neighbours: other medium London boroughs = Bexford and Carrow only -> suppressed
     assert by["Your statistical neighbours"]["Mean"] == "c"
     # and so is the stand-in: London boroughs can't be told apart from other types here
-    instead = by["Other London boroughs (as far as they can be shown), instead of your neighbours"]
+    instead = by["Other London boroughs (in place of neighbours)"]
     assert instead["Mean"] == "c"
     assert instead["Note"].startswith("not shown: no part of the other London boroughs")
     assert by["Other authorities in your supplier group"]["Authorities"] == "4"

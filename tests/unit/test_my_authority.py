@@ -248,10 +248,7 @@ def test_stand_in_is_compares_la_type_cell_where_compare_shows_it():
     assert report.ok, report.summary()
     assert table.loc[NEIGHBOURS, "suppressed"]
     name = stand_in("unitary")
-    assert (
-        name
-        == "Other unitary authorities (as far as they can be shown), instead of your neighbours"
-    )
+    assert name == "Other unitary authorities (in place of neighbours)"
     instead, own = table.loc[name], table.loc[YOU]
     cell = _compare_cell(data, ALL_GROUPS, la_type="unitary")
     assert not cell["suppressed"] and not instead["suppressed"]
