@@ -243,9 +243,10 @@ def _instead_of_hidden_neighbours(
     hidden, with a note saying what they are (or why they are hidden too)."""
     hidden_at = set(zip(table.loc[hood_hidden, "period"], table.loc[hood_hidden, "measure"],
                         strict=True))  # fmt: skip
-    is_instead = table["comparator"].isin(names)
-    at = pd.Series(list(zip(table["period"], table["measure"], strict=True)), index=table.index)
-    table = table.loc[~is_instead | at.isin(hidden_at)].copy()
+    is_instead = table["comparator"].isin(names).to_numpy()
+    at = zip(table["period"], table["measure"], strict=True)
+    wanted = np.fromiter((key in hidden_at for key in at), dtype=bool, count=len(table))
+    table = table.loc[~is_instead | wanted].copy()
     for name in names:
         mine = table["comparator"] == name
         off = mine & table["suppressed"].astype(bool)

@@ -32,7 +32,7 @@ from data.privacy.auditor import audit
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND as ALL_GROUPS
 from data.privacy.narrowing import fold_period
-from data.privacy.scores_cube import protected_scores
+from data.privacy.scores_cube import protected_scores, whole_part
 from data.privacy.views import (
     authority_targets,
     compare_figures,
@@ -287,3 +287,16 @@ def test_stand_in_is_the_publishable_part_of_the_la_type_and_passes_the_auditor(
         assert report.ok, (me, report.summary())
     county = table.loc[stand_in("county")]  # viewer 15: group 1's six counties
     assert county["n_las"] == 6 and stand_in("county").startswith("Other counties (")
+
+
+def test_whole_part_is_the_union_of_the_atoms_inside_a_selection():
+    # PARTIAL: the unitary selection is group 1's six (their own atom) and group 2's two
+    # (pooled with its counties); only group 1's six are its publishable part
+    data = rows(PARTIAL)
+    unitary = (data["la_type"] == "unitary").to_numpy()
+    part = whole_part(data, unitary, RULES)
+    assert set(data.loc[part, "authority_id"]) == set(range(1, 7))
+    assert not (part & ~unitary).any()
+    # a selection that is itself whole atoms is all of its own publishable part
+    group_1 = (data["supplier_id"] == 1).to_numpy()
+    assert (whole_part(data, group_1, RULES) == group_1).all()
