@@ -8,9 +8,10 @@ the pages' rows are, then for every authority builds its profile (SUS and every 
 period) and its SUS trend (every period), as data.pages.my_authority does, with neighbours
 of the same LA type and size band. Prints the time per profile and trend (p50/p95; the
 first call of a period also builds that period's atoms), the share of comparators shown
-per kind, and the time the auditor takes to check ``--audit`` authorities' comparators
-together with every Compare / Overview SUS cell of the period (every role, region and LA
-type filter)."""
+per kind (with the stand-in shown where the neighbours are c, and how many LAs get the
+neighbours or the stand-in), and the time the auditor takes to check ``--audit``
+authorities' comparators together with every Compare / Overview SUS cell of the period
+(every role, region and LA type filter)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,14 @@ from _common import emit, summary_ms
 
 from data.demo import build_demo
 from data.demo.frames import score_frame
-from data.pages.my_authority import COMPARATORS, YOU, Neighbours, _comparator_table
+from data.pages.my_authority import (
+    COMPARATORS,
+    NEIGHBOURS,
+    YOU,
+    Neighbours,
+    _comparator_table,
+    stand_in_sets,
+)
 from data.privacy.auditor import audit
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import fold_period
@@ -46,6 +54,25 @@ def default_neighbours(rows: pd.DataFrame) -> dict[int, frozenset]:
     return out
 
 
+INSTEAD = "Instead of neighbours (other LAs of its type)"
+
+
+def _shares(shown: pd.DataFrame) -> list[dict]:
+    """Comparators shown of those asked for, per kind (every stand-in as one kind), and how
+    many of the LAs' profile rows (LA x measure) show the neighbours or their stand-in."""
+    kind = shown["comparator"].where(shown["comparator"].isin(COMPARATORS), INSTEAD)
+    share = shown.groupby(kind)["suppressed"].agg(lambda s: f"{(~s).sum()}/{len(s)}")
+    names = [*COMPARATORS[1:3], INSTEAD, COMPARATORS[3]]
+    out = [{"comparator": c, "shown": share.get(c, "0/0")} for c in names]
+    hood = shown.loc[(kind == NEIGHBOURS) | (kind == INSTEAD)]
+    per = hood.groupby(["authority", "measure"])["suppressed"].agg(lambda s: (~s).any())
+    las = per.groupby(level="authority").all()
+    out.append({"comparator": "Neighbours or stand-in (LA x measure)",
+                "shown": f"{int(per.sum())}/{len(per)}; every measure for {int(las.sum())}"
+                         f"/{len(las)} LAs"})  # fmt: skip
+    return out
+
+
 def run(args) -> dict:
     rules = DisclosureRules()
     start = time.perf_counter()
@@ -60,7 +87,7 @@ def run(args) -> dict:
     for me in sorted(now["authority_id"].unique()):
         hood = Neighbours(hoods.get(me, frozenset()), "default")
         t0 = time.perf_counter()
-        tables.append(_comparator_table(now, me, hood, rules))
+        tables.append(_comparator_table(now, me, hood, rules).assign(authority=me))
         profile_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
         _comparator_table(sus.loc[sus["authority_id"].isin([me]).groupby(sus["period"])
@@ -68,8 +95,7 @@ def run(args) -> dict:
         trend_ms.append((time.perf_counter() - t0) * 1000)
     shown = pd.concat(tables, ignore_index=True)
     shown = shown.loc[shown["comparator"] != YOU]
-    share = shown.groupby("comparator")["suppressed"].agg(lambda s: f"{(~s).sum()}/{len(s)}")
-    out_rows = [{"comparator": c, "shown": share.get(c, "0/0")} for c in COMPARATORS if c != YOU]
+    out_rows = _shares(shown)
     audits = []
     part = now.loc[now["measure"] == "SUS"].reset_index(drop=True)
     t0 = time.perf_counter()
@@ -87,6 +113,7 @@ def run(args) -> dict:
             COMPARATORS[1]: (part["supplier_id"].to_numpy() == own_supplier) & (la != me),
             COMPARATORS[2]: np.isin(la, list(hood.ids)) & (la != me),
             COMPARATORS[3]: la != me,
+            **{k: v & (la != me) for k, v in stand_in_sets(part, me, rules).items()},
         }
         figs = [*compare, *set_figures(table, part, sets, {me}, "my authority")]
         report = audit(figs, score_contributions(part), rules, own={me},

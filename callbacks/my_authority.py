@@ -106,7 +106,7 @@ def profile_chart(viewer, session, period, measure) -> ChartResult:
     order = ["SUS", *[m for m in names if m != "SUS"]]
     table = table.assign(_o=table["measure"].map({m: i for i, m in enumerate(order)}))
     table = table.sort_values(["_o"], kind="stable").drop(columns="_o")
-    fig = comparator_dots(table, "measure", "comparator", list(ma.COMPARATORS), labels=names)
+    fig = comparator_dots(table, "measure", "comparator", ma.series(table), labels=names)
     return ChartResult(
         fig,
         summary,
@@ -133,7 +133,7 @@ def trend_chart(viewer, session, period, measure) -> ChartResult:
     else:
         summary = f"Your authority has results for one period only ({mine.iloc[0]['period']})."
     summary = " ".join(filter(None, [summary, ma.hidden_note(table)]))
-    fig = series_lines(table, "comparator", list(ma.COMPARATORS),
+    fig = series_lines(table, "comparator", ma.series(table),
                        benchmark=SUS_BENCHMARK if m == "SUS" else None)  # fmt: skip
     display = _display(table, {"period": "Period"})
     return ChartResult(fig, summary, display, footnote(), f"all periods; score {name}")
@@ -269,8 +269,8 @@ def periods_and_neighbours(_query) -> dict:
         periods = ma.own_periods(session, me)
         hood = ma.neighbours(session, me)
     note = (
-        f"Your statistical neighbours are {hood.describe()} ({len(hood.ids)} authorities, "
-        "of which those with results in a period are pooled)."
+        f"Your statistical neighbours are {hood.describe()} ({len(hood.ids)} authorities). "
+        f"{ma.NEIGHBOURS_NOTE}"
     )
     return {"options": options({q: q for q in reversed(periods)}, None), "note": note}
 

@@ -7,7 +7,10 @@ The LA's own figures are never suppressed for it. Comparators never include the 
 rows (with or without the LA's own) are whole atoms, the cells Compare and Overview publish,
 so a group's comparator is shown exactly when Compare shows that group, and subtracting the
 LA's own figures, or any other page's figure, gives nothing finer than atom totals. The
-neighbours, a set no other page shows, are shown only where they too are whole atoms.
+neighbours, a set no other page shows, are shown only where they too are whole atoms;
+elsewhere the page shows, under its own name, the nearest set it can publish instead: the
+other authorities of the LA's type, as far as their figures can be told apart from other
+types' (:func:`data.privacy.scores_cube.whole_part`).
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from data.privacy.access import Viewer, require
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.scores_cube import NO_OTHERS, protected_sets
+from data.privacy.scores_cube import NO_OTHERS, protected_sets, whole_part
 from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
 from data.queries.summaries import current_periods
+from data.reference.codes import la_type_names
 from data.scores.stats import pool, welch_arrays, welch_changes
 from data.store.models import CURRENT, Authority, StatisticalNeighbour, Submission
 
@@ -107,6 +111,46 @@ def comparator_sets(
     }
 
 
+def stand_in(la_type: str) -> str:
+    """The name of the comparator shown instead of the neighbours, for an LA of
+    ``la_type``, e.g. "Other unitary authorities (in place of neighbours)": short enough for
+    a chart legend; its note says it holds them only as far as they can be shown."""
+    name = la_type_names().get(la_type, str(la_type).replace("_", " "))
+    plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+    if not plural.startswith("London"):
+        plural = plural[0].lower() + plural[1:]
+    return f"Other {plural} (in place of neighbours)"
+
+
+def _kind(name: str) -> str:
+    """ "Other unitary authorities" from :func:`stand_in`'s name."""
+    return name.split(" (in place of", 1)[0]
+
+
+def _lower(text: str) -> str:
+    return text[0].lower() + text[1:]
+
+
+def stand_in_sets(
+    rows: pd.DataFrame, authority_id: int, rules: DisclosureRules
+) -> dict[str, np.ndarray]:
+    """The comparator shown where the neighbours cannot be: the authorities of the LA's own
+    LA type (the default neighbours' first criterion), as far as their rows make up whole
+    atoms per period and measure (:func:`whole_part`). It is all of them exactly where
+    Compare shows England for that LA type, and otherwise its largest publishable part."""
+    own_type = rows.loc[rows["authority_id"] == authority_id, "la_type"]
+    if own_type.empty:
+        return {}
+    la_type = own_type.iloc[0]
+    same = (rows["la_type"].astype(str) == str(la_type)).to_numpy()
+    return {stand_in(la_type): whole_part(rows, same, rules)}
+
+
+NEIGHBOURS_NOTE = (
+    "Their own figure is shown only where it cannot be combined with other published "
+    "figures to work out one authority's scores; elsewhere the charts show, and name, the "
+    "other authorities of your type instead, as far as the site can show them."
+)
 NEIGHBOURS_REASON = (
     "not shown: your statistical neighbours are not a set of authorities that the site "
     "publishes together, so their figure, with the figures on Compare, could let one "
@@ -124,6 +168,20 @@ _HIDDEN = {
     "Compare, could let one authority's scores be worked out.",
     ENGLAND: _TOO_FEW.format(name="Other authorities in England", verb="are"),
 }
+INSTEAD_REASON = (
+    "shown instead of your statistical neighbours: the {kind} whose figures the site can "
+    "show apart from other types of authority (all of them where Compare shows this type "
+    "of authority, otherwise only the respondents it can show)"
+)
+INSTEAD_NONE = (
+    "not shown: no part of the {kind} can be shown apart from other types of authority "
+    "without letting one authority's scores be worked out"
+)
+_INSTEAD_NOTE = (
+    "Your statistical neighbours can't be shown on their own (too few, or they could be "
+    "worked out from other figures); shown instead: {kind}, as far as the site can show "
+    "them apart from other types of authority."
+)
 _NONE = {
     GROUP: "No other authority in your supplier group has results.",
     NEIGHBOURS: "None of your statistical neighbours has results.",
@@ -136,10 +194,14 @@ def hidden_note(table: pd.DataFrame) -> str:
     if table.empty:
         return ""
     hidden = table.loc[table["suppressed"].astype(bool) & (table["comparator"] != YOU)]
+    instead = table.loc[~table["comparator"].isin(COMPARATORS)
+                        & ~table["suppressed"].astype(bool), "comparator"]  # fmt: skip
     out = []
     for name in COMPARATORS[1:]:
         reasons = set(hidden.loc[hidden["comparator"] == name, "reason"])
-        if reasons - {NO_OTHERS}:
+        if name == NEIGHBOURS and reasons and len(instead):
+            out.append(_INSTEAD_NOTE.format(kind=_lower(_kind(instead.iloc[0]))))
+        elif reasons - {NO_OTHERS}:
             out.append(_HIDDEN[name])
         elif reasons:
             out.append(_NONE[name])
@@ -158,17 +220,47 @@ def _comparator_table(
     if rows.empty:
         return pd.DataFrame()
     sets = comparator_sets(rows, me, hood.ids)
-    table = protected_sets(rows, sets, rules, {me}, own_label=YOU)
+    instead = stand_in_sets(rows, me, rules)
+    table = protected_sets(rows, {**sets, **instead}, rules, {me}, own_label=YOU)
     table = table.rename(columns={"set": "comparator"})
     hood_hidden = (table["comparator"] == NEIGHBOURS) & table["suppressed"].astype(bool)
     table.loc[hood_hidden & (table["reason"] != NO_OTHERS), "reason"] = NEIGHBOURS_REASON
+    table = _instead_of_hidden_neighbours(table, hood_hidden, list(instead))
     table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]]
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"
         table[col] = table[col].astype(kind)
-    order = {c: i for i, c in enumerate(COMPARATORS)}
+    rows_order = [YOU, GROUP, NEIGHBOURS, *list(instead), ENGLAND]  # stand-in by neighbours
+    order = {c: i for i, c in enumerate(rows_order)}
     table = table.assign(_o=table["comparator"].map(order))
     return table.sort_values(["period", "measure", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _instead_of_hidden_neighbours(
+    table: pd.DataFrame, hood_hidden: pd.Series, names: list[str]
+) -> pd.DataFrame:
+    """Keep the stand-in's rows only in the periods and measures whose neighbours are
+    hidden, with a note saying what they are (or why they are hidden too)."""
+    hidden_at = set(zip(table.loc[hood_hidden, "period"], table.loc[hood_hidden, "measure"],
+                        strict=True))  # fmt: skip
+    is_instead = table["comparator"].isin(names).to_numpy()
+    at = zip(table["period"], table["measure"], strict=True)
+    wanted = np.fromiter((key in hidden_at for key in at), dtype=bool, count=len(table))
+    table = table.loc[~is_instead | wanted].copy()
+    for name in names:
+        mine = table["comparator"] == name
+        off = mine & table["suppressed"].astype(bool)
+        table.loc[mine & ~off, "reason"] = INSTEAD_REASON.format(kind=_lower(_kind(name)))
+        table.loc[off, "reason"] = INSTEAD_NONE.format(kind=_lower(_kind(name)))
+    return table
+
+
+def series(table: pd.DataFrame) -> list[str]:
+    """The comparators of ``table`` in the order the charts draw them: yours, your group,
+    your neighbours, England, then what is shown instead of the neighbours (last, so the
+    others keep their colour and marker whether or not it is there)."""
+    instead = [n for n in dict.fromkeys(table["comparator"]) if n not in COMPARATORS]
+    return [*COMPARATORS, *instead]
 
 
 def profile(

@@ -243,6 +243,19 @@ class FindingsCube:
         present, counts = np.unique(self._atom[rows], return_counts=True)
         return bool((counts == self.atom_size[present]).all())
 
+    def inside(self, rows: np.ndarray) -> np.ndarray:
+        """For each of the cube rows at positions ``rows``, whether its whole atom is among
+        them: the rows of a selection that make up its largest publishable part (a union of
+        whole atoms, possibly empty)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        known = rows >= 0
+        atoms = self._atom[rows[known]]
+        out = np.zeros(len(rows), dtype=bool)
+        uniq = np.unique(rows[known])
+        per_atom = np.bincount(self._atom[uniq], minlength=self.n_atoms)
+        out[known] = per_atom[atoms] == self.atom_size[atoms]
+        return out
+
 
 def _per_la(frame: pd.DataFrame, idx: np.ndarray, la_codes: np.ndarray, n_la: int) -> np.ndarray:
     f = np.bincount(la_codes[idx], weights=frame[0][idx], minlength=n_la)

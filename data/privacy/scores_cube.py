@@ -231,3 +231,23 @@ def protected_sets(
         **summary_arrays(table["n"], table["sum"], table["sumsq"]),
     )[cols]
     return blank(table, (*VALUE_COLS, "sum", "sumsq"))
+
+
+def whole_part(rows: pd.DataFrame, mask: np.ndarray, rules: DisclosureRules) -> np.ndarray:
+    """Which of ``rows`` (positional) are in the largest publishable part of the selection
+    ``mask``: per period and measure, the selection's rows whose atoms lie wholly inside it.
+    Where the selection's own cell is published (a union of whole atoms) that is all of it;
+    otherwise the part Compare would publish if it could split the selection off, the same
+    for every viewer (My authority's stand-in for statistical neighbours)."""
+    mask = np.asarray(mask, dtype=bool)
+    measure_col = "theme" if "theme" in rows.columns else "measure"
+    live = rows["n"].to_numpy() > 0
+    out = np.zeros(len(rows), dtype=bool)
+    for key, pos in rows.groupby(["period", measure_col], sort=True, observed=True).indices.items():
+        pos = pos[live[pos]]
+        chosen = pos[mask[pos]]
+        if not len(chosen):
+            continue
+        cube, at = _cube_rows(rows.iloc[pos], rules, key)
+        out[chosen] = cube.inside(at[mask[pos]])
+    return out

@@ -260,11 +260,12 @@ SUS_GRADE_BANDS = sus_letter_bands()
 # invisible), each edge marked by a thin line as well.
 GRADE_SHADES = ("#dde3ea", "#ffffff")
 GRADE_EDGE = {"color": "#8a9099", "width": 1, "dash": "dot"}
-SERIES_STYLE = (  # colour and marker for up to four series: never colour alone
+SERIES_STYLE = (  # colour and marker for up to five series: never colour alone
     (DARK_BLUE, "circle"),
     (ORANGE, "diamond"),
     (TURQUOISE, "square"),
     (DARK_PINK, "triangle-up"),
+    (DARK_GREY, "x"),
 )
 
 
@@ -679,13 +680,17 @@ def comparator_dots(
     benchmark: float | None = None,
 ) -> go.Figure:
     """One row per label and one marker per series (colour and shape), with 95% intervals;
-    suppressed values are left out and listed as 'c' in the table alternative."""
+    suppressed values are left out and listed as 'c' in the table alternative. A series
+    with nothing to draw is left out of the legend too; each keeps the style of its place
+    in ``series``."""
     fig = new_figure()
     labels = labels or {}
     order = list(dict.fromkeys(table[label_col]))[::-1]
     for k, name in enumerate(series):
         colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
         part = table.loc[(table[series_col] == name) & ~table["suppressed"].astype(bool)]
+        if part.empty:
+            continue
         fig.add_trace(
             go.Scatter(
                 x=part["mean"],
@@ -730,20 +735,24 @@ def series_lines(
     y_title: str = "Mean score (0–100)",
     benchmark: float | None = None,
 ) -> go.Figure:
-    """Lines over periods, one per series (colour, marker shape and dash differ)."""
+    """Lines over periods, one per series (colour, marker shape and dash differ); a series
+    with nothing to draw is left out, the others keep the style of their place in
+    ``series``."""
     fig = new_figure()
-    dashes = ("solid", "dash", "dot", "dashdot")
+    dashes = ("solid", "dash", "dot", "dashdot", "longdash")
     for k, name in enumerate(series):
         colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
         part = table.loc[table[series_col] == name].sort_values("period")
         y = part["mean"].where(~part["suppressed"].astype(bool))
+        if y.isna().all():
+            continue
         fig.add_trace(
             go.Scatter(
                 x=part["period"],
                 y=y,
                 mode="lines+markers",
                 name=name,
-                line={"color": colour, "dash": dashes[k % 4], "width": 2.5},
+                line={"color": colour, "dash": dashes[k % len(dashes)], "width": 2.5},
                 marker={"symbol": symbol, "size": 10},
                 hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<extra></extra>",
             )

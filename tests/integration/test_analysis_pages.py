@@ -406,10 +406,24 @@ def test_my_authority_shows_own_figures_and_suppresses_small_comparators(as_):
     assert by["Your authority"]["Authorities"] == "1" and by["Your authority"]["Mean"] != "c"
     # neighbours: other medium London boroughs = Bexford and Carrow only -> suppressed
     assert by["Your statistical neighbours"]["Mean"] == "c"
+    # and so is the stand-in: London boroughs can't be told apart from other types here
+    instead = by["Other London boroughs (in place of neighbours)"]
+    assert instead["Mean"] == "c"
+    assert instead["Note"].startswith("not shown: no part of the other London boroughs")
     assert by["Other authorities in your supplier group"]["Authorities"] == "4"
     text = json.dumps(out)
     for secret in [n for n in NAMES if n != "Ashby"]:
         assert secret not in text
+
+
+def test_my_authority_neighbours_note_says_what_is_shown_instead(as_):
+    from tests.integration.test_upload_page import Page
+
+    values = {"my-authority-query.data": {}}
+    note = Page(as_("la")).call("my-authority-query.data", values, "neighbours-note")
+    text = note["my-authority-neighbours-note.children"]
+    assert text.startswith("Your statistical neighbours are authorities of the same type and")
+    assert "pooled" not in text and "other authorities of your type instead" in text
 
 
 def test_crafted_period_cannot_reach_another_authority(as_):

@@ -142,7 +142,9 @@ MY_USERS = {"la": "Ashby", "la2": "Bexford", "la_b": "Fernshire", "nlar": "Dunmo
 
 def _members(rows: pd.DataFrame, me: int, neighbour_ids: frozenset) -> dict[str, np.ndarray]:
     """Each comparator's other authorities as the product defines them (per period, "your
-    group" is the supplier the LA used then), written here rather than taken from the page."""
+    group" is the supplier the LA used then), written here rather than taken from the page;
+    the stand-in for hidden neighbours is the page's selection (tested against Compare in
+    tests/unit/test_my_authority.py), less the viewer."""
     la = rows["authority_id"].to_numpy()
     period = rows["period"].astype(str).to_numpy()
     supplier = rows["supplier_id"].to_numpy()
@@ -153,6 +155,7 @@ def _members(rows: pd.DataFrame, me: int, neighbour_ids: frozenset) -> dict[str,
         ma.GROUP: in_group & (la != me),
         ma.NEIGHBOURS: np.isin(la, list(neighbour_ids)) & (la != me),
         ma.ENGLAND: la != me,
+        **{k: v & (la != me) for k, v in ma.stand_in_sets(rows, me, RULES).items()},
     }
 
 
@@ -211,6 +214,10 @@ def test_my_authority_reads_the_score_cube_and_passes_the_auditor_with_compare(
     client = as_(user)
     me, hood, periods, rows, table = _my_authority(analysis_db, score_rows, user)
     assert (~table["suppressed"]).sum() > (table["comparator"] == ma.YOU).sum()  # not vacuous
+    # the neighbours are hidden, so each period and measure has the stand-in's row too
+    instead = table.loc[~table["comparator"].isin(ma.COMPARATORS)]
+    hidden = table.loc[(table["comparator"] == ma.NEIGHBOURS) & table["suppressed"]]
+    assert len(instead) == len(hidden) > 0
     for period in periods:  # the profile chart's table alternative, as the page shows it
         out = chart(client, "my-authority-profile", [period, "SUS"], MY)
         want = table.loc[table["period"] == period]

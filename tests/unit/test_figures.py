@@ -98,3 +98,27 @@ def test_charts_reserve_room_for_their_longest_label():
     short, long = bars("A"), bars("All groups (England) and a much longer name")
     assert long.l > short.l + 200
     assert short.b == long.b > 40  # the x axis title and its tick labels
+
+
+def test_comparator_charts_leave_out_series_with_nothing_to_draw_and_keep_styles():
+    import pandas as pd
+
+    from layouts.charts.figures import SERIES_STYLE, comparator_dots, series_lines
+
+    table = pd.DataFrame(
+        {
+            "measure": ["SUS"] * 3,
+            "period": ["2010-Q1"] * 3,
+            "who": ["a", "b", "c"],
+            "mean": [60.0, None, 55.0],
+            "ci_low": [55.0, None, 50.0],
+            "ci_high": [65.0, None, 60.0],
+            "suppressed": [False, True, False],
+        }
+    )
+    for fig in (
+        comparator_dots(table, "measure", "who", ["a", "b", "c"]),
+        series_lines(table, "who", ["a", "b", "c"]),
+    ):
+        drawn = {t.name: t.marker.symbol for t in fig.data}
+        assert drawn == {"a": SERIES_STYLE[0][1], "c": SERIES_STYLE[2][1]}

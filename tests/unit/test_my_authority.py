@@ -24,12 +24,15 @@ from data.pages.my_authority import (
     _comparator_table,
     comparator_sets,
     hidden_note,
+    series,
+    stand_in,
+    stand_in_sets,
 )
 from data.privacy.auditor import audit
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND as ALL_GROUPS
 from data.privacy.narrowing import fold_period
-from data.privacy.scores_cube import protected_scores
+from data.privacy.scores_cube import protected_scores, whole_part
 from data.privacy.views import (
     authority_targets,
     compare_figures,
@@ -67,13 +70,17 @@ def rows(spec: list[tuple], roles: tuple[str, ...] = ("sw",)) -> pd.DataFrame:
 
 def members(data: pd.DataFrame, me: int, ids: frozenset) -> dict[str, np.ndarray]:
     """Each comparator's authorities as the product defines them (written here, not taken
-    from the page, so the audit checks the page's figures against the definition)."""
+    from the page, so the audit checks the page's figures against the definition); the
+    stand-in for hidden neighbours is the page's own selection (its definition is tested
+    against Compare's cells below), less the viewer."""
     la = data["authority_id"].to_numpy()
     supplier = data.loc[la == me, "supplier_id"].iloc[0]
+    instead = {k: v & (la != me) for k, v in stand_in_sets(data, me, RULES).items()}
     return {
         GROUP: (data["supplier_id"] == supplier).to_numpy() & (la != me),
         NEIGHBOURS: np.isin(la, list(ids)) & (la != me),
         ENGLAND: la != me,
+        **instead,
     }
 
 
@@ -96,7 +103,9 @@ def test_comparators_leave_the_authority_itself_out():
     got = {name: set(la[mask]) for name, mask in sets.items()}
     assert got == {GROUP: {1, 2}, NEIGHBOURS: {3, 4}, ENGLAND: {1, 2, 3, 4}}
     table = _comparator_table(data, 1, Neighbours(frozenset({3, 4}), "table"), RULES)
-    assert list(table["comparator"]) == list(COMPARATORS)
+    # the neighbours are hidden (four authorities in all): the stand-in row follows them
+    assert list(table["comparator"]) == [YOU, GROUP, NEIGHBOURS, stand_in("T1"), ENGLAND]
+    assert series(table) == [*COMPARATORS, stand_in("T1")]  # charts: the others keep styles
     you = table.set_index("comparator").loc[YOU]
     assert not you["suppressed"] and you["n_las"] == 1 and you["mean"] == pytest.approx(51)
 
@@ -146,6 +155,7 @@ def test_neighbours_shown_only_as_whole_atoms():
     whole, report = audit_my_authority(data, 1, frozenset(range(2, 11)))
     assert report.ok, report.summary()
     assert not whole.loc[NEIGHBOURS, "suppressed"]
+    assert list(whole.index) == list(COMPARATORS)  # no stand-in where they are shown
     assert whole.loc[NEIGHBOURS, "n_las"] == 9
     others = data.loc[data["authority_id"].between(2, 10)]
     assert whole.loc[NEIGHBOURS, "mean"] == pytest.approx(others["sum"].sum() / others["n"].sum())
@@ -221,3 +231,72 @@ def test_property_demo_comparators_pass_the_auditor_with_compare(who):
     me, ids = who
     _table, report = audit_my_authority(rows, me, ids, compare)
     assert report.ok, report.summary()
+
+
+def _compare_cell(data: pd.DataFrame, group: str, **narrowing) -> pd.Series:
+    """Compare's cell of ``group`` (or England) under an LA type / region narrowing."""
+    table = protected_scores(data, ["group"], narrowing, RULES, totals={"group": ALL_GROUPS})
+    return table.set_index("group").loc[group]
+
+
+def test_stand_in_is_compares_la_type_cell_where_compare_shows_it():
+    # the neighbours (one pooled unitary, one county) are hidden; Compare shows England for
+    # unitary authorities (the pooled groups 1 and 2), so the stand-in is all of them less
+    # the viewer: the viewer adding its own figures back gets Compare's figure exactly
+    data = rows(POOLED)
+    table, report = audit_my_authority(data, 1, frozenset({2, 7}))
+    assert report.ok, report.summary()
+    assert table.loc[NEIGHBOURS, "suppressed"]
+    name = stand_in("unitary")
+    assert name == "Other unitary authorities (in place of neighbours)"
+    instead, own = table.loc[name], table.loc[YOU]
+    cell = _compare_cell(data, ALL_GROUPS, la_type="unitary")
+    assert not cell["suppressed"] and not instead["suppressed"]
+    assert instead["n_las"] == 5 and instead["n"] + own["n"] == cell["n"]
+    pooled = (instead["mean"] * instead["n"] + own["mean"] * own["n"]) / cell["n"]
+    assert pooled == pytest.approx(cell["mean"])
+    assert instead["reason"].startswith("shown instead of your statistical neighbours")
+    note = hidden_note(table.reset_index())
+    assert "Your statistical neighbours can't be shown on their own" in note
+    assert "shown instead: other unitary authorities" in note
+
+
+# Group 1: six unitary authorities and six counties, each type an atom of its own; group 2:
+# two unitary authorities, too few to split from its five counties. Compare shows group 1's
+# unitary authorities but not England's (group 2's two are mixed with its counties).
+PARTIAL = [
+    *[(a, 1, "NE", "unitary", 12) for a in range(1, 7)],
+    *[(a, 1, "SW", "county", 12) for a in range(7, 13)],
+    *[(a, 2, "NE", "unitary", 12) for a in (13, 14)],
+    *[(a, 2, "SW", "county", 12) for a in range(15, 20)],
+]
+
+
+def test_stand_in_is_the_publishable_part_of_the_la_type_and_passes_the_auditor():
+    data = rows(PARTIAL)
+    assert _compare_cell(data, ALL_GROUPS, la_type="unitary")["suppressed"]
+    group_1 = _compare_cell(data, "S1", la_type="unitary")
+    assert not group_1["suppressed"]
+    table, report = audit_my_authority(data, 13, frozenset({14, 1, 2}))
+    assert report.ok, report.summary()
+    instead = table.loc[stand_in("unitary")]
+    assert not instead["suppressed"] and instead["n_las"] == 6  # group 1's, not 14
+    assert instead["n"] == group_1["n"] and instead["mean"] == pytest.approx(group_1["mean"])
+    for me in (1, 7, 15):  # a viewer inside the shown part, a county in each group
+        table, report = audit_my_authority(data, me, frozenset({2, 13, 15}))
+        assert report.ok, (me, report.summary())
+    county = table.loc[stand_in("county")]  # viewer 15: group 1's six counties
+    assert county["n_las"] == 6 and stand_in("county").startswith("Other counties (")
+
+
+def test_whole_part_is_the_union_of_the_atoms_inside_a_selection():
+    # PARTIAL: the unitary selection is group 1's six (their own atom) and group 2's two
+    # (pooled with its counties); only group 1's six are its publishable part
+    data = rows(PARTIAL)
+    unitary = (data["la_type"] == "unitary").to_numpy()
+    part = whole_part(data, unitary, RULES)
+    assert set(data.loc[part, "authority_id"]) == set(range(1, 7))
+    assert not (part & ~unitary).any()
+    # a selection that is itself whole atoms is all of its own publishable part
+    group_1 = (data["supplier_id"] == 1).to_numpy()
+    assert (whole_part(data, group_1, RULES) == group_1).all()
