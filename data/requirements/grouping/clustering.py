@@ -36,6 +36,7 @@ from data.requirements.grouping.agglomerate import (
     Agglomerator,
     Cluster,
     link_candidates,
+    one_blas_thread,
     runs,
 )
 
@@ -125,9 +126,10 @@ def build_features(
     return x, d, words, known.astype(np.float64)
 
 
-def _groups(n: int, pairs: _Pairs) -> np.ndarray:
-    """Connected-component label of each of n findings when `pairs` join findings."""
-    a, b = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+def _groups(n: int, *pairs) -> np.ndarray:
+    """Connected-component label of each of n findings when `pairs` (lists or arrays of index
+    pairs) join findings."""
+    a, b = np.vstack([np.array(p, dtype=np.int64).reshape(-1, 2) for p in pairs]).T
     return connected_components(sp.coo_matrix((np.ones(len(a)), (a, b)), (n, n)))[1]
 
 
@@ -149,9 +151,7 @@ def _split(agg: Agglomerator, comp: list[int], must: np.ndarray, cannot: dict[in
     return sorted((sorted(c.members) for c in sub.clusters.values()), key=min)
 
 
-def _seed(
-    agg: Agglomerator, ids: np.ndarray, must: _Pairs, cannot: _Pairs, prev: dict
-) -> np.ndarray:
+def _seed(agg: Agglomerator, ids: np.ndarray, must, cannot: _Pairs, prev: dict) -> np.ndarray:
     """Add the starting clusters to agg and return each finding's cluster.
 
     Start partition: must_link plus previous ids, split where cannot_link demands; a previous id
@@ -165,10 +165,10 @@ def _seed(
             raise ValueError(f"cannot_link({ids[a]!r}, {ids[b]!r}) contradicts must_link pairs")
         cannot_map.setdefault(a, set()).add(b)
         cannot_map.setdefault(b, set()).add(a)
-    by_prev: dict[str, list[int]] = {}
-    for i, cid in prev.items():
-        by_prev.setdefault(cid, []).append(i)
-    comp = _groups(n, must + [(g[0], i) for g in by_prev.values() for i in g[1:]])
+    rows = np.fromiter(prev, dtype=np.int64, count=len(prev))
+    names = pd.factorize(np.array(list(prev.values()), dtype=object))[0]
+    first = rows[np.unique(names, return_index=True)[1]][names]  # a row per earlier id
+    comp = _groups(n, must, np.column_stack([first, rows]))
     broken = {comp[a] for a, b in cannot if comp[a] == comp[b]}
     parts: list[list[int]] = []
     for group in _members(comp, np.arange(n)):
@@ -190,7 +190,7 @@ def _seed(
     return cluster_of
 
 
-def _duplicates(findings: pd.DataFrame, free: np.ndarray, cannot: _Pairs) -> tuple[_Pairs, list]:
+def _duplicates(findings: pd.DataFrame, free: np.ndarray, cannot: _Pairs) -> tuple:
     """(pairs joining identical free findings, one row per set of identical findings).
 
     Identical findings (same text, theme and area) are the closest possible pair, so average
@@ -208,16 +208,10 @@ def _duplicates(findings: pd.DataFrame, free: np.ndarray, cannot: _Pairs) -> tup
     for a, b in cannot:
         ok[a] = ok[b] = False
     codes = pd.factorize(np.where(ok, key, np.arange(len(key)).astype(str)))[0]
-    first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
-    pairs: _Pairs = []
-    reps = []
-    for i, c in enumerate(codes):
-        if first[c] < 0:
-            first[c] = i
-            reps.append(i)
-        else:
-            pairs.append((int(first[c]), i))
-    return pairs, reps
+    reps = np.unique(codes, return_index=True)[1]  # first row of each set, in row order
+    first = reps[codes]
+    later = np.flatnonzero(first != np.arange(len(codes)))
+    return np.column_stack([first[later], later]), reps
 
 
 def _resolve(pairs: Iterable[tuple[str, str]], pos: Mapping[str, int]) -> _Pairs:
@@ -239,6 +233,7 @@ def check_findings(findings: pd.DataFrame) -> None:
         raise ValueError(f"duplicated finding_id value(s): {', '.join(dup[:10])}")
 
 
+@one_blas_thread
 def cluster_findings(
     findings: pd.DataFrame,
     *,
@@ -287,7 +282,8 @@ def cluster_findings(
     free = np.ones(len(ids), dtype=bool)
     free[list(prev)] = False
     same, reps = _duplicates(findings.iloc[order], free, cannot)
-    cluster_of = _seed(agg, ids, must + same, cannot, prev)
+    cluster_of = _seed(agg, ids, np.vstack([np.array(must, dtype=np.int64).reshape(-1, 2), same]),
+                       cannot, prev)  # fmt: skip
     free_rep = np.zeros(len(ids), dtype=bool)
     free_rep[reps] = True
     free_rep &= np.array([agg.clusters[c].anchor is None for c in cluster_of])
@@ -300,7 +296,7 @@ def cluster_findings(
     if dense is not None and w.meaning_neighbours > 0:
         sub = dense if len(cols) == len(dense) else dense[cols]
         near = cols[neighbours.nearest_pairs(sub, rows, w.meaning_neighbours)]
-        pairs = np.unique(np.vstack([pairs, near]), axis=0)
+        pairs = neighbours.unique_pairs(np.vstack([pairs, near]))
     link_candidates(agg, pairs, cluster_of)
     agg.run()
     labels = _name(agg, ids, set())
@@ -360,6 +356,7 @@ def summarise(
     ]  # fmt: skip
 
 
+@one_blas_thread
 def assign_to_groups(
     findings: pd.DataFrame,
     dense: np.ndarray | None,
