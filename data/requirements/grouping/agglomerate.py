@@ -108,10 +108,12 @@ class Agglomerator:
     """
 
     def __init__(self, x: sp.csr_matrix, known: np.ndarray, w, threshold: float,
-                 d: np.ndarray | None = None):  # fmt: skip
-        """w: ClusterWeights (theme_penalty, relative, prior_pairs are used)."""
+                 d: np.ndarray | None = None, d_rows: np.ndarray | None = None):  # fmt: skip
+        """w: ClusterWeights (theme_penalty, relative, prior_pairs are used). d: embedding
+        vectors; row i of X has vector d[d_rows[i]] (d[i] without d_rows)."""
         self.x, self.known, self.penalty, self.threshold = x, known, w.theme_penalty, threshold
         self.d = d
+        self.d_rows = np.arange(x.shape[0]) if d_rows is None else np.asarray(d_rows)
         self.relative, self.prior_pairs = w.relative, w.prior_pairs
         self.prior = threshold / w.relative if w.relative > 0 else 0.0
         self.scratch = np.zeros(x.shape[1])
@@ -164,10 +166,11 @@ class Agglomerator:
         dense, row = None, -1
         if self.d is not None:
             if len(members) == 1:  # D's row itself: no copy per singleton
-                dense, row = self.d[members[0]], members[0]
+                row = int(self.d_rows[members[0]])
+                dense = self.d[row]
                 diag += float(dense @ dense)
             else:
-                block = self.d[members]
+                block = self.d[self.d_rows[members]]
                 dense = block.sum(0)
                 diag += float(np.einsum("ij,ij->", block, block))
             every += float(dense @ dense)
@@ -328,8 +331,9 @@ def pair_sims(agg: Agglomerator, pairs: np.ndarray) -> np.ndarray:
         out[s:e] = np.bincount(np.repeat(np.arange(e - s), lens), prod, minlength=e - s)
         agg.scratch[idx] = 0.0
     if agg.d is not None:
+        rows = agg.d_rows
         for s in range(0, len(pairs), 8192):  # bounded temporaries (2 x 8192 x dim floats)
-            a, b = agg.d[pairs[s : s + 8192, 0]], agg.d[pairs[s : s + 8192, 1]]
+            a, b = agg.d[rows[pairs[s : s + 8192, 0]]], agg.d[rows[pairs[s : s + 8192, 1]]]
             out[s : s + 8192] += np.einsum("ij,ij->i", a, b)
     return out - agg.penalty * agg.known[pairs[:, 0]] * agg.known[pairs[:, 1]]
 

@@ -39,6 +39,7 @@ from data.requirements.grouping.agglomerate import (
     one_blas_thread,
     runs,
 )
+from data.requirements.grouping.vectors import shared
 
 REQUIRED_COLUMNS = ("finding_id", "theme", "workflow_area", "description", "suggested_change")
 DEFAULT_THRESHOLD = 0.19  # with the sentence model (tuned on half A, bench/cluster_eval.py)
@@ -142,7 +143,7 @@ def _members(labels: np.ndarray, items: np.ndarray) -> list[list[int]]:
 def _split(agg: Agglomerator, comp: list[int], must: np.ndarray, cannot: dict[int, set[int]]):
     """Split a group that cannot_link now forbids, keeping together as much as is allowed."""
     weights = ClusterWeights(relative=0.0, theme_penalty=agg.penalty)
-    sub = Agglomerator(agg.x, agg.known, weights, -np.inf, agg.d)
+    sub = Agglomerator(agg.x, agg.known, weights, -np.inf, agg.d, agg.d_rows)
     parts = _members(must, np.array(comp))
     cids = [sub.add(m, None, set().union(*(cannot.get(i, set()) for i in m))) for m in parts]
     for k, a in enumerate(cids):
@@ -269,13 +270,16 @@ def cluster_findings(
     dense = None
     if use_model and w.meaning > 0:
         dense = finding_embeddings(findings) if embeddings is None else embeddings
-        dense = None if dense is None else np.asarray(dense, dtype=np.float32)
-    if dense is not None and not np.array_equal(order, np.arange(len(order))):
-        dense = dense[order]  # (rows already in finding_id order need no copy)
+        dense = None if dense is None else shared(dense)
+    rows_of = None  # each sorted finding's row of the (distinct) vectors: never a copy of them
+    if dense is not None:
+        rows_of = dense.rows[order]
     if threshold is None:
         threshold = DEFAULT_THRESHOLD if dense is not None else FALLBACK_THRESHOLD
-    x, d, words, known = build_features(findings.iloc[order], w, dense)
-    agg = Agglomerator(x, known, w, threshold, d)
+    x, d, words, known = build_features(
+        findings.iloc[order], w, None if dense is None else dense.vectors
+    )
+    agg = Agglomerator(x, known, w, threshold, d, rows_of)
     must, cannot = _resolve(must_link, pos), _resolve(cannot_link, pos)
     prev = {pos[str(f)]: str(c).strip() for f, c in (previous or {}).items()
             if str(f) in pos and not pd.isna(c) and str(c).strip()}  # fmt: skip
@@ -294,7 +298,7 @@ def cluster_findings(
     df_cap = max(w.block_min, w.block_df * len(cols))
     pairs = cols[vocabulary.nearest_pairs(words[cols], rows, w.neighbours, df_cap)]
     if dense is not None and w.meaning_neighbours > 0:
-        sub = dense if len(cols) == len(dense) else dense[cols]
+        sub = d[rows_of[cols]]
         near = cols[neighbours.nearest_pairs(sub, rows, w.meaning_neighbours)]
         pairs = neighbours.unique_pairs(np.vstack([pairs, near]))
     link_candidates(agg, pairs, cluster_of)
@@ -336,14 +340,19 @@ class GroupSummary:
     areas: dict[str, int]
 
 
-def summarise(
-    labels: pd.Series, dense: np.ndarray, themes: pd.Series, areas: pd.Series
-) -> list[GroupSummary]:
-    """One GroupSummary per label (rows aligned: labels, dense, themes, areas)."""
+def summarise(labels: pd.Series, dense, themes: pd.Series, areas: pd.Series) -> list[GroupSummary]:
+    """One GroupSummary per label (rows aligned: labels, dense, themes, areas); dense is an
+    array or SharedVectors."""
+    dense = shared(dense)
     codes, names = pd.factorize(pd.Series(labels).astype(str).to_numpy(), sort=True)
-    sums = np.zeros((len(names), dense.shape[1]), dtype=np.float64)
-    np.add.at(sums, codes, dense)
-    squares = np.bincount(codes, np.einsum("ij,ij->i", dense, dense), len(names))
+    sums = np.zeros((len(names), dense.vectors.shape[1]), dtype=np.float64)
+    for s in range(0, len(codes), 16384):  # a sparse sum per chunk: np.add.at is 30x slower
+        groups, part = np.unique(codes[s : s + 16384], return_inverse=True)
+        ones = sp.csr_matrix((np.ones(len(part)), (part, np.arange(len(part)))),
+                             shape=(len(groups), len(part)))  # fmt: skip
+        sums[groups] += ones @ np.asarray(dense.take(slice(s, s + 16384)), dtype=np.float64)
+    square = np.einsum("ij,ij->i", dense.vectors, dense.vectors)[dense.rows]
+    squares = np.bincount(codes, square, len(names))
     sizes = np.bincount(codes, minlength=len(names))
     t, a = _themes(pd.Series(list(themes))), _areas(pd.Series(list(areas)))
     theme_counts = pd.crosstab(codes, t.to_numpy()).to_dict("index")
