@@ -275,20 +275,20 @@ class Agglomerator:
     def _merge(self, a: int, b: int) -> None:
         ca, cb = self.clusters[a], self.clusters[b]
         na, nb = ca.nbrs, cb.nbrs
-        union = na.keys() | nb.keys()
-        union.discard(a)
-        union.discard(b)
-        others = list(union)
-        num = np.array([na.get(c, 0.0) + nb.get(c, 0.0) for c in others])
-        for cid, part in ((a, na), (b, nb)):
-            miss = [k for k, c in enumerate(others) if c not in part]
-            if miss:
-                num[miss] += self.numerators(cid, [others[k] for k in miss])
-        del self.clusters[a], self.clusters[b]
-        for c in others:
-            nbrs = self.clusters[c].nbrs
-            nbrs.pop(a, None)
-            nbrs.pop(b, None)
+        ids_a, num_a = _arrays(na, b)
+        ids_b, num_b = _arrays(nb, a)
+        ids, inv = np.unique(np.concatenate([ids_a, ids_b]), return_inverse=True)
+        num = np.bincount(inv, np.concatenate([num_a, num_b]), len(ids))  # sum of known sides
+        for cid, known in ((a, inv[: len(ids_a)]), (b, inv[len(ids_a) :])):
+            miss = np.ones(len(ids), dtype=bool)
+            miss[known] = False
+            if miss.any():
+                num[miss] += self.numerators(cid, ids[miss].tolist())
+        clusters = self.clusters
+        del clusters[a], clusters[b]
+        for gone, near in ((a, ids_a), (b, ids_b)):  # neighbour lists are symmetric
+            for c in near.tolist():
+                del clusters[c].nbrs[gone]
         big, small = (ca, cb) if len(ca.members) >= len(cb.members) else (cb, ca)
         big.members.extend(small.members)
         key = min(ca.key, cb.key)
@@ -302,7 +302,15 @@ class Agglomerator:
                     self.table.free.append(int(-1 - self.table.ref[cid]))
         merged = Cluster(big.members, vec, ca.kn + cb.kn, inner + na[b], anchor,
                           ca.cannot | cb.cannot, dense, ca.size + cb.size, key)  # fmt: skip
-        self.link(self._new(merged), others, num)
+        self.link(self._new(merged), ids, num)
+
+
+def _arrays(nbrs: dict[int, float], leave: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, numerators) of a neighbour dict, without `leave`."""
+    ids = np.fromiter(nbrs.keys(), dtype=np.int64, count=len(nbrs))
+    num = np.fromiter(nbrs.values(), dtype=np.float64, count=len(nbrs))
+    keep = ids != leave
+    return ids[keep], num[keep]
 
 
 def _add(big: tuple, small: tuple) -> tuple[np.ndarray, np.ndarray]:
