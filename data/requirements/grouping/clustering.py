@@ -11,9 +11,10 @@ that stops at ``threshold``, plus a relative-closeness test (as in Chameleon): a
 absorbs findings nearly as close as its own members, which keeps near-miss problems apart.
 
 No n x n matrix: average linkage is the dot product of two groups' summed unit vectors over the
-pair count, so it is exact from per-cluster sums; candidate pairs come from a sparse
-nearest-neighbour search on rarer words and one on the embeddings (grouping.neighbours); and since
-average linkage is reducible, pairs below the threshold are dropped at once. ``previous``,
+pair count, so it is exact from per-cluster sums (the merge loop is grouping.agglomerate);
+candidate pairs come from a sparse nearest-neighbour search on rarer words and one on the
+embeddings (grouping.neighbours); and since average linkage is reducible, pairs below the
+threshold are dropped at once. ``previous``,
 ``must_link`` and ``cannot_link`` make earlier ids and curated decisions survive recomputation;
 new ids derive from the smallest finding_id. ``assign_to_groups`` places an upload's findings
 against stored group summaries without a full regroup.
