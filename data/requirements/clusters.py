@@ -119,20 +119,26 @@ def _clustering_input(
 
 
 def cached_embeddings(
-    session: Session, frame: pd.DataFrame, *, cached_only: bool = False
-) -> np.ndarray | None:
+    session: Session, frame: pd.DataFrame, *, cached_only: bool = False, shared: bool = False
+):
     """Sentence vectors for frame's rows as grouping uses them (embeddings.centred), from the
     raw model vectors cached in FindingEmbedding, embedding (and storing) only texts not cached
     yet; None without the model (or, with cached_only, when any text is not cached: pages
-    never load the model)."""
+    never load the model). An array with a row per finding, or with shared=True a
+    clustering.SharedVectors holding each distinct text's vector once (a full regroup)."""
     from data.requirements.grouping import embeddings as emb
+    from data.requirements.grouping.vectors import SharedVectors
 
     if not emb.probe().available:  # loads no model: only new texts need it
         return None
-    texts = [
-        emb.model_input(d, s)
-        for d, s in zip(frame["description"], frame["suggested_change"], strict=True)
-    ]
+    # Findings repeat (same wording in many submissions): each distinct text is keyed once.
+    first: dict[tuple, int] = {}
+    pair_of = np.fromiter(
+        (first.setdefault(p, len(first)) for p in zip(frame["description"],
+                                                      frame["suggested_change"], strict=True)),
+        dtype=np.int64, count=len(frame),
+    )  # fmt: skip
+    texts = [emb.model_input(d, s) for d, s in first]
     keys = [emb.text_key(t) for t in texts]
     where = {k: i for i, k in enumerate(dict.fromkeys(keys))}
     unique = np.zeros((len(where), emb.DIM), dtype=np.float32)
@@ -170,7 +176,8 @@ def cached_embeddings(
              for k, v in zip(todo, vecs, strict=True)],
         )  # fmt: skip
     unique = emb.centred(unique)  # per distinct text, then one row per finding
-    return unique[np.fromiter((where[k] for k in keys), dtype=np.int64, count=len(keys))]
+    row = np.fromiter((where[k] for k in keys), dtype=np.int64, count=len(keys))
+    return SharedVectors(unique, row[pair_of]) if shared else unique[row[pair_of]]
 
 
 def _union_find(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -261,7 +268,7 @@ def regroup(
     ids = frame["id"].tolist()
     stored = stored_assignments(session, ids)
     must, cannot = curation_constraints(session, set(frame["finding_id"]))
-    dense = cached_embeddings(session, frame)
+    dense = cached_embeddings(session, frame, shared=True)
     labels = cluster_findings(
         frame,
         previous={str(k): v for k, v in stored.items()},

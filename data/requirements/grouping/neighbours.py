@@ -10,14 +10,29 @@ computes exact similarities for every pair it is given.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 EXACT_UP_TO = 20_000
 _BLOCK_CELLS = 4e6  # cells per similarity block (16 MB of float32, 32 MB of top-k indices)
 
 
+def unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Distinct rows of an (m, 2) array of non-negative ints, sorted (as np.unique(axis=0),
+    which sorts structured rows and is many times slower)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if not len(pairs):
+        return pairs
+    width = int(pairs.max()) + 1
+    code = np.unique(pairs[:, 0] * width + pairs[:, 1])
+    return np.column_stack([code // width, code % width])
+
+
 def _top_k(sims: np.ndarray, cols: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
-    """Pairs (min, max) of each row with its k most similar columns (itself excluded)."""
-    sims[cols[None, :] == rows[:, None]] = -np.inf
+    """Pairs (min, max) of each row with its k most similar columns (itself excluded).
+    cols is sorted."""
+    at = np.minimum(np.searchsorted(cols, rows), len(cols) - 1)
+    own = np.flatnonzero(cols[at] == rows)
+    sims[own, at[own]] = -np.inf
     k = min(k, sims.shape[1] - 1)
     if k <= 0:
         return np.empty((0, 2), dtype=np.int64)
@@ -47,8 +62,8 @@ def kmeans(d: np.ndarray, centroids: int, iters: int = 8, sample: int = 40_000, 
     c = x[rng.choice(len(x), centroids, replace=False)].copy()
     for _ in range(iters):
         label = np.argmax(x @ c.T, axis=1)
-        sums = np.zeros_like(c)
-        np.add.at(sums, label, x)
+        ones = np.ones(len(x), dtype=x.dtype)  # sums per centroid, as np.add.at but 30x faster
+        sums = sp.csr_matrix((ones, (label, np.arange(len(x)))), shape=c.shape[:1] + (len(x),)) @ x
         empty = ~sums.any(axis=1)
         sums[empty] = c[empty]
         c = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
@@ -81,5 +96,4 @@ def nearest_pairs(d: np.ndarray, rows: np.ndarray, k: int, probe: int = 4) -> np
                 continue
             cols = np.concatenate([order[bounds[j] : bounds[j + 1]] for j in near_c[cell]])
             parts += _exact(d, members, np.unique(cols), k)
-    pairs = np.vstack(parts) if parts else np.empty((0, 2), dtype=np.int64)
-    return np.unique(pairs.astype(np.int64), axis=0)
+    return unique_pairs(np.vstack(parts) if parts else np.empty((0, 2), dtype=np.int64))

@@ -18,8 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from sklearn.preprocessing import normalize
+
+from data.requirements.grouping.neighbours import unique_pairs
 
 # Domain abbreviations of children's social care -> one canonical token each, and the long
 # forms they abbreviate. Only genuine abbreviations belong here: the meaning of everything else
@@ -248,13 +250,44 @@ def _word_analyzer(toks: list[str]) -> list[str]:
     return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
 
 
-def _tfidf(docs: list, n: int, weight: float, **kwargs: object) -> sp.csr_matrix:
-    """Unit rows of description + weight * suggested_change (each unit) for one feature type."""
+def _distinct(items: list, key) -> tuple[list, np.ndarray]:
+    """(distinct items in first-seen order, index of each item in them)."""
+    first: dict = {}
+    inv = np.fromiter(
+        (first.setdefault(key(t), len(first)) for t in items), dtype=np.int64, count=len(items)
+    )
+    out = [None] * len(first)
+    for t, k in zip(items, inv.tolist(), strict=True):
+        out[k] = t
+    return out, inv
+
+
+def _tfidf(docs: list, n: int, weight: float, key, **kwargs: object) -> sp.csr_matrix:
+    """Unit rows of description + weight * suggested_change (each unit) for one feature type.
+
+    docs: n descriptions then n suggestions. Findings repeat a lot (the same wording in many
+    submissions, stock suggestions), so each distinct document, and each distinct pair, is
+    computed once and its row copied; the IDF still counts every document, so the rows equal
+    TfidfVectorizer(sublinear_tf=True, norm=None) on all docs followed by the same sums."""
+    uniq, inv = _distinct(docs, key)
     try:
-        mat = TfidfVectorizer(sublinear_tf=True, norm=None, **kwargs).fit_transform(docs)
+        counts = CountVectorizer(dtype=np.float64, **kwargs).fit_transform(uniq).tocsr()
     except ValueError:  # no usable text at all
         return sp.csr_matrix((n, 1))
-    return normalize((normalize(mat[:n]) + weight * normalize(mat[n:])).tocsr())
+    copies = np.bincount(inv, minlength=len(uniq)).astype(np.float64)
+    rows = np.repeat(np.arange(len(uniq)), np.diff(counts.indptr))
+    df = np.bincount(counts.indices, weights=copies[rows], minlength=counts.shape[1])
+    idf = np.full_like(df, len(docs) + 1.0)  # smooth IDF, exactly as scikit-learn computes it
+    idf /= df + 1.0
+    np.log(idf, out=idf)
+    idf += 1.0
+    np.log(counts.data, out=counts.data)  # sublinear tf
+    counts.data += 1.0
+    counts.data *= idf[counts.indices]
+    unit = normalize(counts)
+    pairs, which = _distinct(list(zip(inv[:n].tolist(), inv[n:].tolist(), strict=True)), tuple)
+    d, s = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    return normalize((unit[d] + weight * unit[s]).tocsr())[which]
 
 
 def text_vectors(
@@ -282,12 +315,11 @@ def text_vectors(
     toks = [tok(t) for t in descriptions]
     n = len(toks)
     toks += [tok(t) for t in suggestions]
-    words = _tfidf(toks, n, suggestion_weight, analyzer=_word_analyzer)
+    words = _tfidf(toks, n, suggestion_weight, id, analyzer=_word_analyzer)  # lists are shared
     if not with_chars:  # the caller gives the text no weight: words only, for candidates
         return sp.csr_matrix((n, 1)), words
-    chars = _tfidf(
-        [" ".join(t) for t in toks], n, suggestion_weight, analyzer="char_wb", ngram_range=(3, 5)
-    )
+    chars = _tfidf([" ".join(t) for t in toks], n, suggestion_weight, str,
+                   analyzer="char_wb", ngram_range=(3, 5))  # fmt: skip
     text = sp.hstack([np.sqrt(word_share) * words, np.sqrt(1.0 - word_share) * chars], "csr")
     return text, words
 
@@ -314,5 +346,4 @@ def nearest_pairs(words: sp.csr_matrix, rows: np.ndarray, k: int, max_df: float)
             if len(idx) > k:
                 idx = idx[np.argpartition(-val, k)[:k]]
             out.append(np.column_stack([np.minimum(idx, i), np.maximum(idx, i)]))
-    pairs = np.vstack(out) if out else np.empty((0, 2))
-    return np.unique(pairs.astype(np.int64), axis=0)
+    return unique_pairs(np.vstack(out) if out else np.empty((0, 2)))
