@@ -16,7 +16,7 @@ nearest-neighbour search on rarer words and one on the embeddings (grouping.neig
 average linkage is reducible, pairs below the threshold are dropped at once. ``previous``,
 ``must_link`` and ``cannot_link`` make earlier ids and curated decisions survive recomputation;
 new ids derive from the smallest finding_id. ``assign_to_groups`` places an upload's findings
-against stored group summaries without a full regroup.
+against stored group summaries without a full regroup, by meaning alone (``ASSIGN_WEIGHTS``).
 """
 
 from __future__ import annotations
@@ -35,8 +35,12 @@ from data.requirements.grouping import embeddings as emb
 from data.requirements.grouping import neighbours, vocabulary
 
 REQUIRED_COLUMNS = ("finding_id", "theme", "workflow_area", "description", "suggested_change")
-DEFAULT_THRESHOLD = 0.19  # with the sentence model (tuned on half A, bench/cluster_eval.py)
+DEFAULT_THRESHOLD = 0.18  # with the sentence model (tuned on half A, bench/cluster_eval.py)
 FALLBACK_THRESHOLD = 0.11  # TF-IDF only (tuned the same way)
+# Upload-time assignment compares sentence vectors alone (exact from stored group summaries;
+# the text part's IDF depends on the whole corpus), with its own setting tuned the same way.
+# Findings placed at upload keep their group in later regroups, like any grouped finding.
+ASSIGN_THRESHOLD = 0.20
 _NO_AREA = {"", "general", "nan"}
 _Pairs = list[tuple[int, int]]
 
@@ -55,8 +59,11 @@ class ClusterWeights:
     neighbours: int = 40  # candidate neighbours kept per finding
     block_df: float = 0.02  # words in more than this share of findings create no candidates...
     block_min: int = 400  # ... unless they are in fewer findings than this
-    meaning: float = 1.0  # a: share of the sentence embedding in the cosine (0: TF-IDF only)
+    meaning: float = 0.5  # a: share of the sentence embedding in the cosine (0: TF-IDF only)
     meaning_neighbours: int = 12  # candidate neighbours per finding by embedding
+
+
+ASSIGN_WEIGHTS = ClusterWeights(meaning=1.0, relative=0.6)  # see ASSIGN_THRESHOLD
 
 
 def model_status() -> emb.Status:
@@ -577,16 +584,18 @@ def assign_to_groups(
     or forms a new group with other new findings, or stays alone. Stored groups never merge.
 
     Works from group summaries, so its cost does not grow with the number of stored findings.
-    Exact when the similarity is the sentence vector alone (weights.meaning == 1, the tuned
-    default); returns None otherwise, or without vectors: the text part's IDF depends on the
-    whole corpus, so those findings wait for the next full regroup.
+    Exact only when the similarity is the sentence vector alone (weights.meaning == 1): the text
+    part's IDF depends on the whole corpus. So uploads are placed by meaning alone with their
+    own tuned setting (ASSIGN_WEIGHTS, ASSIGN_THRESHOLD; the defaults here), while a regroup
+    groups the findings not yet grouped by meaning and words. Returns None without vectors or
+    for weights with a text share: those findings wait for a regroup.
     taken: every cluster id in use, so new ids never collide.
     """
     check_findings(findings)
-    w = weights or ClusterWeights()
+    w = weights or ASSIGN_WEIGHTS
     if dense is None or w.meaning < 1.0:
         return None
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    threshold = ASSIGN_THRESHOLD if threshold is None else threshold
     if findings.empty:
         return pd.Series([], index=findings.index, dtype=object, name="cluster_id")
     raw = findings["finding_id"].astype(str).str.strip().to_numpy()
