@@ -2,9 +2,10 @@
 
 Findings are compared by meaning and by words: the cosine of ``[sqrt(a) * embedding |
 sqrt(1 - a) * tfidf]``, where the embedding comes from a local sentence model
-(``grouping.embeddings``) and TF-IDF is on canonical word and character n-grams
-(``grouping.vocabulary``); ``a`` is ``ClusterWeights.meaning``. Without the model, TF-IDF alone is
-used with its own tuned threshold (``FALLBACK_THRESHOLD``), and ``model_status()`` says so. The
+(``grouping.embeddings``) and TF-IDF is on canonical word uni- and bigrams
+(``grouping.vocabulary``); ``a`` is ``ClusterWeights.meaning``. Without the model, TF-IDF alone
+(words and character n-grams) is used with its own tuned setting (``FALLBACK_WEIGHTS``,
+``FALLBACK_THRESHOLD``), and ``model_status()`` says so. The
 similarity is adjusted by theme and workflow area: the same theme adds a bonus, a different
 theme a penalty (not a veto: LAs mis-code themes). Groups form by average-linkage agglomeration
 that stops at ``threshold``, plus a relative-closeness test (as in Chameleon): a tight group only
@@ -35,7 +36,7 @@ from data.requirements.grouping import embeddings as emb
 from data.requirements.grouping import neighbours, vocabulary
 
 REQUIRED_COLUMNS = ("finding_id", "theme", "workflow_area", "description", "suggested_change")
-DEFAULT_THRESHOLD = 0.18  # with the sentence model (tuned on half A, bench/cluster_eval.py)
+DEFAULT_THRESHOLD = 0.19  # with the sentence model (tuned on half A, bench/cluster_eval.py)
 FALLBACK_THRESHOLD = 0.11  # TF-IDF only (tuned the same way)
 # Upload-time assignment compares sentence vectors alone (exact from stored group summaries;
 # the text part's IDF depends on the whole corpus), with its own setting tuned the same way.
@@ -49,7 +50,7 @@ _Pairs = list[tuple[int, int]]
 class ClusterWeights:
     """Tunable weights; see bench/cluster_eval.py for how they were chosen."""
 
-    word: float = 0.7  # share of word-level (vs character-level) similarity
+    word: float = 1.0  # share of word-level (vs character-level) TF-IDF; 1.0: words only
     suggestion: float = 0.6  # weight of suggested_change relative to description
     theme_bonus: float = 0.04
     theme_penalty: float = 0.04
@@ -64,6 +65,8 @@ class ClusterWeights:
 
 
 ASSIGN_WEIGHTS = ClusterWeights(meaning=1.0, relative=0.6)  # see ASSIGN_THRESHOLD
+# TF-IDF only (no model): character n-grams as well, which absorb typos (FALLBACK_THRESHOLD)
+FALLBACK_WEIGHTS = ClusterWeights(word=0.7, meaning=0.0)
 
 
 def model_status() -> emb.Status:
@@ -469,6 +472,7 @@ def cluster_findings(
     must_link / cannot_link: curated (finding_id, finding_id) decisions that always hold.
     threshold: minimum average adjusted similarity for two groups to merge (default: the tuned
     DEFAULT_THRESHOLD with the sentence model, FALLBACK_THRESHOLD without).
+    weights: default ClusterWeights() with the sentence model, FALLBACK_WEIGHTS without.
     embeddings: unit sentence vectors, one row per finding in ``findings`` order (e.g. from the
     database cache); computed with the model when None and use_model is true.
     New ids are "C-<smallest finding_id in the cluster>".
@@ -487,6 +491,8 @@ def cluster_findings(
         dense = None if dense is None else np.asarray(dense, dtype=np.float32)
     if dense is not None and not np.array_equal(order, np.arange(len(order))):
         dense = dense[order]  # (rows already in finding_id order need no copy)
+    if dense is None and weights is None:
+        w = FALLBACK_WEIGHTS
     if threshold is None:
         threshold = DEFAULT_THRESHOLD if dense is not None else FALLBACK_THRESHOLD
     x, d, words, known = build_features(findings.iloc[order], w, dense)
