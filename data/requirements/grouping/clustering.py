@@ -2,9 +2,10 @@
 
 Findings are compared by meaning and by words: the cosine of ``[sqrt(a) * embedding |
 sqrt(1 - a) * tfidf]``, where the embedding comes from a local sentence model
-(``grouping.embeddings``) and TF-IDF is on canonical word and character n-grams
-(``grouping.vocabulary``); ``a`` is ``ClusterWeights.meaning``. Without the model, TF-IDF alone is
-used with its own tuned threshold (``FALLBACK_THRESHOLD``), and ``model_status()`` says so. The
+(``grouping.embeddings``) and TF-IDF is on canonical word uni- and bigrams
+(``grouping.vocabulary``); ``a`` is ``ClusterWeights.meaning``. Without the model, TF-IDF alone
+(words and character n-grams) is used with its own tuned setting (``FALLBACK_WEIGHTS``,
+``FALLBACK_THRESHOLD``), and ``model_status()`` says so. The
 similarity is adjusted by theme and workflow area: the same theme adds a bonus, a different
 theme a penalty (not a veto: LAs mis-code themes). Groups form by average-linkage agglomeration
 that stops at ``threshold``, plus a relative-closeness test (as in Chameleon): a tight group only
@@ -17,7 +18,7 @@ embeddings (grouping.neighbours); and since average linkage is reducible, pairs 
 threshold are dropped at once. ``previous``,
 ``must_link`` and ``cannot_link`` make earlier ids and curated decisions survive recomputation;
 new ids derive from the smallest finding_id. ``assign_to_groups`` places an upload's findings
-against stored group summaries without a full regroup.
+against stored group summaries without a full regroup, by meaning alone (``ASSIGN_WEIGHTS``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ from data.requirements.grouping.vectors import shared
 REQUIRED_COLUMNS = ("finding_id", "theme", "workflow_area", "description", "suggested_change")
 DEFAULT_THRESHOLD = 0.19  # with the sentence model (tuned on half A, bench/cluster_eval.py)
 FALLBACK_THRESHOLD = 0.11  # TF-IDF only (tuned the same way)
+# Upload-time assignment compares sentence vectors alone (exact from stored group summaries;
+# the text part's IDF depends on the whole corpus), with its own setting tuned the same way.
+# Findings placed at upload keep their group in later regroups, like any grouped finding.
+ASSIGN_THRESHOLD = 0.20
 _NO_AREA = {"", "general", "nan"}
 _Pairs = list[tuple[int, int]]
 
@@ -53,7 +58,7 @@ _Pairs = list[tuple[int, int]]
 class ClusterWeights:
     """Tunable weights; see bench/cluster_eval.py for how they were chosen."""
 
-    word: float = 0.7  # share of word-level (vs character-level) similarity
+    word: float = 1.0  # share of word-level (vs character-level) TF-IDF; 1.0: words only
     suggestion: float = 0.6  # weight of suggested_change relative to description
     theme_bonus: float = 0.04
     theme_penalty: float = 0.04
@@ -63,8 +68,13 @@ class ClusterWeights:
     neighbours: int = 40  # candidate neighbours kept per finding
     block_df: float = 0.02  # words in more than this share of findings create no candidates...
     block_min: int = 400  # ... unless they are in fewer findings than this
-    meaning: float = 1.0  # a: share of the sentence embedding in the cosine (0: TF-IDF only)
+    meaning: float = 0.5  # a: share of the sentence embedding in the cosine (0: TF-IDF only)
     meaning_neighbours: int = 12  # candidate neighbours per finding by embedding
+
+
+ASSIGN_WEIGHTS = ClusterWeights(meaning=1.0, relative=0.6)  # see ASSIGN_THRESHOLD
+# TF-IDF only (no model): character n-grams as well, which absorb typos (FALLBACK_THRESHOLD)
+FALLBACK_WEIGHTS = ClusterWeights(word=0.7, meaning=0.0)
 
 
 def model_status() -> emb.Status:
@@ -256,6 +266,7 @@ def cluster_findings(
     must_link / cannot_link: curated (finding_id, finding_id) decisions that always hold.
     threshold: minimum average adjusted similarity for two groups to merge (default: the tuned
     DEFAULT_THRESHOLD with the sentence model, FALLBACK_THRESHOLD without).
+    weights: default ClusterWeights() with the sentence model, FALLBACK_WEIGHTS without.
     embeddings: unit sentence vectors, one row per finding in ``findings`` order (e.g. from the
     database cache); computed with the model when None and use_model is true.
     New ids are "C-<smallest finding_id in the cluster>".
@@ -275,6 +286,8 @@ def cluster_findings(
     rows_of = None  # each sorted finding's row of the (distinct) vectors: never a copy of them
     if dense is not None:
         rows_of = dense.rows[order]
+    if dense is None and weights is None:
+        w = FALLBACK_WEIGHTS
     if threshold is None:
         threshold = DEFAULT_THRESHOLD if dense is not None else FALLBACK_THRESHOLD
     x, d, words, known = build_features(
@@ -381,16 +394,18 @@ def assign_to_groups(
     or forms a new group with other new findings, or stays alone. Stored groups never merge.
 
     Works from group summaries, so its cost does not grow with the number of stored findings.
-    Exact when the similarity is the sentence vector alone (weights.meaning == 1, the tuned
-    default); returns None otherwise, or without vectors: the text part's IDF depends on the
-    whole corpus, so those findings wait for the next full regroup.
+    Exact only when the similarity is the sentence vector alone (weights.meaning == 1): the text
+    part's IDF depends on the whole corpus. So uploads are placed by meaning alone with their
+    own tuned setting (ASSIGN_WEIGHTS, ASSIGN_THRESHOLD; the defaults here), while a regroup
+    groups the findings not yet grouped by meaning and words. Returns None without vectors or
+    for weights with a text share: those findings wait for a regroup.
     taken: every cluster id in use, so new ids never collide.
     """
     check_findings(findings)
-    w = weights or ClusterWeights()
+    w = weights or ASSIGN_WEIGHTS
     if dense is None or w.meaning < 1.0:
         return None
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    threshold = ASSIGN_THRESHOLD if threshold is None else threshold
     if findings.empty:
         return pd.Series([], index=findings.index, dtype=object, name="cluster_id")
     raw = findings["finding_id"].astype(str).str.strip().to_numpy()

@@ -318,6 +318,8 @@ def text_vectors(
     words = _tfidf(toks, n, suggestion_weight, id, analyzer=_word_analyzer)  # lists are shared
     if not with_chars:  # the caller gives the text no weight: words only, for candidates
         return sp.csr_matrix((n, 1)), words
+    if word_share >= 1.0:  # no character part: skip computing it (it is large at scale)
+        return words, words
     chars = _tfidf([" ".join(t) for t in toks], n, suggestion_weight, str,
                    analyzer="char_wb", ngram_range=(3, 5))  # fmt: skip
     text = sp.hstack([np.sqrt(word_share) * words, np.sqrt(1.0 - word_share) * chars], "csr")
