@@ -8,7 +8,15 @@ A score cell (mean, interval, respondent and authority counts of a group, role, 
 LA type selection, or England) is published only if it is a union of whole atoms; its
 figures are sums over the atoms (n, sum, sum of squares), so no combination of published
 means and counts says anything finer than an atom. Every viewer gets the same cells; the
-viewer's own figures are on My authority."""
+viewer's own figures are on My authority.
+
+Compare's spread inside a group is one more dimension of the same partition: ``band``,
+each authority's place among its group's authorities by its own mean in that period and
+measure (the lowest half, third ... fifth, see :func:`score_bands`). The atoms split on it
+right after the group, so a band is published only as a union of whole atoms (at least
+``min_las + 1`` authorities, safe after removing any one, no dominance), by the same
+figures (pooled n, mean, interval) as every other cell, and every other view's cells are
+unions of the same atoms: a band minus a region cell is never one authority."""
 
 from __future__ import annotations
 
@@ -25,8 +33,12 @@ from data.privacy.disclosure import DisclosureRules, blank
 from data.scores.stats import summary_arrays
 
 # score dimension -> the findings cube dimension that carries it
-AS_CUBE = {"group": "group", "role": "theme", "region": "region", "la_type": "la_type"}
-ORDERS = (("group", "theme", "la_type", "region"),)  # groups first: Compare is by group
+AS_CUBE = {"group": "group", "band": "category", "role": "theme", "region": "region",
+           "la_type": "la_type"}  # fmt: skip
+# groups first (Compare is by group), then role, then the spread bands inside each group
+ORDERS = (("group", "theme", "category", "la_type", "region"),)
+MAX_BANDS = 2
+NO_BANDS = "all"  # the band of every authority of a group too small to split
 VALUE_COLS = ("n", "n_las", "mean", "sd", "ci_low", "ci_high")
 _CACHE: OrderedDict[tuple, FindingsCube] = OrderedDict()
 _LOCK = threading.Lock()
@@ -44,6 +56,34 @@ def _fingerprint(part: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+def score_bands(part: pd.DataFrame, rules: DisclosureRules) -> pd.Series:
+    """Each row's spread band inside its group ("1 of 3" is the lowest third): the group's
+    authorities sorted by their own pooled mean (ties by id) and cut into ``k`` nearly
+    equal runs, ``k`` as many as give runs of ``min_las + 2`` authorities (an atom must
+    keep ``min_las`` after removing one, with no two holding 2/3: four nearly equal
+    authorities fail that), at most :data:`MAX_BANDS`; :data:`NO_BANDS` where the group has
+    too few for two. Depends on the rows only (never on the viewer), so it is part of the
+    partition like a region."""
+    per = pd.DataFrame(
+        {
+            "group": part["group"].astype(str).to_numpy(),
+            "la": part["authority_id"].to_numpy(),
+            "n": part["n"].to_numpy(dtype=float),
+            "sum": part["sum"].to_numpy(dtype=float),
+        }
+    )
+    las = per.groupby(["group", "la"], sort=False, as_index=False)[["n", "sum"]].sum()
+    las["mean"] = las["sum"] / las["n"].where(las["n"] > 0)
+    las = las.sort_values(["group", "mean", "la"], na_position="first", kind="stable")
+    size = las.groupby("group")["la"].transform("size").to_numpy()
+    rank = las.groupby("group").cumcount().to_numpy()
+    k = np.minimum(MAX_BANDS, size // (rules.min_las + 2))
+    text = (rank * k // np.maximum(size, 1) + 1).astype(str)
+    las["band"] = np.where(k >= 2, np.char.add(np.char.add(text, " of "), k.astype(str)), NO_BANDS)
+    band = per[["group", "la"]].merge(las[["group", "la", "band"]], on=["group", "la"], how="left")
+    return pd.Series(band["band"].to_numpy(), index=part.index, name="band")
+
+
 def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCube:
     """The atoms of one period and measure (memoised on the rows' content)."""
     full = (*key, rules, _fingerprint(part))
@@ -56,7 +96,7 @@ def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCub
             "period": "|".join(map(str, key)),
             "group": part["group"].astype(str).to_numpy(),
             "theme": part["role"].astype(str).to_numpy(),
-            "category": "-",
+            "category": score_bands(part, rules).to_numpy(),
             "workflow_area": "-",
             "severity": "-",
             "region": part["region"].astype(str).to_numpy(),
@@ -98,12 +138,12 @@ def protected_scores(
     if unknown:
         raise ValueError(f"unknown score dimension {unknown[0]!r}")
     filters = {AS_CUBE[d]: v for d, v in narrowing.items() if v is not None}
+    banded = "band" in inner or narrowing.get("band") is not None
     out = []
-    for key, part in rows.groupby(keys, sort=True, observed=True):
-        part = part.loc[part["n"].to_numpy() > 0]
-        if part.empty:
-            continue
+    for key, part in _partitions(rows, keys):
         cube = _cube(part, rules, key)
+        if banded:
+            part = part.assign(band=score_bands(part, rules))
         table = cube.table([AS_CUBE[d] for d in inner], filters,
                            totals={AS_CUBE[d]: v for d, v in totals.items()})  # fmt: skip
         back = {v: k for k, v in AS_CUBE.items()}
@@ -118,6 +158,24 @@ def protected_scores(
     table = pd.concat(out, ignore_index=True)[cols]
     table = blank(table, (*VALUE_COLS, "sum", "sumsq"))
     return table if keep_sums else table.drop(columns=["sum", "sumsq"])
+
+
+def _partitions(rows: pd.DataFrame, keys: list[str]):
+    """(key, rows with respondents) of each period and measure."""
+    for key, part in rows.groupby(keys, sort=True, observed=True):
+        part = part.loc[part["n"].to_numpy() > 0]
+        if len(part):
+            yield key, part
+
+
+def warm_partitions(rows: pd.DataFrame, rules: DisclosureRules) -> int:
+    """Build (memoise) the atoms of every period and measure of ``rows`` (summary rows with
+    a ``measure`` column) before anyone asks: a first request would otherwise build one
+    partition per measure (the theme heatmap: twelve). Returns how many there are."""
+    parts = list(_partitions(rows, ["period", "measure"]))
+    for key, part in parts:
+        _cube(part, rules, key)
+    return len(parts)
 
 
 def _with_stats(table, part, inner, narrowing, totals, key_values) -> pd.DataFrame:
@@ -144,3 +202,23 @@ def _with_stats(table, part, inner, narrowing, totals, key_values) -> pd.DataFra
         sumsq=sums[:, 2],
         **stats,
     )
+
+
+def spread_bands(rows: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
+    """Compare's spread: per supplier group and band (:func:`score_bands`) of one measure,
+    the band's pooled figures as :func:`protected_scores` gives them (``c`` unless the band
+    is a union of whole atoms), with ``position`` (0 = lowest) and ``bands`` (how many the
+    group has). A group too small for two bands has one row, band :data:`NO_BANDS`,
+    position -1 and no figures (its figures are the group's own, on the groups chart)."""
+    table = protected_scores(rows, ["period", "group", "band"], {}, rules)
+    if table.empty:
+        return table.assign(position=pd.Series(dtype=int), bands=pd.Series(dtype=int))
+    parts = table["band"].astype(str).str.extract(r"^(\d+) of (\d+)$")
+    whole = table["band"].eq(NO_BANDS).to_numpy()
+    table = table.assign(
+        position=np.where(whole, -1, pd.to_numeric(parts[0]).fillna(0).astype(int) - 1),
+        bands=pd.to_numeric(parts[1]).fillna(0).astype(int).to_numpy(),
+    )
+    for col in VALUE_COLS:
+        table[col] = table[col].mask(whole)
+    return table.sort_values(["period", "group", "position"], kind="stable").reset_index(drop=True)
