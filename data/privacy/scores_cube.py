@@ -30,6 +30,7 @@ import pandas as pd
 
 from data.privacy.cube import FINDINGS, RESPONDENTS, FindingsCube, build_cube
 from data.privacy.disclosure import DisclosureRules, blank
+from data.privacy.narrowing import ENGLAND
 from data.scores.stats import summary_arrays
 
 # score dimension -> the findings cube dimension that carries it
@@ -43,6 +44,10 @@ VALUE_COLS = ("n", "n_las", "mean", "sd", "ci_low", "ci_high")
 _CACHE: OrderedDict[tuple, FindingsCube] = OrderedDict()
 _LOCK = threading.Lock()
 _CACHE_SIZE = 512
+# one partition's answer to one query (dimensions, filters, totals), on the same key: a
+# request then only slices, hashes and concatenates (the theme heatmap reads twelve)
+_RESULTS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_RESULTS_SIZE = 2048
 
 
 def _fingerprint(part: pd.DataFrame) -> str:
@@ -84,13 +89,31 @@ def score_bands(part: pd.DataFrame, rules: DisclosureRules) -> pd.Series:
     return pd.Series(band["band"].to_numpy(), index=part.index, name="band")
 
 
-def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCube:
-    """The atoms of one period and measure (memoised on the rows' content)."""
-    full = (*key, rules, _fingerprint(part))
+def _remember(memo: OrderedDict, key: tuple, value, size: int):
     with _LOCK:
-        if full in _CACHE:
-            _CACHE.move_to_end(full)
-            return _CACHE[full]
+        memo[key] = value
+        while len(memo) > size:
+            memo.popitem(last=False)
+    return value
+
+
+def _recall(memo: OrderedDict, key: tuple):
+    with _LOCK:
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+    return None
+
+
+def _cube(
+    part: pd.DataFrame, rules: DisclosureRules, key: tuple, full: tuple | None = None
+) -> FindingsCube:
+    """The atoms of one period and measure (memoised on the rows' content; ``full``: the
+    memo key if the caller has it, from :func:`_partition_key`)."""
+    full = full or _partition_key(part, rules, key)
+    cube = _recall(_CACHE, full)
+    if cube is not None:
+        return cube
     mapped = pd.DataFrame(
         {
             "period": "|".join(map(str, key)),
@@ -106,12 +129,11 @@ def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCub
             RESPONDENTS: part["n"].to_numpy(),
         }
     )
-    cube = build_cube(mapped, rules, orders=ORDERS)
-    with _LOCK:
-        _CACHE[full] = cube
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return cube
+    return _remember(_CACHE, full, build_cube(mapped, rules, orders=ORDERS), _CACHE_SIZE)
+
+
+def _partition_key(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> tuple:
+    return (*key, rules, _fingerprint(part))
 
 
 def protected_scores(
@@ -138,19 +160,28 @@ def protected_scores(
     if unknown:
         raise ValueError(f"unknown score dimension {unknown[0]!r}")
     filters = {AS_CUBE[d]: v for d, v in narrowing.items() if v is not None}
-    banded = "band" in inner or narrowing.get("band") is not None
+    query = (tuple(inner), tuple(sorted(filters.items(), key=str)),
+             tuple(sorted(totals.items(), key=str)))  # fmt: skip
     out = []
     for key, part in _partitions(rows, keys):
-        cube = _cube(part, rules, key)
-        if banded:
-            part = part.assign(band=score_bands(part, rules))
-        table = cube.table([AS_CUBE[d] for d in inner], filters,
-                           totals={AS_CUBE[d]: v for d, v in totals.items()})  # fmt: skip
-        back = {v: k for k, v in AS_CUBE.items()}
-        table.columns = [back.get(c, c) for c in table.columns]
-        out.append(
-            _with_stats(table, part, inner, narrowing, totals, dict(zip(keys, key, strict=True)))
-        )
+        full = _partition_key(part, rules, key)
+        done = _recall(_RESULTS, (full, keys[1], query))
+        if done is None:
+            done = _remember(
+                _RESULTS,
+                (full, keys[1], query),
+                _partition_table(
+                    _cube(part, rules, key, full),
+                    part,
+                    inner,
+                    narrowing,
+                    totals,
+                    dict(zip(keys, key, strict=True)),
+                    rules,
+                ),  # fmt: skip
+                _RESULTS_SIZE,
+            )
+        out.append(done)
     cols = [*by, "n", "n_las", "sum", "sumsq", "mean", "sd", "ci_low", "ci_high",
             "suppressed", "reason"]  # fmt: skip
     if not out:
@@ -158,6 +189,18 @@ def protected_scores(
     table = pd.concat(out, ignore_index=True)[cols]
     table = blank(table, (*VALUE_COLS, "sum", "sumsq"))
     return table if keep_sums else table.drop(columns=["sum", "sumsq"])
+
+
+def _partition_table(cube, part, inner, narrowing, totals, key_values, rules) -> pd.DataFrame:
+    """One partition's published cells with their figures."""
+    if "band" in inner or narrowing.get("band") is not None:
+        part = part.assign(band=score_bands(part, rules))
+    filters = {AS_CUBE[d]: v for d, v in narrowing.items() if v is not None}
+    table = cube.table([AS_CUBE[d] for d in inner], filters,
+                       totals={AS_CUBE[d]: v for d, v in totals.items()})  # fmt: skip
+    back = {v: k for k, v in AS_CUBE.items()}
+    table.columns = [back.get(c, c) for c in table.columns]
+    return _with_stats(table, part, inner, narrowing, totals, key_values)
 
 
 def _partitions(rows: pd.DataFrame, keys: list[str]):
@@ -171,10 +214,18 @@ def _partitions(rows: pd.DataFrame, keys: list[str]):
 def warm_partitions(rows: pd.DataFrame, rules: DisclosureRules) -> int:
     """Build (memoise) the atoms of every period and measure of ``rows`` (summary rows with
     a ``measure`` column) before anyone asks: a first request would otherwise build one
-    partition per measure (the theme heatmap: twelve). Returns how many there are."""
+    partition per measure (the theme heatmap: twelve). Also answers every partition's
+    default queries (by group, with England, no filters: the groups chart, heatmap, trend and
+    Overview; the spread bands). Returns how many partitions there are."""
     parts = list(_partitions(rows, ["period", "measure"]))
     for key, part in parts:
         _cube(part, rules, key)
+    england = {"group": ENGLAND}
+    protected_scores(rows, ["period", "measure", "group"], {}, rules, totals=england)
+    spread_bands(rows, rules)
+    themes = rows.loc[(rows["measure_type"] == "theme").to_numpy(dtype=bool)]
+    themes = themes.rename(columns={"measure": "theme"})
+    protected_scores(themes, ["period", "theme", "group"], {}, rules, totals=england)
     return len(parts)
 
 
