@@ -61,7 +61,7 @@ SCORE_MEASURES = ("n", "sum")
 SCORE_FILTERS = ("role", "region", "la_type")
 
 
-def _score_figure(view: str, rows: pd.DataFrame, keys: np.ndarray, mask, r) -> Figure | None:
+def _score_figure(view: str, keys: np.ndarray, mask, r) -> Figure | None:
     cells = frozenset(keys[np.asarray(mask, dtype=bool)])
     if not cells:
         return None
@@ -97,14 +97,14 @@ def compare_figures(
             base &= text[d] == v
         for r in table.itertuples(index=False):
             mask = base if r.group == ENGLAND else base & (text["group"] == r.group)
-            fig = _score_figure(f"groups {narrowing} [{r.group}]", rows, keys, mask, r)
+            fig = _score_figure(f"groups {narrowing} [{r.group}]", keys, mask, r)
             figs += [fig] if fig else []
     band = score_bands(rows, rules).astype(str).to_numpy()
     for r in spread_bands(rows, rules).itertuples(index=False):
         if r.position < 0:
             continue
         mask = (text["group"] == r.group) & (band == r.band)
-        fig = _score_figure(f"spread [{r.group}, {r.band}]", rows, keys, mask, r)
+        fig = _score_figure(f"spread [{r.group}, {r.band}]", keys, mask, r)
         figs += [fig] if fig else []
     if breakdown is not None:
         column, value = breakdown
@@ -112,6 +112,6 @@ def compare_figures(
         ids = rows["authority_id"].to_numpy()
         for r in table.itertuples(index=False):
             mask = ids == r.authority_id
-            fig = _score_figure(f"breakdown [{r.authority_id}]", rows, keys, mask, r)
+            fig = _score_figure(f"breakdown [{r.authority_id}]", keys, mask, r)
             figs += [fig] if fig else []
     return figs

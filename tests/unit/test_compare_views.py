@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from data.privacy.auditor import Figure, audit, contributions_of
 from data.privacy.breakdown import breakdown_table, protect_breakdown
@@ -147,3 +149,24 @@ def test_protect_breakdown_keeps_hidden_sets_safe_in_every_band():
     hidden, reason = protect_breakdown(per_la, RULES, own={2})
     assert hidden.tolist() == [True, False, True, False, False, False]
     assert reason[0].startswith("fewer than") and reason[2] and not reason[1]
+
+
+@st.composite
+def banded_rows(draw):
+    """One group large enough for bands (10-14 authorities) and a small second group,
+    random respondents (some below the threshold) and means, one or two roles each."""
+    spec = []
+    for a in range(1, draw(st.integers(10, 14)) + 1):
+        g = "A" if a <= 10 or draw(st.booleans()) else "B"
+        r, t = draw(st.sampled_from(REGIONS)), draw(st.sampled_from(["unitary", "county"]))
+        for role in draw(st.sets(st.sampled_from(["sw", "tm"]), min_size=1)):
+            spec.append((a, g, r, t, role, draw(st.integers(1, 25)), draw(st.integers(20, 90))))
+    return score_rows(spec)
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(banded_rows(), st.sampled_from(list(VIEWERS)))
+def test_property_random_compare_views_with_bands_pass_the_auditor(rows, viewer):
+    _figs, report = _audit(rows, viewer)
+    assert report.ok, report.summary()
