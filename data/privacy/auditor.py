@@ -159,15 +159,20 @@ class Contributions:
         return not rules.passes(len(las), resp)
 
 
-def _consistency(figures: Sequence[Figure], measures: Sequence[str]) -> list[Exposure]:
+def _consistency(
+    figures: Sequence[Figure], measures: Sequence[str], granted_only=lambda cells: False
+) -> list[Exposure]:
+    """Same cells, different answers; a figure ``c`` in one view and shown in another is
+    no exposure where only granted authorities contribute (the viewer sees them anyway)."""
     seen: dict[frozenset, Figure] = {}
     out = []
     for f in figures:
         first = seen.setdefault(f.cells, f)
         if first is f:
             continue
-        if first.shown != f.shown or (
-            f.shown and any(abs(first.values[m] - f.values[m]) > TOL for m in measures)
+        both = first.shown and f.shown
+        if (first.shown != f.shown and not granted_only(f.cells)) or (
+            both and any(abs(first.values[m] - f.values[m]) > TOL for m in measures)
         ):
             out.append(
                 Exposure("inconsistent", f"{first.view} / {f.view}", f.cells,
@@ -309,7 +314,13 @@ def audit(
     rules = rules or DisclosureRules()
     own = frozenset(own if rules.discount_own else ())
     contrib = contributions
-    report = AuditReport(_consistency(figures, contrib.measures))
+    report = AuditReport(
+        _consistency(
+            figures,
+            contrib.measures,
+            lambda cells: bool(granted) and contrib.contributors(cells, own) <= granted,
+        )
+    )
     for f in figures:
         if not f.shown:
             continue

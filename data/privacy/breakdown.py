@@ -12,7 +12,12 @@ respondents, and no authority hidden for having too few respondents holding more
 
 Remainders are taken per spread band (the cube publishes a band as a union of whole
 atoms), and therefore for the whole group too; the viewer's own authority is always shown
-and counts as known."""
+and counts as known.
+
+Knowing a group authority by authority is like knowing one's own authority, for the whole
+group: it is safe for other groups only where no atom mixes the group with another (the
+atoms split on the group first; a group too small to stand alone is pooled with others, or
+folded into "Other suppliers"). Where it does, every row but the viewer's own is hidden."""
 
 from __future__ import annotations
 
@@ -25,6 +30,27 @@ from data.privacy.disclosure import DisclosureRules
 
 PRIMARY = "fewer than {resp} respondents"
 SECONDARY = "hidden so that a hidden authority cannot be worked out from the group's figures"
+POOLED = (
+    "hidden: this group's figures are published only together with another group's, so "
+    "its authorities shown one by one would let that group's be worked out"
+)
+
+
+def _whole_group(rows: pd.DataFrame, mine: np.ndarray, rules: DisclosureRules) -> bool:
+    """Whether the supplier's rows are exactly one supplier group whose cell the protected
+    scores cube publishes, i.e. a union of whole atoms: then no atom mixes its authorities
+    with another group's, and knowing them one by one narrows no other group's figure."""
+    from data.privacy.scores_cube import protected_scores
+
+    groups = set(rows.loc[mine, "group"].astype(str))
+    if len(groups) != 1:
+        return False
+    group = groups.pop()
+    if (rows["group"].astype(str).to_numpy() == group).sum() != mine.sum():
+        return False  # folded with other suppliers
+    table = protected_scores(rows, ["group"], {}, rules)
+    cell = table.loc[table["group"].astype(str) == group, "suppressed"]
+    return len(cell) == 1 and not bool(cell.iloc[0])
 
 
 def _safe(
@@ -88,11 +114,16 @@ def breakdown_table(
 
     rows = rows.loc[rows["n"].to_numpy() > 0]
     rows = rows.assign(band=score_bands(rows, rules))
-    rows = rows.loc[(rows[column].astype(str) == str(value)).to_numpy(dtype=bool)]
-    if rows.empty:
+    mine = (rows[column].astype(str) == str(value)).to_numpy(dtype=bool)
+    if not mine.any():
         return pd.DataFrame()
+    whole = _whole_group(rows, mine, rules)
+    rows = rows.loc[mine]
     per_la = add_summary(pool(rows, ["authority_id", "band"]))
     hidden, reason = protect_breakdown(per_la, rules, own)
+    if not whole:  # every row but the viewer's own
+        others = ~per_la["authority_id"].isin(list(own)).to_numpy()
+        hidden, reason = hidden | others, np.where(others, POOLED, reason)
     table = per_la.assign(suppressed=hidden, reason=reason)
     for col in ("mean", "sd", "ci_low", "ci_high", "n", "sum", "sumsq"):
         table[col] = table[col].astype("Int64" if col == "n" else "float").mask(hidden)

@@ -51,12 +51,14 @@ SPEC = [
 VIEWERS = {  # name -> (own authorities, breakdown (column, value), granted authorities)
     "coordinator": (frozenset(), None, frozenset()),
     "la user": (frozenset({3}), None, frozenset()),
-    "nlar rep of A": (frozenset({2}), ("supplier", "A"), frozenset(range(1, 12))),
+    "nlar rep of A": (frozenset({2}), ("supplier", "A"), None),  # granted: A's authorities
 }
 
 
 def _audit(rows, viewer, figs=None):
     own, breakdown, granted = VIEWERS[viewer]
+    if breakdown is not None:  # the whole supplier's authorities, whatever the fixture
+        granted = frozenset(rows.loc[rows[breakdown[0]] == breakdown[1], "authority_id"])
     figs = figs if figs is not None else compare_figures(rows, RULES, breakdown=breakdown, own=own)
     contrib = contributions_of(rows, SCORE_CELL, SCORE_MEASURES, respondents="n")
     keys = pd.Series(list(rows[list(SCORE_CELL)].astype(str).itertuples(index=False, name=None)))
