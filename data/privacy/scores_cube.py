@@ -51,10 +51,11 @@ _RESULTS_SIZE = 2048
 
 
 def _fingerprint(part: pd.DataFrame) -> str:
-    """The partition's content: authorities, respondents and sums, and every attribute
-    the atoms split on (an administrator may move an authority to another region)."""
+    """The partition's content: authorities, respondents, sums and sums of squares (the
+    memoised answers carry sd and intervals), and every attribute the atoms split on (an
+    administrator may move an authority to another region)."""
     h = hashlib.blake2b(digest_size=16)
-    for col in ("authority_id", "n", "sum"):
+    for col in ("authority_id", "n", "sum", "sumsq"):
         h.update(np.ascontiguousarray(part[col].to_numpy(dtype=float)).tobytes())
     for col in ("role", "group", "region", "la_type"):
         h.update("\x1f".join(map(str, part[col].tolist())).encode() + b"\x1e")
