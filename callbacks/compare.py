@@ -147,7 +147,8 @@ def spread_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     name = measures()[m]
     if table.empty:
         return _nodata(f"No {name} results for period {f.period}.")
-    banded = table.loc[table["position"] >= 0]
+    banded = table.loc[(table["position"] >= 0) & ~table["suppressed"].astype(bool)]
+    banded = banded.loc[banded.groupby("group")["mean"].transform("size") >= 2]
     widths = (
         banded.groupby("group")["mean"].agg(lambda s: s.max() - s.min()).sort_values()
         if len(banded)
@@ -168,24 +169,32 @@ def spread_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     else:
         summary = f"In {f.period}, no group has enough authorities to show a spread."
     display = table.assign(
-        mean=[compare_value(v) for v in table["mean"]],
-        n_las=[compare_value(v, 0) for v in table["n_las"]],
-        respondents=[compare_value(v, 0) for v in table["respondents"]],
+        mean=_band_text(table, "mean", 1),
+        n_las=_band_text(table, "n_las", 0),
+        respondents=_band_text(table, "respondents", 0),
         band=table["band"].replace("", "too few authorities for bands"),
     )[["group", "band", "mean", "n_las", "respondents"]]
-    display.columns = ["Supplier group", "Band", "Mean of authority means", "Authorities",
-                       "Respondents"]  # fmt: skip
-    fig = band_dots(table, benchmark=SUS_BENCHMARK if m == "SUS" else None)
+    display.columns = ["Supplier group", "Band", "Mean", "Authorities", "Respondents"]
+    fig = band_dots(table, benchmark=SUS_BENCHMARK if m == "SUS" else None,
+                    x_title=f"Mean {name} (0–100)")  # fmt: skip
     note = (
-        f"Bands hold at least {r.min_las} authorities and {r.min_respondents} respondents "
-        "besides your own; groups with fewer than "
-        f"{2 * r.min_las} such authorities show no bands."
+        "Bands are the lower and upper half of a group's authorities by their own mean, "
+        "each pooled over its respondents; a band that could let an authority's figures be "
+        "worked out, alone or with other figures, reads c. "
+        f"Groups with fewer than {2 * (r.min_las + 2)} authorities show no bands."
     )
     return ChartResult(fig, summary, display, footnote(note), f"period {f.period}; score {name}")
 
 
-def compare_value(v, decimals: int = 1) -> str:
-    """Display text for a band value ('x' where there is none)."""
+def _band_text(table: pd.DataFrame, col: str, decimals: int) -> list[str]:
+    pairs = zip(table[col], table["suppressed"], strict=True)
+    return [compare_value(v, decimals, bool(s)) for v, s in pairs]
+
+
+def compare_value(v, decimals: int = 1, suppressed: bool = False) -> str:
+    """Display text for a band value ('c' where suppressed, 'x' where there is none)."""
+    if suppressed:
+        return "c"
     if v is None or pd.isna(v):
         return "x"
     return f"{float(v):.{decimals}f}"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from data.pages.themes import finding_cube, finding_rows
 from data.privacy.disclosure import DisclosureRules
+from data.privacy.scores_cube import warm_partitions
 from data.queries.filter_options import analysis_options, summary_rows
 from data.requirements.candidates import ranked_candidates, waiting_count
 from data.store.versioning import current_data_version
@@ -29,7 +30,8 @@ def warm(session: Session, rules: DisclosureRules) -> int:
     """Fill the memos for the current data version; return that version."""
     version = current_data_version(session)
     analysis_options(session)
-    summary_rows(session, rules)
+    rows = summary_rows(session, rules).rows
+    warm_partitions(rows, rules)  # the score atoms of every period and measure (Compare)
     finding_rows(session, None, rules)
     finding_cube(session, rules)  # the protected source of every Themes figure
     ranked_candidates(session)

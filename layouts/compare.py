@@ -43,10 +43,10 @@ def protection_note() -> html.Details:
                 "on their own are counted together as Other suppliers."
             ),
             html.P(
-                "The spread of authority scores within a group is shown as the average of "
-                "bands of at least 3 authorities (halves, thirds, quarters or fifths), never "
-                "as single authorities' scores or as quantiles, because the middle value of "
-                "an odd number of authorities is one authority's own score."
+                "The spread of authority scores within a group is shown as the pooled mean "
+                "of the lower and the upper half of its authorities (each sorted by its own "
+                "mean), never as single authorities' scores, minima, maxima or quantiles, "
+                "because each of those is one authority's own score."
             ),
         ],
         className="protection-note mb-4",

@@ -3,42 +3,35 @@ scores inside each group, trends across periods, and (for a group's NLAR represe
 only) the group authority by authority under pseudonyms.
 
 The filters arrive parsed (data.queries.filters.COMPARE, a Selection): the period and the
-measure pick the memoised rows, the role, region and LA type go to
-data.privacy.narrowing.guarded_scores as the narrowing, so the thresholds, the narrowing guard
-and secondary suppression hold for any filter combination.
-"""
+measure pick the memoised rows, the role, region and LA type narrow the cells. Every score
+figure, the spread bands included, is read from the protected scores cube
+(data.privacy.scores_cube); the NLAR breakdown's hidden rows are protected against it
+(data.privacy.breakdown)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.privacy.access import NLAR_REP, Viewer, require
+from data.privacy.breakdown import breakdown_table
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.narrowing import ENGLAND, narrow
-from data.privacy.scores_cube import protected_scores
+from data.privacy.narrowing import ENGLAND
+from data.privacy.scores_cube import protected_scores, spread_bands
 from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
 from data.reference.codes import SUS_BENCHMARK, sus_grade
-from data.scores.stats import add_summary, pool
 from data.store.models import Authority, Submission, Supplier
 
-SPREAD_MAX_BANDS = 5
 BAND_NAMES = {
     2: ("lower half", "upper half"),
     3: ("lowest third", "middle third", "highest third"),
     4: ("lowest quarter", "second quarter", "third quarter", "highest quarter"),
     5: ("lowest fifth", "second fifth", "middle fifth", "fourth fifth", "highest fifth"),
 }
-
-
-def _measure_rows(rows: pd.DataFrame, measure: str) -> pd.DataFrame:
-    return rows.loc[rows["measure"] == measure]
 
 
 def _order_groups(table: pd.DataFrame) -> pd.DataFrame:
@@ -114,81 +107,33 @@ def trend_by_group(
     return table.drop(columns="_k").reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class Band:
-    """The mean of the LA means of one contiguous band of a group's authorities."""
-
-    group: str
-    band: str
-    position: int
-    n_las: int
-    respondents: int
-    mean: float
-
-
-def _bands(
-    means: pd.DataFrame, known: Collection[int], rules: DisclosureRules
-) -> list[pd.DataFrame]:
-    """Split LAs (sorted by mean) into as many contiguous bands as possible, up to five, with
-    every band holding at least min_las LAs and min_respondents respondents not ``known``."""
-    unknown = ~means["authority_id"].isin(list(known))
-    k = min(SPREAD_MAX_BANDS, int(unknown.sum()) // rules.min_las)
-    ordered = means.sort_values(["mean", "authority_id"]).reset_index(drop=True)
-    while k >= 2:
-        bounds = np.linspace(0, len(ordered), k + 1).round().astype(int)
-        bands = [ordered.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-
-        def safe(band: pd.DataFrame) -> bool:
-            other = band.loc[~band["authority_id"].isin(list(known))]
-            return rules.passes(len(other), float(other["n"].sum()))
-
-        if all(safe(b) for b in bands):
-            return bands
-        k -= 1
-    return []
-
-
 def spread_by_group(
     session: Session, filters: Selection, rules: DisclosureRules, own: Collection[int] = ()
 ) -> pd.DataFrame:
-    """The spread of authority means inside each group, as band means (never single LAs).
-
-    Each group's authorities are sorted by their own mean and cut into up to five contiguous
-    bands (halves, thirds, quarters or fifths), each of at least 3 authorities and 10
-    respondents besides the viewer's own; a band is shown as the plain mean of its LAs'
-    means. Quantiles or whiskers would show single authorities' values (the median of an odd
-    number of LAs *is* one LA's mean), so they are not used. Groups too small for two bands
-    are listed with no bands. Only the selected period and measure apply here (not the
-    region, LA type and role filters).
-    """
+    """The spread of authority scores inside each group, as the pooled scores of the lower
+    and upper half of its authorities (sorted by their own mean), read from the protected
+    scores cube (data.privacy.scores_cube.spread_bands): a band is shown only where it is
+    a union of whole atoms (at least ``min_las + 1`` authorities, safe after removing any
+    one, no dominance), else ``c``, so no band edge, band total or band minus another view's
+    cell is one authority's figure. Quantiles, minima and maxima are never shown (each is
+    one authority's own score). Groups too small for two bands are listed with no bands.
+    Only the selected period and measure apply (not the region, LA type and role filters);
+    every viewer gets the same bands (``own`` is accepted for the callers' symmetry)."""
     period, measure = filters.period, filters.get("measure")
     if period is None or measure is None:
         return pd.DataFrame()
     rows = measure_rows(session, (period,), measure, rules)
     if rows.empty:
         return pd.DataFrame()
-    per_la = pool(rows, ["group", "authority_id"])
-    out = []
-    for group, part in per_la.groupby("group", sort=True):
-        bands = _bands(part, own, rules)
-        names = BAND_NAMES.get(len(bands), ())
-        for position, band in enumerate(bands):
-            out.append(
-                Band(
-                    group,
-                    names[position],
-                    position,
-                    len(band),
-                    int(band["n"].sum()),
-                    float(band["mean"].mean()),
-                ).__dict__
-            )
-        if not bands:
-            out.append(
-                {"group": group, "band": "", "position": -1, "n_las": np.nan,
-                 "respondents": np.nan, "mean": np.nan}
-            )  # fmt: skip
-    return pd.DataFrame(out)
+    table = spread_bands(rows, rules)
+    names = [
+        BAND_NAMES.get(k, ())[p] if 0 <= p < len(BAND_NAMES.get(k, ())) else ""
+        for k, p in zip(table["bands"], table["position"], strict=True)
+    ]
+    table = table.assign(band=names, respondents=table["n"])
+    cols = ["group", "band", "position", "n_las", "respondents", "mean", "ci_low", "ci_high",
+            "suppressed", "reason"]  # fmt: skip
+    return table[cols].reset_index(drop=True)
 
 
 def may_see_la_breakdown(viewer: Viewer, supplier_id: int | None) -> bool:
@@ -206,8 +151,10 @@ def group_breakdown(
     session: Session, viewer: Viewer, filters: Selection, rules: DisclosureRules
 ) -> tuple[str, pd.DataFrame]:
     """The viewer's own supplier group authority by authority (pseudonyms, or names for the
-    viewer's own LA and LAs that consented), for the selected period and measure only;
-    authorities with fewer respondents than the threshold are shown suppressed. Raises
+    viewer's own LA and LAs that consented), for the selected period and measure only.
+    Authorities with fewer respondents than the threshold are shown suppressed, and so are
+    as many more as data.privacy.breakdown needs so that the group's and its spread bands'
+    published figures minus the shown rows never give one hidden authority. Raises
     PermissionDenied for anyone else."""
     require(
         may_see_la_breakdown(viewer, viewer.supplier_id),
@@ -217,25 +164,16 @@ def group_breakdown(
     period, measure = filters.period, filters.get("measure")
     if period is None or measure is None:
         return group, pd.DataFrame()
-    rows = period_rows(session, (period,), rules)
-    rows = narrow(_measure_rows(rows, measure), {"supplier_id": viewer.supplier_id})
-    if rows.empty:
+    rows = measure_rows(session, (period,), measure, rules)
+    own = {viewer.authority_id} if viewer.authority_id is not None else set()
+    table = breakdown_table(rows, "supplier_id", viewer.supplier_id, rules, own)
+    if table.empty:
         return group, pd.DataFrame()
-    per_la = add_summary(pool(rows, ["authority_id"]))
     names = {
         a.id: a.shown_as(reveal=a.id == viewer.authority_id)
-        for a in session.scalars(select(Authority).where(Authority.id.in_(per_la["authority_id"])))
+        for a in session.scalars(select(Authority).where(Authority.id.in_(table["authority_id"])))
     }
-    low = per_la["n"] < rules.min_respondents
-    own = per_la["authority_id"] == viewer.authority_id
-    supp = (low & ~own).to_numpy(dtype=bool)
-    table = per_la.assign(
-        authority=per_la["authority_id"].map(names),
-        suppressed=supp,
-        reason=np.where(supp, f"fewer than {rules.min_respondents} respondents", ""),
-    )
-    for col in ("mean", "sd", "ci_low", "ci_high", "n"):
-        table[col] = table[col].astype("Int64" if col == "n" else "float").mask(supp)
+    table = table.assign(authority=table["authority_id"].map(names))
     table = table.sort_values(["mean", "authority"], na_position="last")
     cols = ["authority", "n", "mean", "ci_low", "ci_high", "suppressed", "reason"]
     return group, table[cols].reset_index(drop=True)

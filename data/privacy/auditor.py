@@ -138,10 +138,15 @@ class Contributions:
         }
 
     def sensitive(
-        self, cells: Iterable[Cell], rules: DisclosureRules, own: Collection[int]
+        self,
+        cells: Iterable[Cell],
+        rules: DisclosureRules,
+        own: Collection[int],
+        granted: Collection[int] = frozenset(),
     ) -> bool:
         """Fewer than the thresholds of authorities (or respondents) other than ``own``,
-        but not none."""
+        but not none. Figures of ``granted`` authorities alone (an NLAR representative's
+        group, seen authority by authority) are held to the respondents threshold only."""
         cells = list(cells)
         las = self.contributors(cells, own)
         if not las:
@@ -149,18 +154,25 @@ class Contributions:
         resp = None
         if self.respondents is not None:
             resp = float(self.total(cells, own)[self.measures.index(self.respondents)])
+        if granted and las <= set(granted):
+            return resp is not None and resp < rules.min_respondents
         return not rules.passes(len(las), resp)
 
 
-def _consistency(figures: Sequence[Figure], measures: Sequence[str]) -> list[Exposure]:
+def _consistency(
+    figures: Sequence[Figure], measures: Sequence[str], granted_only=lambda cells: False
+) -> list[Exposure]:
+    """Same cells, different answers; a figure ``c`` in one view and shown in another is
+    no exposure where only granted authorities contribute (the viewer sees them anyway)."""
     seen: dict[frozenset, Figure] = {}
     out = []
     for f in figures:
         first = seen.setdefault(f.cells, f)
         if first is f:
             continue
-        if first.shown != f.shown or (
-            f.shown and any(abs(first.values[m] - f.values[m]) > TOL for m in measures)
+        both = first.shown and f.shown
+        if (first.shown != f.shown and not granted_only(f.cells)) or (
+            both and any(abs(first.values[m] - f.values[m]) > TOL for m in measures)
         ):
             out.append(
                 Exposure("inconsistent", f"{first.view} / {f.view}", f.cells,
@@ -172,9 +184,16 @@ def _consistency(figures: Sequence[Figure], measures: Sequence[str]) -> list[Exp
 class _System:
     """The published figures as equations over the cells where others contribute."""
 
-    def __init__(self, figures: Sequence[Figure], contrib: Contributions, own: frozenset):
+    def __init__(
+        self,
+        figures: Sequence[Figure],
+        contrib: Contributions,
+        own: frozenset,
+        granted: frozenset = frozenset(),
+    ):
         self.contrib = contrib
         self.own = own
+        self.granted = granted
         shown = [f for f in figures if f.shown]
         cells = sorted({c for f in figures for c in f.cells}, key=repr)
         live = [c for c in cells if contrib.contributors([c], own)]
@@ -208,6 +227,9 @@ class _System:
         low = lo.fun if lo.status == 0 else 0.0
         high = -hi.fun if hi.status == 0 else np.inf  # unbounded above: nothing pins it
         return float(low), float(high)
+
+    def _granted_only(self, cell: Cell) -> bool:
+        return bool(self.granted) and self.contrib.contributors([cell], self.own) <= self.granted
 
     def derivable(self, rules: DisclosureRules, time_limit: float) -> list[frozenset]:
         """Sensitive 0/1 combinations of live cells whose total the equations give, one
@@ -249,7 +271,10 @@ class _System:
                 extra.append(LinearConstraint(lim, 1, np.inf))
             integrality = np.r_[np.ones(n), np.zeros(k), np.ones(len(las))]
             lb = np.r_[np.zeros(n), np.full(k, -np.inf), np.zeros(len(las))]
-            ub = np.r_[np.ones(n), np.full(k, np.inf), np.ones(len(las))]
+            # granted authorities' own cells are no target of the authority-count search
+            cell_ub = [0.0 if what == "las" and self._granted_only(c) else 1.0
+                       for c in self.live]  # fmt: skip
+            ub = np.r_[cell_ub, np.full(k, np.inf), np.ones(len(las))]
             res = milp(
                 c=ones_x,
                 constraints=[*cons, *extra],
@@ -273,6 +298,7 @@ def audit(
     protection: float = 0.5,
     exhaustive: bool | None = None,
     time_limit: float = 20.0,
+    granted: Collection[int] = frozenset(),
 ) -> AuditReport:
     """Audit everything one viewer can see (see the module docstring).
 
@@ -280,12 +306,21 @@ def audit(
     request. ``targets``: further cell sets to protect that no view shows (e.g. every
     finest cell); each sensitive one must not be pinned either. ``exhaustive``: also search
     for sensitive derivable combinations with a MILP (default: when at most 300 cells are
-    live)."""
+    live). ``granted``: authorities whose own figures the viewer may see one by one (an
+    NLAR representative's group): their figures are held to the respondents threshold
+    only."""
     figures = list(figures)
+    granted = frozenset(granted)
     rules = rules or DisclosureRules()
     own = frozenset(own if rules.discount_own else ())
     contrib = contributions
-    report = AuditReport(_consistency(figures, contrib.measures))
+    report = AuditReport(
+        _consistency(
+            figures,
+            contrib.measures,
+            lambda cells: bool(granted) and contrib.contributors(cells, own) <= granted,
+        )
+    )
     for f in figures:
         if not f.shown:
             continue
@@ -296,18 +331,18 @@ def audit(
                     Exposure("inconsistent", f.view, f.cells, name, f.values[name],
                              detail=f"published {f.values[name]:g}, data say {true[m]:g}")
                 )  # fmt: skip
-        if contrib.sensitive(f.cells, rules, own):
+        if contrib.sensitive(f.cells, rules, own, granted):
             report.exposures.append(
                 Exposure("shown", f.view, f.cells, detail="a sensitive figure is shown")
             )
-    system = _System(figures, contrib, own)
+    system = _System(figures, contrib, own, granted)
     # differencing: a published figure inside another leaves a sensitive remainder
     eq_sets = sorted(system.eq_sets, key=len)
     for i, small in enumerate(eq_sets):
         for big in eq_sets[i + 1 :]:
             if small < big:
                 rest = [system.live[j] for j in big - small]
-                if contrib.sensitive(rest, rules, own):
+                if contrib.sensitive(rest, rules, own, granted):
                     report.exposures.append(
                         Exposure("difference", "published figures", frozenset(rest),
                                  detail="one published figure minus another is sensitive")
@@ -316,7 +351,7 @@ def audit(
     for f in [*(f for f in figures if not f.shown), *targets]:
         candidates.setdefault(f.cells, f.view)
     for cells, view in candidates.items():
-        if not contrib.sensitive(cells, rules, own):
+        if not contrib.sensitive(cells, rules, own, granted):
             continue
         report.checked += 1
         true = contrib.total(cells, own)

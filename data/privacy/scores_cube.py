@@ -9,7 +9,15 @@ LA type selection, or England) is published only if it is a union of whole atoms
 figures are sums over the atoms (n, sum, sum of squares), so no combination of published
 means and counts says anything finer than an atom. Every viewer gets the same cells; the
 viewer's own figures are on My authority, whose comparators (any set of authorities, less
-the viewer's own) are published only where they are whole atoms (:func:`protected_sets`)."""
+the viewer's own) are published only where they are whole atoms (:func:`protected_sets`).
+
+Compare's spread inside a group is one more dimension of the same partition: ``band``,
+each authority's place among its group's authorities by its own mean in that period and
+measure (the lowest half, third ... fifth, see :func:`score_bands`). The atoms split on it
+right after the group, so a band is published only as a union of whole atoms (at least
+``min_las + 1`` authorities, safe after removing any one, no dominance), by the same
+figures (pooled n, mean, interval) as every other cell, and every other view's cells are
+unions of the same atoms: a band minus a region cell is never one authority."""
 
 from __future__ import annotations
 
@@ -23,36 +31,90 @@ import pandas as pd
 
 from data.privacy.cube import FINDINGS, REASON_ATOM, RESPONDENTS, FindingsCube, build_cube
 from data.privacy.disclosure import DisclosureRules, blank
+from data.privacy.narrowing import ENGLAND
 from data.scores.stats import summary_arrays
 
 # score dimension -> the findings cube dimension that carries it
-AS_CUBE = {"group": "group", "role": "theme", "region": "region", "la_type": "la_type"}
-ORDERS = (("group", "theme", "la_type", "region"),)  # groups first: Compare is by group
+AS_CUBE = {"group": "group", "band": "category", "role": "theme", "region": "region",
+           "la_type": "la_type"}  # fmt: skip
+# groups first (Compare is by group), then role, then the spread bands inside each group
+ORDERS = (("group", "theme", "category", "la_type", "region"),)
+MAX_BANDS = 2
+NO_BANDS = "all"  # the band of every authority of a group too small to split
 VALUE_COLS = ("n", "n_las", "mean", "sd", "ci_low", "ci_high")
 _CACHE: OrderedDict[tuple, tuple[FindingsCube, np.ndarray]] = OrderedDict()
 _LOCK = threading.Lock()
 _CACHE_SIZE = 512
+# one partition's answer to one query (dimensions, filters, totals), on the same key: a
+# request then only slices, hashes and concatenates (the theme heatmap reads twelve)
+_RESULTS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_RESULTS_SIZE = 2048
 
 
 def _fingerprint(part: pd.DataFrame) -> str:
-    """The partition's content: authorities, respondents and sums, and every attribute
-    the atoms split on (an administrator may move an authority to another region)."""
+    """The partition's content: authorities, respondents, sums and sums of squares (the
+    memoised answers carry sd and intervals), and every attribute the atoms split on (an
+    administrator may move an authority to another region)."""
     h = hashlib.blake2b(digest_size=16)
-    for col in ("authority_id", "n", "sum"):
+    for col in ("authority_id", "n", "sum", "sumsq"):
         h.update(np.ascontiguousarray(part[col].to_numpy(dtype=float)).tobytes())
     for col in ("role", "group", "region", "la_type"):
         h.update("\x1f".join(map(str, part[col].tolist())).encode() + b"\x1e")
     return h.hexdigest()
 
 
-def _mapped(part: pd.DataFrame, key: tuple) -> pd.DataFrame:
+def score_bands(part: pd.DataFrame, rules: DisclosureRules) -> pd.Series:
+    """Each row's spread band inside its group ("1 of 3" is the lowest third): the group's
+    authorities sorted by their own pooled mean (ties by id) and cut into ``k`` nearly
+    equal runs, ``k`` as many as give runs of ``min_las + 2`` authorities (an atom must
+    keep ``min_las`` after removing one, with no two holding 2/3: four nearly equal
+    authorities fail that), at most :data:`MAX_BANDS`; :data:`NO_BANDS` where the group has
+    too few for two. Depends on the rows only (never on the viewer), so it is part of the
+    partition like a region."""
+    per = pd.DataFrame(
+        {
+            "group": part["group"].astype(str).to_numpy(),
+            "la": part["authority_id"].to_numpy(),
+            "n": part["n"].to_numpy(dtype=float),
+            "sum": part["sum"].to_numpy(dtype=float),
+        }
+    )
+    las = per.groupby(["group", "la"], sort=False, as_index=False)[["n", "sum"]].sum()
+    las["mean"] = las["sum"] / las["n"].where(las["n"] > 0)
+    las = las.sort_values(["group", "mean", "la"], na_position="first", kind="stable")
+    size = las.groupby("group")["la"].transform("size").to_numpy()
+    rank = las.groupby("group").cumcount().to_numpy()
+    k = np.minimum(MAX_BANDS, size // (rules.min_las + 2))
+    text = (rank * k // np.maximum(size, 1) + 1).astype(str)
+    las["band"] = np.where(k >= 2, np.char.add(np.char.add(text, " of "), k.astype(str)), NO_BANDS)
+    band = per[["group", "la"]].merge(las[["group", "la", "band"]], on=["group", "la"], how="left")
+    return pd.Series(band["band"].to_numpy(), index=part.index, name="band")
+
+
+def _remember(memo: OrderedDict, key: tuple, value, size: int):
+    with _LOCK:
+        memo[key] = value
+        while len(memo) > size:
+            memo.popitem(last=False)
+    return value
+
+
+def _recall(memo: OrderedDict, key: tuple):
+    with _LOCK:
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+    return None
+
+
+def _mapped(part: pd.DataFrame, key: tuple, rules: DisclosureRules) -> pd.DataFrame:
     """The partition's rows as finding-cube rows (one dimension per score dimension)."""
     return pd.DataFrame(
         {
             "period": "|".join(map(str, key)),
             "group": part["group"].astype(str).to_numpy(),
             "theme": part["role"].astype(str).to_numpy(),
-            "category": "-",
+            "category": score_bands(part, rules).to_numpy(),
             "workflow_area": "-",
             "severity": "-",
             "region": part["region"].astype(str).to_numpy(),
@@ -64,29 +126,30 @@ def _mapped(part: pd.DataFrame, key: tuple) -> pd.DataFrame:
     )
 
 
-def _cube(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> FindingsCube:
-    """The atoms of one period and measure (memoised on the rows' content)."""
-    return _cube_rows(part, rules, key)[0]
+def _cube(
+    part: pd.DataFrame, rules: DisclosureRules, key: tuple, full: tuple | None = None
+) -> FindingsCube:
+    """The atoms of one period and measure (memoised on the rows' content; ``full``: the
+    memo key if the caller has it, from :func:`_partition_key`)."""
+    return _cube_rows(part, rules, key, full)[0]
 
 
 def _cube_rows(
-    part: pd.DataFrame, rules: DisclosureRules, key: tuple
+    part: pd.DataFrame, rules: DisclosureRules, key: tuple, full: tuple | None = None
 ) -> tuple[FindingsCube, np.ndarray]:
     """:func:`_cube` and the cube row of each of ``part``'s rows (memoised together: the
     fingerprint covers the rows' order)."""
-    full = (*key, rules, _fingerprint(part))
-    with _LOCK:
-        if full in _CACHE:
-            _CACHE.move_to_end(full)
-            return _CACHE[full]
-    mapped = _mapped(part, key)
+    full = full or _partition_key(part, rules, key)
+    found = _recall(_CACHE, full)
+    if found is not None:
+        return found
+    mapped = _mapped(part, key, rules)
     cube = build_cube(mapped, rules, orders=ORDERS)
-    found = (cube, cube.row_of(mapped))
-    with _LOCK:
-        _CACHE[full] = found
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return found
+    return _remember(_CACHE, full, (cube, cube.row_of(mapped)), _CACHE_SIZE)
+
+
+def _partition_key(part: pd.DataFrame, rules: DisclosureRules, key: tuple) -> tuple:
+    return (*key, rules, _fingerprint(part))
 
 
 def protected_scores(
@@ -113,19 +176,28 @@ def protected_scores(
     if unknown:
         raise ValueError(f"unknown score dimension {unknown[0]!r}")
     filters = {AS_CUBE[d]: v for d, v in narrowing.items() if v is not None}
+    query = (tuple(inner), tuple(sorted(filters.items(), key=str)),
+             tuple(sorted(totals.items(), key=str)))  # fmt: skip
     out = []
-    for key, part in rows.groupby(keys, sort=True, observed=True):
-        part = part.loc[part["n"].to_numpy() > 0]
-        if part.empty:
-            continue
-        cube = _cube(part, rules, key)
-        table = cube.table([AS_CUBE[d] for d in inner], filters,
-                           totals={AS_CUBE[d]: v for d, v in totals.items()})  # fmt: skip
-        back = {v: k for k, v in AS_CUBE.items()}
-        table.columns = [back.get(c, c) for c in table.columns]
-        out.append(
-            _with_stats(table, part, inner, narrowing, totals, dict(zip(keys, key, strict=True)))
-        )
+    for key, part in _partitions(rows, keys):
+        full = _partition_key(part, rules, key)
+        done = _recall(_RESULTS, (full, keys[1], query))
+        if done is None:
+            done = _remember(
+                _RESULTS,
+                (full, keys[1], query),
+                _partition_table(
+                    _cube(part, rules, key, full),
+                    part,
+                    inner,
+                    narrowing,
+                    totals,
+                    dict(zip(keys, key, strict=True)),
+                    rules,
+                ),  # fmt: skip
+                _RESULTS_SIZE,
+            )
+        out.append(done)
     cols = [*by, "n", "n_las", "sum", "sumsq", "mean", "sd", "ci_low", "ci_high",
             "suppressed", "reason"]  # fmt: skip
     if not out:
@@ -133,6 +205,44 @@ def protected_scores(
     table = pd.concat(out, ignore_index=True)[cols]
     table = blank(table, (*VALUE_COLS, "sum", "sumsq"))
     return table if keep_sums else table.drop(columns=["sum", "sumsq"])
+
+
+def _partition_table(cube, part, inner, narrowing, totals, key_values, rules) -> pd.DataFrame:
+    """One partition's published cells with their figures."""
+    if "band" in inner or narrowing.get("band") is not None:
+        part = part.assign(band=score_bands(part, rules))
+    filters = {AS_CUBE[d]: v for d, v in narrowing.items() if v is not None}
+    table = cube.table([AS_CUBE[d] for d in inner], filters,
+                       totals={AS_CUBE[d]: v for d, v in totals.items()})  # fmt: skip
+    back = {v: k for k, v in AS_CUBE.items()}
+    table.columns = [back.get(c, c) for c in table.columns]
+    return _with_stats(table, part, inner, narrowing, totals, key_values)
+
+
+def _partitions(rows: pd.DataFrame, keys: list[str]):
+    """(key, rows with respondents) of each period and measure."""
+    for key, part in rows.groupby(keys, sort=True, observed=True):
+        part = part.loc[part["n"].to_numpy() > 0]
+        if len(part):
+            yield key, part
+
+
+def warm_partitions(rows: pd.DataFrame, rules: DisclosureRules) -> int:
+    """Build (memoise) the atoms of every period and measure of ``rows`` (summary rows with
+    a ``measure`` column) before anyone asks: a first request would otherwise build one
+    partition per measure (the theme heatmap: twelve). Also answers every partition's
+    default queries (by group, with England, no filters: the groups chart, heatmap, trend and
+    Overview; the spread bands). Returns how many partitions there are."""
+    parts = list(_partitions(rows, ["period", "measure"]))
+    for key, part in parts:
+        _cube(part, rules, key)
+    england = {"group": ENGLAND}
+    protected_scores(rows, ["period", "measure", "group"], {}, rules, totals=england)
+    spread_bands(rows, rules)
+    themes = rows.loc[(rows["measure_type"] == "theme").to_numpy(dtype=bool)]
+    themes = themes.rename(columns={"measure": "theme"})
+    protected_scores(themes, ["period", "theme", "group"], {}, rules, totals=england)
+    return len(parts)
 
 
 def _with_stats(table, part, inner, narrowing, totals, key_values) -> pd.DataFrame:
@@ -251,3 +361,23 @@ def whole_part(rows: pd.DataFrame, mask: np.ndarray, rules: DisclosureRules) -> 
         cube, at = _cube_rows(rows.iloc[pos], rules, key)
         out[chosen] = cube.inside(at[mask[pos]])
     return out
+
+
+def spread_bands(rows: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
+    """Compare's spread: per supplier group and band (:func:`score_bands`) of one measure,
+    the band's pooled figures as :func:`protected_scores` gives them (``c`` unless the band
+    is a union of whole atoms), with ``position`` (0 = lowest) and ``bands`` (how many the
+    group has). A group too small for two bands has one row, band :data:`NO_BANDS`,
+    position -1 and no figures (its figures are the group's own, on the groups chart)."""
+    table = protected_scores(rows, ["period", "group", "band"], {}, rules)
+    if table.empty:
+        return table.assign(position=pd.Series(dtype=int), bands=pd.Series(dtype=int))
+    parts = table["band"].astype(str).str.extract(r"^(\d+) of (\d+)$")
+    whole = table["band"].eq(NO_BANDS).to_numpy()
+    table = table.assign(
+        position=np.where(whole, -1, pd.to_numeric(parts[0]).fillna(0).astype(int) - 1),
+        bands=pd.to_numeric(parts[1]).fillna(0).astype(int).to_numpy(),
+    )
+    for col in VALUE_COLS:
+        table[col] = table[col].mask(whole)
+    return table.sort_values(["period", "group", "position"], kind="stable").reset_index(drop=True)

@@ -1,8 +1,9 @@
 """What the pages publish, as the auditor's figures: the Themes page's three charts (with
 their totals) and its findings list, read from the protected findings cube; the score cells
-of Compare and Overview, read from the protected score source; and My authority's
-comparators, as the viewer who knows its own figures sees them. Used by the tests and the
-benchmark to hand every view of a viewer to data.privacy.auditor."""
+of Compare and Overview (groups under every filter combination, spread bands, the NLAR
+breakdown), read from the protected score source; and My authority's comparators, as the
+viewer who knows its own figures sees them. Used by the tests and the benchmark to hand every
+view of a viewer to data.privacy.auditor."""
 
 from __future__ import annotations
 
@@ -113,20 +114,69 @@ def narrowings(rows: pd.DataFrame) -> Iterator[dict[str, object]]:
         yield {d: v for d, v in zip(SCORE_FILTERS, combo, strict=True) if v is not None}
 
 
+def _score_figure(view: str, keys: np.ndarray, mask, r) -> Figure | None:
+    cells = frozenset(keys[np.asarray(mask, dtype=bool)])
+    if not cells:
+        return None
+    shown = None if r.suppressed else {"n": float(r.n), "sum": float(r.mean) * float(r.n)}
+    return Figure(view, cells, shown)
+
+
 def compare_figures(
     rows: pd.DataFrame,
     rules: DisclosureRules,
     selections: Iterable[Mapping[str, object]] | None = None,
+    *,
+    breakdown: tuple[str, object] | None = None,
+    own: Collection[int] = frozenset(),
 ) -> list[Figure]:
-    """Every score cell Compare (groups, themes, trend) and Overview can show for ``rows``:
-    per period and measure, each group and England under each narrowing (role, region, LA
-    type; all combinations by default). Overview's cells are Compare's unfiltered ones."""
+    """Every score cell Compare (groups, themes, trend, spread) and Overview can show for
+    ``rows``: per period and measure, each group and England under each narrowing (role,
+    region, LA type; all combinations by default), the spread bands, and (``breakdown`` =
+    (column, value) of an NLAR representative's supplier) that group authority by
+    authority. Overview's cells are Compare's unfiltered ones."""
     figs = []
     for narrowing in narrowings(rows) if selections is None else selections:
         table = protected_scores(rows, SCORE_BY, narrowing, rules, totals={"group": ENGLAND},
                                  keep_sums=True)  # fmt: skip
         figs += table_figures(table, rows, SCORE_CELL, SCORE_BY, narrowing, SCORE_MEASURES,
                               f"compare {narrowing}", totals={"group": ENGLAND})  # fmt: skip
+    live = rows.loc[rows["n"].to_numpy() > 0].reset_index(drop=True)
+    keys = cell_keys(live, SCORE_CELL).to_numpy()
+    for idx in live.groupby(["period", "measure"], observed=True).indices.values():
+        part = live.iloc[idx].reset_index(drop=True)
+        figs += _spread_figures(part, rules, keys[idx], breakdown, own)
+    return figs
+
+
+def _spread_figures(
+    part: pd.DataFrame,
+    rules: DisclosureRules,
+    keys: np.ndarray,
+    breakdown: tuple[str, object] | None,
+    own: Collection[int],
+) -> list[Figure]:
+    """Compare's spread bands and the NLAR breakdown of one period and measure."""
+    from data.privacy.breakdown import breakdown_table
+    from data.privacy.scores_cube import score_bands, spread_bands
+
+    label = f"[{part['period'].iloc[0]}, {part['measure'].iloc[0]}]"
+    group = part["group"].astype(str).to_numpy()
+    band = score_bands(part, rules).astype(str).to_numpy()
+    figs: list[Figure] = []
+    for r in spread_bands(part, rules).itertuples(index=False):
+        if r.position < 0:
+            continue
+        fig = _score_figure(f"spread {label} [{r.group}, {r.band}]", keys,
+                            (group == r.group) & (band == r.band), r)  # fmt: skip
+        figs += [fig] if fig else []
+    if breakdown is not None:
+        column, value = breakdown
+        ids = part["authority_id"].to_numpy()
+        for r in breakdown_table(part, column, value, rules, own).itertuples(index=False):
+            fig = _score_figure(f"breakdown {label} [{r.authority_id}]", keys,
+                                ids == r.authority_id, r)  # fmt: skip
+            figs += [fig] if fig else []
     return figs
 
 

@@ -235,3 +235,33 @@ def test_my_authority_reads_the_score_cube_and_passes_the_auditor_with_compare(
 def test_my_authority_and_compare_pass_the_auditor_on_every_measure(analysis_db, score_rows):
     me, hood, _periods, rows, table = _my_authority(analysis_db, score_rows, "la")
     _audit_my_authority(rows, table, me, hood, compare_figures(rows, RULES))
+
+
+COMPARE_VALUES = ["2010-Q2", "all", "all", "all", "SUS"]
+
+
+@pytest.mark.parametrize("user", ["coord", "la", "nlar"])
+def test_compare_spread_reads_the_protected_bands(as_, analysis_db, user):
+    """The spread chart's table is data.privacy.scores_cube.spread_bands for every role:
+    the same bands, figures or c, whoever asks (no band depends on the viewer)."""
+    from data.privacy.scores_cube import spread_bands
+    from data.queries.filter_options import measure_rows
+
+    out = chart(as_(user), "compare-spread", COMPARE_VALUES, pages.COMPARE)
+    none = "too few authorities for bands"
+    shown = [r for r in rows_of(out, "compare-spread") if r["Band"] != none]
+    with session_scope(make_sessionmaker(make_engine(analysis_db))) as s:
+        bands = spread_bands(measure_rows(s, (PERIOD,), "SUS", RULES), RULES)
+    bands = bands.loc[bands["position"] >= 0]
+    want = sorted("c" if sup else f"{m:.1f}" for m, sup in zip(bands["mean"], bands["suppressed"],
+                  strict=True))  # fmt: skip
+    assert sorted(r["Mean"] for r in shown) == want
+    assert all(r["Authorities"] == "c" or int(r["Authorities"]) >= RULES.min_las + 2 for r in shown)
+
+
+def test_nlar_breakdown_never_hides_exactly_one_authority(as_):
+    """Group minus shown rows must not be one hidden authority (secondary suppression)."""
+    out = chart(as_("nlar"), "compare-breakdown", COMPARE_VALUES, pages.COMPARE)
+    rows = rows_of(out, "compare-breakdown")
+    hidden = [r for r in rows if r["Mean"] == "c"]
+    assert rows and len(hidden) != 1

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.pages.compare import _bands, may_see_la_breakdown
+from data.pages.compare import may_see_la_breakdown
 from data.privacy.access import Viewer
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND, REASON_NARROWING, fold_period, guarded_scores
@@ -140,18 +140,6 @@ def test_own_only_cell_is_shown_to_its_own_authority():
     assert not own.set_index("group").loc["A", "suppressed"]
     other = guarded_scores(rows, ["group"], narrowed("2010-Q1", role="sw"), RULES, {2})
     assert other.set_index("group").loc["A", "suppressed"]
-
-
-def test_spread_bands_never_hold_fewer_than_three_authorities():
-    means = pd.DataFrame(
-        {"authority_id": range(1, 8), "mean": [40, 45, 50, 55, 60, 65, 70], "n": [20] * 7}
-    )
-    bands = _bands(means, frozenset(), RULES)
-    assert [len(b) for b in bands] == [4, 3] or [len(b) for b in bands] == [3, 4]
-    assert sorted(i for b in bands for i in b["authority_id"]) == list(range(1, 8))
-    # The viewer's own LA does not count towards a band: with it known, 6 others -> 2 bands
-    assert all(len(set(b["authority_id"]) - {4}) >= 3 for b in _bands(means, {4}, RULES))
-    assert _bands(means.head(5), frozenset(), RULES) == []  # 5 LAs: one band would be all
 
 
 def test_only_a_groups_own_nlar_rep_sees_it_by_authority():

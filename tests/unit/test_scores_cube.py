@@ -105,3 +105,26 @@ def test_property_random_compare_views_pass_the_auditor(rows, as_la):
     own = frozenset({int(rows["authority_id"].iloc[0])}) if as_la else frozenset()
     _figs, report = _audit(rows, own)
     assert report.ok, report.summary()
+
+
+def test_answers_are_memoised_on_the_rows_content_and_follow_a_change():
+    rows = score_rows(SPEC).assign(measure_type="sus")
+    first = protected_scores(rows, ["group"], {}, RULES).set_index("group")
+    wider = rows.assign(sumsq=rows["sumsq"] + 50 * rows["n"])  # same means, wider spread
+    second = protected_scores(wider, ["group"], {}, RULES).set_index("group")
+    assert first.loc["A", "mean"] == pytest.approx(second.loc["A", "mean"])
+    assert second.loc["A", "sd"] > first.loc["A", "sd"]
+
+
+def test_warm_up_builds_every_partition_so_requests_build_none(monkeypatch):
+    from data.privacy import scores_cube
+
+    rows = score_rows(SPEC).assign(period="2099-Q1", measure_type="sus")
+    assert scores_cube.warm_partitions(rows, RULES) == 1
+
+    def no_build(*_args, **_kwargs):
+        raise AssertionError("a request built atoms after the warm-up")
+
+    monkeypatch.setattr(scores_cube, "build_cube", no_build)
+    table = protected_scores(rows, ["group"], {"region": "NE"}, RULES, totals={"group": ENGLAND})
+    assert len(table) and scores_cube.spread_bands(rows, RULES)["group"].tolist()

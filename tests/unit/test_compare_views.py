@@ -1,0 +1,174 @@
+"""Compare's spread bands and NLAR breakdown on the protected scores cube, audited with the
+groups chart under every filter combination, for a coordinator, an LA user and a group's
+NLAR representative (data.privacy.views.compare_figures); the previous rules (bands of
+three authorities with their respondents, a breakdown hiding only the small authority)
+reproduced and caught by the same auditor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from data.privacy.auditor import Figure, audit, contributions_of
+from data.privacy.breakdown import breakdown_table, protect_breakdown
+from data.privacy.disclosure import DisclosureRules
+from data.privacy.scores_cube import NO_BANDS, score_bands, spread_bands
+from data.privacy.views import SCORE_CELL, SCORE_MEASURES, compare_figures
+from data.scores.stats import pool
+
+RULES = DisclosureRules()
+
+
+def score_rows(spec: list[tuple]) -> pd.DataFrame:
+    """(authority, group, region, la_type, role, n, mean) -> summary rows of one period."""
+    out = []
+    for a, g, r, t, role, n, mean in spec:
+        out.append({"authority_id": a, "group": g, "supplier": g, "region": r, "la_type": t,
+                    "role": role, "period": "2010-Q1", "measure": "SUS", "n": n,
+                    "sum": n * mean, "sumsq": n * mean * mean + 4 * n})  # fmt: skip
+    return pd.DataFrame(out)
+
+
+REGIONS = ("NE", "SW")
+SPEC = [
+    # group A: 11 authorities; 5 has 6 respondents (below the threshold)
+    *[
+        (a, "A", REGIONS[a % 2], "unitary", "sw", 14 + a, 50 + 3 * a)
+        for a in range(1, 12)
+        if a != 5
+    ],  # fmt: skip
+    (5, "A", "SW", "unitary", "sw", 6, 62),
+    *[(a, "A", REGIONS[a % 2], "unitary", "tm", 8, 55 + a) for a in range(1, 12) if a != 5],
+    # group B: 6 authorities, too few for two bands of five
+    *[(a, "B", "SW", "county", "sw", 12, 40 + 2 * a) for a in range(20, 26)],
+    # group C: 10 authorities, one of them dominant in respondents
+    *[(a, "C", REGIONS[a % 2], "county", "sw", 11, 60 + a / 2) for a in range(30, 39)],
+    (39, "C", "NE", "county", "sw", 60, 80),
+]
+VIEWERS = {  # name -> (own authorities, breakdown (column, value), granted authorities)
+    "coordinator": (frozenset(), None, frozenset()),
+    "la user": (frozenset({3}), None, frozenset()),
+    "nlar rep of A": (frozenset({2}), ("supplier", "A"), None),  # granted: A's authorities
+}
+
+
+def _audit(rows, viewer, figs=None):
+    own, breakdown, granted = VIEWERS[viewer]
+    if breakdown is not None:  # the whole supplier's authorities, whatever the fixture
+        granted = frozenset(rows.loc[rows[breakdown[0]] == breakdown[1], "authority_id"])
+    figs = figs if figs is not None else compare_figures(rows, RULES, breakdown=breakdown, own=own)
+    contrib = contributions_of(rows, SCORE_CELL, SCORE_MEASURES, respondents="n")
+    keys = pd.Series(list(rows[list(SCORE_CELL)].astype(str).itertuples(index=False, name=None)))
+    targets = [Figure(f"authority {a}", frozenset(keys[(rows["authority_id"] == a).to_numpy()]))
+               for a in sorted(rows["authority_id"].unique())]  # fmt: skip
+    return figs, audit(figs, contrib, RULES, own=own, targets=targets, granted=granted)
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+def test_every_compare_view_with_bands_and_breakdown_passes_the_auditor(viewer):
+    figs, report = _audit(score_rows(SPEC), viewer)
+    assert report.ok, report.summary()
+    assert any(f.shown and f.view.startswith("spread") for f in figs)
+    assert report.checked > 0
+
+
+def test_bands_are_halves_of_at_least_five_authorities_and_never_one_authority():
+    rows = score_rows(SPEC)
+    bands = spread_bands(rows, RULES)
+    a = bands.loc[bands["group"] == "A"].set_index("band")
+    assert list(a.index) == ["1 of 2", "2 of 2"]
+    assert (a["n_las"] >= RULES.min_las + 2).all() and not a["suppressed"].any()
+    c = bands.loc[bands["group"] == "C"]
+    assert c["suppressed"].all()  # the upper half is one authority's, mostly
+    # the lower half pools its authorities' respondents (not a mean of means, no minimum)
+    per_la = pool(rows.loc[rows["group"] == "A"], ["authority_id"])
+    lower = per_la.sort_values(["mean", "authority_id"]).head(6)  # ranks 0-5 of 11
+    assert a.loc["1 of 2", "n"] == lower["n"].sum()
+    assert a.loc["1 of 2", "mean"] == pytest.approx(lower["sum"].sum() / lower["n"].sum())
+    assert not np.isin(bands["mean"].dropna().round(6), per_la["mean"].round(6)).any()
+    b = bands.loc[bands["group"] == "B"]
+    assert list(b["band"]) == [NO_BANDS] and b["mean"].isna().all()
+    assert set(score_bands(rows.loc[rows["group"] == "B"], RULES)) == {NO_BANDS}
+
+
+def test_breakdown_hides_a_second_authority_so_the_small_one_cannot_be_worked_out():
+    rows = score_rows(SPEC)
+    table = breakdown_table(rows, "supplier", "A", RULES, own={2}).set_index("authority_id")
+    assert table.loc[5, "suppressed"] and pd.isna(table.loc[5, "mean"])
+    hidden = table.index[table["suppressed"]].tolist()
+    assert len(hidden) >= 2 and 2 not in hidden  # the viewer's own LA is always shown
+    same_band = table.loc[hidden, "band"].tolist()
+    assert same_band.count(table.loc[5, "band"]) >= 2
+
+
+def test_previous_breakdown_rule_leaks_and_the_auditor_finds_it():
+    """The previous rule hid only authorities below the threshold: the group's published
+    figures minus the shown rows gave the hidden authority's respondents and score sum."""
+    rows = score_rows(SPEC)
+    figs = compare_figures(rows, RULES)  # groups and bands, no breakdown
+    keys = pd.Series(list(rows[list(SCORE_CELL)].astype(str).itertuples(index=False, name=None)))
+    a = pool(rows.loc[rows["group"] == "A"], ["authority_id"])
+    for r in a.itertuples(index=False):
+        cells = frozenset(keys[(rows["authority_id"] == r.authority_id).to_numpy()])
+        shown = r.n >= RULES.min_respondents or r.authority_id == 2
+        figs.append(Figure(f"old breakdown [{r.authority_id}]", cells,
+                           {"n": float(r.n), "sum": float(r.sum)} if shown else None))  # fmt: skip
+    _figs, report = _audit(rows, "nlar rep of A", figs)
+    assert not report.ok and report.kinds() & {"interval", "derivable"}, report.summary()
+
+
+def test_previous_bands_of_three_leak_and_the_auditor_finds_it():
+    """The previous bands: contiguous runs of three authorities, each shown with its
+    respondents. Group C's upper band holds the dominant authority, so its respondents are
+    bounded well within +-50%; and a band is a set no other view's cells line up with."""
+    rows = score_rows(SPEC)
+    figs = compare_figures(rows, RULES)
+    keys = pd.Series(list(rows[list(SCORE_CELL)].astype(str).itertuples(index=False, name=None)))
+    for group, part in rows.groupby("group"):
+        per_la = pool(part, ["authority_id"]).sort_values(["mean", "authority_id"])
+        k = min(5, len(per_la) // RULES.min_las)
+        if k < 2:
+            continue
+        bounds = np.linspace(0, len(per_la), k + 1).round().astype(int)
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            band = per_la.iloc[lo:hi]
+            mask = rows["authority_id"].isin(band["authority_id"]).to_numpy()
+            figs.append(Figure(f"old band [{group} {lo}]", frozenset(keys[mask]),
+                               {"n": float(band["n"].sum()),
+                                "sum": float(band["sum"].sum())}))  # fmt: skip
+    _figs, report = _audit(rows, "coordinator", figs)
+    assert not report.ok, report.summary()
+
+
+def test_protect_breakdown_keeps_hidden_sets_safe_in_every_band():
+    per_la = pd.DataFrame(
+        {"authority_id": [1, 2, 3, 4, 5, 6], "n": [4, 30, 12, 11, 25, 40],
+         "sum": [200, 1500, 600, 550, 1250, 2000], "band": ["1 of 2"] * 3 + ["2 of 2"] * 3}
+    )  # fmt: skip
+    hidden, reason = protect_breakdown(per_la, RULES, own={2})
+    assert hidden.tolist() == [True, False, True, False, False, False]
+    assert reason[0].startswith("fewer than") and reason[2] and not reason[1]
+
+
+@st.composite
+def banded_rows(draw):
+    """One group large enough for bands (10-14 authorities) and a small second group,
+    random respondents (some below the threshold) and means, one or two roles each."""
+    spec = []
+    for a in range(1, draw(st.integers(10, 14)) + 1):
+        g = "A" if a <= 10 or draw(st.booleans()) else "B"
+        r, t = draw(st.sampled_from(REGIONS)), draw(st.sampled_from(["unitary", "county"]))
+        for role in draw(st.sets(st.sampled_from(["sw", "tm"]), min_size=1)):
+            spec.append((a, g, r, t, role, draw(st.integers(1, 25)), draw(st.integers(20, 90))))
+    return score_rows(spec)
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(banded_rows(), st.sampled_from(list(VIEWERS)))
+def test_property_random_compare_views_with_bands_pass_the_auditor(rows, viewer):
+    _figs, report = _audit(rows, viewer)
+    assert report.ok, report.summary()
