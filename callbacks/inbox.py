@@ -7,13 +7,10 @@ from dash import Input, Output, State, html, no_update
 from flask import current_app, request
 
 from callbacks.common import current_viewer, db, guarded
+from callbacks.registrars import next_change
 from data.requirements import notifications
 from layouts.components import alert
 from layouts.inbox import P
-
-
-def _bump(counter) -> dict:
-    return {"n": (counter or {}).get("n", 0) + 1}
 
 
 def _item(n) -> html.Li:
@@ -71,7 +68,7 @@ def register(app) -> None:
             return no_update, no_update
         with db() as session:
             notifications.mark_read(session, viewer)
-        return "All marked as read.", _bump(counter)
+        return "All marked as read.", next_change(counter)
 
     @app.callback(
         Output(f"{P}-feed-msg", "children"),

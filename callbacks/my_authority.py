@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import clearing, current_viewer, db
 from callbacks.filters import footnote
+from callbacks.registrars import next_number
 from callbacks.url_state import register_url_state
 from data.errors import DomainError, PermissionDenied
 from data.pages import contact
@@ -316,7 +317,7 @@ def act(_asks, _decisions, period, refresh) -> dict:
                 if req.status == contact.ACCEPTED
                 else "You declined the request; your authority stays anonymous."
             )
-    return {"message": message, "refresh": (refresh or 0) + 1}
+    return {"message": message, "refresh": next_number(refresh)}
 
 
 def register(app) -> None:
