@@ -3,9 +3,11 @@ clear line, before Dash dispatches them.
 
 Dash trusts the body's shape: an unknown or client-side callback, inputs missing, of the
 wrong count or naming other components, or outputs that do not match the callback make it
-raise (KeyError, IndexError, TypeError...), which Flask answers with a 500. The browser
-never sends such bodies, so only forged requests are refused here; the values inside a
-well-formed request still reach the callbacks, which check them."""
+raise (KeyError, IndexError, TypeError...), which Flask answers with a 500. Values of a
+type the component never sends (a click count that is text, rows that are not objects, a
+control's value that is an object, integers beyond 2**53) would reach the callbacks as
+unexpected errors. The browser sends none of these, so only forged requests are refused
+here; the callbacks still check every value they are given."""
 
 from __future__ import annotations
 
@@ -29,6 +31,73 @@ def _pattern(ident: str) -> bool:
     return ident.startswith("{")
 
 
+SAFE_INT = 2**53  # the browser's numbers are doubles: no integer it sends is larger
+SCALAR = (str, int, float, bool)
+
+
+def _is_count(v) -> bool:
+    return v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < SAFE_INT)
+
+
+def _is_rows(v) -> bool:
+    return v is None or (isinstance(v, list) and all(isinstance(r, dict) for r in v))
+
+
+def _is_value(v) -> bool:
+    """A form control's value: a scalar, or a list of scalars (multi-select, checklist)."""
+    return (
+        v is None
+        or isinstance(v, SCALAR)
+        or (isinstance(v, list) and all(isinstance(x, SCALAR) for x in v))
+    )
+
+
+def _is_texts(v) -> bool:
+    return (
+        v is None
+        or isinstance(v, str)
+        or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+    )
+
+
+# What the browser's components send for each property the callbacks read ("data" of a
+# store, any JSON, is checked only for out-of-range numbers, like every value).
+KINDS = {
+    "n_clicks": (_is_count, "a click count"),
+    "n_intervals": (_is_count, "a count"),
+    "selectedRows": (_is_rows, "a list of rows"),
+    "rowData": (_is_rows, "a list of rows"),
+    "value": (_is_value, "a value or a list of values"),
+    "contents": (_is_texts, "file contents"),
+    "filename": (_is_texts, "file names"),
+    "pathname": (lambda v: v is None or isinstance(v, str), "a path"),
+    "search": (lambda v: v is None or isinstance(v, str), "a query string"),
+}
+
+
+def _too_big(value, depth: int = 0) -> bool:
+    """An integer no browser sends, anywhere in a value (or nesting past any real store)."""
+    if depth > 20:
+        return True
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) >= SAFE_INT
+    if isinstance(value, list):
+        return any(_too_big(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(_too_big(v, depth + 1) for v in value.values())
+    return False
+
+
+def _value_problem(entry: dict, ident: str, prop: str) -> str | None:
+    if "value" not in entry:
+        return None
+    value = entry["value"]
+    check, kind = KINDS.get(prop, (lambda _v: True, ""))
+    if _too_big(value) or not check(value):
+        return f"the value of {ident}.{prop} is not {kind or 'a value the page sends'}"
+    return None
+
+
 def _item_problem(item, ident: str, prop: str, what: str) -> str | None:
     """Why one input/state/output entry does not fit its declared component, or None."""
     if _pattern(ident):  # a wildcard (ALL) dependency: a list of matching components
@@ -38,12 +107,15 @@ def _item_problem(item, ident: str, prop: str, what: str) -> str | None:
                 return f"each {what} for {ident} must name a component by its id object"
             if entry.get("property") != prop:
                 return f"the {what} for {ident} must be its {prop}"
+            problem = _value_problem(entry, ident, prop)
+            if problem:
+                return problem
         return None
     if not isinstance(item, dict):
         return f"each {what} must be an object with id and property"
     if item.get("id") != ident or str(item.get("property", "")).split("@")[0] != prop:
         return f"the {what} {item.get('id')!r}.{item.get('property')!r} is not {ident}.{prop}"
-    return None
+    return _value_problem(item, ident, prop)
 
 
 def _list_problem(given, declared: list[dict], what: str) -> str | None:
