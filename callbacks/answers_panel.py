@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html, no_update
 
 from callbacks.chart_card import rules
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import as_int, current_viewer, db, guarded
 from data.errors import DomainError
 from data.privacy.access import may_curate
 from data.requirements import answers, effect, specifications
@@ -88,7 +88,11 @@ def register(app) -> None:
         if not picked or not number:
             return html.P("Choose a specification with a saved version.")
         with db() as session:
-            version = specifications.get_version(session, int(picked), int(number))
+            version = specifications.get_version(
+                session,
+                as_int(picked, "Choose a specification."),
+                as_int(number, "Choose a version."),
+            )
             rids = specifications.version_requirement_ids(session, version.id)
             shown = answers.answers_for_viewer(session, viewer, rids)
             delivered = [r for r in rids if any(v.status == "delivered" for v in shown.get(r, []))]

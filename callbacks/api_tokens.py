@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import as_int, current_viewer, db, guarded
 from data.errors import DomainError
 from data.requirements import tokens
 from layouts.components import alert
@@ -54,7 +54,9 @@ def register(app) -> None:
         if not user:
             raise DomainError("Choose a supplier account.")
         with db() as session:
-            token, _ = tokens.create_token(session, viewer, int(user), label or "")
+            token, _ = tokens.create_token(
+                session, viewer, as_int(user, "Choose a supplier account."), label or ""
+            )
         return alert(
             [
                 "Token created. Copy it now: it will not be shown again. ",
@@ -77,6 +79,8 @@ def register(app) -> None:
         if not token_id:
             raise DomainError("Choose a token to revoke.")
         with db() as session:
-            row = tokens.revoke_token(session, viewer, int(token_id))
+            row = tokens.revoke_token(
+                session, viewer, as_int(token_id, "Choose a token to revoke.")
+            )
             prefix = row.prefix
         return alert(f"Token {prefix}… revoked.", "success")

@@ -47,6 +47,22 @@ def current_viewer() -> Viewer:
     return current_user.viewer
 
 
+def as_int(value, message: str) -> int:
+    """A whole number from a control or store; anything else (a forged value too) refuses
+    with `message`, never an unexpected error."""
+    if isinstance(value, bool):
+        raise DomainError(message)
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise DomainError(message) from None
+
+
+def mapping(value) -> dict:
+    """A store that should hold an object (the URL's query, a change counter): {} if not."""
+    return value if isinstance(value, dict) else {}
+
+
 def user_message(exc: Exception) -> str:
     """The one place domain errors become text for the page."""
     if isinstance(exc, PermissionDenied):
@@ -116,11 +132,13 @@ def guarded(on_error: Callable[[str], tuple | object] = lambda _message: no_upda
 
 
 __all__ = [
+    "as_int",
     "clearing",
     "csv_text",
     "current_viewer",
     "db",
     "guarded",
+    "mapping",
     "no_update",
     "on_callback_error",
     "services",

@@ -309,7 +309,8 @@ def act(_asks, _decisions, period, refresh) -> dict:
             )
         else:
             raw_id, _, verdict = index.partition("|")
-            if not raw_id.isdigit() or verdict not in ("accept", "decline"):
+            known = raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10
+            if not known or verdict not in ("accept", "decline"):
                 raise DomainError("That request could not be found.")
             req = contact.decide(session, viewer, int(raw_id), verdict == "accept")
             message = (

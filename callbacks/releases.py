@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, no_update
 
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import as_int, current_viewer, db, guarded
 from data.errors import DomainError
 from data.requirements import releases
 from layouts.components import alert
@@ -43,7 +43,9 @@ def register(app) -> None:
         if not product:
             raise DomainError("Choose a product.")
         with db() as session:
-            r = releases.record_release(session, viewer, int(product), name or "", when or "")
+            r = releases.record_release(
+                session, viewer, as_int(product, "Choose a product."), name or "", when or ""
+            )
             text = f"Release {r.name} of {r.product.name} recorded ({r.released_on:%d %B %Y})."
         return alert(text, "success")
 

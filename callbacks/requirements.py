@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, no_update
 
 from callbacks.chart_card import grid_rows, rules
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db, mapping
 from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError
 from data.privacy.access import COORDINATOR, NLAR_REP
@@ -22,6 +22,7 @@ from layouts.requirements import HIDDEN
 SHOWN: dict = {}
 ALL = "all"
 NONE = {"label": "None", "value": ""}
+MIN_LAS_WHOLE = "The smallest number of authorities must be a whole number."
 
 
 def group_id(value) -> int | None:
@@ -54,7 +55,7 @@ def init(query) -> dict:
     options = [{"label": "All supplier groups", "value": ALL}] + [
         {"label": n, "value": str(i)} for i, n in sorted(names.items(), key=lambda x: x[1])
     ]
-    wanted = str((query or {}).get("group", ""))
+    wanted = str(mapping(query).get("group", ""))
     default = str(viewer.supplier_id) if viewer.role == NLAR_REP else ALL
     value = wanted if wanted in {o["value"] for o in options} else default
     if viewer.role == COORDINATOR:
@@ -78,7 +79,9 @@ def init(query) -> dict:
 
 def show_candidates(group, min_las, *_changes) -> dict:
     viewer = current_viewer()
-    filt = candidates.CandidateFilter(supplier_id=group_id(group), min_las=int(min_las or 0))
+    filt = candidates.CandidateFilter(
+        supplier_id=group_id(group), min_las=as_int(min_las or 0, MIN_LAS_WHOLE)
+    )
     with db() as session:
         table = candidates.candidate_table(session, viewer, rules(), filt)
         waiting = candidates.waiting_count(session)
@@ -171,7 +174,7 @@ def select(selected, query, accepted, curated):
     if trigger == R("list"):
         return requirement_id(selected[0]["key"]) if selected else no_update
     if trigger in (None, R("query")):  # first call: restore from the URL
-        wanted = (query or {}).get("requirement")
+        wanted = mapping(query).get("requirement")
         return requirement_id(wanted) if wanted else None
     data = accepted if trigger == R("changed-accept") else curated
     return data.get("select", no_update) if isinstance(data, dict) else no_update

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html
 
 from callbacks.chart_card import rules
-from callbacks.common import current_viewer, db, guarded
+from callbacks.common import current_viewer, db, guarded, mapping
 from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError
 from data.pages import supplier as page
@@ -114,7 +114,7 @@ def register(app) -> None:
             options = page.spec_options(session, viewer)
             products = page.product_options(session, viewer)
         values = {str(o["value"]) for o in options}
-        wanted = str((query or {}).get("spec", ""))
+        wanted = str(mapping(query).get("spec", ""))
         value = wanted if wanted in values else (str(options[-1]["value"]) if options else None)
         return (
             [{**o, "value": str(o["value"])} for o in options],
@@ -150,7 +150,7 @@ def register(app) -> None:
             for i in doc.items
         ]
         values = [o["value"] for o in options]
-        wanted = chosen or str((query or {}).get("requirement", ""))
+        wanted = chosen or str(mapping(query).get("requirement", ""))
         value = wanted if wanted in values else (values[0] if values else None)
         answered = [o for o, i in zip(options, doc.items, strict=True) if i.answer is not None]
         body = [
