@@ -70,7 +70,7 @@ KINDS = {
     "value": (_is_value, "a value or a list of values"),
     "contents": (_is_texts, "file contents"),
     "filename": (_is_texts, "file names"),
-    "pathname": (lambda v: v is None or isinstance(v, str), "a path"),
+    "pathname": (lambda v: v is None or (isinstance(v, str) and v.startswith("/")), "a path"),
     "search": (lambda v: v is None or isinstance(v, str), "a query string"),
 }
 
