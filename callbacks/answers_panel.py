@@ -20,10 +20,7 @@ HIDDEN, SHOWN = {"display": "none"}, {}
 
 
 def _rid(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Choose a requirement.") from exc
+    return as_int(value, "Choose a requirement.")
 
 
 def requirement_answers(selected) -> tuple[list, dict]:

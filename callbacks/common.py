@@ -47,15 +47,21 @@ def current_viewer() -> Viewer:
     return current_user.viewer
 
 
+ID_LIMIT = 2**31  # ids, counts and versions are PostgreSQL integers
+
+
 def as_int(value, message: str) -> int:
     """A whole number from a control or store; anything else (a forged value too) refuses
     with `message`, never an unexpected error."""
     if isinstance(value, bool):
         raise DomainError(message)
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError, OverflowError):
         raise DomainError(message) from None
+    if not -ID_LIMIT < number < ID_LIMIT:  # past PostgreSQL's integer: no such row
+        raise DomainError(message)
+    return number
 
 
 def mapping(value) -> dict:

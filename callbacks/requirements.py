@@ -10,7 +10,6 @@ from dash import Input, Output, State, ctx, no_update
 from callbacks.chart_card import grid_rows, rules
 from callbacks.common import as_int, clearing, current_viewer, db, mapping
 from callbacks.registrars import Done, next_change, register_action
-from data.errors import DomainError
 from data.privacy.access import COORDINATOR, NLAR_REP
 from data.queries.summaries import coverage, supplier_names
 from data.requirements import candidates, clusters, curation, endorsements, views
@@ -29,17 +28,11 @@ def group_id(value) -> int | None:
     """Dropdown value -> supplier id (None = all groups)."""
     if value in (None, "", ALL):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Unknown supplier group.") from exc
+    return as_int(value, "Unknown supplier group.")
 
 
 def requirement_id(value) -> int:
-    try:
-        return int(str(value).removeprefix("R-"))
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Unknown requirement.") from exc
+    return as_int(str(value).removeprefix("R-"), "Unknown requirement.")
 
 
 def rows(frame: pd.DataFrame, key: str) -> list[dict]:

@@ -29,10 +29,7 @@ CHOOSE_VERSION = "Choose a version of the specification."
 
 
 def spec_id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Choose a specification.") from exc
+    return as_int(value, "Choose a specification.")
 
 
 def _filename(title: str, number: int, ext: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html
 
 from callbacks.chart_card import rules
-from callbacks.common import current_viewer, db, guarded, mapping
+from callbacks.common import as_int, current_viewer, db, guarded, mapping
 from callbacks.registrars import Done, next_change, register_action
 from data.errors import DomainError
 from data.pages import supplier as page
@@ -19,10 +19,7 @@ from layouts.supplier import P
 
 
 def _int(value, what: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError(f"Choose a {what}.") from exc
+    return as_int(value, f"Choose a {what}.")
 
 
 def answer(viewer, _trigger, *, req, status, text, release, expected) -> Done:

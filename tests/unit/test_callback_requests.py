@@ -122,7 +122,9 @@ def test_any_json_gets_an_answer_never_an_exception(body):
     assert problem is None or isinstance(problem, str)
 
 
-@pytest.mark.parametrize("value", ["x", "", None, [1], {"a": 1}, True, "1.5", float("inf")])
+@pytest.mark.parametrize(
+    "value", ["x", "", None, [1], {"a": 1}, True, "1.5", float("inf"), 2**31, "-9999999999999"]
+)
 def test_as_int_refuses_with_the_given_message(value):
     with pytest.raises(DomainError, match="Choose one"):
         as_int(value, "Choose one.")
