@@ -123,3 +123,23 @@ def test_unknown_options_are_usage_errors(empty_dir, capsys):
         err = capsys.readouterr().err
         assert "Traceback" not in err and "error:" in err
     assert sorted(p.name for p in empty_dir.iterdir()) == ["README.md"]
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["import", "a.xlsx", "--bulk", "--jobs", "100000"], "number of processes from 1"),
+        (["import", "a.xlsx", "--bulk", "--jobs", "0"], "number of processes from 1"),
+        (["load-demo", "--authorities", "-5"], "number of authorities from 1 to 5000"),
+        (["load-demo", "--authorities", "10000000"], "number of authorities from 1 to 5000"),
+    ],
+)
+def test_counts_out_of_range_are_usage_errors(empty_dir, capsys, args, expected):
+    """A huge --jobs used to start that many processes; a negative --authorities failed with
+    an unexpected error after creating the database."""
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert sorted(p.name for p in empty_dir.iterdir()) == ["README.md"]
