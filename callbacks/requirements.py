@@ -165,7 +165,7 @@ def select(selected, query, accepted, curated):
     current_viewer()
     trigger = ctx.triggered_id
     if trigger == R("list"):
-        return requirement_id(selected[0]["key"]) if selected else no_update
+        return requirement_id(selected[0].get("key")) if selected else no_update
     if trigger in (None, R("query")):  # first call: restore from the URL
         wanted = mapping(query).get("requirement")
         return requirement_id(wanted) if wanted else None

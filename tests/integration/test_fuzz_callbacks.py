@@ -311,6 +311,7 @@ REFUSED = [
     ),
     ("coord", "req-candidates", {"req-min-las.value": "'; DROP"}, "whole number"),
     ("coord", "req-group", {"req-query.data": "?x=%ZZ"}, "All supplier groups"),
+    ("coord", "req-selected", {"req-list.selectedRows": [{"id": "x"}]}, ""),
     (
         "la",
         "spec-download",
