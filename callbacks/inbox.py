@@ -101,5 +101,6 @@ def register(app) -> None:
         if not n_clicks:
             return no_update
         with db() as session:
-            notifications.set_email(session, viewer, email or "", "on" in (on or []))
+            chosen = on if isinstance(on, list) else []  # the checklist's ticked values
+            notifications.set_email(session, viewer, email or "", "on" in chosen)
         return alert("Saved.", "success")

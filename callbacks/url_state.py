@@ -52,7 +52,8 @@ def notice(
     """The newer-data message for `page` (served at `path`), or None when the view is up
     to date."""
     if current > loaded:
-        pairs = [p.split("=", 1) for p in (search or "?").lstrip("?").split("&") if "=" in p]
+        search = search if isinstance(search, str) else "?"  # a forged store: no filters kept
+        pairs = [p.split("=", 1) for p in search.lstrip("?").split("&") if "=" in p]
         kept = "&".join(f"{k}={v}" for k, v in pairs if k != VERSION_KEY)
         href = f"{path}?{kept + '&' if kept else ''}{VERSION_KEY}={current}"
         return html.P(

@@ -313,6 +313,18 @@ REFUSED = [
     ("coord", "req-group", {"req-query.data": "?x=%ZZ"}, "All supplier groups"),
     ("coord", "req-selected", {"req-list.selectedRows": [{"id": "x"}]}, ""),
     (
+        "admin",
+        "inbox-email-msg",
+        {"inbox-email-save.n_clicks": 1, "inbox-email.value": "", "inbox-email-on.value": 1},
+        "Saved.",
+    ),
+    (
+        "coord",
+        "overview-version-notice",
+        {"overview-loaded-version.data": 0, "overview-search.data": [{"id": 1}]},
+        "newer data is available",
+    ),
+    (
         "la",
         "spec-download",
         {"spec-download-csv.n_clicks": 1, "spec-pick.value": "1", "spec-version.value": "x"},
