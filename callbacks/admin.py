@@ -10,7 +10,7 @@ from datetime import date
 from dash import Input, Output, State, no_update
 from werkzeug.security import generate_password_hash
 
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db
 from callbacks.registrars import Done, register_action, register_entity_grid
 from data.errors import DomainError
 from data.pages.admin import (
@@ -44,10 +44,7 @@ def admin_viewer() -> Viewer:
 def optional_int(value) -> int | None:
     if value in BLANK:
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Choose from the list.") from exc
+    return as_int(value, "Choose from the list.")
 
 
 def optional_date(value) -> date | None:

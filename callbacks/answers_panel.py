@@ -9,7 +9,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html, no_update
 
 from callbacks.chart_card import rules
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db
 from data.errors import DomainError
 from data.privacy.access import may_curate
 from data.requirements import answers, effect, specifications
@@ -23,10 +23,7 @@ HIDDEN, SHOWN = {"display": "none"}, {}
 
 
 def _rid(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Choose a requirement.") from exc
+    return as_int(value, "Choose a requirement.")
 
 
 def requirement_answers(selected) -> dict:
@@ -80,7 +77,9 @@ def specification_answers(picked, number) -> dict:
     if not picked or not number:
         return {"message": html.P("Choose a specification with a saved version.")}
     with db() as session:
-        version = specifications.get_version(session, int(picked), int(number))
+        version = specifications.get_version(
+            session, as_int(picked, "Choose a specification."), as_int(number, "Choose a version.")
+        )
         rids = specifications.version_requirement_ids(session, version.id)
         shown = answers.answers_for_viewer(session, viewer, rids)
         delivered = [r for r in rids if any(v.status == "delivered" for v in shown.get(r, []))]

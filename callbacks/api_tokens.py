@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html
 
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db
 from callbacks.registrars import Button, Done, register_buttons
 from data.errors import DomainError
 from data.requirements import tokens
@@ -43,7 +43,9 @@ def create(viewer, _trigger, *, user, label) -> Done:
     if not user:
         raise DomainError("Choose a supplier account.")
     with db() as session:
-        token, _ = tokens.create_token(session, viewer, int(user), label or "")
+        token, _ = tokens.create_token(
+            session, viewer, as_int(user, "Choose a supplier account."), label or ""
+        )
     return Done(
         [
             "Token created. Copy it now: it will not be shown again. ",
@@ -56,7 +58,9 @@ def revoke(viewer, _trigger, *, token_id) -> Done:
     if not token_id:
         raise DomainError("Choose a token to revoke.")
     with db() as session:
-        prefix = tokens.revoke_token(session, viewer, int(token_id)).prefix
+        prefix = tokens.revoke_token(
+            session, viewer, as_int(token_id, "Choose a token to revoke.")
+        ).prefix
     return Done(f"Token {prefix}… revoked.")
 
 

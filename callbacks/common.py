@@ -47,6 +47,28 @@ def current_viewer() -> Viewer:
     return current_user.viewer
 
 
+ID_LIMIT = 2**31  # ids, counts and versions are PostgreSQL integers
+
+
+def as_int(value, message: str) -> int:
+    """A whole number from a control or store; anything else (a forged value too) refuses
+    with `message`, never an unexpected error."""
+    if isinstance(value, bool):
+        raise DomainError(message)
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise DomainError(message) from None
+    if not -ID_LIMIT < number < ID_LIMIT:  # past PostgreSQL's integer: no such row
+        raise DomainError(message)
+    return number
+
+
+def mapping(value) -> dict:
+    """A store that should hold an object (the URL's query, a change counter): {} if not."""
+    return value if isinstance(value, dict) else {}
+
+
 def user_message(exc: Exception) -> str:
     """The one place domain errors become text for the page."""
     if isinstance(exc, PermissionDenied):
@@ -99,10 +121,12 @@ def clearing(
 
 
 __all__ = [
+    "as_int",
     "clearing",
     "csv_text",
     "current_viewer",
     "db",
+    "mapping",
     "no_update",
     "on_callback_error",
     "services",

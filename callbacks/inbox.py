@@ -65,7 +65,8 @@ def new_feed(viewer, _trigger) -> Done:
 
 def save_email(viewer, _trigger, *, email, on) -> Done:
     with db() as session:
-        notifications.set_email(session, viewer, email or "", "on" in (on or []))
+        chosen = on if isinstance(on, list) else []  # the checklist's ticked values
+        notifications.set_email(session, viewer, email or "", "on" in chosen)
     return Done("Saved.", changed=False)
 
 

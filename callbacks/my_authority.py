@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from callbacks.chart_card import ChartResult, empty_figure, register_chart, rules
 from callbacks.common import clearing, current_viewer, db
 from callbacks.filters import footnote
+from callbacks.registrars import next_number
 from callbacks.url_state import register_url_state
 from data.errors import DomainError, PermissionDenied
 from data.pages import contact
@@ -310,7 +311,8 @@ def act(_asks, _decisions, period, refresh) -> dict:
             )
         else:
             raw_id, _, verdict = index.partition("|")
-            if not raw_id.isdigit() or verdict not in ("accept", "decline"):
+            known = raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10
+            if not known or verdict not in ("accept", "decline"):
                 raise DomainError("That request could not be found.")
             req = contact.decide(session, viewer, int(raw_id), verdict == "accept")
             message = (
@@ -318,7 +320,7 @@ def act(_asks, _decisions, period, refresh) -> dict:
                 if req.status == contact.ACCEPTED
                 else "You declined the request; your authority stays anonymous."
             )
-    return {"message": message, "refresh": (refresh or 0) + 1}
+    return {"message": message, "refresh": next_number(refresh)}
 
 
 def register(app) -> None:

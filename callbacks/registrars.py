@@ -112,15 +112,25 @@ class Done:
     select: Any = None
 
 
+MAX_COUNT = 2**31  # a counter in the browser; a forged one restarts instead of failing
+
+
+def _count(value) -> int:
+    """A counter's value as sent back by the browser; anything else (text, a list, a
+    number too large to send back as JSON) counts as 0, so the reply never fails."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_COUNT
+    return value if ok else 0
+
+
 def next_number(counter, _select=None) -> int:
-    """A numeric change counter (Admin, Upload) one on."""
-    return (counter or 0) + 1
+    """A numeric change counter (Admin, Upload, My authority) one on."""
+    return _count(counter) + 1
 
 
 def next_change(counter, select=None) -> dict:
-    """A {"n": ...} change counter (Requirements, Specifications) one on, with the id the
-    page should select next, if any."""
-    n = counter.get("n", 0) if isinstance(counter, dict) else 0
+    """A {"n": ...} change counter (Requirements, Specifications, Inbox) one on, with the id
+    the page should select next, if any."""
+    n = _count(counter.get("n")) if isinstance(counter, dict) else 0
     return {"n": n + 1} if select is None else {"n": n + 1, "select": select}
 
 

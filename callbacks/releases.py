@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State
 
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db
 from callbacks.registrars import Button, Done, register_buttons
 from data.errors import DomainError
 from data.requirements import releases
@@ -31,7 +31,9 @@ def record(viewer, _trigger, *, product, name, when) -> Done:
     if not product:
         raise DomainError("Choose a product.")
     with db() as session:
-        r = releases.record_release(session, viewer, int(product), name or "", when or "")
+        r = releases.record_release(
+            session, viewer, as_int(product, "Choose a product."), name or "", when or ""
+        )
         text = f"Release {r.name} of {r.product.name} recorded ({r.released_on:%d %B %Y})."
     return Done(text)
 

@@ -8,9 +8,9 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html, no_update
 
 from callbacks.chart_card import grid_rows, rules
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db, mapping
 from callbacks.registrars import Done, next_change, register_action
-from data.errors import DomainError, NotFound
+from data.errors import NotFound
 from data.pages import evidence
 from data.privacy.access import COORDINATOR, NLAR_REP
 from data.queries.filters import ALL
@@ -23,6 +23,7 @@ from layouts.requirements import HIDDEN
 
 SHOWN: dict = {}
 NONE = {"label": "None", "value": ""}
+MIN_LAS_WHOLE = "The smallest number of authorities must be a whole number."
 
 
 def group_id(value) -> int | None:
@@ -30,17 +31,11 @@ def group_id(value) -> int | None:
     or the "all" choice is refused (lists filter with views.group_filter)."""
     if value in (None, "", ALL):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Unknown supplier group.") from exc
+    return as_int(value, "Unknown supplier group.")
 
 
 def requirement_id(value) -> int:
-    try:
-        return int(str(value).removeprefix("R-"))
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Unknown requirement.") from exc
+    return as_int(str(value).removeprefix("R-"), "Unknown requirement.")
 
 
 def rows(frame: pd.DataFrame, key: str) -> list[dict]:
@@ -56,7 +51,7 @@ def init(query) -> dict:
     options = [{"label": "All supplier groups", "value": ALL}] + [
         {"label": n, "value": str(i)} for i, n in sorted(names.items(), key=lambda x: x[1])
     ]
-    wanted = str((query or {}).get("group", ""))
+    wanted = str(mapping(query).get("group", ""))
     default = str(viewer.supplier_id) if viewer.role == NLAR_REP else ALL
     value = wanted if wanted in {o["value"] for o in options} else default
     if viewer.role == COORDINATOR:
@@ -82,7 +77,9 @@ def show_candidates(group, min_las, *_changes) -> dict:
     viewer = current_viewer()
     with db() as session:
         group = views.group_filter(session, group)
-        filt = candidates.CandidateFilter(supplier_id=group, min_las=int(min_las or 0))
+        filt = candidates.CandidateFilter(
+            supplier_id=group, min_las=as_int(min_las or 0, MIN_LAS_WHOLE)
+        )
         table = candidates.candidate_table(session, viewer, rules(), filt)
         waiting = candidates.waiting_count(session)
     summary = f"{len(table)} candidate requirements shown, best first."
@@ -182,9 +179,9 @@ def select(selected, query, accepted, curated):
     current_viewer()
     trigger = ctx.triggered_id
     if trigger == R("list"):
-        return requirement_id(selected[0]["key"]) if selected else no_update
+        return requirement_id(selected[0].get("key")) if selected else no_update
     if trigger in (None, R("query")):  # first call: restore from the URL
-        wanted = (query or {}).get("requirement")
+        wanted = mapping(query).get("requirement")
         return requirement_id(wanted) if wanted else None
     data = accepted if trigger == R("changed-accept") else curated
     return data.get("select", no_update) if isinstance(data, dict) else no_update

@@ -8,7 +8,7 @@ import re
 from dash import Input, Output, State, ctx, dcc, html
 
 from callbacks.chart_card import rules
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db, mapping
 from callbacks.registrars import Done, next_change, register_action
 from callbacks.requirements import NONE, SHOWN, group_id, requirement_id, rows
 from data.errors import DomainError
@@ -26,11 +26,11 @@ NO_SPEC = (
 )
 
 
+CHOOSE_VERSION = "Choose a version of the specification."
+
+
 def spec_id(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Choose a specification.") from exc
+    return as_int(value, "Choose a specification.")
 
 
 def _filename(title: str, number: int, ext: str) -> str:
@@ -50,7 +50,7 @@ def init(query, created) -> dict:
         ]
     options = [{"label": f"{t} ({g})", "value": str(i)} for i, t, g in specs]
     ids = {i for i, _, _ in specs}
-    wanted = (created or {}).get("select") or (query or {}).get("spec")
+    wanted = mapping(created).get("select") or mapping(query).get("spec")
     try:
         value = int(wanted) if wanted is not None and int(wanted) in ids else None
     except (TypeError, ValueError):
@@ -87,9 +87,9 @@ def versions(picked, saved, query) -> dict:
         spec = specifications.get_specification(session, spec_id(picked))
         numbers = [v.number for v in spec.versions]
     options = [{"label": f"Version {n}", "value": str(n)} for n in reversed(numbers)]
-    wanted = (saved or {}).get("select")
-    if wanted is None and str((query or {}).get("spec")) == str(picked):
-        wanted = (query or {}).get("version")
+    wanted = mapping(saved).get("select")
+    if wanted is None and str(mapping(query).get("spec")) == str(picked):
+        wanted = mapping(query).get("version")
     try:
         value = int(wanted) if wanted is not None and int(wanted) in numbers else None
     except (TypeError, ValueError):
@@ -123,7 +123,7 @@ def view(picked, number, _status) -> dict:
         eligible = specifications.eligible_requirements(session, spec.supplier_id)
         periods = current_periods(session)
         doc = (
-            evidence.build_document(session, rules(), spec.id, int(number))
+            evidence.build_document(session, rules(), spec.id, as_int(number, CHOOSE_VERSION))
             if number is not None
             else None
         )
@@ -198,7 +198,9 @@ def download(_docx, _csv, picked, number) -> dict:
     if picked is None or number is None:
         raise DomainError("Choose a specification with a saved version first.")
     with db() as session:
-        doc = evidence.build_document(session, rules(), spec_id(picked), int(number))
+        doc = evidence.build_document(
+            session, rules(), spec_id(picked), as_int(number, CHOOSE_VERSION)
+        )
     if ctx.triggered_id == S("download-csv"):
         file = dcc.send_string(export.to_csv(doc), _filename(doc.title, doc.version, "csv"))
     else:

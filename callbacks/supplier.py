@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import Input, Output, State, html
 
 from callbacks.chart_card import rules
-from callbacks.common import clearing, current_viewer, db
+from callbacks.common import as_int, clearing, current_viewer, db, mapping
 from callbacks.registrars import Button, Done, next_change, register_buttons
 from data.errors import DomainError
 from data.pages import supplier as page
@@ -19,10 +19,7 @@ from layouts.releases import table
 
 
 def _int(value, what: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError(f"Choose a {what}.") from exc
+    return as_int(value, f"Choose a {what}.")
 
 
 def answer(viewer, _trigger, *, req, status, text, release, expected) -> Done:
@@ -44,8 +41,9 @@ def answer(viewer, _trigger, *, req, status, text, release, expected) -> Done:
 def reply(viewer, _trigger, *, req, text) -> Done:
     """A message under the supplier's current answer (after a question, say)."""
     with db() as session:
-        supplier_id = answers.require_addressed(session, viewer, _int(req, "requirement"))
-        current = answers.current_answers(session, [int(req)], supplier_id).get(int(req))
+        rid = _int(req, "requirement")
+        supplier_id = answers.require_addressed(session, viewer, rid)
+        current = answers.current_answers(session, [rid], supplier_id).get(rid)
         if not current:
             raise DomainError("Answer the requirement first; then you can add messages.")
         answers.reply(session, viewer, current[0].id, text or "")
@@ -108,7 +106,7 @@ def init(query) -> dict:
         options = page.spec_options(session, viewer)
         products = page.product_options(session, viewer)
     values = {str(o["value"]) for o in options}
-    wanted = str((query or {}).get("spec", ""))
+    wanted = str(mapping(query).get("spec", ""))
     value = wanted if wanted in values else (str(options[-1]["value"]) if options else None)
     return {
         "spec_options": [{**o, "value": str(o["value"])} for o in options],
@@ -139,7 +137,7 @@ def view(spec, _changed, chosen, query) -> dict:
         for i in doc.items
     ]
     values = [o["value"] for o in options]
-    wanted = chosen or str((query or {}).get("requirement", ""))
+    wanted = chosen or str(mapping(query).get("requirement", ""))
     value = wanted if wanted in values else (values[0] if values else None)
     answered = [o for o, i in zip(options, doc.items, strict=True) if i.answer is not None]
     body = [

@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from callbacks.common import clearing, current_viewer, db, services
+from callbacks.registrars import next_number
 from data.errors import DomainError, IngestError
 from data.ingest import CheckResult, check_files, import_files, load_catalogue, oversize_report
 from data.ingest.pending import PendingUploads
@@ -318,7 +319,7 @@ def confirm(_confirm, _cancel, token, refresh) -> dict:
             "message": alert(body, "danger"),
             "actions_hidden": no_update,
             "token": no_update,
-            "refresh": (refresh or 0) + 1,
+            "refresh": next_number(refresh),
         }
     store.discard(token, viewer.user_id)
     if stored.duplicate:
@@ -331,7 +332,7 @@ def confirm(_confirm, _cancel, token, refresh) -> dict:
         "message": alert(text, "success"),
         "actions_hidden": True,
         "token": None,
-        "refresh": (refresh or 0) + 1,
+        "refresh": next_number(refresh),
     }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, dcc
 
-from callbacks.common import clearing, current_viewer, db, services
+from callbacks.common import as_int, clearing, current_viewer, db, services
 from callbacks.registrars import Done, register_action
 from callbacks.upload import alert, failed
 from data.errors import DomainError
@@ -61,10 +61,7 @@ def _history_rows(rows) -> list[dict]:
 def _selected_id(selected) -> int:
     if not selected or not isinstance(selected, list) or not isinstance(selected[0], dict):
         raise DomainError("Select a version in the table first.")
-    try:
-        return int(selected[0].get("id"))
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Select a version in the table first.") from exc
+    return as_int(selected[0].get("id"), "Select a version in the table first.")
 
 
 def authorities(_load) -> dict:
@@ -87,10 +84,7 @@ def show_history(authority, _refresh) -> dict:
     viewer = current_viewer()
     if authority in (None, ""):
         return {"columns": HISTORY_COLUMNS, "rows": [], "message": "No authority chosen."}
-    try:
-        authority_id = int(authority)
-    except (TypeError, ValueError) as exc:
-        raise DomainError("Choose an authority from the list.") from exc
+    authority_id = as_int(authority, "Choose an authority from the list.")
     with db() as session:
         rows = history(session, viewer, authority_id)
     note = "" if rows else "No submissions have been stored for this authority yet."

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import current_viewer, db
+from callbacks.common import as_int, current_viewer, db, mapping
 from data.queries.filters import clean
 from data.store.versioning import current_data_version
 from layouts.ids import Namespace
@@ -41,8 +41,9 @@ def build_search(pairs: Sequence[tuple[str, object]], version: int) -> str:
 
 def made_on(query: Mapping[str, object] | None) -> int | None:
     """The data version a URL says it was made on, if it says one."""
-    text = clean((query or {}).get(VERSION_KEY))
-    return int(text) if text is not None and text.isdigit() else None
+    text = clean(mapping(query).get(VERSION_KEY))
+    ok = text is not None and text.isascii() and text.isdigit() and len(text) < 16
+    return int(text) if ok else None
 
 
 def notice(
@@ -51,7 +52,8 @@ def notice(
     """The newer-data message for `page` (served at `path`), or None when the view is up
     to date."""
     if current > loaded:
-        pairs = [p.split("=", 1) for p in (search or "?").lstrip("?").split("&") if "=" in p]
+        search = search if isinstance(search, str) else "?"  # a forged store: no filters kept
+        pairs = [p.split("=", 1) for p in search.lstrip("?").split("&") if "=" in p]
         kept = "&".join(f"{k}={v}" for k, v in pairs if k != VERSION_KEY)
         href = f"{path}?{kept + '&' if kept else ''}{VERSION_KEY}={current}"
         return html.P(
@@ -107,7 +109,7 @@ def version_notice(page: Namespace, path: str, loaded, _ticks, query, search):
         return no_update
     with db() as session:
         current = current_data_version(session)
-    return notice(page, path, search, int(loaded), current, made_on(query))
+    return notice(page, path, search, as_int(loaded, "Reload the page."), current, made_on(query))
 
 
 def register_url_state(

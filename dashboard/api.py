@@ -211,6 +211,7 @@ def post_answer(requirement_id: int):
     return response
 
 
+@bp.route("/", defaults={"_rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown_route(_rest: str):
     adapter = current_app.url_map.bind_to_environ(request.environ)

@@ -50,7 +50,8 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 # /api/v1/ and /feeds/ authenticate each request with a bearer or feed token of their own.
-OPEN_PREFIXES = ("/login", "/healthz", "/assets/", "/api/v1/", "/feeds/")
+OPEN_PREFIXES = ("/assets/", "/api/v1/", "/feeds/")
+OPEN_PATHS = ("/login", "/healthz", "/favicon.ico")  # exactly: /loginx is the app's, guarded
 GENERATION = "_icsdash_gen"  # the session's key for the user's session generation
 LOCKED = (
     "Too many failed sign-ins for this account. Try again in a minute; if you know the "
@@ -255,7 +256,7 @@ def healthz():
 
 def _guard():
     path = request.path
-    if path.startswith(OPEN_PREFIXES) or path == "/favicon.ico":
+    if path.startswith(OPEN_PREFIXES) or path in OPEN_PATHS:
         return None
     if current_user.is_authenticated:
         return _supplier_fence() if current_user.role == SUPPLIER else None

@@ -261,6 +261,24 @@ def cmd_create_user(args, config: type[Config]) -> int:
     return 0
 
 
+def _count(low: int, high: int, what: str):
+    """An argparse type: a whole number from `low` to `high` (a usage error otherwise)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: give {what} from {low} to {high}")
+        return value
+
+    return parse
+
+
+MAX_JOBS = 4 * (os.cpu_count() or 1)  # more worker processes than that only thrash
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="icsdash", description=__doc__)
     parser.add_argument(
@@ -275,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     sub.add_parser("init-db", help="create or upgrade the schema").set_defaults(func=cmd_init_db)
     demo = sub.add_parser("load-demo", help="load the synthetic demo dataset")
-    demo.add_argument("--authorities", type=int, default=150)
+    demo.add_argument("--authorities", type=_count(1, 5000, "a number of authorities"), default=150)
     demo.set_defaults(func=cmd_load_demo)
     imp = sub.add_parser("import", help="import submission files (.xlsx, or the three CSVs)")
     imp.add_argument("files", nargs="+")
@@ -288,7 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
         "locks the submission tables until it commits, so not while the service is in use",
     )
     imp.add_argument(
-        "--jobs", type=int, default=1, help="with --bulk: processes checking files in parallel"
+        "--jobs",
+        type=_count(1, MAX_JOBS, "a number of processes"),
+        default=1,
+        help="with --bulk: processes checking files in parallel",
     )
     imp.add_argument(
         "--confirm-warnings",

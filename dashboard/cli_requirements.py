@@ -13,8 +13,38 @@ Wire into dashboard/cli.py's build_parser with ``cli_requirements.add_parser(sub
 from __future__ import annotations
 
 import argparse
+import math
+from pathlib import Path
 
 from data.errors import DomainError
+
+
+def threshold(text: str) -> float:
+    """--threshold: a similarity strictly between 0 and 1 (argparse shows the message)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a threshold: give a number between 0 and 1, e.g. 0.2"
+        )
+    return value
+
+
+def check_paths(source: str, target: str) -> None:
+    """Refuse, before any work, an input that is not a readable file and an output that
+    would land in a missing folder, on a folder, or over the input."""
+    from dashboard.cli_boundary import CliError, check_readable_files
+
+    check_readable_files([source])
+    out = Path(target)
+    if out.is_dir():
+        raise CliError(f"{target} is a folder: name the output file, e.g. {out / 'groups.csv'}")
+    if not out.resolve().parent.is_dir():
+        raise CliError(f"Cannot write {target}: the folder {out.parent} does not exist")
+    if out.exists() and out.resolve() == Path(source).resolve():
+        raise CliError(f"{target} is the input file: write the output to another file")
 
 
 def cmd_cluster(args, config) -> int:
@@ -22,11 +52,16 @@ def cmd_cluster(args, config) -> int:
     from data.requirements.grouping.clustering import model_status
     from data.requirements.grouping.csv_io import cluster_csv
 
+    check_paths(args.input, args.output)
     kwargs = {"threshold": args.threshold} if args.threshold is not None else {}
     try:
         groups = cluster_csv(
             args.input, args.output, explain=getattr(args, "explain", False), **kwargs
         )
+    except UnicodeDecodeError:
+        raise DomainError(
+            f"cannot cluster {args.input}: it is not UTF-8 text; save it as CSV UTF-8"
+        ) from None
     except (OSError, ValueError, KeyError) as exc:
         raise DomainError(f"cannot cluster {args.input}: {exc}") from exc
     print(f"{groups} candidate groups written to {args.output}")
@@ -54,11 +89,11 @@ def cmd_regroup(args, config) -> int:
 
 def cmd_relate(args, config) -> int:
     """Mark (or with args.remove, unmark) two candidate groups as related, not the same."""
-    from dashboard.config import database_url
+    from dashboard.cli_boundary import open_engine
     from data.requirements.clusters import mark_related, unmark_related
-    from data.store.db import make_engine, make_sessionmaker, session_scope
+    from data.store.db import make_sessionmaker, session_scope
 
-    engine = make_engine(database_url(config))
+    engine = open_engine(config)  # an existing database with the current schema, or one line
     try:
         with session_scope(make_sessionmaker(engine)) as session:
             try:
@@ -89,7 +124,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     cl.add_argument("input", metavar="INPUT.csv")
     cl.add_argument("--output", "-o", required=True, metavar="OUTPUT.csv")
-    cl.add_argument("--threshold", type=float, default=None, help="merge threshold (advanced)")
+    cl.add_argument(
+        "--threshold", type=threshold, default=None, help="merge threshold, 0-1 (advanced)"
+    )
     cl.add_argument(
         "--explain",
         action="store_true",
@@ -97,7 +134,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     cl.set_defaults(func=cmd_cluster)
     rg = sub.add_parser("regroup", help="recompute the stored candidates in the database")
-    rg.add_argument("--threshold", type=float, default=None, help="merge threshold (advanced)")
+    rg.add_argument(
+        "--threshold", type=threshold, default=None, help="merge threshold, 0-1 (advanced)"
+    )
     rg.set_defaults(func=cmd_regroup)
     for name, remove, text in (
         ("relate", False, "mark two candidate groups related, not the same (kept apart)"),

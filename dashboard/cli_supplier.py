@@ -18,10 +18,11 @@ PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 
 
 def _sessions(config):
-    from dashboard.config import database_url
-    from data.store.db import make_engine, make_sessionmaker
+    """An existing database with the current schema (or one line saying what to do)."""
+    from dashboard.cli_boundary import open_engine
+    from data.store.db import make_sessionmaker
 
-    engine = make_engine(database_url(config))
+    engine = open_engine(config)
     return engine, make_sessionmaker(engine)
 
 

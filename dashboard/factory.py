@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from flask import Flask
 
-from dashboard import api, auth, feeds, security
+from dashboard import api, auth, callback_requests, feeds, security
 from dashboard.cache import make_cache
 from dashboard.config import Config, ConfigError, database_url, secret_key_problem
 from dashboard.services import Services
@@ -76,6 +76,7 @@ def create_app(
     app.index_string = INDEX
     _register_pages_and_callbacks(app)
     security.init_app(server, app)
+    callback_requests.init_app(server, app)  # forged shapes: a 400, not Dash's 500
     api.init_app(server)
     feeds.init_app(server)
     if _warming(app):

@@ -22,6 +22,13 @@ def atom(token: str):
     return Response(body, mimetype="application/atom+xml")
 
 
+@bp.route("/feeds/", defaults={"_rest": ""})
+@bp.route("/feeds/<path:_rest>")
+def not_a_feed(_rest: str):
+    """/feeds/ is open without sign-in: anything but a feed is not found (never the app)."""
+    return Response("There is no such feed.\n", status=404, mimetype="text/plain")
+
+
 def init_app(server: Flask) -> None:
     """Register the feed route and turn notification e-mail on only where configured."""
     server.register_blueprint(bp)

@@ -3,6 +3,7 @@ a logged-in client per role."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -77,9 +78,15 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         engine.dispose()
 
 
+_FRESH = itertools.count()
+
+
 def fresh_database(backend: str, tmp_path: Path, tag: str) -> str:
-    """Migrate a brand-new database and load the code lists; return its URL."""
-    url = f"sqlite:///{tmp_path / f'{tag}.db'}" if backend == "sqlite" else _pg_url(tag)
+    """Migrate a brand-new database and load the code lists; return its URL. Each PostgreSQL
+    one is a schema of its own, so its URL is new too: the per-process memos (keyed by URL
+    and data version) never serve one test's results to the next."""
+    pg_tag = f"{tag}{next(_FRESH)}"
+    url = f"sqlite:///{tmp_path / f'{tag}.db'}" if backend == "sqlite" else _pg_url(pg_tag)
     upgrade(url)
     engine = make_engine(url)
     with session_scope(make_sessionmaker(engine)) as session:

@@ -174,6 +174,8 @@ def may_see_answers(session: Session, viewer: Viewer, supplier_id: int) -> bool:
 
 def _clean(text: str | None, limit: int = MAX_TEXT) -> str:
     text = " ".join((text or "").split())
+    if not text.isprintable():  # NUL and other control characters (PostgreSQL refuses NUL)
+        raise CurationError("The answer contains control characters; type it as plain text.")
     if len(text) > limit:
         raise CurationError(f"Keep it to {limit} characters (this is {len(text)}).")
     return text

@@ -253,8 +253,18 @@ def test_list_filters_by_group_and_an_unknown_group_means_all(signed_in, session
     assert {f"R-{olm}", f"R-{other}"} <= set(everyone)
     assert f"R-{olm}" in listed(client, str(world["olm"]))
     assert f"R-{other}" not in listed(client, str(world["olm"]))
-    for forged in ("999999", "R-1", " ", ["1"], {"a": 1}, None):
+    for forged in ("999999", "R-1", " ", ["1"], None):
         assert listed(client, forged) == everyone, forged
+    refused = client.callback(  # a value no dropdown sends: refused before the callback runs
+        "..req-list.rowData..",
+        [{"id": "req-group", "property": "value", "value": {"a": 1}},
+         {"id": "req-show-merged", "property": "value", "value": []}]
+        + [{"id": f"req-changed-{s}", "property": "data", "value": {"n": 0}}
+           for s in ("accept", "endorse", "curate")],
+        changed=["req-group.value"],
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "Malformed callback request" in refused.get_data(as_text=True)
 
 
 def test_endorsements_count_once_per_la(signed_in, sessions, world):
