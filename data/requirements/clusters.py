@@ -8,7 +8,8 @@ part of a page request. Curated decisions always hold on recomputation:
 - cannot-link: stored CurationLink(kind='cannot') rows (written by splits). Where a must-link
   chain from another requirement joins two findings a split separated, the chain wins for the
   candidate grouping; requirements themselves never change on recomputation.
-Earlier ids are passed as ``previous`` so candidates keep their ids as data grows.
+A regroup recomputes every group and then gives each the earlier id holding most of its
+findings (``previous_as="names"``), so candidates keep their ids as data grows.
 
 Sentence vectors are cached in FindingEmbedding per text hash, so a regroup embeds only new text.
 When a submission is stored, ``assign_new_findings`` (registered as an after-store hook in
@@ -229,29 +230,36 @@ def curation_constraints(
 
 def _related_constraints(session: Session, known: set[str]) -> list[tuple[str, str]]:
     """Cannot-link pairs that keep groups marked "related, not the same" apart: the smallest
-    finding of each group, which the group's id stays with."""
+    finding of each group against every finding of the other. A regroup recomputes groups, so
+    this keeps each group's first finding in a group holding none of the other's findings
+    (|A| + |B| pairs rather than |A| x |B|)."""
     pairs = session.execute(select(ClusterRelation.cluster_a, ClusterRelation.cluster_b)).all()
     if not pairs:
         return []
     names = sorted({c for pair in pairs for c in pair})
-    first = dict(
-        session.execute(
-            select(FindingCluster.cluster_id, func.min(FindingCluster.finding_id))
-            .where(FindingCluster.cluster_id.in_(names))
-            .group_by(FindingCluster.cluster_id)
-        ).all()
-    )
+    members: dict[str, list[str]] = {}
+    for cid, fid in session.execute(
+        select(FindingCluster.cluster_id, FindingCluster.finding_id)
+        .where(FindingCluster.cluster_id.in_(names))
+        .order_by(FindingCluster.finding_id)
+    ).all():
+        if str(fid) in known:
+            members.setdefault(cid, []).append(str(fid))
     out = []
     for a, b in pairs:
-        if a in first and b in first and str(first[a]) in known and str(first[b]) in known:
-            out.append((str(first[a]), str(first[b])))
+        if a in members and b in members:
+            out += [(members[a][0], f) for f in members[b]]
+            out += [(members[b][0], f) for f in members[a][1:]]
     return out
 
 
 def regroup(
     session: Session, viewer: Viewer | None = None, *, threshold: float | None = None
 ) -> RegroupResult:
-    """Recluster current findings, keeping earlier ids and curated decisions; store the result.
+    """Recompute groups from all current findings (curated decisions always hold), so findings
+    placed at upload by meaning alone can move; each group keeps the earlier id holding most of
+    its findings (cluster_findings previous_as="names"). Stores the result; ``moved`` counts
+    findings whose id changed.
 
     Raises PermissionDenied unless the viewer may regroup (see may_regroup)."""
     # Imported here: the text-similarity stack (scikit-learn, ~70 MB with scipy.stats) is
@@ -277,6 +285,7 @@ def regroup(
         threshold=threshold,
         embeddings=dense,
         use_model=dense is not None,
+        previous_as="names",
     )
     new = dict(zip(ids, labels.tolist(), strict=True))
     changed = [

@@ -329,6 +329,53 @@ def test_cannot_link_splits_survive_recomputation(devset, labels) -> None:
     assert again.equals(split)
 
 
+def misplaced(devset, labels) -> tuple[dict[str, str], str, str]:
+    """Stored ids as an upload could leave them: the grouping renamed, with one finding of a
+    group of 3+ put in another group of 3+. Returns (ids, that finding, its right id)."""
+    sizes = labels.value_counts()
+    big = sorted(sizes[sizes >= 3].index)
+    ids = {f: f"K-{c}" for f, c in by_id(devset, labels).items()}
+    wrong = devset.loc[labels == big[0], "finding_id"].iloc[-1]
+    ids[wrong] = f"K-{big[1]}"
+    return ids, wrong, f"K-{big[0]}"
+
+
+def test_names_mode_regroup_moves_a_misplaced_finding_and_keeps_group_ids(devset, labels) -> None:
+    stored, wrong, right = misplaced(devset, labels)
+    seeded = by_id(devset, cluster_findings(devset, previous=stored))
+    assert seeded == stored, "seeding keeps every earlier placement"
+    after = by_id(devset, cluster_findings(devset, previous=stored, previous_as="names"))
+    assert after[wrong] == right, "the misplaced finding moves back to its group"
+    moved = [f for f in stored if after[f] != stored[f]]
+    assert moved == [wrong], "every other finding keeps its id"
+    again = cluster_findings(devset, previous=after, previous_as="names")
+    assert by_id(devset, again) == after, "an unchanged re-run moves nothing"
+
+
+def test_names_mode_keeps_curated_merges_and_splits(devset, words_only) -> None:
+    ids = by_id(devset, words_only)
+    a = devset.loc[devset["true_group"] == "chronology_filter", "finding_id"].iloc[0]
+    b = devset.loc[devset["true_group"] == "chronology_edit", "finding_id"].iloc[0]
+    c, d = devset.loc[words_only == ids[b], "finding_id"].iloc[[1, -1]]
+    assert ids[a] != ids[b]
+    for must, cannot in (([(a, b)], []), ([], [(c, d)]), ([(a, b)], [(c, d)])):
+        kwargs = {"must_link": must, "cannot_link": cannot, "use_model": False}
+        got = by_id(devset, cluster_findings(devset, previous=ids, previous_as="names", **kwargs))
+        assert (got[a] == got[b]) == bool(must), "a curated merge stays merged"
+        assert not cannot or got[c] != got[d], "a curated split stays split"
+        again = cluster_findings(devset, previous=got, previous_as="names", **kwargs)
+        assert by_id(devset, again) == got, "an unchanged re-run moves nothing"
+    with pytest.raises(ValueError, match="previous_as"):
+        cluster_findings(devset, previous=ids, previous_as="keep")
+
+
+def test_names_mode_gives_each_earlier_id_once_and_never_reuses_it() -> None:
+    findings = frame([("a", "NAV", "Too many clicks"), ("b", "SPD", "System crashes on save")])
+    got = cluster_findings(findings, previous={"a": "C-b", "b": "C-b"}, previous_as="names",
+                           use_model=False)  # fmt: skip
+    assert list(got) == ["C-b", "C-b~2"], "tie: the group with the smallest finding_id"
+
+
 def test_contradictory_constraints_are_rejected(devset) -> None:
     a, b, c = devset["finding_id"].iloc[:3]
     with pytest.raises(ValueError, match="contradicts must_link"):

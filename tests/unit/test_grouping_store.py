@@ -1,6 +1,6 @@
 """Grouping in the database (data.requirements.clusters): findings are grouped when their
-submission is stored, embeddings are cached per text, a regroup keeps ids and reports moves,
-and "related, not the same" groups stay apart. Runs on SQLite and PostgreSQL."""
+submission is stored, embeddings are cached per text, a regroup corrects placements, keeps ids
+and reports moves, and "related, not the same" groups stay apart. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -86,9 +86,11 @@ def test_upload_groups_findings_at_once_and_caches_vectors(loaded) -> None:
         assert sum(joined) >= len(second) // 2, "new findings join their problem's group"
         sizes = dict(s.execute(select(ClusterSummary.cluster_id, ClusterSummary.size)).all())
         assert sizes == pd.Series(after).value_counts().to_dict(), "summaries kept current"
-        result = clusters.regroup(s)
-        assert result.moved == 0 and "0 findings moved" in result.message()
-        assert grouping(s) == after, "a full regroup keeps the ids"
+        result = clusters.regroup(s)  # by meaning and words: may correct upload placements
+        regrouped = grouping(s)
+        assert result.moved == sum(regrouped[d] != c for d, c in after.items())
+        assert f"{result.moved} findings moved" in result.message()
+        assert clusters.regroup(s).moved == 0 and grouping(s) == regrouped, "ids stay stable"
         assert s.scalar(select(func.count()).select_from(FindingEmbedding)) == len(rows)
     with session_scope(loaded) as s:  # a corrected file for the same LA and period
         upload(s, "E09000901", "CareFirst", first.iloc[:3], seed=9)
@@ -97,6 +99,22 @@ def test_upload_groups_findings_at_once_and_caches_vectors(loaded) -> None:
         sizes = dict(s.execute(select(ClusterSummary.cluster_id, ClusterSummary.size)).all())
         assert {c: n for c, n in sizes.items() if n} == current, "superseded findings left"
         assert clusters.ungrouped_count(s) == 0
+
+
+def test_regroup_moves_a_misplaced_finding_back_and_keeps_group_ids(loaded) -> None:
+    with session_scope(loaded) as s:
+        upload(s, "E09000901", "CareFirst", paraphrase_rows(), seed=6)
+        clusters.regroup(s)
+        right = grouping(s)
+        sizes = pd.Series(right).value_counts()
+        home, away = sorted(sizes[sizes >= 3].index)[:2]
+        wrong = max(d for d, c in right.items() if c == home)
+        row = s.scalar(select(Finding.id).where(Finding.description == wrong))
+        clusters.assign(s, [row], away)  # as an upload by meaning alone might place it
+        result = clusters.regroup(s)
+        assert result.moved == 1 and "1 findings moved" in result.message()
+        assert grouping(s) == right, "back in its group; every group keeps its id"
+        assert clusters.regroup(s).moved == 0
 
 
 def test_related_groups_are_linked_and_stay_apart(loaded) -> None:
@@ -122,6 +140,11 @@ def test_related_groups_are_linked_and_stay_apart(loaded) -> None:
         ids = [str(f) for f in s.scalars(select(FindingCluster.finding_id)).all()]
         must, cannot = clusters.curation_constraints(s, set(ids))
         assert cannot, "the mark becomes a cannot-link between the two groups"
+        rows = s.execute(select(FindingCluster.cluster_id, FindingCluster.finding_id)).all()
+        held = {c: [str(f) for f in sorted(f for g, f in rows if g == c)] for c in (a, b)}
+        pairs = {frozenset(p) for p in cannot}
+        for one, other in ((a, b), (b, a)):  # each first finding apart from all the other's
+            assert all(frozenset((held[one][0], f)) in pairs for f in held[other])
         # Even a grouping from scratch that would merge everything keeps the two apart.
         frame = clusters._clustering_input(s)
         dense = clusters.cached_embeddings(s, frame)
@@ -136,6 +159,13 @@ def test_related_groups_are_linked_and_stay_apart(loaded) -> None:
             assert cluster_findings(frame, **kwargs).nunique() == 1
         result = clusters.regroup(s)
         assert grouping(s) == got and result.moved == 0
+        if dense is not None:  # a regroup that merges all it may: no group holds both
+            clusters.regroup(s, threshold=-1.0)
+            now = grouping(s)
+            assert len(set(now.values())) == 2, "all but the related pair merge"
+            assert {now[d] for d, c in got.items() if c == a}.isdisjoint(
+                {now[d] for d, c in got.items() if c == b}
+            )
         assert clusters.unmark_related(s, None, a, b) is True
         assert clusters.related_groups(s, a) == []
 

@@ -48,7 +48,8 @@ DEFAULT_THRESHOLD = 0.19  # with the sentence model (tuned on half A, bench/clus
 FALLBACK_THRESHOLD = 0.11  # TF-IDF only (tuned the same way)
 # Upload-time assignment compares sentence vectors alone (exact from stored group summaries;
 # the text part's IDF depends on the whole corpus), with its own setting tuned the same way.
-# Findings placed at upload keep their group in later regroups, like any grouped finding.
+# A full regroup (clusters.regroup, previous_as="names") recomputes every group by meaning and
+# words, so it corrects upload-time placements while keeping group ids.
 ASSIGN_THRESHOLD = 0.20
 _NO_AREA = {"", "general", "nan"}
 _Pairs = list[tuple[int, int]]
@@ -256,13 +257,17 @@ def cluster_findings(
     weights: ClusterWeights | None = None,
     embeddings: np.ndarray | None = None,
     use_model: bool = True,
+    previous_as: str = "seed",
 ) -> pd.Series:
     """Cluster id (str) for every finding, index-aligned with ``findings``.
 
-    previous: finding_id -> cluster_id from an earlier run. Those findings keep their id and two
-    earlier clusters never merge (unless must_link joins them); new findings join an earlier
-    cluster when close enough (same tests as any merge) or form new ones. A cluster split by
-    cannot_link keeps its id on its largest part.
+    previous: finding_id -> cluster_id from an earlier run, used as ``previous_as`` says.
+    "seed": those findings keep their id and two earlier clusters never merge (unless must_link
+    joins them); new findings join an earlier cluster when close enough (same tests as any merge)
+    or form new ones. A cluster split by cannot_link keeps its id on its largest part.
+    "names": groups are recomputed from all findings as if there were no earlier run, so earlier
+    placements can be corrected; then each group takes the earlier id holding most of its
+    findings (see _adopt), and earlier ids no group takes are never reused.
     must_link / cannot_link: curated (finding_id, finding_id) decisions that always hold.
     threshold: minimum average adjusted similarity for two groups to merge (default: the tuned
     DEFAULT_THRESHOLD with the sentence model, FALLBACK_THRESHOLD without).
@@ -272,6 +277,8 @@ def cluster_findings(
     New ids are "C-<smallest finding_id in the cluster>".
     """
     check_findings(findings)
+    if previous_as not in ("seed", "names"):
+        raise ValueError(f"previous_as must be 'seed' or 'names', not {previous_as!r}")
     w = weights or ClusterWeights()
     if findings.empty:
         return pd.Series([], index=findings.index, dtype=object, name="cluster_id")
@@ -297,11 +304,12 @@ def cluster_findings(
     must, cannot = _resolve(must_link, pos), _resolve(cannot_link, pos)
     prev = {pos[str(f)]: str(c).strip() for f, c in (previous or {}).items()
             if str(f) in pos and not pd.isna(c) and str(c).strip()}  # fmt: skip
+    seeds = prev if previous_as == "seed" else {}
     free = np.ones(len(ids), dtype=bool)
-    free[list(prev)] = False
+    free[list(seeds)] = False
     same, reps = _duplicates(findings.iloc[order], free, cannot)
     cluster_of = _seed(agg, ids, np.vstack([np.array(must, dtype=np.int64).reshape(-1, 2), same]),
-                       cannot, prev)  # fmt: skip
+                       cannot, seeds)  # fmt: skip
     free_rep = np.zeros(len(ids), dtype=bool)
     free_rep[reps] = True
     free_rep &= np.array([agg.clusters[c].anchor is None for c in cluster_of])
@@ -317,10 +325,29 @@ def cluster_findings(
         pairs = neighbours.unique_pairs(np.vstack([pairs, near]))
     link_candidates(agg, pairs, cluster_of)
     agg.run()
-    labels = _name(agg, ids, set())
+    if previous_as == "names":
+        _adopt(agg, prev)
+    labels = _name(agg, ids, set(prev.values()) if previous_as == "names" else set())
     out = np.empty(len(ids), dtype=object)
     out[order] = labels
     return pd.Series(out, index=findings.index, name="cluster_id", dtype=object)
+
+
+def _adopt(agg: Agglomerator, prev: dict[int, str]) -> None:
+    """Anchor each group to the earlier id holding most of its findings, each id used once.
+
+    Pairs (group, earlier id) are taken greedily by most shared findings, then the group's
+    smallest finding_id, then the id; groups left without one get a new id from _name."""
+    offers = []
+    for c in agg.clusters.values():
+        counts = Counter(prev[i] for i in c.members if i in prev)
+        offers += [(-n, c.key, cid) for cid, n in counts.items()]
+    by_key = {c.key: c for c in agg.clusters.values()}
+    taken: set[str] = set()
+    for _, key, cid in sorted(offers):
+        if cid not in taken and by_key[key].anchor is None:
+            by_key[key].anchor = cid
+            taken.add(cid)
 
 
 def _name(agg: Agglomerator, ids: np.ndarray, taken: set[str]) -> np.ndarray:
