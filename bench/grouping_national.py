@@ -15,11 +15,12 @@ from the real model's vectors of the bank's phrasings with noise added for each 
 50-finding upload is embedded by the real model. Each measured step runs in a fresh process
 so that its peak RSS is its own.
 
-Figures (2026-12-07, 150,000 findings, 17,033 distinct texts, SQLite, machine load 8-13 on 2
-cores, so wall is 3-4x CPU), before -> after the scale work (grouping/agglomerate.py etc.):
-full regroup from nothing 413 s wall / 63.4 s CPU / 1,006 MB -> 103 s / 28.6 s / 692 MB;
-periodic regroup 78.5 s / 11.3 s / 783 MB -> 29.8 s / 7.5 s / 650 MB; 50-finding upload
-4.45 s / 0.86 s CPU -> 3.22 s / 0.73 s. The README states them with the targets.
+Figures (2026-12-07, 150,000 findings, 17,033 distinct texts, SQLite, quiet 2-core machine, the
+merged code: regroup by meaning and words, recomputing every group): full regroup from nothing
+23.0 s wall / 23.0 s CPU / 745 MB; periodic regroup (50 just uploaded, 9 findings moved) 21.2 s /
+21.3 s / 782 MB; 50-finding upload 0.58 s (model load 0.7 s, once per process); embedding
+160 texts/s. Before the scale work (busy machine, load 8-13): 413 s wall / 63.4 s CPU /
+1,006 MB from nothing, 4.45 s per upload. The README states them with the targets.
 """
 
 from __future__ import annotations
