@@ -70,9 +70,9 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if not _SCHEMAS:
         return
     engine = make_engine(PG_URL)
-    try:
-        with engine.begin() as conn:
-            for schema in sorted(_SCHEMAS):
+    try:  # one transaction per schema: dropping them all in one runs out of lock slots
+        for schema in sorted(_SCHEMAS):
+            with engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     finally:
         engine.dispose()
