@@ -2,18 +2,23 @@
 
 Groups: the LAs of the release's supplier group (current submissions in that group) that say
 they ran the release, or a later release of the same product, in some period after it came
-out (*took it*), against the group's other LAs with submissions after it came out (*not yet*).
-Phases: periods that ended before the release date (*before*) against periods that started on
-or after it (*after*; for LAs that took it, only the periods they say they ran it). A period
-that straddles the release date is left out.
+out (*took it*), against the rest of the group's submissions of the same phase (*not yet*:
+the group's other LAs, and LAs that took it in periods before they ran it). Phases: periods
+that ended before the release date (*before*) against periods that started on or after it
+(*after*; for LAs that took it, only the periods they say they ran it). A period that
+straddles the release date is left out. "Not yet" is the group's cell of the phase (which
+Compare publishes) minus "took it", exactly, so no third set is left over to work out.
 
 Measures, per related theme (the requirement's theme and its evidence's themes, at most
 three): the pooled theme score (SCORING.md, respondents pooled across roles) and the number of
 findings on that theme per submission. The estimate is
 (took it: after - before) - (not yet: after - before), with the Welch-Satterthwaite 95%
 interval (data.scores.stats.difference_in_differences). Shown only when each of the four
-groups passes the disclosure rules (at least MIN_LAS LAs and MIN_RESPONDENTS respondents);
-otherwise it says plainly there is not enough data yet, without giving the small counts."""
+groups, and what each leaves of the group's cell of its phase, passes the atom rule of the
+protected cubes (data.requirements.effect_rule: safe after removing any one authority, no
+dominance, on respondents and, per theme, on score sums); otherwise it says plainly there is
+not enough data yet, without giving the small counts. Only the estimate and its interval are
+shown: no cell's mean or count of authorities or respondents."""
 
 from __future__ import annotations
 
@@ -24,9 +29,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.privacy.cube import AtomRule
 from data.privacy.disclosure import DisclosureRules
 from data.reference.codes import theme_names
 from data.requirements.curation import evidence_ids, get_requirement, ref
+from data.requirements.effect_rule import GROUPS, checked_sets, unsafe
 from data.requirements.releases import find_release, quarter_bounds
 from data.scores.stats import Change, Summary, difference_in_differences
 from data.store.models import (
@@ -40,7 +47,10 @@ from data.store.models import (
 )
 
 MAX_THEMES = 3
-GROUPS = ("took it, before", "took it, after", "not yet, before", "not yet, after")
+THIN_THEME = (
+    "too few authorities or respondents on this theme, or too unequal, to show it without "
+    "letting one authority's scores be worked out"
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,6 @@ class Estimate:
     theme: str
     measure: str  # "theme score" or "findings per submission"
     change: Change | None
-    cells: tuple[Summary, ...] = ()
     reason: str = ""
 
     def text(self) -> str:
@@ -83,8 +92,6 @@ class Effect:
     enough: bool
     message: str
     estimates: list[Estimate] = field(default_factory=list)
-    took_las: int = 0
-    not_yet_las: int = 0
 
     def lines(self) -> list[str]:
         """The result in plain sentences (for the page and the Word export)."""
@@ -143,8 +150,11 @@ def _took_it(session: Session, release: Release) -> dict[int, set[str]]:
     return out
 
 
-def _cells(session: Session, release: Release, supplier_id: int) -> dict[str, list[tuple]]:
-    """Group name -> [(submission id, authority id)] of the four groups."""
+def _cells(
+    session: Session, release: Release, supplier_id: int
+) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
+    """Group name -> [(submission id, authority id)] of the four groups, and phase -> the
+    supplier group's submissions in that phase (the cells' published whole)."""
     took = _took_it(session, release)
     subs = session.execute(
         select(Submission.id, Submission.authority_id, Submission.period).where(
@@ -158,21 +168,18 @@ def _cells(session: Session, release: Release, supplier_id: int) -> dict[str, li
             "before" if end < release.released_on else "after" if start >= release.released_on
             else None
         )  # fmt: skip
-    after_las = {a for _, a, p in subs if phase[p] == "after"}
     treated = {a for a, periods in took.items() if any(phase.get(p) == "after" for p in periods)}
-    control = after_las - set(took)
     cells: dict[str, list[tuple]] = {g: [] for g in GROUPS}
+    phases: dict[str, list[tuple]] = {"before": [], "after": []}
     for sid, a, p in subs:
         if phase[p] is None:
             continue
-        if a in treated:
-            if phase[p] == "before":
-                cells[GROUPS[0]].append((sid, a))
-            elif p in took[a]:
-                cells[GROUPS[1]].append((sid, a))
-        elif a in control:
+        phases[phase[p]].append((sid, a))
+        if a in treated and (phase[p] == "before" or p in took[a]):
+            cells[GROUPS[0] if phase[p] == "before" else GROUPS[1]].append((sid, a))
+        else:  # "not yet" is the rest of the group's cell, so no third set is left over
             cells[GROUPS[2] if phase[p] == "before" else GROUPS[3]].append((sid, a))
-    return cells
+    return cells, phases
 
 
 def _score_cell(session: Session, subs: list[tuple], theme: str) -> Summary:
@@ -208,17 +215,30 @@ def _findings_cell(session: Session, subs: list[tuple], theme: str) -> Summary:
     return Summary.from_sums(len(values), float(sum(values)), float(sum(v * v for v in values)))
 
 
-def _respondents(session: Session, subs: list[tuple]) -> int:
+def _respondents(session: Session, subs: list[tuple]) -> dict[int, tuple[float, float]]:
+    """Submission id -> (respondents, respondents): the sizes the rule checks for the
+    whole estimate."""
     ids = [s for s, _ in subs]
-    if not ids:
-        return 0
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Submission.n_respondents), 0)).where(
-                Submission.id.in_(ids)
-            )
-        )
+    rows = session.execute(
+        select(Submission.id, Submission.n_respondents).where(Submission.id.in_(ids))
     )
+    return {sid: (float(n or 0), float(n or 0)) for sid, n in rows}
+
+
+def _theme_sizes(session: Session, subs: list[tuple], theme: str) -> dict[int, tuple]:
+    """Submission id -> (score sum, respondents) on ``theme``: the sizes the rule checks
+    for that theme's score estimate (as the scores cube does)."""
+    ids = [s for s, _ in subs]
+    rows = session.execute(
+        select(ScoreSummary.submission_id, func.sum(ScoreSummary.total), func.sum(ScoreSummary.n))
+        .where(
+            ScoreSummary.submission_id.in_(ids),
+            ScoreSummary.measure_type == "theme",
+            ScoreSummary.measure_code == theme,
+        )
+        .group_by(ScoreSummary.submission_id)
+    )
+    return {sid: (float(total or 0), float(n or 0)) for sid, total, n in rows}
 
 
 def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -> Effect:
@@ -239,12 +259,11 @@ def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -
     themes = related_themes(session, req.id)
     if not themes:
         return _not_yet(r, name, when, "the requirement has no theme to measure.")
-    cells = _cells(session, release, release.product.supplier_id)
-    las = {g: {a for _, a in subs} for g, subs in cells.items()}
-    short = [
-        g for g, subs in cells.items() if not rules.passes(len(las[g]), _respondents(session, subs))
-    ]
-    took, not_yet = len(las[GROUPS[1]]), len(las[GROUPS[3]])
+    cells, phases = _cells(session, release, release.product.supplier_id)
+    rule = AtomRule(rules)
+    sets = checked_sets(cells, phases)
+    every = [sub for subs in phases.values() for sub in subs]
+    short = unsafe(sets, _respondents(session, every), rule, required=GROUPS)
     if short:
         return Effect(
             r,
@@ -252,8 +271,11 @@ def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -
             when,
             False,
             f"Did it work? Not enough data yet: each group (LAs that took {name} and LAs of the "
-            f"same supplier that have not, before and after {when:%d %B %Y}) needs at least "
-            f"{rules.min_las} authorities and {rules.min_respondents} respondents; too few in: "
+            f"same supplier that have not, before and after {when:%d %B %Y}), and the "
+            "supplier's other authorities, needs enough authorities that none can be worked "
+            f"out: at least {rules.min_las} authorities and {rules.min_respondents} "
+            f"respondents besides any one of them, and no {rules.min_las - 1} of them holding "
+            f"more than two thirds of its respondents; too few, or too unequal, in: "
             f"{'; '.join(short)}.",
         )
     names = theme_names()
@@ -262,28 +284,22 @@ def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -
         label = names.get(theme, theme)
         scores = [_score_cell(session, cells[g], theme) for g in GROUPS]
         findings = [_findings_cell(session, cells[g], theme) for g in GROUPS]
+        thin = unsafe(sets, _theme_sizes(session, every, theme), rule, required=GROUPS)
         estimates.append(
-            Estimate(label, "theme score", difference_in_differences(scores), tuple(scores))
-            if all(s.n >= rules.min_respondents for s in scores)
-            else Estimate(label, "theme score", None, reason="too few respondents on this theme")
+            Estimate(label, "theme score", None, reason=THIN_THEME)
+            if thin
+            else Estimate(label, "theme score", difference_in_differences(scores))
         )
         estimates.append(
-            Estimate(
-                label,
-                "findings per submission",
-                difference_in_differences(findings),
-                tuple(findings),
-            )  # fmt: skip
+            Estimate(label, "findings per submission", difference_in_differences(findings))
         )
     return Effect(
         r,
         name,
         when,
         True,
-        f"Did it work? {took} LAs that took {name} (released {when:%d %B %Y}) against "
-        f"{not_yet} LAs of the same supplier that have not yet, before and after the release "
-        "(difference in differences; higher theme scores and fewer findings are better).",
+        f"Did it work? LAs that took {name} (released {when:%d %B %Y}) against LAs of the "
+        "same supplier that have not yet, before and after the release (difference in "
+        "differences; higher theme scores and fewer findings are better).",
         estimates,
-        took,
-        not_yet,
     )
