@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import sys
 import traceback
@@ -28,6 +29,8 @@ from dashboard.config import DEFAULT_SECRET, Config, database_url, secret_key_pr
 from data.errors import DomainError, IngestError
 from data.store.db import make_sessionmaker, session_scope
 from data.store.migrate import upgrade
+
+GSS_CODE = re.compile(r"^[ENSW]\d{8}$")  # a letter for the nation, eight digits
 
 DEMO_DB = "icsdash-demo.db"
 __all__ = ["DEFAULT_SECRET", "Config", "main"]
@@ -226,7 +229,13 @@ def cmd_template(args, config: type[Config]) -> int:
         raise CliError(f"{out} is a folder: name the template file, e.g. {out / 'template.xlsx'}")
     if not out.parent.is_dir():
         raise CliError(f"Cannot write {out}: the folder {out.parent} does not exist")
-    spec = template_spec(args.version, authority_code=(args.authority or "").upper())
+    code = (args.authority or "").strip().upper()
+    if code and not GSS_CODE.match(code):
+        raise DomainError(
+            f"{args.authority[:20]!r} is not a GSS code: an authority's code is a letter and "
+            "eight digits, like E09000019"
+        )
+    spec = template_spec(args.version, authority_code=code)
     out.write_bytes(build_xlsx(spec) if out.suffix.lower() == ".xlsx" else build_csv_zip(spec))
     print(f"Template for questionnaire version {spec.version} written to {out}")
     return 0

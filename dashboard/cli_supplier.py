@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from datetime import date
 
 from data.errors import DomainError
 
@@ -26,6 +27,17 @@ def _sessions(config):
     return engine, make_sessionmaker(engine)
 
 
+def _closing_date(text: str) -> str:
+    """--until as a date people read ("31 March 2010"); anything else is refused."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(
+            f"{text[:40]!r} is not a date: write the closing date as YYYY-MM-DD, e.g. 2010-03-31"
+        ) from None
+    return f"{day.day} {day:%B %Y}"
+
+
 def cmd_notify_period(args, config) -> int:
     from data.requirements import notifications
     from data.store.db import session_scope
@@ -33,10 +45,11 @@ def cmd_notify_period(args, config) -> int:
     period = args.period.strip().upper()
     if not PERIOD.match(period):
         raise DomainError(f"{args.period!r} is not a period: write it as YYYY-Qn, e.g. 2010-Q3")
+    until = _closing_date(args.until) if args.until else ""
     engine, sessions = _sessions(config)
     try:
         with session_scope(sessions) as session:
-            told = notifications.upload_window(session, period, args.opening, args.until or "")
+            told = notifications.upload_window(session, period, args.opening, until)
     finally:
         engine.dispose()
     print(f"{told} users told that {period} {'opens' if args.opening else 'has closed'}.")

@@ -6,8 +6,11 @@ non-zero exit, with no traceback, no database file made by accident, and no file
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
-from dashboard import cli
+from dashboard import cli, cli_supplier
+from data.store.db import session_scope
+from data.store.models import Notification
 from tests.integration.test_bad_input_corpus import fingerprint
 
 DEVSET_HEADER = (
@@ -143,3 +146,31 @@ def test_counts_out_of_range_are_usage_errors(empty_dir, capsys, args, expected)
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err
     assert sorted(p.name for p in empty_dir.iterdir()) == ["README.md"]
+
+
+@pytest.mark.parametrize("code", ["x", "E0900001", "E090000199", "../E09000019", "e09000019x"])
+def test_template_refuses_what_is_not_a_gss_code(tmp_path, capsys, code):
+    out = tmp_path / "t.xlsx"
+    assert cli.main(["template", str(out), "--authority", code]) == 1
+    assert "is not a GSS code" in one_line(capsys)
+    assert not out.exists()
+
+
+def test_template_takes_a_gss_code_in_any_case(tmp_path):
+    assert cli.main(["template", str(tmp_path / "t.xlsx"), "--authority", " e09000019 "]) == 0
+
+
+@pytest.mark.parametrize("until", ["next week", "2010-13-01", "x" * 5000, "31/03/2010"])
+def test_notify_period_refuses_a_closing_date_that_is_not_a_date(cli_db, capsys, until):
+    args = ["supplier", "notify-period", "2010-Q1", "--opening", "--until", until]
+    assert cli.main(args) == 1
+    assert "is not a date: write the closing date as YYYY-MM-DD" in one_line(capsys)
+    with session_scope(cli_db) as s:
+        assert s.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_notify_period_writes_the_closing_date_for_people(cli_db, capsys):
+    args = ["supplier", "notify-period", "2010-Q1", "--opening", "--until", "2010-03-31"]
+    assert cli.main(args) == 0
+    assert "opens" in capsys.readouterr().out
+    assert cli_supplier._closing_date(" 2010-03-31 ") == "31 March 2010"
