@@ -87,7 +87,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     which = note.add_mutually_exclusive_group(required=True)
     which.add_argument("--opening", action="store_true")
     which.add_argument("--closing", action="store_true")
-    note.add_argument("--until", help="closing date to mention when opening")
+    note.add_argument("--until", help="closing date to mention when opening (YYYY-MM-DD)")
     note.set_defaults(func=cmd_notify_period)
     tok = sub.add_parser("api-token", help="make an API token for a supplier account")
     tok.add_argument("username")

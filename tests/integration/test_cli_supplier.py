@@ -16,7 +16,8 @@ def test_supplier_user_token_and_period_notice(cli_db, capsys, monkeypatch):
     assert cli.main(["supplier", "api-token", "acme", "--label", "CI"]) == 0
     token = capsys.readouterr().out.strip()
     assert token.startswith("icsd_")
-    assert cli.main(["supplier", "notify-period", "2010-q3", "--opening", "--until", "2010-10-31"]) == 0
+    opening = ["supplier", "notify-period", "2010-q3", "--opening", "--until", "2010-10-31"]
+    assert cli.main(opening) == 0
     assert "1 users told that 2010-Q3 opens" in capsys.readouterr().out
     assert cli.main(["supplier", "notify-period", "autumn", "--closing"]) != 0
     assert "not a period" in capsys.readouterr().err
