@@ -297,6 +297,7 @@ def regroup(
     if added:
         session.execute(insert(FindingCluster), added)
     _store_summaries(session, frame, labels, dense, replace_all=True)
+    _follow_relations(session, stored, new)
     result = RegroupResult(
         len(ids),
         len(set(new.values())),
@@ -313,6 +314,28 @@ def regroup(
         result.message(),
     )
     return result
+
+
+def _follow_relations(session: Session, before: dict[int, str], after: dict[int, str]) -> None:
+    """Keep each "related, not the same" mark on the groups its two first findings are in now
+    (the findings the regroup kept apart), so a group renamed or absorbed by a regroup does not
+    leave its mark on a retired id."""
+    first: dict[str, int] = {}
+    for fid, cid in before.items():
+        if fid in after and (cid not in first or fid < first[cid]):
+            first[cid] = fid
+    for rel in session.scalars(select(ClusterRelation)).all():
+        if rel.cluster_a not in first or rel.cluster_b not in first:
+            continue
+        a, b = sorted((after[first[rel.cluster_a]], after[first[rel.cluster_b]]))
+        if a == b or (a, b) == (rel.cluster_a, rel.cluster_b):
+            continue
+        session.delete(rel)
+        session.flush()
+        if session.get(ClusterRelation, (a, b)) is None:
+            session.add(ClusterRelation(cluster_a=a, cluster_b=b, created_by_id=rel.created_by_id,
+                                        created_at=rel.created_at))  # fmt: skip
+            session.flush()
 
 
 def stored_assignments(session: Session, finding_ids: list[int] | None = None) -> dict[int, str]:

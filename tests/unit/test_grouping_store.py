@@ -166,6 +166,9 @@ def test_related_groups_are_linked_and_stay_apart(loaded) -> None:
             assert {now[d] for d, c in got.items() if c == a}.isdisjoint(
                 {now[d] for d, c in got.items() if c == b}
             )
+            # the mark follows the two groups their first findings are in now
+            a, b = sorted(set(now.values()))
+            assert clusters.related_groups(s, a) == [b]
         assert clusters.unmark_related(s, None, a, b) is True
         assert clusters.related_groups(s, a) == []
 
