@@ -123,9 +123,9 @@ def drill(candidate) -> dict:
         if guarded.rows.empty and not guarded.withheld:
             raise NotFound(f"No candidate group {cid}: findings may have been regrouped since.")
         into = views.curatable(session, viewer) if viewer.role in (NLAR_REP, COORDINATOR) else []
+        # why grouped, from the shown findings only (related groups: listed below)
+        why = clusters.why_grouped(session, guarded.rows, cid, related=False)
     frame, note = guarded.rows, guarded.note(rules())
-    with db() as session:  # why grouped, from the shown findings only (related: listed below)
-        why = clusters.why_grouped(session, frame, cid, related=False)
     return {
         "title": f"Findings in candidate {cid}",
         "note": note,

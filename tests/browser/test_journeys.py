@@ -25,6 +25,7 @@ from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import SCREENSHOTS
+from tests.routes import PAGES
 
 # Its own xdist group: with `-n 2 --dist loadgroup` the journeys run on one worker beside the
 # other browser tests on the other (each worker has its own server and browser).
@@ -32,18 +33,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jo
 
 WIDTHS = [(1280, 800), (1920, 1080), (390, 844)]
 AXE_WIDTHS = {1280, 390}
-PAGES = [
-    "/",
-    "/compare",
-    "/themes",
-    "/requirements",
-    "/specifications",
-    "/my-authority",
-    "/upload",
-    "/admin",
-    "/supplier",
-    "/inbox",
-]
 # Pages each role may not use (the server refuses their callbacks too).
 NOT_FOR = {
     "demo-la": {"/admin", "/supplier"},

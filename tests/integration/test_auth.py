@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.conftest import make_config
+from tests.routes import PAGES
 
 DASH_ROUTES = ["/_dash-layout", "/_dash-dependencies"]
-PAGES = [
-    "/",
-    "/compare",
-    "/themes",
-    "/requirements",
-    "/specifications",
-    "/my-authority",
-    "/upload",
-    "/admin",
-]
 
 
 @pytest.mark.parametrize("path", PAGES)

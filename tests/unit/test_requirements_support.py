@@ -161,3 +161,17 @@ def requirements_rule_alone(monkeypatch):
     data.pages.evidence (which the app always loads) registered the cube partition in this
     process: the partition is tested in tests/unit/test_requirements_audit.py."""
     monkeypatch.setattr(safe_counts, "_SOURCE", [])
+
+
+def clustered_findings(session) -> dict[str, list[int]]:
+    """seed_authorities and standard_findings, grouped as C-chron, C-print and C-slow, at a
+    new data version: the database of the specification and supplier-loop tests."""
+    from data.requirements import clusters
+    from data.store.versioning import bump_data_version
+
+    seed_authorities(session)
+    found = standard_findings(session)
+    for name in ("chron", "print", "slow"):
+        clusters.assign(session, found[name], f"C-{name}")
+    bump_data_version(session)
+    return found

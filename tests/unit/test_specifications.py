@@ -12,7 +12,6 @@ from sqlalchemy import select
 from data.errors import PermissionDenied
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import (
-    clusters,
     curation,
     endorsements,
     evidence,
@@ -25,6 +24,7 @@ from data.store.models import AuditEvent, Finding, Requirement
 from data.store.versioning import bump_data_version
 from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
     add_theme_scores,
+    clustered_findings,
     requirements_rule_alone,
     seed_authorities,
     standard_findings,
@@ -42,13 +42,7 @@ pytestmark = pytest.mark.usefixtures("requirements_rule_alone")
 @pytest.fixture
 def db(sessions):
     with session_scope(sessions) as s:
-        seed_authorities(s)
-        found = standard_findings(s)
-        clusters.assign(s, found["chron"], "C-chron")
-        clusters.assign(s, found["print"], "C-print")
-        clusters.assign(s, found["slow"], "C-slow")
-        bump_data_version(s)
-        s.info["found"] = found
+        s.info["found"] = clustered_findings(s)
         yield s
 
 
@@ -176,7 +170,6 @@ def test_theme_score_is_the_compare_cell_for_the_same_group_and_period(db):
     from data.pages.compare import themes_by_group
     from data.queries.filters import COMPARE, EVIDENCE
     from data.store.models import Submission
-    from data.store.versioning import bump_data_version
 
     period = "2010-Q1"  # five LAs: England is a safe score atom, OLM (two) is not
     subs = db.scalars(select(Submission.id).where(Submission.period == period)).all()

@@ -25,8 +25,8 @@ from data.store.models import (
     Requirement,
     RequirementEvidence,
 )
-from data.store.versioning import bump_data_version
 from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
+    clustered_findings,
     requirements_rule_alone,
     seed_authorities,
     standard_findings,
@@ -45,14 +45,7 @@ pytestmark = pytest.mark.usefixtures("requirements_rule_alone")
 @pytest.fixture
 def db(sessions):
     with session_scope(sessions) as s:
-        seed_authorities(s)
-        found = standard_findings(s)
-        from data.requirements import clusters
-
-        clusters.assign(s, found["chron"], "C-chron")
-        clusters.assign(s, found["print"], "C-print")
-        clusters.assign(s, found["slow"], "C-slow")
-        bump_data_version(s)
+        clustered_findings(s)
         yield s
 
 
