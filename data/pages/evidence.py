@@ -68,7 +68,7 @@ class Population:
 
 def population(session: Session, rules: DisclosureRules) -> Population:
     """Computed once per data version, curation state and process."""
-    key = ("population", rules, candidates._signature(session))  # regrouping moves findings
+    key = ("population", rules, candidates.grouping_state(session))  # regrouping moves findings
     return _MEMO.get(session, key, lambda: _population(session, rules))
 
 
@@ -218,7 +218,7 @@ def published_sets(session: Session, rules: DisclosureRules) -> frozenset[tuple[
     where they overlap, are empty or safe. These are the 0/1 combinations of one or two
     sets and the cube's atoms; larger combinations are left to the auditor
     (tests/unit/test_requirements_audit.py). Data only: the same for every viewer."""
-    key = ("published-sets", rules, candidates._signature(session))
+    key = ("published-sets", rules, candidates.grouping_state(session))
     return _SETS.get(session, key, lambda: _published_sets(session, rules))
 
 

@@ -83,7 +83,7 @@ _CACHE: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 _LOCK = threading.Lock()
 
 
-def _signature(session: Session) -> tuple:
+def grouping_state(session: Session) -> tuple:
     """Changes whenever stored candidates may have: every ingest bumps the data version and
     every regrouping or curation writes an audit event (sign-ins, also audited, do not count:
     otherwise each user signing in would make the next page rebuild the national ranking)."""
@@ -99,7 +99,7 @@ def ranked_candidates(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(finding stats with stored ids, ranked candidates) for the whole country, cached per
     process until the data or a curation decision changes (pages stay fast at national scale)."""
-    key = (*_signature(session), rule)
+    key = (*grouping_state(session), rule)
     with _LOCK:
         hit = _CACHE.get(key)
     if hit is None:
@@ -119,7 +119,7 @@ _UNGROUPED: dict[tuple, int] = {}
 def waiting_count(session: Session) -> int:
     """Current findings not yet in a stored candidate (new since the last regrouping),
     cached like :func:`ranked_candidates` (the anti-join costs ~0.1 s at national scale)."""
-    key = _signature(session)
+    key = grouping_state(session)
     with _LOCK:
         hit = _UNGROUPED.get(key)
     if hit is None:

@@ -135,17 +135,17 @@ def test_warmer_builds_the_memos_again_after_a_new_data_version(seeded):
 
 
 def test_signing_in_keeps_the_ranked_candidates_memo_but_curation_resets_it(seeded):
-    from data.requirements.candidates import _signature
+    from data.requirements.candidates import grouping_state
     from data.store import audit
 
     sessions, _ids = seeded
     with session_scope(sessions) as s:
-        before = _signature(s)
+        before = grouping_state(s)
     with session_scope(sessions) as s:
         audit.record(s, None, audit.SIGN_IN, "someone")
     with session_scope(sessions) as s:
-        assert _signature(s) == before
+        assert grouping_state(s) == before
     with session_scope(sessions) as s:
         audit.record(s, None, "candidates_regrouped", "all")
     with session_scope(sessions) as s:
-        assert _signature(s) != before
+        assert grouping_state(s) != before
