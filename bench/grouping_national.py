@@ -42,6 +42,7 @@ from _common import emit, peak_rss_mb
 from sqlalchemy import delete, func, insert, select
 
 from data.demo.findings_text import PROBLEMS, make_style, pick, problems_for, render
+from data.reference.codes import FINDING_COLUMNS
 from data.requirements.grouping import embeddings as emb
 from data.store.db import make_engine, make_sessionmaker, session_scope
 from data.store.migrate import upgrade
@@ -241,18 +242,7 @@ def _upload_files(rng, code: str, product: str, period: str) -> list[tuple[str, 
         for i in range(20)
     ]
     style = make_style(rng)
-    findings = [
-        [
-            "finding_ref",
-            "theme",
-            "category",
-            "workflow_area",
-            "severity",
-            "respondents_raising",
-            "description",
-            "suggested_change",
-        ]
-    ]
+    findings = [list(FINDING_COLUMNS)]
     for j in range(PER_SUBMISSION):
         p = pick(rng, problems_for(product))
         findings.append(

@@ -26,8 +26,6 @@ from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
     add_theme_scores,
     clustered_findings,
     requirements_rule_alone,
-    seed_authorities,
-    standard_findings,
     supplier_id,
     viewer,
 )

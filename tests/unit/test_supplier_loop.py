@@ -28,8 +28,6 @@ from data.store.models import (
 from tests.unit.test_requirements_support import (  # noqa: F401 (fixture)
     clustered_findings,
     requirements_rule_alone,
-    seed_authorities,
-    standard_findings,
     supplier_id,
     viewer,
 )
