@@ -123,7 +123,9 @@ def view(picked, number, _status) -> dict:
         eligible = specifications.eligible_requirements(session, spec.supplier_id)
         periods = current_periods(session)
         doc = (
-            evidence.build_document(session, rules(), spec.id, as_int(number, CHOOSE_VERSION))
+            evidence.build_document(
+                session, rules(), spec.id, as_int(number, CHOOSE_VERSION), viewer=viewer
+            )
             if number is not None
             else None
         )
@@ -194,12 +196,12 @@ def set_status(viewer, _trigger, *, req, status, release) -> Done:
 
 def download(_docx, _csv, picked, number) -> dict:
     """The chosen version as a Word document or CSV, its evidence as of now."""
-    current_viewer()
+    viewer = current_viewer()
     if picked is None or number is None:
         raise DomainError("Choose a specification with a saved version first.")
     with db() as session:
         doc = evidence.build_document(
-            session, rules(), spec_id(picked), as_int(number, CHOOSE_VERSION)
+            session, rules(), spec_id(picked), as_int(number, CHOOSE_VERSION), viewer=viewer
         )
     if ctx.triggered_id == S("download-csv"):
         file = dcc.send_string(export.to_csv(doc), _filename(doc.title, doc.version, "csv"))

@@ -77,10 +77,8 @@ def _item(entry: page.SupplierItem) -> html.Article:
             html.Ul([html.Li(q) for q in item.quotations]),
         ]  # fmt: skip
         if item.quotations
-        else [html.P(item.quotation_note, className="fst-italic")]
-        if item.quotation_note
         else []
-    )
+    ) + ([html.P(item.quotation_note, className="fst-italic")] if item.quotation_note else [])
     return html.Article(
         [
             html.H3(f"{item.ref}: {item.statement}", className="h5"),

@@ -109,6 +109,7 @@ SCHEMAS: dict[str, dict] = {
             "las_endorsing",
             "theme_score_for_group",
             "example_findings",
+            "example_findings_note",
         ],  # fmt: skip
         "properties": {
             "las_raising": COUNT,
@@ -116,6 +117,7 @@ SCHEMAS: dict[str, dict] = {
             "las_endorsing": COUNT,
             "theme_score_for_group": {"type": "string"},
             "example_findings": {"type": "array", "items": {"type": "string"}},
+            "example_findings_note": {"type": "string"},
         },
     },
     "Requirement": {

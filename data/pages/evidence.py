@@ -22,7 +22,13 @@ When the pseudonym isolates the row it is dropped (the row shows "Another author
 respondent count), then the group if that isolates it ("—"); when the row still rests on
 too few authorities it is left out. The note says how many of each. The viewer's own rows and
 rows of authorities that consented to be named are shown as data.requirements.candidates
-decides."""
+decides.
+
+A specification's quotations (data.requirements.evidence) are a requirement's finding texts
+next to its supplier group: :func:`quotable_rows` lets a viewer see quoted only the rows this
+drill-down shows them, and, where the quotation names a group, only those whose anonymity set
+within that group still has ``min_las`` authorities (the drill-down keeps a row's group on
+the same condition)."""
 
 from __future__ import annotations
 
@@ -40,6 +46,7 @@ from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 from data.privacy.linkage import atom_contributors, normalise
 from data.privacy.narrowing import RAW_GROUP
 from data.requirements import candidates, views
+from data.requirements import evidence as spec_evidence
 from data.requirements.curation import evidence_ids
 from data.requirements.findings import finding_stats, finding_texts
 from data.requirements.safe_counts import register_partition_source
@@ -203,6 +210,35 @@ def requirement_detail(
     g = guard(d.evidence, d.withheld, texts, viewer, rules, population(session, rules))
     return replace(d, evidence=g.rows, withheld=g.withheld), g
 
+
+def quotable_rows(
+    session: Session, viewer: Viewer, rules: DisclosureRules, texts: pd.DataFrame, group: str | None
+) -> pd.DataFrame:
+    """The rows of ``texts`` (one requirement's evidence, finding_texts) the viewer may see
+    quoted next to ``group`` (a supplier group's name, None for all groups): rows the guarded
+    drill-down shows the viewer, and unless the row is the viewer's own or its authority
+    consented to be named, whose anonymity set (:meth:`Population.base`) within the group
+    still has ``min_las`` authorities."""
+    if texts.empty:
+        return texts
+    pop = population(session, rules)
+    shown, withheld = candidates.anonymised_findings(texts, viewer, rules)
+    kept = set(guard(shown, withheld, texts, viewer, rules, pop).rows["finding_id"].tolist())
+    own = set(viewer.own_authorities)
+    members = pop.groups.get(group, frozenset()) if group is not None else None
+    ok = []
+    for r in texts.itertuples(index=False):
+        if r.finding_id not in kept:
+            ok.append(False)
+        elif members is None or int(r.authority_id) in own or bool(r.consent_named):
+            ok.append(True)
+        else:
+            attrs = (str(r.theme), str(r.workflow_area), str(r.category), str(r.severity))
+            ok.append(len(pop.base(attrs, str(r.description)) & members) >= rules.min_las)
+    return texts.loc[np.array(ok, dtype=bool)]
+
+
+spec_evidence.register_quote_rule(quotable_rows)
 
 _SETS = VersionMemo(size=4)
 

@@ -18,12 +18,20 @@ groups, and what each leaves of the group's cell of its phase, passes the atom r
 protected cubes (data.requirements.effect_rule: safe after removing any one authority, no
 dominance, on respondents and, per theme, on score sums); otherwise it says plainly there is
 not enough data yet, without giving the small counts. Only the estimate and its interval are
-shown: no cell's mean or count of authorities or respondents."""
+shown: no cell's mean or count of authorities or respondents.
+
+Every estimate a viewer can request (each delivered requirement, so each release and group,
+each theme and measure) is the same for every viewer; together they are audited on their
+cells' authorities (data.privacy.estimates): two estimates of the same quantity whose cells
+differ by 1 to ``min_las - 1`` authorities would let those authorities' contribution be
+worked out. :func:`published_estimates` takes every candidate estimate in a fixed order
+(release date, release, requirement id, theme, measure) and withholds one that would
+difference an estimate already taken; the page says it is withheld and why."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -31,16 +39,20 @@ from sqlalchemy.orm import Session
 
 from data.privacy.cube import AtomRule
 from data.privacy.disclosure import DisclosureRules
+from data.privacy.estimates import EstimateInput, choose
 from data.reference.codes import theme_names
+from data.requirements.candidates import grouping_state
 from data.requirements.curation import evidence_ids, get_requirement, ref
-from data.requirements.effect_rule import GROUPS, checked_sets, unsafe
+from data.requirements.effect_rule import GROUPS, checked_sets, per_la, unsafe
 from data.requirements.releases import find_release, quarter_bounds
 from data.scores.stats import Change, Summary, difference_in_differences
+from data.store.memo import VersionMemo
 from data.store.models import (
     CURRENT,
     Finding,
     Release,
     ReleaseUse,
+    Requirement,
     ScoreSummary,
     Submission,
     SupplierAnswer,
@@ -50,6 +62,10 @@ MAX_THEMES = 3
 THIN_THEME = (
     "too few authorities or respondents on this theme, or too unequal, to show it without "
     "letting one authority's scores be worked out"
+)
+DIFFERENCED = (
+    "withheld: the authorities behind it differ from those behind another estimate shown "
+    "by fewer than {n}, so the two together could let their figures be worked out"
 )
 
 
@@ -61,9 +77,16 @@ class Estimate:
     measure: str  # "theme score" or "findings per submission"
     change: Change | None
     reason: str = ""
+    withheld: bool = False  # enough data, but it would difference another estimate shown
+
+    @property
+    def shown(self) -> bool:
+        return self.change is not None and self.change.change is not None
 
     def text(self) -> str:
-        if self.change is None or self.change.change is None:
+        if self.withheld:
+            return f"{self.theme}, {self.measure}: not shown ({self.reason})."
+        if not self.shown:
             return f"{self.theme}, {self.measure}: not enough data yet ({self.reason})."
         c = self.change
         unit = " points" if self.measure == "theme score" else ""
@@ -241,12 +264,54 @@ def _theme_sizes(session: Session, subs: list[tuple], theme: str) -> dict[int, t
     return {sid: (float(total or 0), float(n or 0)) for sid, total, n in rows}
 
 
+def _authorities(subs: list[tuple], sizes: dict[int, tuple]) -> frozenset[int]:
+    """The authorities of ``subs`` with data in ``sizes``."""
+    return frozenset(a for sid, a in subs if any(sizes.get(sid, (0, 0))))
+
+
+def _input(key, quantity, cells, sets, sizes) -> EstimateInput:
+    """What one estimate rests on: its cells' authorities (those with data in the last of
+    ``sizes``) and, for the atom rule, every set (``sets``: checked_sets) under each of
+    ``sizes`` (name, submission id -> sizes), as the estimate itself was checked."""
+    return EstimateInput(
+        key=key,
+        quantity=quantity,
+        cells=tuple((g, _authorities(cells[g], sizes[-1][1])) for g in GROUPS),
+        sets=tuple(
+            (f"{label} ({name})", per_la(subs, size))
+            for name, size in sizes
+            for label, subs in sets
+        ),
+        required=tuple(f"{g} ({name})" for name, _ in sizes for g in GROUPS),
+    )
+
+
 def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -> Effect:
-    """The difference in differences for a delivered requirement, or why not yet."""
+    """The difference in differences for a delivered requirement, or why not yet; an
+    estimate that would difference another one shown is withheld (:func:`published_estimates`)."""
+    result, inputs = _assess(session, rules, requirement_id)
+    if not result.estimates:
+        return result
+    shown = published_estimates(session, rules)
+    n = rules.min_las
+    estimates = [
+        e
+        if i is None or i.key in shown
+        else replace(e, change=None, withheld=True, reason=DIFFERENCED.format(n=n))
+        for e, i in zip(result.estimates, inputs, strict=True)
+    ]
+    return replace(result, estimates=estimates)
+
+
+def _assess(
+    session: Session, rules: DisclosureRules, requirement_id: int
+) -> tuple[Effect, list[EstimateInput | None]]:
+    """The requirement's estimates on its own (each cell checked, not yet against other
+    estimates), and what each shown one rests on (None where it is not shown)."""
     req = get_requirement(session, requirement_id)
     r = ref(req.id)
     if req.status != "delivered":
-        return _not_yet(r, "", None, "the requirement has not been delivered.")
+        return _not_yet(r, "", None, "the requirement has not been delivered."), []
     release = delivered_release(session, req.id)
     if release is None:
         return _not_yet(
@@ -254,16 +319,17 @@ def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -
             req.delivered_release,
             None,
             f"the release “{req.delivered_release}” is not recorded with a date.",
-        )
+        ), []
     name, when = f"{release.product.name} {release.name}", release.released_on
     themes = related_themes(session, req.id)
     if not themes:
-        return _not_yet(r, name, when, "the requirement has no theme to measure.")
+        return _not_yet(r, name, when, "the requirement has no theme to measure."), []
     cells, phases = _cells(session, release, release.product.supplier_id)
     rule = AtomRule(rules)
     sets = checked_sets(cells, phases)
     every = [sub for subs in phases.values() for sub in subs]
-    short = unsafe(sets, _respondents(session, every), rule, required=GROUPS)
+    respondents = _respondents(session, every)
+    short = unsafe(sets, respondents, rule, required=GROUPS)
     if short:
         return Effect(
             r,
@@ -277,22 +343,25 @@ def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -
             f"respondents besides any one of them, and no {rules.min_las - 1} of them holding "
             f"more than two thirds of its respondents; too few, or too unequal, in: "
             f"{'; '.join(short)}.",
-        )
+        ), []
     names = theme_names()
-    estimates = []
+    estimates, inputs = [], []
     for theme in themes:
         label = names.get(theme, theme)
         scores = [_score_cell(session, cells[g], theme) for g in GROUPS]
         findings = [_findings_cell(session, cells[g], theme) for g in GROUPS]
-        thin = unsafe(sets, _theme_sizes(session, every, theme), rule, required=GROUPS)
-        estimates.append(
-            Estimate(label, "theme score", None, reason=THIN_THEME)
-            if thin
-            else Estimate(label, "theme score", difference_in_differences(scores))
-        )
-        estimates.append(
-            Estimate(label, "findings per submission", difference_in_differences(findings))
-        )
+        on_theme = _theme_sizes(session, every, theme)
+        thin = unsafe(sets, on_theme, rule, required=GROUPS)
+        for measure, change, sizes in (
+            ("theme score", None if thin else difference_in_differences(scores),
+             [("respondents", respondents), ("on the theme", on_theme)]),
+            ("findings per submission", difference_in_differences(findings),
+             [("respondents", respondents)]),
+        ):  # fmt: skip
+            est = Estimate(label, measure, change, reason=THIN_THEME if change is None else "")
+            estimates.append(est)
+            key = (r, release.id, theme, measure)
+            inputs.append(_input(key, (theme, measure), cells, sets, sizes) if est.shown else None)
     return Effect(
         r,
         name,
@@ -302,4 +371,49 @@ def did_it_work(session: Session, rules: DisclosureRules, requirement_id: int) -
         "same supplier that have not yet, before and after the release (difference in "
         "differences; higher theme scores and fewer findings are better).",
         estimates,
+    ), inputs
+
+
+def candidate_estimates(session: Session, rules: DisclosureRules) -> list[EstimateInput]:
+    """Every estimate a viewer can request, before the check against each other: each
+    delivered requirement's shown estimates, in the order :func:`published_estimates` takes
+    them (release date, release id, requirement id, then theme and measure as listed)."""
+    delivered = session.scalars(
+        select(Requirement.id).where(
+            Requirement.status == "delivered", Requirement.merged_into_id.is_(None)
+        )
+    ).all()
+    order = []
+    for rid in delivered:
+        release = delivered_release(session, rid)
+        if release is not None:
+            order.append((release.released_on, release.id, rid))
+    out: list[EstimateInput] = []
+    for *_, rid in sorted(order):
+        _, inputs = _assess(session, rules, rid)
+        out += [i for i in inputs if i is not None]
+    return out
+
+
+_CHOSEN = VersionMemo(size=4)
+
+
+def _state(session: Session) -> tuple:
+    """Changes whenever an estimate may: statuses and answers are audited events; releases
+    and release use are counted (uploads also bump the data version)."""
+    counts = tuple(
+        session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (Release, ReleaseUse, SupplierAnswer)
     )
+    return (*grouping_state(session), counts)
+
+
+def published_estimates(session: Session, rules: DisclosureRules) -> frozenset[tuple]:
+    """Keys of the estimates shown (data.privacy.estimates.choose over
+    :func:`candidate_estimates`): the same for every viewer and page."""
+
+    def build() -> frozenset[tuple]:
+        found = candidate_estimates(session, rules)
+        return frozenset(e.key for e, ok in zip(found, choose(found, rules), strict=True) if ok)
+
+    return _CHOSEN.get(session, ("estimates", rules, _state(session)), build)

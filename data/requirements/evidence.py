@@ -5,16 +5,22 @@ respondent counts show 'c' unless the evidence would make a safe atom of the pro
 findings cube (data.requirements.safe_counts); theme scores are the protected score cells
 Compare shows for the same group and period (data.privacy.scores_cube), so the same cell has
 the same figure or 'c' in both; quotations (redacted finding descriptions, never respondent
-refs, an LA named only if it consented) come only from requirements whose counts are shown."""
+refs, an LA named only if it consented and never to a supplier) come only from requirements
+whose counts are shown, and, per viewer, only from the rows the requirement's drill-down shows
+that viewer (data.pages.evidence registers the rule, which needs the findings cube): a
+quotation is the same text next to the requirement's supplier group, so it must not single
+out an authority the drill-down would not."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from data.privacy.access import SUPPLIER, Viewer
 from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 from data.privacy.narrowing import ENGLAND, RAW_GROUP
 from data.privacy.redaction import redact
@@ -35,7 +41,7 @@ from data.requirements.specifications import (
     group_name,
     version_requirement_ids,
 )
-from data.store.models import Requirement
+from data.store.models import Requirement, Supplier
 from data.store.versioning import current_data_version
 
 MAX_QUOTES = 3
@@ -117,35 +123,94 @@ def theme_scores(session: Session, filters: Selection, rules: DisclosureRules) -
     return out
 
 
-def quotations(frame: pd.DataFrame, limit: int = MAX_QUOTES) -> tuple[str, ...]:
-    """Up to ``limit`` representative descriptions, from different LAs where possible."""
+def quotations(
+    frame: pd.DataFrame, limit: int = MAX_QUOTES, *, named: bool = True
+) -> tuple[str, ...]:
+    """Up to ``limit`` representative descriptions, from different LAs where possible; with
+    ``named``, a consenting LA's name after its quotation (never any other LA's)."""
     if frame.empty:
         return ()
     f = frame.assign(sev=frame["severity"].map(severity_weights()).fillna(0.0))
     f = f.sort_values(["respondents_raising", "sev", "finding_id"], ascending=[False, False, True])
     f = pd.concat([f.drop_duplicates("authority_id"), f]).drop_duplicates("finding_id")
     quotes: list[str] = []
+    seen: set[str] = set()
     for row in f.itertuples():
         text = redact(str(row.description)).text.strip()
-        if not text or any(text == q.split(" — ")[0].strip("“”") for q in quotes):
+        if not text or text in seen:
             continue
-        who = f" — {row.authority_name}" if row.consent_named else ""
+        seen.add(text)
+        who = f" — {row.authority_name}" if named and bool(row.consent_named) else ""
         quotes.append(f"“{text}”{who}")
         if len(quotes) == limit:
             break
     return tuple(quotes)
 
 
-def without_names(quote: str) -> str:
-    """A quotation without the consenting LA's name ``quotations`` appends (for suppliers)."""
-    text, sep, _name = quote.rpartition("” — ")
-    return text + "”" if sep else quote
+# (session, viewer, rules, one requirement's finding_texts rows, the supplier group name the
+# quotation is shown with or None) -> the rows that may be quoted to that viewer
+QuoteRule = Callable[[Session, Viewer, DisclosureRules, pd.DataFrame, "str | None"], pd.DataFrame]
+_QUOTE_RULE: list[QuoteRule] = []
+
+
+def register_quote_rule(rule: QuoteRule) -> None:
+    """Let ``rule`` (data.pages.evidence: the drill-down's anonymity-set rule) decide which
+    findings a viewer may see quoted."""
+    _QUOTE_RULE[:] = [rule]
+
+
+def quotable(
+    session: Session, viewer: Viewer, rules: DisclosureRules, texts: pd.DataFrame, group: str | None
+) -> pd.DataFrame:
+    """The rows of ``texts`` that may be quoted to ``viewer`` next to ``group``: the registered
+    rule's, else (no cube to decide with) only the viewer's own and consenting authorities'
+    rows, which the drill-down always shows."""
+    if _QUOTE_RULE:
+        return _QUOTE_RULE[0](session, viewer, rules, texts, group)
+    own = texts["authority_id"].isin(list(viewer.own_authorities))
+    return texts.loc[(own | texts["consent_named"].astype(bool)).to_numpy(dtype=bool)]
+
+
+NOT_RAISED_ENOUGH = (
+    "Quotations withheld: too few authorities raised this to show it without singling one out."
+)
+NONE_QUOTABLE = (
+    "Quotations withheld: each finding behind this requirement, next to its supplier group, "
+    "could single out one of fewer than {n} authorities (alone or with what other views show "
+    "of the same text)."
+)
+SOME_WITHHELD = (
+    "Some findings behind this requirement are not quoted: next to its supplier group, they "
+    "could single out one of fewer than {n} authorities (alone or with what other views show "
+    "of the same text)."
+)
+
+
+def requirement_quotes(
+    session: Session, viewer: Viewer, rules: DisclosureRules, req: Requirement, raised_shown: bool
+) -> tuple[tuple[str, ...], str]:
+    """(quotations, note) of one requirement as ``viewer`` may read them."""
+    if not raised_shown:
+        return (), NOT_RAISED_ENOUGH
+    texts = finding_texts(session, finding_ids=evidence_ids(session, req.id))
+    supplier = session.get(Supplier, req.supplier_id) if req.supplier_id is not None else None
+    rows = quotable(session, viewer, rules, texts, supplier.name if supplier else None)
+    quotes = quotations(rows, named=viewer.role != SUPPLIER)
+    if not quotes and len(texts):
+        return (), NONE_QUOTABLE.format(n=rules.min_las)
+    return quotes, SOME_WITHHELD.format(n=rules.min_las) if len(rows) < len(texts) else ""
 
 
 def build_document(
-    session: Session, rules: DisclosureRules, spec_id: int, version_number: int | None = None
+    session: Session,
+    rules: DisclosureRules,
+    spec_id: int,
+    version_number: int | None = None,
+    *,
+    viewer: Viewer,
 ) -> SpecDocument:
-    """Everything an export of one specification version shows."""
+    """Everything an export of one specification version shows ``viewer`` (quotations are
+    chosen for the viewer's role and own authority; everything else is the same for all)."""
     spec = get_specification(session, spec_id)
     version = get_version(session, spec.id, version_number)
     fallback = EVIDENCE.select(
@@ -162,15 +227,7 @@ def build_document(
         req = session.get(Requirement, rid)
         r = reach[rid]
         counts = r.counts(rules)
-        if r.raised_shown(rules):
-            texts = finding_texts(session, finding_ids=evidence_ids(session, rid))
-            quotes, note = quotations(texts), ""
-        else:
-            quotes = ()
-            note = (
-                "Quotations withheld: too few authorities raised this to show it without "
-                "singling one out."
-            )
+        quotes, note = requirement_quotes(session, viewer, rules, req, r.raised_shown(rules))
         items.append(
             EvidenceItem(
                 position=pos,

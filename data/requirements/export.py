@@ -57,7 +57,7 @@ def to_csv(doc: SpecDocument) -> str:
             i.respondents,
             i.endorsements,
             i.theme_score,
-            " | ".join(i.quotations) or i.quotation_note,
+            " | ".join([*i.quotations, *([i.quotation_note] if i.quotation_note else [])]),
             i.answer,
             " ".join(i.did_it_work),
             doc.data_version,

@@ -1,17 +1,19 @@
 """What a supplier sees of a specification addressed to it, for its page (data.pages.supplier)
 and, as plain JSON-ready dicts with stable ids and the data version, for the API: only
 specifications addressed to the supplier's group, requirements with their evidence counts under
-the disclosure rules and example findings without any authority's name, statuses and the
-supplier's own answers."""
+the disclosure rules and example findings chosen for a supplier (data.requirements.evidence:
+rows the drill-down rule lets a supplier see next to the group, without any authority's
+name), statuses and the supplier's own answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from data.errors import DomainError, NotFound
+from data.privacy.access import SUPPLIER, Viewer
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import answers, evidence
 from data.requirements.specifications import get_version
@@ -90,6 +92,7 @@ def _requirement_json(item: evidence.EvidenceItem, req: Requirement, answer) -> 
             "las_endorsing": item.endorsements,
             "theme_score_for_group": item.theme_score,
             "example_findings": list(item.quotations),
+            "example_findings_note": item.quotation_note,
         },
         "answer": answer_json(answer),
         "did_it_work": list(item.did_it_work),
@@ -104,6 +107,12 @@ class AddressedDocument:
     answers: dict[int, answers.AnswerView]  # the supplier's current answer per requirement
 
 
+def as_reader(supplier_id: int) -> Viewer:
+    """A supplier's users as readers of its specifications: what they see depends on the role
+    and the group only (no user is named), so the page and the API see the same."""
+    return Viewer(user_id=0, role=SUPPLIER, supplier_id=supplier_id)
+
+
 def addressed_document(
     session: Session, rules: DisclosureRules, supplier_id: int, spec_id: int
 ) -> AddressedDocument:
@@ -113,16 +122,14 @@ def addressed_document(
     if int(spec_id) not in mine:
         raise NotFound(f"There is no specification {spec_id} addressed to you.")
     version = get_version(session, int(spec_id))
-    doc = evidence.build_document(session, rules, int(spec_id), version.number)
-    items = [
-        replace(i, quotations=tuple(evidence.without_names(q) for q in i.quotations))
-        for i in doc.items
-    ]
-    rids = [int(i.ref.removeprefix("R-")) for i in items]
+    doc = evidence.build_document(
+        session, rules, int(spec_id), version.number, viewer=as_reader(supplier_id)
+    )
+    rids = [int(i.ref.removeprefix("R-")) for i in doc.items]
     current = answers.current_answers(session, rids, supplier_id)
     return AddressedDocument(
         mine[int(spec_id)],
-        replace(doc, items=items),
+        doc,
         rids,
         {rid: views[0] for rid, views in current.items()},
     )

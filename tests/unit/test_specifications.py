@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from data.errors import PermissionDenied
+from data.pages import evidence as drill_down  # noqa: F401 (registers the quotation rule)
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import (
     curation,
@@ -131,14 +132,16 @@ def test_word_and_csv_export_carry_evidence_and_suppression(db):
     civ = specifications.create_specification(db, coord, "Civica specification", slow.supplier_id)
     specifications.new_version(db, coord, civ.id, [slow.id])
 
-    doc = evidence.build_document(db, RULES, spec.id)
+    doc = evidence.build_document(db, RULES, spec.id, viewer=coord)
     item = doc.items[0]
     assert (item.las, item.groups, item.respondents) == ("4", "3", "24")
     assert item.endorsements == "c"  # two LAs endorsed: fewer than three
     # latest period: 3 LAs have NAR scores, too few for a safe score atom, so c, the
     # same as Compare's England x NAR cell
     assert item.theme_score == "c"
-    assert 2 <= len(item.quotations) <= 3
+    # quotations follow the drill-down rule (data.pages.evidence): four authorities share
+    # the rows' attributes and no group is named (an all-group requirement), so all are shown
+    assert 2 <= len(item.quotations) <= 3 and item.quotation_note == ""
     assert any(q.endswith("— Ashbury") for q in item.quotations)  # consented to be named
     for name in ("Birchley", "Dunmere", "Fallowfield", "Smith", "01632"):
         assert all(name not in q for q in item.quotations)
@@ -150,7 +153,7 @@ def test_word_and_csv_export_carry_evidence_and_suppression(db):
     assert f"data version {doc.data_version}" in text and "For the March forum" in text
     assert "c = suppressed" in text
 
-    small = evidence.build_document(db, RULES, civ.id)
+    small = evidence.build_document(db, RULES, civ.id, viewer=coord)
     s_item = small.items[0]
     assert (s_item.las, s_item.groups, s_item.respondents) == ("c", "c", "c")
     assert s_item.quotations == () and "withheld" in s_item.quotation_note
