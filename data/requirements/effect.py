@@ -374,6 +374,14 @@ def _assess(
     ), inputs
 
 
+def estimate_inputs(
+    session: Session, rules: DisclosureRules, requirement_id: int
+) -> list[EstimateInput | None]:
+    """What each of :func:`did_it_work`'s estimates rests on, in the same order (None where
+    the estimate is not shown for want of data): for auditing what is published."""
+    return _assess(session, rules, requirement_id)[1]
+
+
 def candidate_estimates(session: Session, rules: DisclosureRules) -> list[EstimateInput]:
     """Every estimate a viewer can request, before the check against each other: each
     delivered requirement's shown estimates, in the order :func:`published_estimates` takes
