@@ -52,10 +52,11 @@ from data.store.models import (
 from tests.conftest import fresh_database
 
 RULES = DisclosureRules()
-DEMO = {"n_authorities": 40, "periods": ("2009-Q4", "2010-Q1", "2010-Q2")}
+# large enough that the supplier loop's group shows a "Did it work?" estimate (19 LAs)
+DEMO = {"n_authorities": 80, "periods": ("2009-Q4", "2010-Q1", "2010-Q2")}
 NAMED = "” — "
 
-pytestmark = pytest.mark.slow  # the demo's grouping alone takes about a minute
+pytestmark = pytest.mark.slow  # loading the demo takes minutes (its grouping most)
 
 
 @pytest.fixture(scope="module")
@@ -204,9 +205,12 @@ def problems(s, v: Viewer, seen: Seen, coordinator: Viewer, drills: DrillDowns) 
     return [f"{seen}: " + "; ".join(why)]
 
 
-def audit_quotations(s) -> tuple[list[str], dict[str, int], dict[str, int]]:
-    """(problems, quotations seen per role, items with a withheld-quotations note per role)."""
+def audit_quotations(s, only=None) -> tuple[list[str], dict[str, int], dict[str, int]]:
+    """(problems, quotations seen per role, items with a withheld-quotations note per role);
+    ``only``: the readers to audit (by position in :func:`readers`; the coordinator, the
+    first, is also the reference drill-down)."""
     viewers = readers(s)
+    viewers = [v for i, v in enumerate(viewers) if only is None or i in only or i == 0]
     drills = DrillDowns(s)
     out, counts, notes = [], {}, {}
     for v in viewers:
@@ -239,7 +243,7 @@ def test_the_previous_choice_fails_the_same_check(demo, monkeypatch):
     """Any finding of a requirement whose counts are shown (the choice before)."""
     monkeypatch.setattr(spec_evidence, "_QUOTE_RULE", [lambda s, v, r, texts, g: texts])
     with session_scope(demo) as s:
-        found, _, _ = audit_quotations(s)
+        found, _, _ = audit_quotations(s, only={0, 4})  # a coordinator and a supplier
     assert found, "the previous choice should quote rows the drill-down withholds"
 
 
@@ -263,7 +267,9 @@ def test_every_did_it_work_estimate_passes_the_estimate_auditor(demo):
 def _second_release(s) -> int:
     """Release "2009.3" of the demo's released product a day after "2009.2", run in the
     later periods by every authority that ran 2009.2 but one, and a requirement of the same
-    theme delivered in it; returns the requirement's id."""
+    theme delivered in it; returns the requirement's id. (The cells then differ by one or
+    two authorities: which periods count as "after" for an authority depends on when it
+    says it ran the release.)"""
     first = s.scalar(select(Release).where(Release.name == "2009.2"))
     next_day = first.released_on + timedelta(days=1)
     later = Release(product_id=first.product_id, name="2009.3", released_on=next_day)
@@ -301,7 +307,7 @@ def test_a_release_a_day_later_would_single_out_one_authority_and_is_withheld(de
         rid = _second_release(s)
         alone = effect.candidate_estimates(s, RULES)
         found = [x for x in estimates.audit(alone, RULES) if x.kind == "difference"]
-        assert found and all(len(x.authorities) == 1 for x in found)
+        assert found and all(1 <= len(x.authorities) < RULES.min_las for x in found)
         assert estimates.audit(published_estimates(s), RULES) == []
         later = effect.did_it_work(s, RULES, rid)
         assert later.estimates and all(e.withheld for e in later.estimates if not e.shown)

@@ -124,6 +124,7 @@ def _published(s) -> list[estimates.EstimateInput]:
     return out
 
 
+@pytest.mark.slow  # a database of ten authorities: several seconds
 def test_each_estimate_alone_passes_but_together_they_difference_one_authority(leaky):
     alone = effect.candidate_estimates(leaky, RULES)
     assert len(alone) == 4  # two requirements x (theme score, findings per submission)
@@ -134,6 +135,7 @@ def test_each_estimate_alone_passes_but_together_they_difference_one_authority(l
     assert all(x.authorities == frozenset({ran_old}) for x in found)
 
 
+@pytest.mark.slow
 def test_the_product_withholds_the_later_release_and_passes_the_auditor(leaky):
     published = _published(leaky)
     assert estimates.audit(published, RULES) == []
