@@ -94,16 +94,22 @@ def group_differences(
     return out
 
 
-def _groups(estimates: Sequence[EstimateInput], max_group: int, must: EstimateInput | None = None):
-    """Groups of 2..max_group estimates of the same quantity (containing ``must`` if given)."""
+def _groups(estimates: Sequence[EstimateInput], max_group: int):
+    """Groups of 2..max_group estimates of the same quantity."""
     by_quantity: dict[tuple, list[EstimateInput]] = {}
     for est in estimates:
         by_quantity.setdefault(est.quantity, []).append(est)
     for same in by_quantity.values():
         for size in range(2, max_group + 1):
-            for group in itertools.combinations(same, size):
-                if must is None or any(e is must for e in group):
-                    yield group
+            yield from itertools.combinations(same, size)
+
+
+def _groups_with(est: EstimateInput, others: Sequence[EstimateInput], max_group: int):
+    """Groups of ``est`` with 1..max_group-1 of ``others`` of the same quantity."""
+    same = [o for o in others if o.quantity == est.quantity]
+    for size in range(1, max_group):
+        for rest in itertools.combinations(same, size):
+            yield (*rest, est)
 
 
 def audit(
@@ -128,7 +134,7 @@ def choose(
     out = []
     for est in candidates:
         ok = not atom_failures(est, rule) and not any(
-            group_differences(g, rules) for g in _groups([*published, est], max_group, must=est)
+            group_differences(g, rules) for g in _groups_with(est, published, max_group)
         )
         if ok:
             published.append(est)

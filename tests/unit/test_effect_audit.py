@@ -180,3 +180,24 @@ def test_a_published_cell_that_fails_the_atom_rule_is_caught():
     assert [x.kind for x in estimates.audit([bad], RULES)] == ["atom"]
     assert estimates.audit([good], RULES) == []
     assert estimates.choose([bad, good], RULES) == [False, True]
+
+
+def test_what_choose_publishes_always_passes_the_audit():
+    """Random nested and overlapping "took it" groups (as successive releases make them)."""
+    rng = random.Random(7)
+    rows = np.array([[20.0, 20.0]] * 6)
+    for _ in range(30):
+        found = []
+        for k in range(rng.randint(2, 7)):
+            took = frozenset(rng.sample(range(30), rng.randint(4, 12)))
+            cells = (("took it, after", took), ("not yet, after", frozenset(range(30)) - took))
+            theme = rng.choice(["NAR", "SPD"])
+            found.append(estimates.EstimateInput((k,), (theme,), cells, (("cell", rows),)))
+        chosen = estimates.choose(found, RULES)
+        assert chosen[0]  # the first is always shown
+        published = [e for e, ok in zip(found, chosen, strict=True) if ok]
+        assert estimates.audit(published, RULES) == []
+        # every estimate left out would have exposed something with those shown
+        for e, ok in zip(found, chosen, strict=True):
+            if not ok:
+                assert estimates.audit([*published, e], RULES)
