@@ -175,14 +175,14 @@ NOT_RAISED_ENOUGH = (
     "Quotations withheld: too few authorities raised this to show it without singling one out."
 )
 NONE_QUOTABLE = (
-    "Quotations withheld: each finding behind this requirement, next to its supplier group, "
-    "could single out one of fewer than {n} authorities (alone or with what other views show "
-    "of the same text)."
+    "Quotations withheld: quoted here (with the requirement's supplier group, if it has one), "
+    "each finding behind it could single out one of fewer than {n} authorities, alone or with "
+    "what other views show of the same text."
 )
 SOME_WITHHELD = (
-    "Some findings behind this requirement are not quoted: next to its supplier group, they "
-    "could single out one of fewer than {n} authorities (alone or with what other views show "
-    "of the same text)."
+    "Some findings behind this requirement are not quoted: quoted here (with the "
+    "requirement's supplier group, if it has one), they could single out one of fewer than "
+    "{n} authorities, alone or with what other views show of the same text."
 )
 
 
