@@ -56,7 +56,8 @@ RULES = DisclosureRules()
 DEMO = {"n_authorities": 80, "periods": ("2009-Q4", "2010-Q1", "2010-Q2")}
 NAMED = "” — "
 
-pytestmark = pytest.mark.slow  # loading the demo takes minutes (its grouping most)
+# loading the demo takes minutes (its grouping most): once, on one xdist worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("specification_audit")]
 
 
 @pytest.fixture(scope="module")
