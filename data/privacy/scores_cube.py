@@ -363,6 +363,29 @@ def whole_part(rows: pd.DataFrame, mask: np.ndarray, rules: DisclosureRules) -> 
     return out
 
 
+def whole_cover(rows: pd.DataFrame, mask: np.ndarray, rules: DisclosureRules) -> np.ndarray:
+    """Which of ``rows`` (positional) are in the smallest publishable set that holds all of
+    the selection ``mask``: per period and measure, every row of each atom that holds a
+    selected row (:meth:`FindingsCube.closure`). The counterpart of :func:`whole_part`
+    where that part is empty (My authority's stand-in for neighbours when the LA's type is
+    never an atom of its own: counties, on the demo): a union of whole atoms, so as safe as
+    any Compare cell, holding the whole selection and as little else as the atoms allow.
+    Rows with no respondents are never in it (they are in no atom)."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != (len(rows),):
+        raise ValueError(f"whole_cover: mask has {mask.shape} entries for {len(rows)} rows")
+    measure_col = "theme" if "theme" in rows.columns else "measure"
+    live = rows["n"].to_numpy() > 0
+    out = np.zeros(len(rows), dtype=bool)
+    for key, pos in rows.groupby(["period", measure_col], sort=True, observed=True).indices.items():
+        pos = pos[live[pos]]
+        if not mask[pos].any():
+            continue
+        cube, at = _cube_rows(rows.iloc[pos], rules, key)
+        out[pos] = cube.closure(at, mask[pos])
+    return out
+
+
 def spread_bands(rows: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:
     """Compare's spread: per supplier group and band (:func:`score_bands`) of one measure,
     the band's pooled figures as :func:`protected_scores` gives them (``c`` unless the band
