@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.access import Viewer, require
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.scores_cube import NO_OTHERS, protected_sets, whole_cover, whole_part
+from data.privacy.scores_cube import NO_OTHERS, protected_sets, whole_part_and_cover
 from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
 from data.queries.summaries import current_periods
@@ -169,10 +169,8 @@ def stand_in_sets(
         return {}
     la_type = own_type.iloc[0]
     same = (rows["la_type"].astype(str) == str(la_type)).to_numpy()
-    return {
-        stand_in(la_type): whole_part(rows, same, rules),
-        stand_in_cover(la_type): whole_cover(rows, same, rules),
-    }
+    part, cover = whole_part_and_cover(rows, same, rules)
+    return {stand_in(la_type): part, stand_in_cover(la_type): cover}
 
 
 NEIGHBOURS_NOTE = (
@@ -327,22 +325,24 @@ def _instead_of_hidden_neighbours(
     first candidate's row as it is; with a note saying what it is, or why nothing could be
     shown. No published figure is turned into ``c`` (the same authorities show the same
     figure everywhere)."""
-    hidden_at = set(zip(table.loc[hood_hidden, "period"], table.loc[hood_hidden, "measure"],
-                        strict=True))  # fmt: skip
+    keys = list(zip(table["period"], table["measure"], strict=True))
+    hidden_at = {k for k, h in zip(keys, hood_hidden.to_numpy(dtype=bool), strict=True) if h}
     off = table["suppressed"].astype(bool).to_numpy()
-    keep = ~table["comparator"].isin(names).to_numpy()
+    names_at = table["comparator"].to_numpy(dtype=object)
+    keep = ~np.isin(names_at, names)
     reason = table["reason"].to_numpy(dtype=object).copy()
     rank = {name: i for i, name in enumerate(names)}
-    candidates = table.loc[~keep].assign(_rank=lambda t: t["comparator"].map(rank))
-    for key, rows in candidates.sort_values("_rank").groupby(["period", "measure"], sort=False):
-        if key not in hidden_at:
-            continue
-        again = [repeated.get((*key, name)) for name in rows["comparator"]]
-        fresh = ~rows["suppressed"].astype(bool).to_numpy() & np.array([a is None for a in again])
-        pick = rows.index[int(np.argmax(fresh))] if fresh.any() else rows.index[0]
-        at = table.index.get_loc(pick)
+    by_key: dict[tuple, list[int]] = {}
+    for i in np.flatnonzero(~keep):
+        if keys[i] in hidden_at:
+            by_key.setdefault(keys[i], []).append(int(i))
+    for key, at_rows in by_key.items():
+        at_rows.sort(key=lambda i: rank[names_at[i]])
+        again = [repeated.get((*key, names_at[i])) for i in at_rows]
+        fresh = [i for i, a in zip(at_rows, again, strict=True) if not off[i] and a is None]
+        at = fresh[0] if fresh else at_rows[0]
         keep[at] = True
-        name = table.at[pick, "comparator"]
+        name = names_at[at]
         kind = _lower(_kind(name))
         same = next((a for a in again if a is not None), None)
         if not off[at]:
