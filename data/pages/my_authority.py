@@ -150,9 +150,10 @@ def stand_in_sets(
     rows: pd.DataFrame, authority_id: int, rules: DisclosureRules
 ) -> dict[str, np.ndarray]:
     """The candidates for the comparator shown where the neighbours cannot be, best first
-    (the page shows, per period and measure, the first that it can show and that is not
-    simply England; :func:`_instead_of_hidden_neighbours`). Both start from the LA's own
-    LA type, the default neighbours' first criterion, and both are unions of whole atoms:
+    (the page shows, per period and measure, the first that it can show and that does not
+    repeat "your group" or England, :func:`repeats`, :func:`_instead_of_hidden_neighbours`).
+    Both start from the LA's own LA type, the default neighbours' first criterion, and both
+    are unions of whole atoms (one pass: :func:`whole_part_and_cover`):
 
     1. the authorities of that type, as far as their rows make up whole atoms
        (:func:`whole_part`): all of them exactly where Compare shows England for that LA
