@@ -9,9 +9,9 @@ period) and its SUS trend (every period), as data.pages.my_authority does, with 
 of the same LA type and size band. Prints the time per profile and trend (p50/p95; the
 first call of a period also builds that period's atoms), the share of comparators shown
 per kind (with the stand-in shown where the neighbours are c, and how many LAs get the
-neighbours or the stand-in), and the time the auditor takes to check ``--audit``
-authorities' comparators together with every Compare / Overview SUS cell of the period
-(every role, region and LA type filter)."""
+neighbours or the stand-in, per LA type), and the time the auditor takes to check
+``--audit`` authorities' comparators (and a county's, if none is drawn) together with
+every Compare / Overview SUS cell of the period (every role, region and LA type filter)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from data.demo import build_demo
 from data.demo.frames import score_frame
 from data.pages.my_authority import (
     COMPARATORS,
+    COVER,
     NEIGHBOURS,
     YOU,
     Neighbours,
@@ -54,22 +55,35 @@ def default_neighbours(rows: pd.DataFrame) -> dict[int, frozenset]:
     return out
 
 
-INSTEAD = "Instead of neighbours (other LAs of its type)"
+INSTEAD = "Instead of neighbours (any stand-in)"
+PART = "  of which: other LAs of its type, as far as shown apart"
+COVER_KIND = "  of which: its type with authorities combined with them"
 
 
-def _shares(shown: pd.DataFrame) -> list[dict]:
-    """Comparators shown of those asked for, per kind (every stand-in as one kind), and how
-    many of the LAs' profile rows (LA x measure) show the neighbours or their stand-in."""
+def _shares(shown: pd.DataFrame, la_type: pd.Series) -> list[dict]:
+    """Comparators shown of those asked for, per kind (every stand-in as one kind, then
+    each of the two stand-ins), and how many of the LAs' profile rows (LA x measure) show
+    the neighbours or their stand-in, in all and per LA type."""
     kind = shown["comparator"].where(shown["comparator"].isin(COMPARATORS), INSTEAD)
     share = shown.groupby(kind)["suppressed"].agg(lambda s: f"{(~s).sum()}/{len(s)}")
     names = [*COMPARATORS[1:3], INSTEAD, COMPARATORS[3]]
     out = [{"comparator": c, "shown": share.get(c, "0/0")} for c in names]
+    instead = shown.loc[(kind == INSTEAD) & ~shown["suppressed"].astype(bool), "comparator"]
+    cover = instead.str.contains(COVER).sum()
+    out[3:3] = [{"comparator": PART, "shown": str(len(instead) - cover)},
+                {"comparator": COVER_KIND, "shown": str(cover)}]  # fmt: skip
     hood = shown.loc[(kind == NEIGHBOURS) | (kind == INSTEAD)]
     per = hood.groupby(["authority", "measure"])["suppressed"].agg(lambda s: (~s).any())
     las = per.groupby(level="authority").all()
     out.append({"comparator": "Neighbours or stand-in (LA x measure)",
                 "shown": f"{int(per.sum())}/{len(per)}; every measure for {int(las.sum())}"
                          f"/{len(las)} LAs"})  # fmt: skip
+    types = per.index.get_level_values("authority").map(la_type)
+    for t, sub in per.groupby(types.to_numpy()):
+        every = sub.groupby(level="authority").all()
+        out.append({"comparator": f"  {t} (LA x measure)",
+                    "shown": f"{int(sub.sum())}/{len(sub)}; every measure for "
+                             f"{int(every.sum())}/{len(every)} LAs"})  # fmt: skip
     return out
 
 
@@ -95,15 +109,20 @@ def run(args) -> dict:
         trend_ms.append((time.perf_counter() - t0) * 1000)
     shown = pd.concat(tables, ignore_index=True)
     shown = shown.loc[shown["comparator"] != YOU]
-    out_rows = _shares(shown)
+    la_type = now.drop_duplicates("authority_id").set_index("authority_id")["la_type"]
+    out_rows = _shares(shown, la_type.astype(str))
     audits = []
     part = now.loc[now["measure"] == "SUS"].reset_index(drop=True)
     t0 = time.perf_counter()
     compare = compare_figures(part, rules)
     compare_s = time.perf_counter() - t0
     rng = np.random.default_rng(args.seed)
-    for me in rng.choice(sorted(part["authority_id"].unique()), args.audit, replace=False):
-        me = int(me)
+    audited = [int(a) for a in rng.choice(sorted(part["authority_id"].unique()), args.audit,
+                                          replace=False)]  # fmt: skip
+    counties = sorted(la_type.index[la_type == "county"])
+    if args.audit and counties and not set(audited) & set(counties):
+        audited.append(int(counties[0]))  # the type whose stand-in is the wider cover
+    for me in audited:
         hood = Neighbours(hoods.get(me, frozenset()), "default")
         t0 = time.perf_counter()
         table = _comparator_table(part, me, hood, rules)

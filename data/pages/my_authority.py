@@ -10,7 +10,9 @@ LA's own figures, or any other page's figure, gives nothing finer than atom tota
 neighbours, a set no other page shows, are shown only where they too are whole atoms;
 elsewhere the page shows, under its own name, the nearest set it can publish instead: the
 other authorities of the LA's type, as far as their figures can be told apart from other
-types' (:func:`data.privacy.scores_cube.whole_part`).
+types' (:func:`data.privacy.scores_cube.whole_part`), or, where no part of the type can be
+(counties on the demo), all of the type with the authorities the site can only show
+together with them (:func:`data.privacy.scores_cube.whole_cover`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from data.privacy.access import Viewer, require
 from data.privacy.disclosure import DisclosureRules
-from data.privacy.scores_cube import NO_OTHERS, protected_sets, whole_part
+from data.privacy.scores_cube import NO_OTHERS, protected_sets, whole_part_and_cover
 from data.queries.filter_options import measure_rows, period_rows
 from data.queries.filters import Selection
 from data.queries.summaries import current_periods
@@ -111,15 +113,28 @@ def comparator_sets(
     }
 
 
+def _plural(la_type: str) -> str:
+    """ "unitary authorities", "counties", "London boroughs" for an LA type code."""
+    name = la_type_names().get(la_type, str(la_type).replace("_", " "))
+    plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+    return plural if plural.startswith("London") else plural[0].lower() + plural[1:]
+
+
 def stand_in(la_type: str) -> str:
     """The name of the comparator shown instead of the neighbours, for an LA of
     ``la_type``, e.g. "Other unitary authorities (in place of neighbours)": short enough for
     a chart legend; its note says it holds them only as far as they can be shown."""
-    name = la_type_names().get(la_type, str(la_type).replace("_", " "))
-    plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
-    if not plural.startswith("London"):
-        plural = plural[0].lower() + plural[1:]
-    return f"Other {plural} (in place of neighbours)"
+    return f"Other {_plural(la_type)} (in place of neighbours)"
+
+
+COVER = " and authorities combined with them"
+
+
+def stand_in_cover(la_type: str) -> str:
+    """The name of the fallback stand-in, e.g. "Other counties and authorities combined
+    with them (in place of neighbours)": all of the type, with whatever the site can only
+    show together with it (its note says which)."""
+    return f"Other {_plural(la_type)}{COVER} (in place of neighbours)"
 
 
 def _kind(name: str) -> str:
@@ -134,22 +149,37 @@ def _lower(text: str) -> str:
 def stand_in_sets(
     rows: pd.DataFrame, authority_id: int, rules: DisclosureRules
 ) -> dict[str, np.ndarray]:
-    """The comparator shown where the neighbours cannot be: the authorities of the LA's own
-    LA type (the default neighbours' first criterion), as far as their rows make up whole
-    atoms per period and measure (:func:`whole_part`). It is all of them exactly where
-    Compare shows England for that LA type, and otherwise its largest publishable part."""
+    """The candidates for the comparator shown where the neighbours cannot be, best first
+    (the page shows, per period and measure, the first that it can show and that does not
+    repeat "your group" or England, :func:`repeats`, :func:`_instead_of_hidden_neighbours`).
+    Both start from the LA's own LA type, the default neighbours' first criterion, and both
+    are unions of whole atoms (one pass: :func:`whole_part_and_cover`):
+
+    1. the authorities of that type, as far as their rows make up whole atoms
+       (:func:`whole_part`): all of them exactly where Compare shows England for that LA
+       type, otherwise its largest publishable part; empty where every atom mixes the type
+       with another (counties on the demo: too few in any group, role and band to split);
+    2. the smallest union of whole atoms holding all of that type (:func:`whole_cover`):
+       every authority of the type, with the rows of other types that share an atom with
+       one of them.
+
+    The rule is the same for every LA (no type is special-cased): which one is shown
+    depends on the data only, so it is the same for every viewer of that type."""
     own_type = rows.loc[rows["authority_id"] == authority_id, "la_type"]
     if own_type.empty:
         return {}
     la_type = own_type.iloc[0]
     same = (rows["la_type"].astype(str) == str(la_type)).to_numpy()
-    return {stand_in(la_type): whole_part(rows, same, rules)}
+    part, cover = whole_part_and_cover(rows, same, rules)
+    return {stand_in(la_type): part, stand_in_cover(la_type): cover}
 
 
 NEIGHBOURS_NOTE = (
     "Their own figure is shown only where it cannot be combined with other published "
     "figures to work out one authority's scores; elsewhere the charts show, and name, the "
-    "other authorities of your type instead, as far as the site can show them."
+    "other authorities of your type instead, as far as the site can show them apart from "
+    "other types, or, where it can show none of them apart, all of them together with the "
+    "authorities of other types that the site can only show with them."
 )
 NEIGHBOURS_REASON = (
     "not shown: your statistical neighbours are not a set of authorities that the site "
@@ -173,20 +203,50 @@ INSTEAD_REASON = (
     "show apart from other types of authority (all of them where Compare shows this type "
     "of authority, otherwise only the respondents it can show)"
 )
+COVER_REASON = (
+    "shown instead of your statistical neighbours, as none of the {kind} can be shown apart "
+    "from other types of authority: all of them, together with the authorities of other "
+    "types (for some, only some respondent roles) whose figures the site can only show "
+    "with theirs"
+)
 INSTEAD_NONE = (
     "not shown: no part of the {kind} can be shown apart from other types of authority "
     "without letting one authority's scores be worked out"
 )
+INSTEAD_SAME = (
+    "not shown: no part of the {kind} can be shown apart from other types of authority, "
+    "and the smallest set of authorities the site can show them in is {same}, shown already"
+)
+_SAME = {GROUP: "your supplier group", ENGLAND: "all of England"}
 _INSTEAD_NOTE = (
     "Your statistical neighbours can't be shown on their own (too few, or they could be "
-    "worked out from other figures); shown instead: {kind}, as far as the site can show "
-    "them apart from other types of authority."
+    "worked out from other figures); shown instead: {what}."
+)
+_AS_FAR = "{kind}, as far as the site can show them apart from other types of authority"
+_WITH = (
+    "{kind} ({plural} can be shown only together with some authorities of other types, "
+    "so those are in the figure too)"
 )
 _NONE = {
     GROUP: "No other authority in your supplier group has results.",
     NEIGHBOURS: "None of your statistical neighbours has results.",
     ENGLAND: "No other authority in England has results.",
 }
+
+
+def _instead_what(shown: pd.Series) -> str:
+    """What the stand-ins shown are, in words: the LA type's part first, then (where that
+    could not be shown) the type with what the site shows together with it."""
+    names = sorted(dict.fromkeys(shown), key=lambda n: COVER in n)
+    said = []
+    for name in names:
+        kind = _lower(_kind(name))
+        if COVER in name:
+            plural = kind.removeprefix("other ").removesuffix(COVER)
+            said.append(_WITH.format(kind=kind, plural=plural))
+        else:
+            said.append(_AS_FAR.format(kind=kind))
+    return "; where that can't be shown, ".join(said)
 
 
 def hidden_note(table: pd.DataFrame) -> str:
@@ -200,7 +260,7 @@ def hidden_note(table: pd.DataFrame) -> str:
     for name in COMPARATORS[1:]:
         reasons = set(hidden.loc[hidden["comparator"] == name, "reason"])
         if name == NEIGHBOURS and reasons and len(instead):
-            out.append(_INSTEAD_NOTE.format(kind=_lower(_kind(instead.iloc[0]))))
+            out.append(_INSTEAD_NOTE.format(what=_instead_what(instead)))
         elif reasons - {NO_OTHERS}:
             out.append(_HIDDEN[name])
         elif reasons:
@@ -225,7 +285,8 @@ def _comparator_table(
     table = table.rename(columns={"set": "comparator"})
     hood_hidden = (table["comparator"] == NEIGHBOURS) & table["suppressed"].astype(bool)
     table.loc[hood_hidden & (table["reason"] != NO_OTHERS), "reason"] = NEIGHBOURS_REASON
-    table = _instead_of_hidden_neighbours(table, hood_hidden, list(instead))
+    repeated = repeats(rows, me, sets, instead)
+    table = _instead_of_hidden_neighbours(table, hood_hidden, list(instead), repeated)
     table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]]
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"
@@ -236,23 +297,62 @@ def _comparator_table(
     return table.sort_values(["period", "measure", "_o"]).drop(columns="_o").reset_index(drop=True)
 
 
+def repeats(
+    rows: pd.DataFrame, me: int, sets: dict[str, np.ndarray], candidates: dict[str, np.ndarray]
+) -> dict[tuple, str]:
+    """(period, measure, candidate) -> the comparator among "your group" and England whose
+    authorities' rows it holds exactly (less the LA's own, rows with respondents): showing
+    it would repeat that comparator's figure under another name (e.g. counties with what the
+    site can only show with them being the LA's supplier group, or all of England)."""
+    live = rows["n"].to_numpy() > 0
+    others = live & (rows["authority_id"].to_numpy() != me)
+    out: dict[tuple, str] = {}
+    for key, pos in rows.groupby(["period", "measure"], sort=False, observed=True).indices.items():
+        mine = others[pos]
+        for name, mask in candidates.items():
+            held = mask[pos] & mine
+            same = [c for c in (GROUP, ENGLAND) if np.array_equal(held, sets[c][pos] & mine)]
+            if same:
+                out[(*key, name)] = same[0]
+    return out
+
+
 def _instead_of_hidden_neighbours(
-    table: pd.DataFrame, hood_hidden: pd.Series, names: list[str]
+    table: pd.DataFrame, hood_hidden: pd.Series, names: list[str], repeated: dict[tuple, str]
 ) -> pd.DataFrame:
-    """Keep the stand-in's rows only in the periods and measures whose neighbours are
-    hidden, with a note saying what they are (or why they are hidden too)."""
-    hidden_at = set(zip(table.loc[hood_hidden, "period"], table.loc[hood_hidden, "measure"],
-                        strict=True))  # fmt: skip
-    is_instead = table["comparator"].isin(names).to_numpy()
-    at = zip(table["period"], table["measure"], strict=True)
-    wanted = np.fromiter((key in hidden_at for key in at), dtype=bool, count=len(table))
-    table = table.loc[~is_instead | wanted].copy()
-    for name in names:
-        mine = table["comparator"] == name
-        off = mine & table["suppressed"].astype(bool)
-        table.loc[mine & ~off, "reason"] = INSTEAD_REASON.format(kind=_lower(_kind(name)))
-        table.loc[off, "reason"] = INSTEAD_NONE.format(kind=_lower(_kind(name)))
-    return table
+    """Per period and measure whose neighbours are hidden, keep one stand-in row: the first
+    candidate of ``names`` (:func:`stand_in_sets`, best first) that is shown and does not
+    repeat a comparator already on the page (``repeated``, from :func:`repeats`), else the
+    first candidate's row as it is; with a note saying what it is, or why nothing could be
+    shown. No published figure is turned into ``c`` (the same authorities show the same
+    figure everywhere)."""
+    keys = list(zip(table["period"], table["measure"], strict=True))
+    hidden_at = {k for k, h in zip(keys, hood_hidden.to_numpy(dtype=bool), strict=True) if h}
+    off = table["suppressed"].astype(bool).to_numpy()
+    names_at = table["comparator"].to_numpy(dtype=object)
+    keep = ~np.isin(names_at, names)
+    reason = table["reason"].to_numpy(dtype=object).copy()
+    rank = {name: i for i, name in enumerate(names)}
+    by_key: dict[tuple, list[int]] = {}
+    for i in np.flatnonzero(~keep):
+        if keys[i] in hidden_at:
+            by_key.setdefault(keys[i], []).append(int(i))
+    for key, at_rows in by_key.items():
+        at_rows.sort(key=lambda i: rank[names_at[i]])
+        again = [repeated.get((*key, names_at[i])) for i in at_rows]
+        fresh = [i for i, a in zip(at_rows, again, strict=True) if not off[i] and a is None]
+        at = fresh[0] if fresh else at_rows[0]
+        keep[at] = True
+        name = names_at[at]
+        kind = _lower(_kind(name))
+        same = next((a for a in again if a is not None), None)
+        if not off[at]:
+            reason[at] = (COVER_REASON if COVER in name else INSTEAD_REASON).format(kind=kind)
+        elif same is not None:
+            reason[at] = INSTEAD_SAME.format(kind=kind, same=_SAME[same])
+        else:
+            reason[at] = INSTEAD_NONE.format(kind=kind)
+    return table.assign(reason=reason).loc[keep].copy()
 
 
 def series(table: pd.DataFrame) -> list[str]:

@@ -256,6 +256,22 @@ class FindingsCube:
         out[known] = per_atom[atoms] == self.atom_size[atoms]
         return out
 
+    def closure(self, rows: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """For each of the cube rows at positions ``rows``, whether its atom holds any of
+        the rows where ``chosen`` is true: the smallest union of whole atoms that contains
+        the chosen rows (restricted to ``rows``, which must hold every row of those atoms
+        for it to be that union; a partition's rows do)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        chosen = np.asarray(chosen, dtype=bool)
+        if chosen.shape != rows.shape:
+            raise ValueError("closure: rows and chosen must have the same length")
+        known = rows >= 0
+        hit = np.zeros(self.n_atoms, dtype=bool)
+        hit[self._atom[rows[known & chosen]]] = True
+        out = np.zeros(len(rows), dtype=bool)
+        out[known] = hit[self._atom[rows[known]]]
+        return out
+
 
 def _per_la(frame: pd.DataFrame, idx: np.ndarray, la_codes: np.ndarray, n_la: int) -> np.ndarray:
     f = np.bincount(la_codes[idx], weights=frame[0][idx], minlength=n_la)

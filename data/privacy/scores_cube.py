@@ -304,11 +304,12 @@ def protected_sets(
     hidden = REASON_ATOM.format(las=rules.min_las, resp=rules.min_respondents)
     out = []
     groups = rows.groupby(["period", measure_col], sort=True, observed=True).indices
+    atom_rows = rows[_ATOM_COLS]
     for key, pos in groups.items():
         pos = pos[live[pos]]
         if not len(pos):
             continue
-        part = rows.iloc[pos]
+        part = atom_rows.iloc[pos]
         cube, at = _cube_rows(part, rules, key)
         mine = mine_all[pos]
         la = part["authority_id"].to_numpy()
@@ -343,24 +344,54 @@ def protected_sets(
     return blank(table, (*VALUE_COLS, "sum", "sumsq"))
 
 
+# the columns the atoms and their memo key read (:func:`_fingerprint`, :func:`_mapped`,
+# :func:`score_bands`): taking only these of a partition's rows is what makes a lookup cheap
+_ATOM_COLS = ["authority_id", "n", "sum", "sumsq", "role", "group", "region", "la_type"]
+
+
+def whole_part_and_cover(
+    rows: pd.DataFrame, mask: np.ndarray, rules: DisclosureRules
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`whole_part` and :func:`whole_cover` of the same selection in one pass over the
+    periods and measures (My authority asks for both on every profile)."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.shape != (len(rows),):
+        raise ValueError(
+            f"whole_part_and_cover: mask has {mask.shape} entries for {len(rows)} rows"
+        )
+    measure_col = "theme" if "theme" in rows.columns else "measure"
+    live = rows["n"].to_numpy() > 0
+    part_of, cover = np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=bool)
+    atom_rows = rows[_ATOM_COLS]
+    for key, pos in rows.groupby(["period", measure_col], sort=True, observed=True).indices.items():
+        pos = pos[live[pos]]
+        chosen = mask[pos]
+        if not chosen.any():
+            continue
+        cube, at = _cube_rows(atom_rows.iloc[pos], rules, key)
+        part_of[pos[chosen]] = cube.inside(at[chosen])
+        cover[pos] = cube.closure(at, chosen)
+    return part_of, cover
+
+
 def whole_part(rows: pd.DataFrame, mask: np.ndarray, rules: DisclosureRules) -> np.ndarray:
     """Which of ``rows`` (positional) are in the largest publishable part of the selection
     ``mask``: per period and measure, the selection's rows whose atoms lie wholly inside it.
     Where the selection's own cell is published (a union of whole atoms) that is all of it;
     otherwise the part Compare would publish if it could split the selection off, the same
     for every viewer (My authority's stand-in for statistical neighbours)."""
-    mask = np.asarray(mask, dtype=bool)
-    measure_col = "theme" if "theme" in rows.columns else "measure"
-    live = rows["n"].to_numpy() > 0
-    out = np.zeros(len(rows), dtype=bool)
-    for key, pos in rows.groupby(["period", measure_col], sort=True, observed=True).indices.items():
-        pos = pos[live[pos]]
-        chosen = pos[mask[pos]]
-        if not len(chosen):
-            continue
-        cube, at = _cube_rows(rows.iloc[pos], rules, key)
-        out[chosen] = cube.inside(at[mask[pos]])
-    return out
+    return whole_part_and_cover(rows, mask, rules)[0]
+
+
+def whole_cover(rows: pd.DataFrame, mask: np.ndarray, rules: DisclosureRules) -> np.ndarray:
+    """Which of ``rows`` (positional) are in the smallest publishable set that holds all of
+    the selection ``mask``: per period and measure, every row of each atom that holds a
+    selected row (:meth:`FindingsCube.closure`). The counterpart of :func:`whole_part`
+    where that part is empty (My authority's stand-in for neighbours when the LA's type is
+    never an atom of its own: counties, on the demo): a union of whole atoms, so as safe as
+    any Compare cell, holding the whole selection and as little else as the atoms allow.
+    Rows with no respondents are never in it (they are in no atom)."""
+    return whole_part_and_cover(rows, mask, rules)[1]
 
 
 def spread_bands(rows: pd.DataFrame, rules: DisclosureRules) -> pd.DataFrame:

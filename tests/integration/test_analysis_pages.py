@@ -406,10 +406,12 @@ def test_my_authority_shows_own_figures_and_suppresses_small_comparators(as_):
     assert by["Your authority"]["Authorities"] == "1" and by["Your authority"]["Mean"] != "c"
     # neighbours: other medium London boroughs = Bexford and Carrow only -> suppressed
     assert by["Your statistical neighbours"]["Mean"] == "c"
-    # and so is the stand-in: London boroughs can't be told apart from other types here
+    # and so is the stand-in: London boroughs can't be told apart from other types here,
+    # and the fewest authorities they can be shown with are Ashby's own supplier group
     instead = by["Other London boroughs (in place of neighbours)"]
     assert instead["Mean"] == "c"
     assert instead["Note"].startswith("not shown: no part of the other London boroughs")
+    assert instead["Note"].endswith("is your supplier group, shown already")
     assert by["Other authorities in your supplier group"]["Authorities"] == "4"
     text = json.dumps(out)
     for secret in [n for n in NAMES if n != "Ashby"]:

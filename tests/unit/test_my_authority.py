@@ -26,13 +26,14 @@ from data.pages.my_authority import (
     hidden_note,
     series,
     stand_in,
+    stand_in_cover,
     stand_in_sets,
 )
 from data.privacy.auditor import audit
 from data.privacy.disclosure import DisclosureRules
 from data.privacy.narrowing import ENGLAND as ALL_GROUPS
 from data.privacy.narrowing import fold_period
-from data.privacy.scores_cube import protected_scores, whole_part
+from data.privacy.scores_cube import protected_scores, whole_cover, whole_part
 from data.privacy.views import (
     authority_targets,
     compare_figures,
@@ -233,6 +234,22 @@ def test_property_demo_comparators_pass_the_auditor_with_compare(who):
     assert report.ok, report.summary()
 
 
+@pytest.mark.slow
+def test_demo_county_gets_a_stand_in_and_passes_the_auditor_with_compare():
+    # on the demo every group pools its counties with other types (too few per group, role
+    # and band): a county's stand-in is counties with what the site can only show with them
+    rows, compare = demo_sus()
+    las = rows.drop_duplicates("authority_id").set_index("authority_id")
+    me = int(las.index[las["la_type"] == "county"][0])
+    same = las.loc[(las["la_type"] == "county") & (las["size_band"] == las.loc[me, "size_band"])]
+    table, report = audit_my_authority(rows, me, frozenset(same.index) - {me}, compare)
+    assert report.ok, report.summary()
+    assert table.loc[NEIGHBOURS, "suppressed"]
+    cover = table.loc[stand_in_cover("county")]
+    assert not cover["suppressed"] and cover["n"] < table.loc[ENGLAND, "n"]
+    assert cover["n_las"] >= (las["la_type"] == "county").sum() - 1  # every other county
+
+
 def _compare_cell(data: pd.DataFrame, group: str, **narrowing) -> pd.Series:
     """Compare's cell of ``group`` (or England) under an LA type / region narrowing."""
     table = protected_scores(data, ["group"], narrowing, RULES, totals={"group": ALL_GROUPS})
@@ -300,3 +317,83 @@ def test_whole_part_is_the_union_of_the_atoms_inside_a_selection():
     # a selection that is itself whole atoms is all of its own publishable part
     group_1 = (data["supplier_id"] == 1).to_numpy()
     assert (whole_part(data, group_1, RULES) == group_1).all()
+
+
+# Counties too few in every group to be an atom of their own (the demo's case): group 1 pools
+# its two counties with six unitary authorities, group 2 its two with six metropolitan
+# districts; group 3 is six unitary authorities alone. Compare shows c for England's
+# counties and no part of them apart from other types, but shows each group.
+COUNTIES = [
+    *[(a, 1, "NE", "unitary", 12) for a in range(1, 7)],
+    *[(a, 1, "SW", "county", 12) for a in (7, 8)],
+    *[(a, 2, "NW", "metropolitan_district", 12) for a in range(9, 15)],
+    *[(a, 2, "SW", "county", 12) for a in (15, 16)],
+    *[(a, 3, "NE", "unitary", 12) for a in range(17, 23)],
+]
+
+
+def test_county_with_no_part_apart_gets_counties_with_what_they_share_atoms_with():
+    data = rows(COUNTIES)
+    county = (data["la_type"] == "county").to_numpy()
+    assert not whole_part(data, county, RULES).any()  # the first candidate is empty
+    assert _compare_cell(data, ALL_GROUPS, la_type="county")["suppressed"]
+    table, report = audit_my_authority(data, 7, frozenset({8, 15, 16}))
+    assert report.ok, report.summary()
+    assert table.loc[NEIGHBOURS, "suppressed"]
+    name = stand_in_cover("county")
+    assert name == "Other counties and authorities combined with them (in place of neighbours)"
+    assert stand_in("county") not in table.index  # one stand-in row: the one that is shown
+    cover = table.loc[name]
+    # the smallest union of whole atoms holding every county: groups 1 and 2, so it is
+    # Compare's two group cells added up, less the viewer's own figures
+    s1, s2 = _compare_cell(data, "S1"), _compare_cell(data, "S2")
+    assert not cover["suppressed"] and cover["n_las"] == 15
+    assert cover["n"] + table.loc[YOU, "n"] == s1["n"] + s2["n"]
+    total = cover["mean"] * cover["n"] + table.loc[YOU, "mean"] * table.loc[YOU, "n"]
+    assert total == pytest.approx(s1["mean"] * s1["n"] + s2["mean"] * s2["n"])
+    assert cover["reason"].startswith("shown instead of your statistical neighbours, as none")
+    note = hidden_note(table.reset_index())
+    assert "shown instead: other counties and authorities combined with them (counties" in note
+    # the same rule for every type, and every viewer passes the auditor
+    seen = {}
+    for me in (1, 9, 15, 17):
+        seen[me], report = audit_my_authority(data, me, frozenset({8, 15, 16}))
+        assert report.ok, (me, report.summary())
+    # viewer 1 (pooled with counties): its type's part, group 3's six unitary authorities
+    assert seen[1].loc[stand_in("unitary"), "n_las"] == 6
+    assert stand_in_cover("unitary") not in seen[1].index
+    # viewer 17: that part less itself is its own supplier group, already shown, so the next
+    # candidate: every unitary authority with the counties the site shows with them
+    assert stand_in("unitary") not in seen[17].index
+    assert seen[17].loc[stand_in_cover("unitary"), "n_las"] == 13
+    assert seen[17].loc[GROUP, "n_las"] == 5
+
+
+def test_a_stand_in_that_repeats_england_or_the_group_is_not_offered():
+    # groups 1 and 2 only: every authority shares an atom with a county, so "counties with
+    # what the site can only show with them" is England, which the page shows anyway
+    data = rows(COUNTIES[:16])
+    table, report = audit_my_authority(data, 7, frozenset({8, 15, 16}))
+    assert report.ok, report.summary()
+    assert stand_in_cover("county") not in table.index
+    hidden = table.loc[stand_in("county")]
+    assert hidden["suppressed"] and pd.isna(hidden["mean"])
+    assert hidden["reason"].endswith("is all of England, shown already")
+    # nor one that would be the viewer's supplier group again: only group 1 has counties
+    data = rows([*COUNTIES[:8], *[(a, 2, "NW", "metropolitan_district", 12)
+                                  for a in range(9, 15)], *COUNTIES[16:]])  # fmt: skip
+    table, report = audit_my_authority(data, 7, frozenset({8}))
+    assert report.ok, report.summary()
+    assert not table.loc[GROUP, "suppressed"] and stand_in_cover("county") not in table.index
+    assert table.loc[stand_in("county"), "reason"].endswith("is your supplier group, shown already")
+
+
+def test_whole_cover_is_the_union_of_the_atoms_touching_a_selection():
+    data = rows(COUNTIES)
+    county = (data["la_type"] == "county").to_numpy()
+    cover = whole_cover(data, county, RULES)
+    assert set(data.loc[cover, "authority_id"]) == set(range(1, 17))
+    group_3 = (data["supplier_id"] == 3).to_numpy()
+    assert (whole_cover(data, group_3, RULES) == group_3).all()  # already whole atoms
+    with pytest.raises(ValueError, match="mask has"):
+        whole_cover(data, county[:-1], RULES)
