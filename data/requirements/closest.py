@@ -5,14 +5,15 @@ caller passes that list, as data.pages.evidence.candidate_findings guards it: sa
 authority, same redacted text), so the similarities reveal nothing disclosure control
 withholds.
 
-Findings with the same text (as normalised by same_text) are one row with a count: several
-authorities often report a problem in the same words, and five 100% rows of one sentence
-would hide the findings that are merely alike. The chosen finding's own text is never its
-neighbour: copies of it are counted in the note instead."""
+Findings with the same text (data.privacy.linkage.normalise, the key Themes uses: case,
+punctuation and spacing aside; no stemming or synonyms, so two wordings of one problem stay
+apart) are one row with a count: several authorities often report a problem in the same
+words, and five 100% rows of one sentence would hide the findings that are merely alike.
+The chosen finding's own text is never its neighbour: copies of it are counted in the note
+instead."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,13 +22,13 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data.errors import NotFound
+from data.privacy.linkage import normalise as same_text  # the key Themes uses for "same text"
 from data.requirements import clusters
 
 if TYPE_CHECKING:
     from data.requirements.grouping.explain import Neighbour
 
 COLUMNS = ["finding_id", "authority", "similarity", "how_alike", "description", "copies"]
-QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 # Plain words for a similarity (the cosine of grouping.explain.nearest_in_group), highest
 # band first.
@@ -48,17 +49,6 @@ def similarity_words(similarity: float) -> str:
 def similarity_percent(similarity: float) -> str:
     """A similarity as a whole percentage, 0 % for the (rare) negative cosines."""
     return f"{round(max(similarity, 0.0) * 100)}%"
-
-
-def same_text(text: object) -> str:
-    """The key under which two shown texts count as the same: Unicode-normalised, case-folded,
-    typographic quotes made plain, runs of white space as one space, outer spaces and end
-    punctuation dropped. Deliberately no stemming or synonyms: only texts a reader would call
-    identical are collapsed, never two wordings of one problem."""
-    if not isinstance(text, str):
-        return ""
-    plain = unicodedata.normalize("NFKC", text).casefold().translate(QUOTES)
-    return " ".join(plain.split()).strip(" .!?;:,")
 
 
 @dataclass(frozen=True)
