@@ -42,6 +42,7 @@ NEAR_HEADERS = {
     "similarity": "Similarity",
     "how_alike": "How alike",
     "description": "Description (redacted)",
+    "copies": "Same text",
 }
 
 
@@ -99,13 +100,20 @@ def relate(viewer, trigger, *, candidate, target, linked) -> Done:
     return Done(text, changed=changed, color="success" if changed else "info")
 
 
+def cell(row, column: str) -> str:
+    """A closest-findings cell; "Same text" says how many findings the row stands for."""
+    if column == "copies":
+        return f"×{row['copies']}" if row["copies"] > 1 else ""
+    return str(row[column])
+
+
 def table(found: Closest) -> html.Table:
     """The closest findings as a plain table (a caption, headed columns)."""
     head = html.Thead(
         html.Tr([html.Th(h, scope="col", style=WIDTH.get(c)) for c, h in NEAR_HEADERS.items()])
     )
     body = html.Tbody(
-        [html.Tr([html.Td(str(row[c])) for c in NEAR_HEADERS]) for _, row in found.rows.iterrows()]
+        [html.Tr([html.Td(cell(row, c)) for c in NEAR_HEADERS]) for _, row in found.rows.iterrows()]
     )
     caption = html.Caption(
         f"Findings most like finding {found.finding_id}, most alike first",
@@ -135,11 +143,23 @@ def near(selected, candidate) -> dict:
         html.Strong(f"Finding {found.finding_id}"),
         f" ({found.authority}): “{found.description}” ",
     ]
+    copies = found.same_as_chosen
+    same = (
+        f"{copies} other finding{'s' if copies > 1 else ''} shown in this group "
+        f"{'have' if copies > 1 else 'has'} the same text. "
+        if copies
+        else ""
+    )
+    if found.rows.empty and copies:
+        return {
+            "note": [*chosen, html.Br(), same + "No other text is shown in this group."],
+            "table": None,
+        }
     if found.rows.empty:
         return {"note": [*chosen, "is the only finding shown in this group."], "table": None}
     note = (
-        f"The {len(found.rows)} findings most like it, of the {found.compared} shown in this "
-        "group, most alike first:"
+        f"{same}The {len(found.rows)} texts most like it, of the {found.compared} findings "
+        "shown in this group, most alike first (findings with the same text are one row):"
     )
     return {"note": [*chosen, html.Br(), note], "table": table(found)}
 

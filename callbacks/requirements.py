@@ -10,6 +10,7 @@ from dash import Input, Output, State, ctx, html, no_update
 from callbacks.chart_card import grid_rows, rules
 from callbacks.common import as_int, clearing, current_viewer, db, mapping
 from callbacks.registrars import Done, next_change, register_action
+from callbacks.url_state import register_url_state
 from data.errors import NotFound
 from data.pages import evidence
 from data.privacy.access import COORDINATOR, NLAR_REP
@@ -19,7 +20,7 @@ from data.requirements import candidates, clusters, curation, endorsements, rela
 from data.requirements.ranking import label_rule
 from layouts.components import SUPPRESSION_FOOTNOTE
 from layouts.ids import REQUIREMENTS as R
-from layouts.requirements import HIDDEN
+from layouts.requirements import FIELDS, HIDDEN, PATH
 
 SHOWN: dict = {}
 NONE = {"label": "None", "value": ""}
@@ -99,25 +100,34 @@ NO_CANDIDATE = {
 }
 
 
-def pick(selected):
-    """The candidate to show: the row selected in the ranked list (a list reloading with no
-    row selected keeps the candidate shown, also one opened from a link)."""
-    current_viewer()
-    if not selected or not isinstance(selected, list) or not isinstance(selected[0], dict):
-        return no_update
-    return str(selected[0].get("candidate", "")) or no_update
-
-
 def why_panel(why: str) -> list:
     return [html.H4("Why these findings are grouped", className="h5"), html.P(why)]
 
 
-def drill(candidate) -> dict:
-    """The findings of the shown candidate, and the requirements it could be added to."""
+def show_candidate(selected, query) -> dict:
+    """The candidate to show, and its findings: on load the one the URL names, once the server
+    has checked the viewer may open it (else none, and a note says why); then the row selected
+    in the ranked list (a list reloading with no row selected keeps the candidate shown). One
+    callback, so a restored candidate's findings come with it, not a round trip later."""
     viewer = current_viewer()
-    if not candidate:
-        return NO_CANDIDATE
-    cid = related.candidate_id(candidate)
+    if ctx.triggered_id in (None, R("query")):  # first call: restore from the URL
+        wanted = mapping(query).get("candidate")
+        if wanted in (None, ""):
+            return {**NO_CANDIDATE, "candidate": None, "link_note": None}
+        try:
+            with db() as session:
+                cid = evidence.linked_candidate(session, viewer, rules(), wanted)
+        except NotFound as exc:
+            return {**NO_CANDIDATE, "candidate": None, "link_note": str(exc)}
+    elif selected and isinstance(selected, list) and isinstance(selected[0], dict):
+        cid = related.candidate_id(selected[0].get("candidate"))
+    else:
+        return {key: no_update for key in (*NO_CANDIDATE, "candidate", "link_note")}
+    return {**drill(viewer, cid), "candidate": cid, "link_note": None}
+
+
+def drill(viewer, cid: str) -> dict:
+    """The findings of candidate cid, and the requirements it could be added to."""
     with db() as session:
         guarded = evidence.candidate_findings(session, viewer, rules(), cid)
         if guarded.rows.empty and not guarded.withheld:
@@ -303,7 +313,15 @@ def action(app, run, buttons: tuple[str, ...], store: str, **states: State) -> N
     )
 
 
+def requirement_in_url(_session, _viewer, values: dict[str, object]) -> dict[str, object]:
+    """``resolve`` for the URL: the selected requirement as people write it (R-12)."""
+    selected = values.get("requirement")
+    ok = isinstance(selected, int) and not isinstance(selected, bool)
+    return {**values, "requirement": curation.ref(selected) if ok else None}
+
+
 def register(app) -> None:
+    register_url_state(app, R, PATH, FIELDS, requirement_in_url)
     app.callback(
         output={
             "group_options": Output(R("group"), "options"),
@@ -340,20 +358,17 @@ def register(app) -> None:
     )(show_candidates)
     app.callback(
         output={
+            "candidate": Output(R("candidate"), "data"),
+            "link_note": Output(R("link-note"), "children"),
             "title": Output(R("cand-title"), "children"),
             "note": Output(R("cand-note"), "children"),
             "why": Output(R("why"), "children"),
             "rows": Output(R("cand-findings"), "rowData"),
             "into": Output(R("accept-into"), "options"),
         },
-        inputs=Input(R("candidate"), "data"),
-        on_error=clearing(text_in="note", **NO_CANDIDATE),
-    )(drill)
-    app.callback(
-        Output(R("candidate"), "data"),
-        Input(R("candidates"), "selectedRows"),
-        prevent_initial_call=True,
-    )(pick)
+        inputs=[Input(R("candidates"), "selectedRows"), Input(R("query"), "data")],
+        on_error=clearing(text_in="note", candidate=None, link_note=None, **NO_CANDIDATE),
+    )(show_candidate)
     action(
         app,
         accept,

@@ -112,17 +112,22 @@ def version_notice(page: Namespace, path: str, loaded, _ticks, query, search):
     return notice(page, path, search, as_int(loaded, "Reload the page."), current, made_on(query))
 
 
+Field = str | tuple[str, str]  # a control's id (its value), or (id, property), e.g. a Store's data
+
+
 def register_url_state(
-    app, page: Namespace, path: str, fields: Mapping[str, str], resolve: Resolve | None = None
+    app, page: Namespace, path: str, fields: Mapping[str, Field], resolve: Resolve | None = None
 ) -> None:
     """Wire `page` (served at ``path``): ``fields`` maps each URL key to the id of the
-    control whose ``value`` holds that filter, in the order the URL lists them.
+    control whose ``value`` holds that filter (or to an (id, property) pair: the selection a
+    page keeps in a Store's ``data``), in the order the URL lists them.
     ``resolve(session, viewer, values)`` turns control values into the ones the page shows
     (a select left on "latest period" puts that period's name in the URL). If a callback
     fails, the address and the notice are left as they are."""
     keys, controls = list(fields), list(fields.values())
     if controls:
-        app.callback(Output(page("search"), "data"), *[Input(c, "value") for c in controls])(
+        inputs = [Input(*c) if isinstance(c, tuple) else Input(c, "value") for c in controls]
+        app.callback(Output(page("search"), "data"), *inputs)(
             functools.partial(search_for, keys, resolve)
         )
     else:

@@ -5,8 +5,11 @@
   needed. --explain adds each group's typical finding and shared phrases.
 - ``regroup``: recompute the stored candidates of the database (FindingCluster), keeping earlier
   ids and curated decisions; run after imports (national scale is a batch job, not a page).
-- ``relate A B`` / ``unrelate A B``: mark two candidate groups "related, not the same" (they
-  stay apart in every regroup and are shown as linked), or remove the mark.
+- ``relate A B --as USERNAME`` / ``unrelate A B --as USERNAME``: mark two candidate groups
+  "related, not the same" (they stay apart in every regroup and are shown as linked), or
+  remove the mark, as that user. The mark is curation, so the requirements page's rule
+  applies, through the same function (data.requirements.related.relate): only the NLAR rep of
+  a supplier group both groups hold findings from, or a coordinator, and the audit names them.
 
 Wire into dashboard/cli.py's build_parser with ``cli_requirements.add_parser(sub)``."""
 
@@ -87,22 +90,36 @@ def cmd_regroup(args, config) -> int:
     return 0
 
 
+def acting_user(session, username: str):
+    """The Viewer of an active user named on the command line (--as), or one line saying so."""
+    from sqlalchemy import select
+
+    from data.privacy.access import Viewer
+    from data.store.models import User
+
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise DomainError(f"no active user called {username[:40]!r}: --as names the curator")
+    return Viewer(user.id, user.role, user.authority_id, user.supplier_id)
+
+
 def cmd_relate(args, config) -> int:
-    """Mark (or with args.remove, unmark) two candidate groups as related, not the same."""
-    from dashboard.cli_boundary import open_engine
-    from data.requirements.clusters import mark_related, unmark_related
+    """Mark (or with args.remove, unmark) two candidate groups as related, not the same, as
+    the --as user, with the requirements page's rule (data.requirements.related)."""
+    from dashboard.cli_boundary import CliError, open_engine
+    from data.errors import PermissionDenied
+    from data.requirements import related
     from data.store.db import make_sessionmaker, session_scope
 
     engine = open_engine(config)  # an existing database with the current schema, or one line
+    change = related.unrelate if args.remove else related.relate
     try:
         with session_scope(make_sessionmaker(engine)) as session:
+            viewer = acting_user(session, args.as_user)
             try:
-                if args.remove:
-                    changed = unmark_related(session, None, args.first, args.second)
-                else:
-                    changed = mark_related(session, None, args.first, args.second)
-            except ValueError as exc:
-                raise DomainError(str(exc)) from exc
+                changed = change(session, viewer, args.first, args.second)
+            except PermissionDenied as exc:
+                raise CliError(f"Not allowed for {args.as_user}: {exc}") from None
     finally:
         engine.dispose()
     state = "no longer marked" if args.remove else "marked"
@@ -145,4 +162,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         rel = sub.add_parser(name, help=text)
         rel.add_argument("first", metavar="GROUP_A", help="candidate id, e.g. C-123")
         rel.add_argument("second", metavar="GROUP_B")
+        rel.add_argument(
+            "--as",
+            dest="as_user",
+            required=True,
+            metavar="USERNAME",
+            help="the curator doing it: the NLAR rep of a supplier group both groups hold "
+            "findings from, or a coordinator (recorded in the audit)",
+        )
         rel.set_defaults(func=cmd_relate, remove=remove)

@@ -1,8 +1,10 @@
 """Common requirements: ranked candidates with their anonymised findings; NLAR reps and
 coordinators accept, reword, merge, split and unmerge requirements; LAs endorse them.
 
-Query string: ?group=<supplier id or 'all'>&candidate=<id>&requirement=<R-n or n>; a
-candidate in the URL is shown as if selected (the links between related groups use it)."""
+Query string: ?group=<supplier id or 'all'>&candidate=<id>&requirement=<R-n or n>, kept in
+step with the page (callbacks.url_state), so a view can be shared or reloaded; a candidate in
+the URL is shown as if selected once the server has checked the viewer may open it (the links
+between related groups use it), otherwise nothing is selected and a note says why."""
 
 from __future__ import annotations
 
@@ -14,8 +16,17 @@ from data.requirements.ranking import RULE
 from layouts.answers import loop_panel
 from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
 from layouts.ids import REQUIREMENTS as R
+from layouts.url_state import url_state
 
 HIDDEN = {"display": "none"}
+PATH = "/requirements"
+# URL key -> what holds it (callbacks.url_state): the group filter, the shown candidate and
+# the selected requirement, so a view can be shared or reloaded
+FIELDS = {
+    "group": R("group"),
+    "candidate": (R("candidate"), "data"),
+    "requirement": (R("selected"), "data"),
+}
 PRIORITY_OPTIONS = [
     {"label": "Must have", "value": "must"},
     {"label": "Should have", "value": "should"},
@@ -302,6 +313,7 @@ def _candidates() -> html.Section:
             html.Section(
                 [
                     html.H3("Findings in the selected candidate", id=R("cand-title")),
+                    html.P(id=R("link-note"), role="status", className="text-muted"),
                     html.P(id=R("cand-note")),
                     html.Div(id=R("why"), className="why-grouped"),
                     grid(
@@ -418,9 +430,9 @@ def _requirements() -> html.Section:
 def layout(**query):
     return html.Div(
         [
-            dcc.Store(id=R("query"), data=query),
+            url_state(R, query),  # query, search (the address), the newer-data notice
             dcc.Store(id=R("selected"), data=None),
-            dcc.Store(id=R("candidate"), data=query.get("candidate")),
+            dcc.Store(id=R("candidate"), data=None),  # set from the URL once checked
             *[dcc.Store(id=R(f"changed-{name}"), data={"n": 0}) for name in CHANGE_STORES],
             page_heading(
                 "Common requirements",

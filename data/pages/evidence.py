@@ -39,13 +39,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.errors import NotFound
 from data.pages.themes import all_finding_texts, finding_cube, linked_text_atoms
 from data.privacy.access import Viewer
 from data.privacy.cube import DIMS, AtomRule
 from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 from data.privacy.linkage import atom_contributors, normalise
 from data.privacy.narrowing import RAW_GROUP
-from data.requirements import candidates, views
+from data.requirements import candidates, related, views
 from data.requirements import evidence as spec_evidence
 from data.requirements.curation import evidence_ids
 from data.requirements.findings import finding_stats, finding_texts
@@ -199,6 +200,27 @@ def candidate_findings(
     texts = finding_texts(session, cluster_ids=[cluster_id])
     shown, withheld = candidates.anonymised_findings(texts, viewer, rules)
     return guard(shown, withheld, texts, viewer, rules, population(session, rules))
+
+
+LINK_REFUSED = (
+    "The candidate group in this link cannot be shown: it may have been regrouped since, or "
+    "none of its findings can be shown to you. Select a candidate from the list."
+)
+
+
+def linked_candidate(
+    session: Session, viewer: Viewer, rules: DisclosureRules, value: object
+) -> str:
+    """The candidate id a link names (untrusted), if the viewer may open it: it exists and
+    at least one of its findings is shown to the viewer. Otherwise NotFound with one message
+    for every case, so a link cannot probe which ids exist or hold withheld findings."""
+    try:
+        cid = related.candidate_id(value)
+    except NotFound:
+        raise NotFound(LINK_REFUSED) from None
+    if candidate_findings(session, viewer, rules, cid).rows.empty:
+        raise NotFound(LINK_REFUSED)
+    return cid
 
 
 def requirement_detail(

@@ -621,7 +621,9 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 def mark_related(session: Session, viewer: Viewer | None, a: str, b: str) -> bool:
     """Mark two groups "related, not the same": they stay apart in every regroup and are shown
-    as linked. Returns False if they were already marked. Curators and administrators only."""
+    as linked. Returns False if they were already marked. Callers go through
+    data.requirements.related.relate, which holds the rule (a curator of a supplier group both
+    groups hold findings from); the check here only stops a caller that skips it."""
     require(may_regroup(viewer), "Only curators and administrators can link candidate groups.")
     first, second = _pair(a, b)
     for cid in (first, second):

@@ -3,8 +3,10 @@ may pick, and the linked groups as the viewer may see them.
 
 A mark is curation of a supplier group's candidates, so only a curator of a supplier group
 both candidates hold findings from may set or remove it (that group's NLAR rep, or a
-coordinator: access.may_curate). The command line (viewer None) is trusted. The mark itself,
-its audit entry and its effect on regrouping are in data.requirements.clusters.
+coordinator: access.may_curate). The page and the command line (`icsdash requirements relate
+--as USERNAME`) both go through relate/unrelate, so there is one rule; there is no trusted
+caller without a viewer. The mark itself, its audit entry and its effect on regrouping are in
+data.requirements.clusters.
 """
 
 from __future__ import annotations
@@ -88,7 +90,11 @@ def may_relate(session: Session, viewer: Viewer, cluster_id: str) -> bool:
     return bool(curatable_groups(viewer, held))
 
 
-def _checked_pair(session: Session, viewer: Viewer | None, a: object, b: object):
+def _checked_pair(session: Session, viewer: Viewer, a: object, b: object):
+    """The two ids, once they name two different groups the viewer curates a shared
+    supplier group of (the rule of this module; ids checked before rights, as on the page)."""
+    if not isinstance(viewer, Viewer):  # no trusted path: a caller must say who acts
+        raise TypeError("relate/unrelate need the acting Viewer")
     first, second = candidate_id(a), candidate_id(b)
     if first == second:
         raise DomainError("Choose another candidate group: a group cannot be related to itself.")
@@ -96,18 +102,17 @@ def _checked_pair(session: Session, viewer: Viewer | None, a: object, b: object)
     for cid in (first, second):
         if cid not in held:
             raise NotFound(f"No candidate group {cid}.")
-    if viewer is not None:
-        require(bool(curatable_groups(viewer, held[first] & held[second])), REFUSED)
+    require(bool(curatable_groups(viewer, held[first] & held[second])), REFUSED)
     return first, second
 
 
-def relate(session: Session, viewer: Viewer | None, a: object, b: object) -> bool:
+def relate(session: Session, viewer: Viewer, a: object, b: object) -> bool:
     """Mark groups a and b related, not the same (audited); False if they already were."""
     first, second = _checked_pair(session, viewer, a, b)
     return clusters.mark_related(session, viewer, first, second)
 
 
-def unrelate(session: Session, viewer: Viewer | None, a: object, b: object) -> bool:
+def unrelate(session: Session, viewer: Viewer, a: object, b: object) -> bool:
     """Remove the mark between a and b (audited); False if there was none."""
     first, second = _checked_pair(session, viewer, a, b)
     return clusters.unmark_related(session, viewer, first, second)

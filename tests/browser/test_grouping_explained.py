@@ -22,6 +22,10 @@ def test_rep_sees_why_grouped_marks_a_related_group_and_sees_closest_findings(as
     expect(why).to_contain_text("Most typical finding")
     expect(why).to_contain_text("Shared phrases")
     cid = title.inner_text().rsplit(" ", 1)[-1]
+    expect(page).to_have_url(re.compile(rf"[?&]candidate={re.escape(cid)}(&|$)"))  # shareable
+    page.reload()  # the address alone brings the same candidate back
+    expect(title).to_have_text(f"Findings in candidate {cid}", timeout=15000)
+    expect(why).to_contain_text("Most typical finding")
     related = page.locator("#req-related-links")
     expect(page.get_by_role("heading", name="Related, not the same")).to_be_visible()
     expect(related).to_contain_text("None marked.")
@@ -56,7 +60,8 @@ def test_rep_sees_why_grouped_marks_a_related_group_and_sees_closest_findings(as
 
     to_other.click()  # the linked group's page links back
     page.wait_for_url(re.compile(r"candidate="))
-    expect(title).to_have_text(f"Findings in candidate {other}")
+    expect(title).to_have_text(f"Findings in candidate {other}", timeout=15000)
+    expect(page).to_have_url(re.compile(rf"[?&]candidate={re.escape(other)}(&|$)"))
     back = related.get_by_role("link", name=re.compile(f"^{re.escape(cid)}:"))
     expect(back).to_have_attribute("href", f"/requirements?candidate={cid}")
     page.get_by_label("Remove the mark between this group and").select_option(cid)

@@ -42,7 +42,7 @@ def test_req001_candidate_to_word_specification(as_user):
 
     la = as_user("demo-la")  # another authority in the same supplier group
     la.open(f"/requirements?requirement={ref}")
-    expect(la.page.locator("#req-detail-title")).to_have_text(ref)
+    expect(la.page.locator("#req-detail-title")).to_have_text(ref, timeout=15000)
     expect(la.page.locator("#req-curate-panel")).to_be_hidden()
     la.page.get_by_role("button", name="Endorse for my authority").click()
     expect(la.page.locator("#req-endorse-msg")).to_contain_text(f"Endorsed {ref}")

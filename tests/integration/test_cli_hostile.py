@@ -18,8 +18,8 @@ DEVSET_HEADER = (
     "respondents_raising,description,suggested_change\n"
 )
 NEEDS_DATABASE = [
-    ["requirements", "relate", "C-1", "C-2"],
-    ["requirements", "unrelate", "C-1", "C-2"],
+    ["requirements", "relate", "C-1", "C-2", "--as", "nlar"],
+    ["requirements", "unrelate", "C-1", "C-2", "--as", "nlar"],
     ["requirements", "regroup"],
     ["supplier", "api-token", "someone"],
     ["supplier", "notify-period", "2010-Q1", "--opening"],

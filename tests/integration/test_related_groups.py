@@ -15,7 +15,7 @@ from data.pages import evidence
 from data.privacy.disclosure import DisclosureRules
 from data.requirements import closest, related
 from data.store.db import session_scope
-from data.store.models import AuditEvent, ClusterRelation, FindingCluster, User
+from data.store.models import AuditEvent, ClusterRelation, Finding, FindingCluster, User
 from tests.integration import test_requirements_pages as pages
 from tests.integration.conftest import PASSWORD
 from tests.integration.test_requirements_pages import as_viewer, fire, text
@@ -206,22 +206,40 @@ def test_closest_findings_show_only_what_the_viewer_sees(signed_in, sessions, wo
         near = closest.closest_findings(s, own, a, int(own["finding_id"].iloc[0]))
         assert set(near.rows["finding_id"].astype(int)) <= set(own["finding_id"].astype(int))
         assert hidden not in set(near.rows["finding_id"].astype(int))
-    got = fire(
-        la,
-        NEAR,
-        [
-            ("req-cand-findings", "selectedRows", [{"finding_id": first}]),
-            ("req-candidate", "data", a),
-        ],
-        [],
-        "req-cand-findings",
-    )
-    table = text(got, "req-near")
+
+    def pick(finding):
+        return fire(
+            la,
+            NEAR,
+            [
+                ("req-cand-findings", "selectedRows", [{"finding_id": finding}]),
+                ("req-candidate", "data", a),
+            ],
+            [],
+            "req-cand-findings",
+        )
+
+    # the small database repeats one wording: its copies are not the finding's neighbours
+    assert shown["description"].map(closest.same_text).nunique() == 1
+    got = pick(first)
     assert f"Finding {first}" in text(got, "req-near-note")
+    copies = len(shown) - 1
+    assert f"{copies} other finding" in text(got, "req-near-note")
+    assert "No other text is shown" in text(got, "req-near-note")
+    assert got["req-near"]["children"] is None
+    other = int(shown["finding_id"].iloc[1])
+    with session_scope(sessions) as s:  # give one other finding its own wording, for a while
+        finding = s.get(Finding, other)
+        wording, finding.description = finding.description, "Screens freeze on large cases."
+    try:
+        got = pick(first)
+    finally:
+        with session_scope(sessions) as s:
+            s.get(Finding, other).description = wording
+    table = text(got, "req-near")
     assert "most like it" in text(got, "req-near-note")
     assert "%" in table and any(w in table for w in ("similar", "almost the same", "related"))
-    others = [str(f) for f in shown["finding_id"] if int(f) != first]
-    assert any(f'"{f}"' in table for f in others)
+    assert f'"{other}"' in table and "Screens freeze on large cases." in table
     forged = fire(
         la,
         NEAR,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import cli_requirements
+from dashboard.users import create_user
 from data.errors import DomainError
 from data.requirements import clusters
 from data.store.db import make_engine, make_sessionmaker, session_scope
@@ -106,13 +107,14 @@ def test_relate_command_marks_and_unmarks_two_groups(tmp_path, capsys):
         standard_findings(s)
         clusters.regroup(s)
         a, b = sorted(set(clusters.stored_assignments(s).values()))[:2]
+        create_user(s, "coord", "pass-1234", "coordinator")
     config = type("Cfg", (), {"DATABASE_URL": url})
-    args = parser().parse_args(["requirements", "relate", a, b])
+    args = parser().parse_args(["requirements", "relate", a, b, "--as", "coord"])
     assert args.func(args, config) == 0 and "marked related" in capsys.readouterr().out
     with session_scope(sessions) as s:
         assert clusters.related_groups(s, a) == [b]
-    args = parser().parse_args(["requirements", "unrelate", b, a])
+    args = parser().parse_args(["requirements", "unrelate", b, a, "--as", "coord"])
     assert args.func(args, config) == 0 and "no longer marked" in capsys.readouterr().out
-    with pytest.raises(DomainError, match="no candidate group"):
-        args = parser().parse_args(["requirements", "relate", a, "C-none"])
+    with pytest.raises(DomainError, match="No candidate group C-none"):
+        args = parser().parse_args(["requirements", "relate", a, "C-none", "--as", "coord"])
         args.func(args, config)
