@@ -226,7 +226,8 @@ def _comparator_table(
     hood_hidden = (table["comparator"] == NEIGHBOURS) & table["suppressed"].astype(bool)
     table.loc[hood_hidden & (table["reason"] != NO_OTHERS), "reason"] = NEIGHBOURS_REASON
     table = _instead_of_hidden_neighbours(table, hood_hidden, list(instead))
-    table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]]
+    table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason",
+                   "n_las_suppressed"]]  # fmt: skip
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"
         table[col] = table[col].astype(kind)
