@@ -20,7 +20,9 @@ read by every chart, table alternative, summary sentence, findings list and CSV:
    atom's total (the LP auditor, data.privacy.auditor, checks this on the demo data and on
    adversarial fixtures). Secondary suppression and differencing between filter choices
    ("all LA types" minus "unitary") are covered by the same rule, with no list of views
-   to keep up to date.
+   to keep up to date. A published figure's authority count (``n_las``), which does not
+   add up over atoms, is shown only where data.privacy.count_rule allows (else ``c`` with
+   ``n_las_suppressed``; findings and respondents stay).
 3. **Rows.** A findings row may be listed across authorities only if its atom lies wholly
    inside the selection and names one value of every finding attribute (theme, category,
    workflow area, severity), so its text cannot sort it into anything finer than the
@@ -140,8 +142,9 @@ class FindingsCube:
     ) -> pd.DataFrame:
         """Published counts per ``by`` cell under ``filters`` (dimension -> value, None =
         all), plus total rows for ``totals`` (dimension -> label), each cell either its
-        true counts or suppressed (values NA) by the publication rule. Filters on a ``by``
-        dimension are not applied (a chart by theme shows every theme)."""
+        true counts or suppressed (values NA) by the publication rule; ``n_las`` alone is
+        NA, with ``n_las_suppressed``, where the count rule withholds it. Filters on a
+        ``by`` dimension are not applied (a chart by theme shows every theme)."""
         by, totals = list(by), dict(totals or {})
         unknown = [d for d in [*by, *totals] if d not in self._codes]
         if unknown:

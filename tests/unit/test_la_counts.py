@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -250,6 +251,7 @@ def without_counts(figures: list[Figure]) -> list[Figure]:
             if k != "n_las"}) for f in figures]  # fmt: skip
 
 
+@pytest.mark.slow  # two MILP audits per example: about 4 s each on a shared machine
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])  # fmt: skip
 @given(
