@@ -132,6 +132,9 @@ class CountRule:
         member: list[set[int]] = [set() for _ in range(n_atoms)]
         zone = 0
         block, touch = self._block, self.blocks
+        atom_las: list[set[int]] = [set() for _ in range(n_atoms)]
+        for a, la in set(zip(self._atom.tolist(), self._la.tolist(), strict=True)):
+            atom_las[a].add(la)
         for dims in UNIVERSES:
             for pos in rows.groupby(list(dims), sort=False, observed=True).indices.values():
                 inside_atoms = np.unique(self._atom[pos])
@@ -147,7 +150,7 @@ class CountRule:
                     rest = [a for a in inside_atoms.tolist() if b not in touch[a]]
                     if not rest:
                         continue
-                    seen = set(self._la[np.isin(self._atom, rest)].tolist())
+                    seen = set().union(*(atom_las[a] for a in rest))
                     if len(everyone - seen) >= self.need:
                         continue
                     for a in rest:
