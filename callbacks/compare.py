@@ -170,7 +170,7 @@ def spread_chart(viewer, session, period, role, la_type, region, measure) -> Cha
         summary = f"In {f.period}, no group has enough authorities to show a spread."
     display = table.assign(
         mean=_band_text(table, "mean", 1),
-        n_las=_band_text(table, "n_las", 0),
+        n_las=_band_text(table, "n_las", 0, table["n_las_suppressed"]),
         respondents=_band_text(table, "respondents", 0),
         band=table["band"].replace("", "too few authorities for bands"),
     )[["group", "band", "mean", "n_las", "respondents"]]
@@ -186,9 +186,15 @@ def spread_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     return ChartResult(fig, summary, display, footnote(note), f"period {f.period}; score {name}")
 
 
-def _band_text(table: pd.DataFrame, col: str, decimals: int) -> list[str]:
-    pairs = zip(table[col], table["suppressed"], strict=True)
-    return [compare_value(v, decimals, bool(s)) for v, s in pairs]
+def _band_text(
+    table: pd.DataFrame, col: str, decimals: int, withheld: pd.Series | None = None
+) -> list[str]:
+    """``col`` as text, ``c`` where the cell, or (``withheld``) that value alone, is
+    suppressed."""
+    flags = table["suppressed"].to_numpy(dtype=bool)
+    if withheld is not None:
+        flags = flags | withheld.fillna(True).to_numpy(dtype=bool)
+    return [compare_value(v, decimals, bool(s)) for v, s in zip(table[col], flags, strict=True)]
 
 
 def compare_value(v, decimals: int = 1, suppressed: bool = False) -> str:

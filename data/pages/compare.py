@@ -132,7 +132,7 @@ def spread_by_group(
     ]
     table = table.assign(band=names, respondents=table["n"])
     cols = ["group", "band", "position", "n_las", "respondents", "mean", "ci_low", "ci_high",
-            "suppressed", "reason"]  # fmt: skip
+            "suppressed", "reason", "n_las_suppressed"]  # fmt: skip
     return table[cols].reset_index(drop=True)
 
 

@@ -287,7 +287,8 @@ def _comparator_table(
     table.loc[hood_hidden & (table["reason"] != NO_OTHERS), "reason"] = NEIGHBOURS_REASON
     repeated = repeats(rows, me, sets, instead)
     table = _instead_of_hidden_neighbours(table, hood_hidden, list(instead), repeated)
-    table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason"]]
+    table = table[["period", "comparator", "measure", *VALUE_COLS, "suppressed", "reason",
+                   "n_las_suppressed"]]  # fmt: skip
     for col in VALUE_COLS:
         kind = "Int64" if col in ("n", "n_las") else "float"
         table[col] = table[col].astype(kind)

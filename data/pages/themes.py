@@ -153,7 +153,7 @@ def counts(
     if folded and len(table):
         for col in ("findings", "n_las", RESPONDENTS):
             table[col] = table[col].mask(pd.Series(True, index=table.index))
-        table = table.assign(suppressed=True, reason=REASON_TOO_SMALL)
+        table = table.assign(suppressed=True, reason=REASON_TOO_SMALL, n_las_suppressed=True)
     return table
 
 

@@ -430,7 +430,9 @@ def table_figures(
         cells = frozenset(keys[mask])
         if not cells:
             continue
-        values = None if flags[i] else {m: float(table[m].iloc[i]) for m in measures}
+        # a measure withheld on its own (an authority count: NA) is not published
+        values = None if flags[i] else {m: float(table[m].iloc[i]) for m in measures
+                                        if pd.notna(table[m].iloc[i])}  # fmt: skip
         label = ", ".join(f"{d}={v}" for d, v in zip(by, row, strict=True))
         out.append(Figure(f"{view} [{label}]", cells, values))
     return out

@@ -20,7 +20,9 @@ read by every chart, table alternative, summary sentence, findings list and CSV:
    atom's total (the LP auditor, data.privacy.auditor, checks this on the demo data and on
    adversarial fixtures). Secondary suppression and differencing between filter choices
    ("all LA types" minus "unitary") are covered by the same rule, with no list of views
-   to keep up to date.
+   to keep up to date. A published figure's authority count (``n_las``), which does not
+   add up over atoms, is shown only where data.privacy.count_rule allows (else ``c`` with
+   ``n_las_suppressed``; findings and respondents stay).
 3. **Rows.** A findings row may be listed across authorities only if its atom lies wholly
    inside the selection and names one value of every finding attribute (theme, category,
    workflow area, severity), so its text cannot sort it into anything finer than the
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data.privacy.count_rule import CountRule
 from data.privacy.disclosure import SUPPRESSED, DisclosureRules
 
 FINDINGS, RESPONDENTS = "findings", "respondents_raising"
@@ -110,6 +113,7 @@ class FindingsCube:
         self._r = self.rows[RESPONDENTS].to_numpy(dtype=float)
         keys = self.rows[["period", *DIMS, "authority_id"]].itertuples(index=False, name=None)
         self._row_by_key = {k: i for i, k in enumerate(keys)}
+        self._counts = CountRule(self.rows, self._atom, self.n_atoms, self.rules)
 
     @property
     def n_atoms(self) -> int:
@@ -138,8 +142,9 @@ class FindingsCube:
     ) -> pd.DataFrame:
         """Published counts per ``by`` cell under ``filters`` (dimension -> value, None =
         all), plus total rows for ``totals`` (dimension -> label), each cell either its
-        true counts or suppressed (values NA) by the publication rule. Filters on a ``by``
-        dimension are not applied (a chart by theme shows every theme)."""
+        true counts or suppressed (values NA) by the publication rule; ``n_las`` alone is
+        NA, with ``n_las_suppressed``, where the count rule withholds it. Filters on a
+        ``by`` dimension are not applied (a chart by theme shows every theme)."""
         by, totals = list(by), dict(totals or {})
         unknown = [d for d in [*by, *totals] if d not in self._codes]
         if unknown:
@@ -156,7 +161,7 @@ class FindingsCube:
         return pd.concat(kept, ignore_index=True) if kept else parts[0]
 
     def _cells(self, sel: np.ndarray, by: list[str]) -> pd.DataFrame:
-        cols = [*by, FINDINGS, "n_las", RESPONDENTS, "suppressed", "reason"]
+        cols = [*by, FINDINGS, "n_las", RESPONDENTS, "suppressed", "reason", "n_las_suppressed"]
         if not len(sel):
             return pd.DataFrame(columns=cols)
         key = np.zeros(len(sel), dtype=np.int64)
@@ -181,19 +186,39 @@ class FindingsCube:
             rest //= width
         data = {d: data[d] for d in by}
         supp = ~complete
+        las_supp = supp.copy()
+        order = np.argsort(codes, kind="stable")
+        starts = np.searchsorted(codes[order], np.arange(k + 1))
+        for i in np.flatnonzero(complete):
+            las_supp[i] = not self._count_publishable(sel[order[starts[i] : starts[i + 1]]])
         reason = REASON_ATOM.format(las=self.rules.min_las, resp=self.rules.min_respondents)
         for name, values in ((FINDINGS, findings), ("n_las", las), (RESPONDENTS, resp)):
             data[name] = pd.array(np.round(values).astype(np.int64), "Int64")
         out = pd.DataFrame(data)
-        for c in (FINDINGS, "n_las", RESPONDENTS):
+        for c in (FINDINGS, RESPONDENTS):
             out[c] = out[c].mask(supp)
-        return out.assign(suppressed=supp, reason=np.where(supp, reason, ""))
+        out["n_las"] = out["n_las"].mask(las_supp)
+        return out.assign(suppressed=supp, reason=np.where(supp, reason, ""),
+                          n_las_suppressed=las_supp)  # fmt: skip
+
+    def _count_publishable(self, rows: np.ndarray) -> bool:
+        """Whether the LA count of the union of whole atoms at ``rows`` may be published
+        (data.privacy.count_rule)."""
+        return self._counts.publishable(rows)
+
+    def count_published(self, rows: np.ndarray) -> bool:
+        """Whether the authority count of the cube rows at positions ``rows`` may be shown:
+        they are a union of whole atoms (:meth:`is_union`) whose count passes the count
+        rule (data.privacy.count_rule), as a table cell of the same rows would."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        return self.is_union(rows) and self._count_publishable(rows)
 
     def cell(self, fixed: Mapping[str, object]) -> dict[str, object]:
-        """One cell: findings, n_las, respondents_raising, suppressed."""
+        """One cell: findings, n_las, respondents_raising, suppressed, n_las_suppressed."""
         t = self.table([], fixed)
         if t.empty:
-            return {FINDINGS: 0, "n_las": 0, RESPONDENTS: 0, "suppressed": False}
+            return {FINDINGS: 0, "n_las": 0, RESPONDENTS: 0, "suppressed": False,
+                    "n_las_suppressed": False}  # fmt: skip
         return t.iloc[0].to_dict()
 
     def listable(self, filters: Mapping[str, object]) -> tuple[np.ndarray, int]:

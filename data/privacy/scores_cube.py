@@ -199,7 +199,7 @@ def protected_scores(
             )
         out.append(done)
     cols = [*by, "n", "n_las", "sum", "sumsq", "mean", "sd", "ci_low", "ci_high",
-            "suppressed", "reason"]  # fmt: skip
+            "suppressed", "reason", "n_las_suppressed"]  # fmt: skip
     if not out:
         return pd.DataFrame(columns=cols if keep_sums else [c for c in cols if "sum" not in c])
     table = pd.concat(out, ignore_index=True)[cols]
@@ -318,21 +318,25 @@ def protected_sets(
             out.append({"period": key[0], "measure": key[1], "set": own_label,
                         "n": n[mine].sum(), "n_las": len(np.unique(la[mine])),
                         "sum": total[mine].sum(), "sumsq": sumsq[mine].sum(),
-                        "suppressed": False, "reason": ""})  # fmt: skip
+                        "suppressed": False, "reason": "", "n_las_suppressed": False})  # fmt: skip
         for name, flag in flags.items():
             member = flag[pos]
             others = member & ~mine
-            union = cube.is_union(at[member]) or cube.is_union(at[member | mine])
-            ok = bool(others.any()) and union
+            whole = at[member] if cube.is_union(at[member]) else at[member | mine]
+            ok = bool(others.any()) and cube.is_union(whole)
             reason = "" if ok else hidden if others.any() else NO_OTHERS
+            # the count of others is the union's count less the viewer's own authority:
+            # shown exactly where the same union's count is (data.privacy.count_rule)
+            count_ok = ok and cube.count_published(whole)
             out.append(
                 {"period": key[0], "measure": key[1], "set": name,
-                 "n": n[others].sum(), "n_las": len(np.unique(la[others])),
+                 "n": n[others].sum(),
+                 "n_las": len(np.unique(la[others])) if count_ok else pd.NA,
                  "sum": total[others].sum(), "sumsq": sumsq[others].sum(),
-                 "suppressed": not ok, "reason": reason}
+                 "suppressed": not ok, "reason": reason, "n_las_suppressed": not count_ok}
             )  # fmt: skip
     cols = ["period", "measure", "set", "n", "n_las", "sum", "sumsq", "mean", "sd", "ci_low",
-            "ci_high", "suppressed", "reason"]  # fmt: skip
+            "ci_high", "suppressed", "reason", "n_las_suppressed"]  # fmt: skip
     if not out:
         return pd.DataFrame(columns=cols)
     table = pd.DataFrame(out)

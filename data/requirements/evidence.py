@@ -118,7 +118,7 @@ def theme_scores(session: Session, filters: Selection, rules: DisclosureRules) -
         )
         out[row.theme] = (
             f"{row.mean:.1f} out of 100 ({period}{ci}; {int(row.n)} respondents, "
-            f"{int(row.n_las)} LAs)"
+            f"{SUPPRESSED if pd.isna(row.n_las) else int(row.n_las)} LAs)"
         )
     return out
 

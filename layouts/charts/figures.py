@@ -526,6 +526,16 @@ def count_heatmap(
     )
 
 
+def _count_text(part: pd.DataFrame) -> list[str]:
+    """A band's authority count for its hover text: ``c`` where it is withheld (a count is
+    published only where the count rule allows, data.privacy.count_rule)."""
+    withheld = part.get("n_las_suppressed", pd.Series(False, index=part.index))
+    return [
+        "c" if bool(w) or pd.isna(v) else str(int(v))
+        for v, w in zip(part["n_las"], withheld.fillna(True), strict=True)
+    ]
+
+
 def band_dots(
     table: pd.DataFrame,
     *,
@@ -563,7 +573,7 @@ def band_dots(
                     "symbol": "circle",
                     "line": {"color": "#ffffff", "width": 1},
                 },
-                customdata=part[["band", "n_las"]].to_numpy(),
+                customdata=list(zip(part["band"], _count_text(part), strict=True)),
                 hovertemplate="%{y}, %{customdata[0]} (%{customdata[1]} authorities): "
                 "%{x:.1f}<extra></extra>",
                 showlegend=False,

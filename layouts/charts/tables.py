@@ -17,8 +17,11 @@ def format_table(
     supp = out["suppressed"].to_numpy(dtype=bool)
     for col in value_cols:
         if col in out:
+            # a figure withheld on its own (an authority count, n_las_suppressed) is c too
+            own = f"{col}_suppressed"
+            flags = supp | out[own].fillna(False).to_numpy(dtype=bool) if own in out else supp
             out[col] = [
                 format_value(v, s, decimals=decimals, missing=missing)
-                for v, s in zip(out[col].tolist(), supp, strict=True)
+                for v, s in zip(out[col].tolist(), flags, strict=True)
             ]
-    return out
+    return out.drop(columns=[c for c in out if c.endswith("_suppressed")])

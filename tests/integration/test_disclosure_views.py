@@ -165,8 +165,14 @@ def _shown(rows: list[dict]) -> list[tuple]:
 
 def _expected(table: pd.DataFrame) -> list[tuple]:
     return sorted(
-        (c, "c" if s else str(int(n)), bool(s))
-        for c, n, s in zip(table["comparator"], table["n_las"], table["suppressed"], strict=True)
+        (c, "c" if s or w else str(int(n)), bool(s))
+        for c, n, s, w in zip(
+            table["comparator"],
+            table["n_las"],
+            table["suppressed"],
+            table["n_las_suppressed"],
+            strict=True,
+        )
     )
 
 
