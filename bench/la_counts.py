@@ -99,6 +99,7 @@ def run(args) -> dict:
                                time_limit=args.time_limit, fast=mode == "fast")  # fmt: skip
         report = audit.report
         rows.append({"mode": mode, "targets": report.checked, "moved": audit.moved,
+                     "reused": audit.reused,
                      "searched": audit.searched, "maximised": audit.maximised,
                      "exposures": len(report.exposures),
                      "kinds": ",".join(sorted(report.kinds())) or "-",

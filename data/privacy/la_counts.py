@@ -133,6 +133,7 @@ class LaCountAudit:
 
     report: AuditReport
     moved: int = 0  # safe by a move of the true data, no solver
+    reused: int = 0  # safe by a feasible point found for an earlier target
     searched: int = 0  # safe by a neighbourhood search
     maximised: int = 0  # the whole model maximised
 
@@ -236,6 +237,8 @@ def la_count_audit(
             continue  # a feasible point with min_las or more: the maximum is too
         out.maximised += 1
         high = solver.max_count(cell_set)
+        if witness is not None and solver.last is not None and witness.feasible(solver.last):
+            witness.keep(solver.last)  # the search's best point may hold later targets
         if np.isnan(high):
             report.exposures.append(
                 Exposure("inconsistent", view, cell_set, LAS,
@@ -247,7 +250,7 @@ def la_count_audit(
                          detail="published LA counts pin this cell below the threshold")
             )  # fmt: skip
     if witness is not None:
-        out.moved, out.searched = witness.moved, witness.solved
+        out.moved, out.reused, out.searched = witness.moved, witness.reused, witness.solved
     return out
 
 
@@ -275,6 +278,7 @@ class _Solver:
         self.a = model.matrix()
         self.lo, self.hi = model.bounds()
         self.upper = np.array(model.upper)
+        self.last: np.ndarray | None = None  # the last search's best point, if any
 
     def max_count(self, cell_set: frozenset) -> float:
         """The largest number of authorities other than the viewer's that ``cell_set`` can
@@ -303,6 +307,7 @@ class _Solver:
             bounds=Bounds(np.zeros(n + k), np.concatenate([self.upper, np.ones(k)])),
             options={"time_limit": self.time_limit},
         )
+        self.last = None if res.x is None else np.round(res.x[:n])
         if res.status == 0 and res.x is not None:
             return float(-res.fun)
         bound = getattr(res, "mip_dual_bound", None)

@@ -39,6 +39,7 @@ from data.privacy.auditor import Figure
 
 TOL = 1e-6
 SUB_TIME = 2.0  # seconds per sub-problem: a timed-out one just proves nothing
+POOL = 200  # feasible points remembered (a bool per y each: about 1.5 MB on the demo)
 MAX_FREE = 20_000  # y variables a neighbourhood may free before it is not worth trying
 
 
@@ -82,7 +83,9 @@ class Witness:
         self.same_totals: dict[frozenset, list[Hashable]] = {}
         for c, sig in self.totalled_in.items():
             self.same_totals.setdefault(sig, []).append(c)
-        self.moved = self.tried = self.solved = 0  # targets settled by moves; searches
+        self.moved = self.reused = self.tried = self.solved = 0  # how targets were settled
+        self.ny = len(model.pairs)
+        self.pool: list[np.ndarray] = []  # y parts of checked feasible points, newest last
 
     @classmethod
     def of(cls, model, a: csr_array, shown: Sequence[Figure], time_limit: float, profile=None,
@@ -108,8 +111,28 @@ class Witness:
         if self._moves(las, inside, need):
             self.moved += 1
             return True
+        if self._pooled(las, inside, need):
+            self.reused += 1
+            return True
         near = {s for c in inside for s in self.same[c]}
         return self._try(near, las, inside, need)
+
+    def keep(self, x: np.ndarray) -> None:
+        """Remember a checked feasible point (its y part) for later targets."""
+        self.pool.append(x[: self.ny] > 0.5)
+        del self.pool[:-POOL]
+
+    def _pooled(self, las: Sequence[int], inside: list, need: int) -> bool:
+        """Some remembered feasible point already holds ``need`` authorities in the target."""
+        if not self.pool:
+            return False
+        groups = [ys for la in las if (ys := self.model.counted(la, inside))]
+        if len(groups) < need:
+            return False
+        cols = np.concatenate(groups)
+        starts = np.cumsum([0, *map(len, groups[:-1])])
+        held = np.logical_or.reduceat(np.asarray(self.pool)[:, cols], starts, axis=1)
+        return bool((held.sum(axis=1) >= need).any())
 
     def _moves(self, las: Sequence[int], inside: list, need: int) -> bool:
         model, x0 = self.model, self.x0
@@ -137,7 +160,10 @@ class Witness:
                 if f_old is not None and f_new is not None:
                     x[f_new], x[f_old] = x[f_old], 0.0
                 moved.add(la)
-        return len(held) + len(moved) >= need and self.feasible(x)
+        ok = len(held) + len(moved) >= need and self.feasible(x)
+        if ok:
+            self.keep(x)
+        return ok
 
     def _add(self, x: np.ndarray, la: int, c: Hashable, key) -> bool:
         """Put ``la`` in ``c`` as well, if every published count over ``c`` already counts
@@ -219,6 +245,8 @@ class Witness:
         held = sum(1 for la in las if any(x[y] > 0.5 for y in model.counted(la, inside)))
         ok = held >= need and self.feasible(x)
         self.solved += ok
+        if ok:
+            self.keep(x)
         return ok
 
 
