@@ -89,18 +89,20 @@ def run(args) -> dict:
         return where[la] == (cell[ri], cell[ti])
 
     out = {"period": period, "authorities": part["authority_id"].nunique(),
-           "figures": len(figs), "every": args.every, "shown": sum(f.shown for f in figs),
+           "figures": len(figs), "every": args.every, "regions_known": not args.no_regions,
+           "shown": sum(f.shown for f in figs),
            "with_n_las": sum(f.shown and "n_las" in f.values for f in figs),
            "figures_s": round(build_s, 1)}  # fmt: skip
     rows = []
     for mode in ["fast", *(["exact"] if args.exact else [])]:
         start, cpu = time.perf_counter(), _cpu()
-        audit = la_count_audit(figs, contrib, rules, possible=possible,
-                               time_limit=args.time_limit, fast=mode == "fast")  # fmt: skip
+        audit = la_count_audit(figs, contrib, rules, time_limit=args.time_limit,
+                               possible=None if args.no_regions else possible,
+                               fast=mode == "fast")  # fmt: skip
         report = audit.report
         rows.append({"mode": mode, "targets": report.checked, "moved": audit.moved,
-                     "reused": audit.reused,
-                     "searched": audit.searched, "maximised": audit.maximised,
+                     "reused": audit.reused, "searched": audit.searched,
+                     "maximised": audit.maximised,
                      "exposures": len(report.exposures),
                      "kinds": ",".join(sorted(report.kinds())) or "-",
                      "seconds": round(time.perf_counter() - start, 1),
@@ -127,6 +129,11 @@ def main(argv=None) -> dict:
         type=int,
         default=1,
         help="keep every n-th suppressed figure as a target (all shown ones stay)",
+    )
+    p.add_argument(
+        "--no-regions",
+        action="store_true",
+        help="the viewer does not know authorities' regions and LA types",
     )
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)

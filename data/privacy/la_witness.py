@@ -19,7 +19,9 @@ target that lies in exactly the same published figures as a target cell (and, wi
 and total it was in, it is still in, so the point stays feasible; ``min_las`` minus the
 target's true count such moves, of distinct authorities, make a witness; so does adding
 an authority to a target cell where every published count over the cell already counts
-it and a pair in the same published totals can spare a finding. Then the neighbourhood:
+it and a pair in the same published totals can spare a finding. Then the feasible points
+found so far (for earlier targets, and the maximisation's best points), kept as their y
+part: one may already hold the target. Then the neighbourhood:
 the cells that lie in exactly the same published figures as one of the target's cells (on
 the cube, whose published figures are unions of atoms, the target's atoms), every
 authority free to rearrange its presence among them. (Wider neighbourhoods, the target's
