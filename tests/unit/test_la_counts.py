@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from data.privacy import la_counts
 from data.privacy.auditor import Figure, contributions_of
 from data.privacy.cube import build_cube
 from data.privacy.disclosure import DisclosureRules
@@ -280,3 +281,78 @@ def test_random_fixtures_publish_no_pinning_count(las):
     added = [e for e in report.exposures if e.kind == "la_count" and e.cells not in known]
     assert not added, report.summary()
     assert "inconsistent" not in report.kinds(), report.summary()
+
+
+# -- the fast path (witnesses of safety) gives the plain maximisation's answers ------------
+
+AUTHORITIES = st.lists(
+    st.tuples(st.sampled_from("AB"), st.sampled_from(["T1", "T2", "T3"]), st.integers(1, 3)),
+    min_size=1,
+    max_size=3,
+)
+
+
+@st.composite
+def fixtures(draw):
+    """Up to six authorities of two regions, each with findings in a few (group, theme)
+    cells, and every subcube of group x region x theme as a figure: shown (with or without
+    its LA count or findings) or suppressed at random."""
+    rows = []
+    for la in range(1, draw(st.integers(2, 6)) + 1):
+        region = draw(st.sampled_from(["NE", "SW"]))
+        for group, theme, n in draw(AUTHORITIES):
+            rows.append((la, group, region, theme, n, 5 * n))
+    data = frame(rows).drop_duplicates(["authority_id", *DIMS])
+    figures = []
+    for by in [(), ("group",), ("region",), ("theme",), ("group", "region"),
+               ("group", "theme"), ("region", "theme"), DIMS]:  # fmt: skip
+        for values in data[list(by)].drop_duplicates().itertuples(index=False, name=None):
+            sel = dict(zip(by, values, strict=True))
+            shown = draw(st.booleans())
+            figures.append(fig(data, f"{sel}", shown, las=draw(st.booleans()),
+                               find=draw(st.booleans()), **sel))  # fmt: skip
+    return data, figures
+
+
+def region_of(rows):
+    where = dict(zip(rows["authority_id"], rows["region"], strict=False))
+    return lambda la, cell: where[la] == cell[1]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fixtures(), st.booleans(), st.booleans(), st.integers(0, 3))
+def test_the_fast_path_finds_exactly_the_maximisations_exposures(case, regions, groups, own):
+    rows, figures = case
+    contrib = contributions_of(rows, DIMS, M, respondents=M[1])
+    kw = dict(possible=region_of(rows) if regions else None,
+              profile=one_group if groups else None, own={own})  # fmt: skip
+    fast = audit_la_counts(figures, contrib, RULES, **kw)
+    exact = audit_la_counts(figures, contrib, RULES, fast=False, **kw)
+    assert fast.checked == exact.checked
+    assert [(e.kind, e.cells, e.high) for e in fast.exposures] == [
+        (e.kind, e.cells, e.high) for e in exact.exposures
+    ]
+
+
+def test_the_fast_path_settles_safe_targets_by_witness(monkeypatch):
+    """On the cube fixture every target is safe and the witness proves it, so the whole
+    model is never maximised; on the leaky fixture the maximisation still runs and reports."""
+    calls = []
+    original = la_counts._Solver.max_count
+
+    def counted(self, cells):
+        calls.append(cells)
+        return original(self, cells)
+
+    monkeypatch.setattr(la_counts._Solver, "max_count", counted)
+    rows, figures = cube_figures()
+    report = run(rows, figures)
+    assert report.ok and report.checked >= 1, report.summary()
+    assert calls == []
+    leaky = [
+        fig(LEAKY, "NE", region="NE", find=False),
+        fig(LEAKY, "NE x B", region="NE", group="B", find=False),
+        fig(LEAKY, "NE x A", False, region="NE", group="A"),
+    ]
+    report = run(LEAKY, leaky, profile=one_group, findings=None)
+    assert report.kinds() == {"la_count"} and len(calls) == 1, report.summary()
