@@ -103,6 +103,7 @@ def run(args) -> dict:
         rows.append({"mode": mode, "targets": report.checked, "moved": audit.moved,
                      "reused": audit.reused, "searched": audit.searched,
                      "maximised": audit.maximised,
+                     "small_by_reference": audit.small_by_reference,
                      "exposures": len(report.exposures),
                      "kinds": ",".join(sorted(report.kinds())) or "-",
                      "seconds": round(time.perf_counter() - start, 1),

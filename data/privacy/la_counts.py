@@ -74,6 +74,13 @@ class _Model:
         self.lo: list[float] = []
         self.hi: list[float] = []
         self.f: dict[tuple[int, Hashable], int] = {}
+        self.las_at: dict[Hashable, set[int]] = {}
+        for la, c in self.pairs:
+            self.las_at.setdefault(c, set()).add(la)
+
+    def possible_las(self, cell_set: Iterable[Hashable]) -> int:
+        """How many authorities could be in ``cell_set`` by what is known of them alone."""
+        return len(set().union(*(self.las_at.get(c, set()) for c in cell_set)))
 
     def var(self, upper: float = 1.0, truth: float = 0.0) -> int:
         self.n += 1
@@ -136,6 +143,9 @@ class LaCountAudit:
     reused: int = 0  # safe by a feasible point found for an earlier target
     searched: int = 0  # safe by a neighbourhood search
     maximised: int = 0  # the whole model maximised
+    # targets fewer authorities could be in than ``min_las`` by who takes part and where
+    # alone (reported only if the published figures pin them lower still)
+    small_by_reference: int = 0
 
 
 def audit_la_counts(
@@ -233,8 +243,15 @@ def la_count_audit(
         if not 1 <= true < rules.min_las:
             continue  # a cell of min_las or more can never be pinned below it
         report.checked += 1
-        if witness is not None and witness.safe(las, cell_set, rules.min_las):
-            continue  # a feasible point with min_las or more: the maximum is too
+        # who takes part and where (region, LA type) may be known: a cell no more of them
+        # could be in than ``prior`` is that small whatever is published; the published
+        # figures expose it only if they pin it below both the threshold and that
+        prior = model.possible_las(cell_set)
+        need = min(rules.min_las, prior)
+        if need < rules.min_las:
+            out.small_by_reference += 1
+        if witness is not None and witness.safe(las, cell_set, need):
+            continue  # a feasible point with ``need`` or more: the maximum is too
         out.maximised += 1
         high = solver.max_count(cell_set)
         if witness is not None and solver.last is not None and witness.feasible(solver.last):
@@ -244,7 +261,7 @@ def la_count_audit(
                 Exposure("inconsistent", view, cell_set, LAS,
                          detail="the published LA counts contradict the data")
             )  # fmt: skip
-        elif high < rules.min_las:
+        elif high < need:
             report.exposures.append(
                 Exposure("la_count", view, cell_set, LAS, float(true), 1.0, high,
                          detail="published LA counts pin this cell below the threshold")

@@ -95,6 +95,44 @@ def test_a_published_findings_total_bounds_the_count_of_authorities():
     assert "la_count" in report.kinds(), report.summary()
 
 
+# region N2 holds two participating authorities: 10 raised T1 and T2, 11 only T1
+SMALL_ZONE = frame(
+    [(10, "A", "N2", "T1", 2, 12), (10, "A", "N2", "T2", 1, 12), (11, "A", "N2", "T1", 3, 12)]
+)
+
+
+def small_zone_run(figures):
+    where = {10: "N2", 11: "N2"}
+    contrib = contributions_of(SMALL_ZONE, DIMS, M, respondents=M[1])
+    return la_counts.la_count_audit(
+        figures, contrib, RULES, possible=lambda la, c: where[la] == c[1]
+    )
+
+
+def test_a_cell_small_by_who_takes_part_alone_is_no_exposure():
+    # N2 x T2 can hold at most two authorities whatever is published (N2 has two): the
+    # published region count (2) and T1 (2) say nothing more about it
+    audit = small_zone_run([
+        fig(SMALL_ZONE, "N2", region="N2", find=False),
+        fig(SMALL_ZONE, "N2 x T1", region="N2", theme="T1", find=False),
+        fig(SMALL_ZONE, "N2 x T2", False, region="N2", theme="T2"),
+    ])  # fmt: skip
+    assert audit.report.ok, audit.report.summary()
+    assert audit.report.checked == 1 and audit.small_by_reference == 1
+
+
+def test_published_findings_pinning_a_small_cell_lower_still_is_an_exposure():
+    # N2 has 6 findings and T1 5: T2 has one finding, so one authority, below the two that
+    # who takes part allows
+    audit = small_zone_run([
+        fig(SMALL_ZONE, "N2", region="N2", las=False),
+        fig(SMALL_ZONE, "N2 x T1", region="N2", theme="T1", las=False),
+        fig(SMALL_ZONE, "N2 x T2", False, region="N2", theme="T2"),
+    ])  # fmt: skip
+    assert audit.report.kinds() == {"la_count"}, audit.report.summary()
+    assert audit.report.exposures[0].high == 1.0
+
+
 def test_the_viewers_own_authority_is_subtracted():
     # the viewer is LA 2: NE's count of 5 leaves 4 others; B's count of 4 leaves 3
     figures = [
