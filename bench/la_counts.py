@@ -88,8 +88,14 @@ def run(args) -> dict:
     def possible(la, cell) -> bool:
         return where[la] == (cell[ri], cell[ti])
 
+    gi = CELL.index("group")
+
+    def one_group(cell):  # an authority uses one supplier group in the period
+        return ("group", cell[gi])
+
     out = {"period": period, "authorities": part["authority_id"].nunique(),
            "figures": len(figs), "every": args.every, "regions_known": not args.no_regions,
+           "one_group_known": args.one_group,
            "shown": sum(f.shown for f in figs),
            "with_n_las": sum(f.shown and "n_las" in f.values for f in figs),
            "figures_s": round(build_s, 1)}  # fmt: skip
@@ -98,6 +104,7 @@ def run(args) -> dict:
         start, cpu = time.perf_counter(), _cpu()
         audit = la_count_audit(figs, contrib, rules, time_limit=args.time_limit,
                                possible=None if args.no_regions else possible,
+                               profile=one_group if args.one_group else None,
                                fast=mode == "fast")  # fmt: skip
         report = audit.report
         rows.append({"mode": mode, "targets": report.checked, "moved": audit.moved,
@@ -135,6 +142,11 @@ def main(argv=None) -> dict:
         "--no-regions",
         action="store_true",
         help="the viewer does not know authorities' regions and LA types",
+    )
+    p.add_argument(
+        "--one-group",
+        action="store_true",
+        help="the viewer also knows each authority uses one supplier group",
     )
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
