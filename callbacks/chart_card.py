@@ -43,8 +43,34 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
+# A table alternative's column is sized by its longest text: figures (and c) take a narrow
+# column, names and notes wrap, so a comparator's 80-character name or a note is read whole
+# on a phone instead of being cut off at the default 200 px.
+SHORT_TEXT, LONG_TEXT = 12, 60
+
+
+def _column(frame: pd.DataFrame, c) -> dict:
+    # every cell laid out as a wrapping one, so a row's figures line up with its wrapped text
+    # (AG Grid centres a one-line cell but puts wrapped text at the top)
+    spec = {"field": str(c), "headerName": str(c), "wrapText": True, "autoHeight": True}
+    values = frame[c].dropna().astype(str)
+    longest = int(values.str.len().max()) if len(values) else 0
+    if longest <= SHORT_TEXT:
+        # room for the header's longest word ("Respondents") beside its filter icon
+        word = max((len(w) for w in str(c).split()), default=0)
+        spec["width"] = min(200, max(100, 8 * word + 64))
+    else:
+        spec.update(
+            minWidth=150 if longest <= LONG_TEXT else 400,
+            flex=1 if longest <= LONG_TEXT else 2,
+        )
+    return spec
+
+
 def grid_columns(frame: pd.DataFrame) -> list[dict]:
-    return [{"field": str(c), "headerName": str(c)} for c in frame.columns]
+    """The grid's columns: narrow for figures, wrapping (and taking the spare width) for
+    text longer than :data:`SHORT_TEXT` characters."""
+    return [_column(frame, c) for c in frame.columns]
 
 
 def grid_rows(frame: pd.DataFrame) -> list[dict]:
