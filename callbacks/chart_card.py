@@ -17,7 +17,7 @@ from callbacks.common import current_viewer, db, on_callback_error, services
 from data.queries.csv_export import csv_text
 from data.store.versioning import current_data_version
 from layouts.charts.figures import new_figure, template
-from layouts.components import data_table
+from layouts.components import data_table, header_width
 from layouts.ids import Namespace
 
 
@@ -46,7 +46,7 @@ def empty_figure(message: str) -> go.Figure:
 # A table alternative's column is sized by its longest text: figures (and c) take a narrow
 # column, names and notes wrap, so a comparator's 80-character name or a note is read whole
 # on a phone instead of being cut off at the default 200 px.
-SHORT_TEXT, LONG_TEXT = 12, 60
+SHORT_TEXT, LONG_TEXT = 12, 100
 
 
 def _column(frame: pd.DataFrame, c) -> dict:
@@ -56,9 +56,7 @@ def _column(frame: pd.DataFrame, c) -> dict:
     values = frame[c].dropna().astype(str)
     longest = int(values.str.len().max()) if len(values) else 0
     if longest <= SHORT_TEXT:
-        # room for the header's longest word ("Respondents") beside its filter icon
-        word = max((len(w) for w in str(c).split()), default=0)
-        spec["width"] = min(200, max(100, 8 * word + 64))
+        spec["width"] = min(200, max(100, header_width(c)))
     else:
         spec.update(
             minWidth=150 if longest <= LONG_TEXT else 400,
