@@ -70,6 +70,16 @@ def legend_name(name: str) -> str:
     return "<br>".join(textwrap.wrap(str(name), LEGEND_LINE, break_long_words=False)) or name
 
 
+def legend_px(fig: go.Figure, *, line: int = 18) -> int:
+    """The legend height to reserve below a chart (for
+    :func:`layouts.charts.margins.bottom_for_legend_below`): its one line, plus a line for
+    each line an entry's name wraps onto (:func:`legend_name`), as if each wrapped entry had
+    a row of its own (the rows depend on the width, unknown here): reserving less made
+    plotly grow the margin and draw the chart twice."""
+    extra = sum(str(t.name or "").count("<br>") for t in fig.data if t.showlegend is not False)
+    return 32 + line * extra
+
+
 def new_figure(data=None, **kwargs) -> go.Figure:
     """A figure built without per-property validation unless ``VALIDATE`` is on."""
     return go.Figure(data, _validate=VALIDATE, **kwargs)
@@ -753,7 +763,10 @@ def comparator_dots(
         fig,
         xaxis={"title": x_title, "range": [0, 100]},
         yaxis={"automargin": True, "categoryorder": "array", "categoryarray": cats},
-        margin={**_side_labels(cats), "b": bottom_for_legend_below(height, MARGIN["t"], legend_y)},
+        margin={
+            **_side_labels(cats),
+            "b": bottom_for_legend_below(height, MARGIN["t"], legend_y, legend=legend_px(fig)),
+        },
         height=height,
         legend={"orientation": "h", "y": legend_y},
     )
@@ -800,7 +813,7 @@ def series_lines(
     periods = sorted(dict.fromkeys(table["period"]))
     bottom = max(
         bottom_for_upright(periods, title=True),
-        bottom_for_legend_below(height, MARGIN["t"], legend_y),
+        bottom_for_legend_below(height, MARGIN["t"], legend_y, legend=legend_px(fig)),
     )
     return _base(
         fig,

@@ -161,3 +161,35 @@ def test_comparator_charts_give_six_series_six_styles_and_wrap_long_names():
             assert max(len(line) for line in lines_of) <= LEGEND_LINE
             assert " ".join(lines_of) == name
             assert trace.hovertemplate.startswith(trace.name)
+
+
+def test_wrapped_legend_names_get_room_below_the_chart():
+    """A legend entry wrapped onto three lines needs more bottom margin than one line, or
+    plotly grows the margin and draws the chart twice (tests/browser/test_chart_drawing)."""
+    import pandas as pd
+
+    from layouts.charts.figures import comparator_dots, series_lines
+
+    def margins(last: str) -> tuple[int, int]:
+        names = ["Your authority", last]
+        table = pd.DataFrame(
+            {
+                "measure": ["SUS", "SUS"],
+                "period": ["2010-Q1", "2010-Q1"],
+                "who": names,
+                "mean": [60.0, 55.0],
+                "ci_low": [55.0, 50.0],
+                "ci_high": [65.0, 60.0],
+                "suppressed": [False, False],
+            }
+        )
+        return (
+            comparator_dots(table, "measure", "who", names).layout.margin.b,
+            series_lines(table, "who", names).layout.margin.b,
+        )
+
+    short = margins("Other authorities in England")
+    long = margins(
+        "Other London boroughs and authorities combined with them (in place of neighbours)"
+    )
+    assert all(b > a for a, b in zip(short, long, strict=True)), (short, long)
