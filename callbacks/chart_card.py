@@ -59,7 +59,7 @@ def _column(frame: pd.DataFrame, c) -> dict:
         spec["width"] = min(200, max(100, header_width(c)))
     else:
         spec.update(
-            minWidth=150 if longest <= LONG_TEXT else 400,
+            minWidth=150 if longest <= LONG_TEXT else 300,
             flex=1 if longest <= LONG_TEXT else 2,
         )
     return spec
