@@ -17,7 +17,7 @@ from callbacks.common import current_viewer, db, on_callback_error, services
 from data.queries.csv_export import csv_text
 from data.store.versioning import current_data_version
 from layouts.charts.figures import new_figure, template
-from layouts.components import data_table
+from layouts.components import data_table, header_width
 from layouts.ids import Namespace
 
 
@@ -43,8 +43,32 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
+# A table alternative's column is sized by its longest text: figures (and c) take a narrow
+# column, names and notes wrap, so a comparator's 80-character name or a note is read whole
+# on a phone instead of being cut off at the default 200 px.
+SHORT_TEXT, LONG_TEXT = 12, 100
+
+
+def _column(frame: pd.DataFrame, c) -> dict:
+    # every cell laid out as a wrapping one, so a row's figures line up with its wrapped text
+    # (AG Grid centres a one-line cell but puts wrapped text at the top)
+    spec = {"field": str(c), "headerName": str(c), "wrapText": True, "autoHeight": True}
+    values = frame[c].dropna().astype(str)
+    longest = int(values.str.len().max()) if len(values) else 0
+    if longest <= SHORT_TEXT:
+        spec["width"] = min(200, max(100, header_width(c)))
+    else:
+        spec.update(
+            minWidth=150 if longest <= LONG_TEXT else 300,
+            flex=1 if longest <= LONG_TEXT else 2,
+        )
+    return spec
+
+
 def grid_columns(frame: pd.DataFrame) -> list[dict]:
-    return [{"field": str(c), "headerName": str(c)} for c in frame.columns]
+    """The grid's columns: narrow for figures, wrapping (and taking the spare width) for
+    text longer than :data:`SHORT_TEXT` characters."""
+    return [_column(frame, c) for c in frame.columns]
 
 
 def grid_rows(frame: pd.DataFrame) -> list[dict]:

@@ -41,6 +41,14 @@ COLUMN_DEFAULTS = {
 }
 
 
+def header_width(name: str) -> int:
+    """The narrowest a grid column can be with its header's longest word whole beside the
+    filter button (about 8 px a letter and 64 px of padding and button): AG Grid wraps a
+    header only between words, so "Requirement" or "Respondents" in a 124 px column read
+    "Requirem…" / "Respond…"."""
+    return 8 * max((len(w) for w in str(name).split()), default=0) + 64
+
+
 def page_heading(title: str, lead: str | None = None) -> html.Div:
     return html.Div(
         [html.H1(title, className="mb-3")] + ([html.P(lead, className="lead")] if lead else [])

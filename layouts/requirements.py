@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from data.requirements.ranking import RULE
 from layouts.answers import loop_panel
-from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, page_heading
+from layouts.components import COLUMN_DEFAULTS, GRID_OPTIONS, header_width, page_heading
 from layouts.ids import REQUIREMENTS as R
 from layouts.url_state import url_state
 
@@ -89,13 +89,13 @@ def column_defs(headers: dict[str, str]) -> list[dict]:
         col = {
             "field": field,
             "headerName": name,
-            "minWidth": NARROW.get(field, COLUMN_MIN),
+            "minWidth": max(NARROW.get(field, COLUMN_MIN), header_width(name)),
             "flex": 1,
             "wrapText": True,
             "autoHeight": True,
         }
         if field in WIDE:
-            col.update(flex=WIDE[field], minWidth=WIDE_MIN)
+            col.update(flex=WIDE[field], minWidth=max(WIDE_MIN, header_width(name)))
         cols.append(col)
     return cols
 

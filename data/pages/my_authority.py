@@ -345,7 +345,10 @@ def _instead_of_hidden_neighbours(
         at = fresh[0] if fresh else at_rows[0]
         keep[at] = True
         name = names_at[at]
-        kind = _lower(_kind(name))
+        # the reasons speak of the LA type itself ("none of the other counties can be shown
+        # apart ..."), not of the cover's name, which read "none of the other counties and
+        # authorities combined with them can be shown apart ..."
+        kind = _lower(_kind(name)).removesuffix(COVER)
         same = next((a for a in again if a is not None), None)
         if not off[at]:
             reason[at] = (COVER_REASON if COVER in name else INSTEAD_REASON).format(kind=kind)

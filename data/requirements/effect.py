@@ -69,6 +69,13 @@ DIFFERENCED = (
 )
 
 
+def signed(value: float) -> str:
+    """``value`` to one decimal with its sign, and a plain "0.0" where it rounds to zero: an
+    interval read "-0.0 to +1.0" on the page for a lower end of -0.04."""
+    text = f"{value:+.1f}"
+    return "0.0" if float(text) == 0 else text
+
+
 @dataclass(frozen=True)
 class Estimate:
     """One measure's difference in differences, or why it cannot be shown."""
@@ -92,7 +99,7 @@ class Estimate:
         unit = " points" if self.measure == "theme score" else ""
         direction = "better" if (c.change > 0) == (self.measure == "theme score") else "worse"
         interval = (
-            f"95% interval {c.ci_low:+.1f} to {c.ci_high:+.1f}"
+            f"95% interval {signed(c.ci_low)} to {signed(c.ci_high)}"
             if c.ci_low is not None
             else "too few observations for an interval"
         )
@@ -102,7 +109,7 @@ class Estimate:
             else "not distinguishable from no change"
         )
         return (
-            f"{self.theme}, {self.measure}: {c.change:+.1f}{unit} relative to LAs that have not "
+            f"{self.theme}, {self.measure}: {signed(c.change)}{unit} relative to LAs that have not "
             f"taken the release ({interval}); {verdict}."
         )
 

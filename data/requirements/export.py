@@ -68,6 +68,9 @@ def to_csv(doc: SpecDocument) -> str:
     return csv_text(frame, header_lines(doc))
 
 
+WORKED = "Did it work?"
+
+
 def to_docx(doc: SpecDocument) -> bytes:
     """The specification as a Word document."""
     d = Document()
@@ -108,9 +111,11 @@ def to_docx(doc: SpecDocument) -> bytes:
         if item.quotation_note:
             d.add_paragraph(item.quotation_note).runs[0].italic = True
         if item.did_it_work:
-            d.add_heading("Did it work?", level=2)
+            d.add_heading(WORKED, level=2)
             first, *details = item.did_it_work
-            d.add_paragraph(first)
+            # under its own heading the first sentence leaves out "Did it work? " (it read
+            # "Did it work?" twice, heading then paragraph)
+            d.add_paragraph(first.removeprefix(WORKED).lstrip() or first)
             for line in details:
                 d.add_paragraph(line, style="List Bullet")
     buf = io.BytesIO()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from functools import lru_cache
 
 import pandas as pd
@@ -53,6 +54,30 @@ FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#0b0c0c"
 # at national scale; these builders only set known properties, so the app skips the check
 # and the test suite turns it back on (tests/conftest.py) for every chart it draws.
 VALIDATE = False
+
+
+# A legend entry's longest line, in characters: about 290 px of 14 px Arial, what a 390 px
+# phone leaves beside the marker (plotly neither wraps nor shrinks a legend entry, it cuts
+# it off at the chart's edge).
+LEGEND_LINE = 38
+
+
+def legend_name(name: str) -> str:
+    """``name`` broken at spaces into lines of at most :data:`LEGEND_LINE` characters with
+    ``<br>``, for a trace's legend entry and hover label: the words stay exactly those of the
+    table and notes (e.g. "Other London boroughs and authorities combined with them (in
+    place of neighbours)", 81 characters, which ran off a phone's screen on one line)."""
+    return "<br>".join(textwrap.wrap(str(name), LEGEND_LINE, break_long_words=False)) or name
+
+
+def legend_px(fig: go.Figure, *, line: int = 18) -> int:
+    """The legend height to reserve below a chart (for
+    :func:`layouts.charts.margins.bottom_for_legend_below`): its one line, plus a line for
+    each line an entry's name wraps onto (:func:`legend_name`), as if each wrapped entry had
+    a row of its own (the rows depend on the width, unknown here): reserving less made
+    plotly grow the margin and draw the chart twice."""
+    extra = sum(str(t.name or "").count("<br>") for t in fig.data if t.showlegend is not False)
+    return 32 + line * extra
 
 
 def new_figure(data=None, **kwargs) -> go.Figure:
@@ -260,13 +285,20 @@ SUS_GRADE_BANDS = sus_letter_bands()
 # invisible), each edge marked by a thin line as well.
 GRADE_SHADES = ("#dde3ea", "#ffffff")
 GRADE_EDGE = {"color": "#8a9099", "width": 1, "dash": "dot"}
-SERIES_STYLE = (  # colour and marker for up to five series: never colour alone
+# Colour and marker for up to six series: never colour alone. My authority draws six where an
+# LA's stand-in for its neighbours is its type's part for some scores and the type with the
+# authorities combined with it for others (London boroughs on the demo): the sixth came
+# round again to "Your authority"'s dark blue circle. Both stand-ins are dark grey, told
+# apart by their markers (and, as lines, their dashes).
+SERIES_STYLE = (
     (DARK_BLUE, "circle"),
     (ORANGE, "diamond"),
     (TURQUOISE, "square"),
     (DARK_PINK, "triangle-up"),
     (DARK_GREY, "x"),
+    (DARK_GREY, "star"),
 )
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
 def add_sus_grades(fig: go.Figure, *, axis: str = "x") -> go.Figure:
@@ -706,7 +738,7 @@ def comparator_dots(
                 x=part["mean"],
                 y=[labels.get(v, v) for v in part[label_col]],
                 mode="markers",
-                name=name,
+                name=legend_name(name),
                 marker={
                     "color": colour,
                     "symbol": symbol,
@@ -720,7 +752,7 @@ def comparator_dots(
                     "color": colour,
                     "thickness": 1.2,
                 },
-                hovertemplate=f"{name}, %{{y}}: %{{x:.1f}}<extra></extra>",
+                hovertemplate=f"{legend_name(name)}, %{{y}}: %{{x:.1f}}<extra></extra>",
             )
         )
     if benchmark is not None:
@@ -731,7 +763,10 @@ def comparator_dots(
         fig,
         xaxis={"title": x_title, "range": [0, 100]},
         yaxis={"automargin": True, "categoryorder": "array", "categoryarray": cats},
-        margin={**_side_labels(cats), "b": bottom_for_legend_below(height, MARGIN["t"], legend_y)},
+        margin={
+            **_side_labels(cats),
+            "b": bottom_for_legend_below(height, MARGIN["t"], legend_y, legend=legend_px(fig)),
+        },
         height=height,
         legend={"orientation": "h", "y": legend_y},
     )
@@ -749,7 +784,7 @@ def series_lines(
     with nothing to draw is left out, the others keep the style of their place in
     ``series``."""
     fig = new_figure()
-    dashes = ("solid", "dash", "dot", "dashdot", "longdash")
+    dashes = SERIES_DASHES
     for k, name in enumerate(series):
         colour, symbol = SERIES_STYLE[k % len(SERIES_STYLE)]
         part = table.loc[table[series_col] == name].sort_values("period")
@@ -761,10 +796,10 @@ def series_lines(
                 x=part["period"],
                 y=y,
                 mode="lines+markers",
-                name=name,
+                name=legend_name(name),
                 line={"color": colour, "dash": dashes[k % len(dashes)], "width": 2.5},
                 marker={"symbol": symbol, "size": 10},
-                hovertemplate=f"{name} %{{x}}: %{{y:.1f}}<extra></extra>",
+                hovertemplate=f"{legend_name(name)} %{{x}}: %{{y:.1f}}<extra></extra>",
             )
         )
     if benchmark is not None:
@@ -778,7 +813,7 @@ def series_lines(
     periods = sorted(dict.fromkeys(table["period"]))
     bottom = max(
         bottom_for_upright(periods, title=True),
-        bottom_for_legend_below(height, MARGIN["t"], legend_y),
+        bottom_for_legend_below(height, MARGIN["t"], legend_y, legend=legend_px(fig)),
     )
     return _base(
         fig,

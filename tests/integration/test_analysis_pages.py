@@ -418,6 +418,21 @@ def test_my_authority_shows_own_figures_and_suppresses_small_comparators(as_):
         assert secret not in text
 
 
+def test_my_authority_table_wraps_names_and_notes_and_keeps_figures_narrow(as_):
+    """The table alternative's grid: a comparator's name (up to ~80 characters, "Other
+    London boroughs and authorities combined with them (in place of neighbours)") and its
+    note wrap instead of being cut off at a fixed 200 px; figures take a narrow column."""
+    out = chart(as_("la"), "my-authority-profile", ["2010-Q2", "SUS"], MY)
+    columns = {c["field"]: c for c in out["my-authority-profile-table-data"]["data"]["columns"]}
+    for text in ("Score", "Compared with", "Note"):
+        assert columns[text].get("wrapText") and columns[text].get("autoHeight"), text
+    assert columns["Note"]["minWidth"] > columns["Compared with"]["minWidth"]
+    for figure in ("Mean", "Respondents", "Authorities"):
+        assert "flex" not in columns[figure] and columns[figure]["width"] <= 160, figure
+    # ... but wide enough for its header's one word beside the filter icon (8 px a letter)
+    assert columns["Respondents"]["width"] >= 8 * len("Respondents") + 60
+
+
 def test_my_authority_neighbours_note_says_what_is_shown_instead(as_):
     from tests.integration.test_upload_page import Page
 

@@ -304,3 +304,19 @@ def test_a_set_left_over_by_both_cells_is_checked():
     cells["took it, after"] = []  # a required cell with no data
     assert effect_rule.unsafe(effect_rule.checked_sets(cells, phases), sizes, rule,
                               effect_rule.GROUPS)[0] == "took it, after"  # fmt: skip
+
+
+def test_an_end_that_rounds_to_zero_reads_0_0_not_minus_0_0():
+    """The demo's R-1 read "95% interval -0.0 to +1.0": a lower end of -0.04 rounds to a
+    signed zero, which reads as a negative change."""
+    from data.scores.stats import Change
+
+    est = effect.Estimate(
+        "Child and family narrative",
+        "findings per submission",
+        Change(0.5, -0.04, 1.04, 20.0, False),
+    )
+    text = est.text()
+    assert "95% interval 0.0 to +1.0" in text and "-0.0" not in text
+    assert effect.signed(-0.04) == effect.signed(0.04) == "0.0"
+    assert effect.signed(-0.06) == "-0.1" and effect.signed(8.94) == "+8.9"

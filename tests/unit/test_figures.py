@@ -122,3 +122,74 @@ def test_comparator_charts_leave_out_series_with_nothing_to_draw_and_keep_styles
     ):
         drawn = {t.name: t.marker.symbol for t in fig.data}
         assert drawn == {"a": SERIES_STYLE[0][1], "c": SERIES_STYLE[2][1]}
+
+
+def test_comparator_charts_give_six_series_six_styles_and_wrap_long_names():
+    """My authority can draw six comparators (both stand-ins for the neighbours, for
+    different scores): each needs its own marker and line, and an 81-character name must
+    wrap in the legend (one line ran off a 390 px phone), its words unchanged."""
+    import pandas as pd
+
+    from layouts.charts.figures import LEGEND_LINE, comparator_dots, series_lines
+
+    names = [
+        "Your authority",
+        "Other authorities in your supplier group",
+        "Your statistical neighbours",
+        "Other authorities in England",
+        "Other London boroughs (in place of neighbours)",
+        "Other London boroughs and authorities combined with them (in place of neighbours)",
+    ]
+    table = pd.DataFrame(
+        {
+            "measure": ["SUS"] * 6,
+            "period": ["2010-Q1"] * 6,
+            "who": names,
+            "mean": [60.0, 55.0, 50.0, 52.0, 58.0, 57.0],
+            "ci_low": [55.0, 50.0, 45.0, 47.0, 53.0, 52.0],
+            "ci_high": [65.0, 60.0, 55.0, 57.0, 63.0, 62.0],
+            "suppressed": [False] * 6,
+        }
+    )
+    dots = comparator_dots(table, "measure", "who", names)
+    lines = series_lines(table, "who", names)
+    assert len({(t.marker.color, t.marker.symbol) for t in dots.data}) == 6
+    assert len({(t.line.color, t.line.dash, t.marker.symbol) for t in lines.data}) == 6
+    for fig in (dots, lines):
+        for trace, name in zip(fig.data, names, strict=True):
+            lines_of = trace.name.split("<br>")
+            assert max(len(line) for line in lines_of) <= LEGEND_LINE
+            assert " ".join(lines_of) == name
+            assert trace.hovertemplate.startswith(trace.name)
+
+
+def test_wrapped_legend_names_get_room_below_the_chart():
+    """A legend entry wrapped onto three lines needs more bottom margin than one line, or
+    plotly grows the margin and draws the chart twice (tests/browser/test_chart_drawing)."""
+    import pandas as pd
+
+    from layouts.charts.figures import comparator_dots, series_lines
+
+    def margins(last: str) -> tuple[int, int]:
+        names = ["Your authority", last]
+        table = pd.DataFrame(
+            {
+                "measure": ["SUS", "SUS"],
+                "period": ["2010-Q1", "2010-Q1"],
+                "who": names,
+                "mean": [60.0, 55.0],
+                "ci_low": [55.0, 50.0],
+                "ci_high": [65.0, 60.0],
+                "suppressed": [False, False],
+            }
+        )
+        return (
+            comparator_dots(table, "measure", "who", names).layout.margin.b,
+            series_lines(table, "who", names).layout.margin.b,
+        )
+
+    short = margins("Other authorities in England")
+    long = margins(
+        "Other London boroughs and authorities combined with them (in place of neighbours)"
+    )
+    assert all(b > a for a, b in zip(short, long, strict=True)), (short, long)

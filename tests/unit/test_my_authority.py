@@ -16,6 +16,7 @@ from data.demo import build_demo
 from data.demo.frames import score_frame
 from data.pages.my_authority import (
     COMPARATORS,
+    COVER,
     ENGLAND,
     GROUP,
     NEIGHBOURS,
@@ -361,7 +362,11 @@ def test_county_with_no_part_apart_gets_counties_with_what_they_share_atoms_with
     assert cover["n"] + table.loc[YOU, "n"] == s1["n"] + s2["n"]
     total = cover["mean"] * cover["n"] + table.loc[YOU, "mean"] * table.loc[YOU, "n"]
     assert total == pytest.approx(s1["mean"] * s1["n"] + s2["mean"] * s2["n"])
-    assert cover["reason"].startswith("shown instead of your statistical neighbours, as none")
+    assert cover["reason"].startswith(
+        "shown instead of your statistical neighbours, as none of the other counties can be "
+        "shown apart from other types of authority: all of them, together with"
+    )
+    assert COVER not in cover["reason"]
     note = hidden_note(table.reset_index())
     assert "shown instead: other counties and authorities combined with them (counties" in note
     # the same rule for every type, and every viewer passes the auditor

@@ -252,6 +252,9 @@ def test_word_export_carries_answer(db, loop):
     assert item.did_it_work and "Not enough data yet" in item.did_it_work[0]
     text = text_of(export.to_docx(doc))
     assert "OLM: Delivered in release v13" in text and "Did it work?" in text
+    # the heading says it once; the paragraph under it does not repeat it
+    assert "Did it work? Did it work?" not in " ".join(text.split())
+    assert "Not enough data yet" in text
     assert "Delivered in release v13" in export.to_csv(doc)
 
 
