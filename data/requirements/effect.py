@@ -389,6 +389,17 @@ def estimate_inputs(
     return _assess(session, rules, requirement_id)[1]
 
 
+def shown_estimate_inputs(session: Session, rules: DisclosureRules) -> list[EstimateInput]:
+    """What every "Did it work?" estimate shown on the page rests on (the same for every
+    viewer): the views the estimate auditor (data.privacy.estimates) is run over."""
+    out: list[EstimateInput] = []
+    for rid in session.scalars(select(Requirement.id).where(Requirement.status == "delivered")):
+        shown = did_it_work(session, rules, rid).estimates
+        inputs = estimate_inputs(session, rules, rid)
+        out += [i for e, i in zip(shown, inputs, strict=True) if e.shown and i is not None]
+    return out
+
+
 def candidate_estimates(session: Session, rules: DisclosureRules) -> list[EstimateInput]:
     """Every estimate a viewer can request, before the check against each other: each
     delivered requirement's shown estimates, in the order :func:`published_estimates` takes

@@ -248,19 +248,9 @@ def test_the_previous_choice_fails_the_same_check(demo, monkeypatch):
     assert found, "the previous choice should quote rows the drill-down withholds"
 
 
-def published_estimates(s) -> list[estimates.EstimateInput]:
-    """What every shown "Did it work?" estimate rests on (the same for every viewer)."""
-    out = []
-    for rid in s.scalars(select(Requirement.id).where(Requirement.status == "delivered")):
-        shown = effect.did_it_work(s, RULES, rid).estimates
-        inputs = effect.estimate_inputs(s, RULES, rid)
-        out += [i for e, i in zip(shown, inputs, strict=True) if e.shown and i is not None]
-    return out
-
-
 def test_every_did_it_work_estimate_passes_the_estimate_auditor(demo):
     with session_scope(demo) as s:
-        published = published_estimates(s)
+        published = effect.shown_estimate_inputs(s, RULES)
         assert published  # the demo's delivered requirement shows its estimates
         assert estimates.audit(published, RULES) == []
 
@@ -309,7 +299,7 @@ def test_a_release_a_day_later_would_single_out_one_authority_and_is_withheld(de
         alone = effect.candidate_estimates(s, RULES)
         found = [x for x in estimates.audit(alone, RULES) if x.kind == "difference"]
         assert found and all(1 <= len(x.authorities) < RULES.min_las for x in found)
-        assert estimates.audit(published_estimates(s), RULES) == []
+        assert estimates.audit(effect.shown_estimate_inputs(s, RULES), RULES) == []
         later = effect.did_it_work(s, RULES, rid)
         assert later.estimates and all(e.withheld for e in later.estimates if not e.shown)
         assert any(e.withheld for e in later.estimates)

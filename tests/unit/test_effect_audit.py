@@ -114,16 +114,6 @@ def leaky(sessions):
         yield s
 
 
-def _published(s) -> list[estimates.EstimateInput]:
-    """Every estimate a viewer can request and is shown, with what it rests on."""
-    out = []
-    for rid in s.scalars(select(Requirement.id).where(Requirement.status == "delivered")):
-        shown = effect.did_it_work(s, RULES, rid).estimates
-        inputs = effect.estimate_inputs(s, RULES, rid)
-        out += [i for e, i in zip(shown, inputs, strict=True) if e.shown and i is not None]
-    return out
-
-
 @pytest.mark.slow  # a database of ten authorities: several seconds
 def test_each_estimate_alone_passes_but_together_they_difference_one_authority(leaky):
     alone = effect.candidate_estimates(leaky, RULES)
@@ -137,7 +127,7 @@ def test_each_estimate_alone_passes_but_together_they_difference_one_authority(l
 
 @pytest.mark.slow
 def test_the_product_withholds_the_later_release_and_passes_the_auditor(leaky):
-    published = _published(leaky)
+    published = effect.shown_estimate_inputs(leaky, RULES)
     assert estimates.audit(published, RULES) == []
     first = effect.did_it_work(leaky, RULES, leaky.info["first"])
     second = effect.did_it_work(leaky, RULES, leaky.info["second"])
