@@ -9,6 +9,7 @@ B and the paraphrases stay held out. Speed: texts per CPU second on half A's tex
 
 Run from the project root (CANDIDATE_DIR holds the unpacked packages; see bench/MODELS.md):
     python -m bench.model_compare int8 minilm-f32 wordllama mpnet
+    python -m bench.model_compare vecs:FOLDER   # vectors another process wrote (finetune_explore)
 """
 
 from __future__ import annotations
@@ -50,9 +51,24 @@ def make(name: str):
             base / "weights" / "l2_supercat_256.safetensors",
             base / "tokenizers" / "l2_supercat_tokenizer_config.json",
         )
+    if name.startswith("vecs:"):
+        return _Precomputed(Path(name[5:]))
     if name == "int8+wordllama":
         return _Concat([make("int8"), make("wordllama")])
     raise SystemExit(f"unknown candidate {name!r}")
+
+
+class _Precomputed:
+    """Raw unit vectors dumped by another process (vecs.npy + texts.json in one folder), e.g. a
+    fine-tuned model run outside this venv."""
+
+    def __init__(self, folder: Path):
+        texts = json.loads((folder / "texts.json").read_text())
+        self.index = {t: i for i, t in enumerate(texts)}
+        self.vecs = np.load(folder / "vecs.npy")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.vecs[[self.index[t] for t in texts]]
 
 
 class _Concat:
