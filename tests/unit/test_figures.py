@@ -193,3 +193,34 @@ def test_wrapped_legend_names_get_room_below_the_chart():
         "Other London boroughs and authorities combined with them (in place of neighbours)"
     )
     assert all(b > a for a, b in zip(short, long, strict=True)), (short, long)
+
+
+# A chart's width on a 390 px phone (the card's padding taken off), measured in Chromium.
+PHONE_CHART = 332
+
+
+def test_the_benchmark_label_ends_at_its_line_and_fits_a_phone():
+    """The "Published SUS average" label sits above the plot with its right end at the
+    line; centred on the line it ran past the right edge of a 390 px phone's chart. To the
+    line's left it fits while the line is further from the chart's left edge than the label
+    is long."""
+    import pandas as pd
+
+    from layouts.charts.figures import band_dots, mean_bars
+    from layouts.charts.margins import text_width
+
+    table = pd.DataFrame(
+        {"group": ["All groups (England)", "Other suppliers"], "mean": [50.0, 60.0],
+         "ci_low": [45.0, 55.0], "ci_high": [55.0, 65.0], "suppressed": [False, False]}
+    )  # fmt: skip
+    bands = pd.DataFrame(
+        {"group": ["A", "A"], "band": ["low", "high"], "position": [0, 1],
+         "mean": [40.0, 60.0], "n_las": [5, 5]}
+    )  # fmt: skip
+    for fig in (mean_bars(table, "group", benchmark=68.0), band_dots(bands, benchmark=68.0)):
+        (label,) = [a for a in fig.layout.annotations if "Published SUS average" in a.text]
+        assert (label.x, label.xanchor, label.yanchor) == (68.0, "right", "bottom")
+        m = fig.layout.margin
+        low, high = fig.layout.xaxis.range
+        line_px = m.l + (label.x - low) / (high - low) * (PHONE_CHART - m.l - m.r)
+        assert text_width(label.text) < line_px, (label.text, line_px)
