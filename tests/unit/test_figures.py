@@ -224,3 +224,45 @@ def test_the_benchmark_label_ends_at_its_line_and_fits_a_phone():
         low, high = fig.layout.xaxis.range
         line_px = m.l + (label.x - low) / (high - low) * (PHONE_CHART - m.l - m.r)
         assert text_width(label.text) < line_px, (label.text, line_px)
+
+
+def test_dot_charts_wrap_long_labels_so_a_phone_keeps_a_plot():
+    """My authority's dot charts name a theme per row ("Significant harm and protection",
+    201 px on one line): on a 390 px phone its labels took two thirds of the chart and
+    left about 110 px of plot. Wrapped, every label keeps its words (whole in the hover
+    text), the plot keeps at least 180 px, each row has room for a two-line label and the
+    x axis title (set at 1.2 times the font size) fits under the plot."""
+    import pandas as pd
+
+    from data.reference.codes import theme_names
+    from layouts.charts.figures import TICK_LINE, change_dots, comparator_dots
+    from layouts.charts.margins import FONT_SIZE, LINE, text_width
+
+    names = ["SUS", *[n for c, n in theme_names().items() if c != "GEN"]]
+    rows = len(names)
+    profile = pd.DataFrame(
+        {"measure": names * 2, "who": ["You"] * rows + ["Group"] * rows,
+         "mean": [60.0] * 2 * rows, "ci_low": [55.0] * 2 * rows, "ci_high": [65.0] * 2 * rows,
+         "suppressed": [False] * 2 * rows}
+    )  # fmt: skip
+    changes = pd.DataFrame(
+        {"measure": names, "change": [2.0] * rows, "ci_low": [-1.0] * rows,
+         "ci_high": [5.0] * rows, "significant": [True, False] * (rows // 2) + [False],
+         "suppressed": [False] * rows}
+    )  # fmt: skip
+    for fig in (
+        comparator_dots(profile, "measure", "who", ["You", "Group"]),
+        change_dots(changes, "measure"),
+    ):
+        y = fig.layout.yaxis
+        assert sorted(y.tickvals) == sorted(names)
+        for whole, shown in zip(y.tickvals, y.ticktext, strict=True):
+            lines = shown.split("<br>")
+            assert max(len(line) for line in lines) <= TICK_LINE
+            assert " ".join(lines) == whole
+        assert all(set(t.y) <= set(names) and "%{y}" in t.hovertemplate for t in fig.data)
+        m = fig.layout.margin
+        plot = PHONE_CHART - m.l - m.r
+        assert plot >= 180, plot
+        assert text_width(fig.layout.xaxis.title.text, FONT_SIZE * 1.2) < plot
+        assert (fig.layout.height - m.t - m.b) / rows >= 2 * LINE * FONT_SIZE
