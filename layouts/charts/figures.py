@@ -80,6 +80,28 @@ def legend_px(fig: go.Figure, *, line: int = 18) -> int:
     return 32 + line * extra
 
 
+# A category label's longest line down a dot chart's left side, in characters. On one line,
+# "Significant harm and protection" (201 px of 14 px Arial) left My authority's charts about
+# 110 px of plot on a 390 px phone; wrapped at 16 characters the widest label is 105 px and
+# the plot about 200 px. Each row then gets room for two lines (:data:`WRAPPED_ROW`).
+TICK_LINE = 16
+WRAPPED_ROW = 48  # px of chart height per row whose label may run onto two lines
+
+
+def tick_label(label: object) -> str:
+    """``label`` broken at spaces into lines of at most :data:`TICK_LINE` characters."""
+    return "<br>".join(textwrap.wrap(str(label), TICK_LINE, break_long_words=False)) or str(label)
+
+
+def wrapped_categories(cats: list[str]) -> tuple[dict, list[str], bool]:
+    """A category y axis's tick settings showing ``cats`` wrapped (:func:`tick_label`), the
+    shown labels (for the margin) and whether any wrapped. The categories themselves stay
+    whole, so hover text (``%{y}``) and the table name each row in full."""
+    shown = [tick_label(c) for c in cats]
+    axis = {"tickmode": "array", "tickvals": list(cats), "ticktext": shown}
+    return axis, shown, any("<br>" in s for s in shown)
+
+
 def new_figure(data=None, **kwargs) -> go.Figure:
     """A figure built without per-property validation unless ``VALIDATE`` is on."""
     return go.Figure(data, _validate=VALIDATE, **kwargs)
@@ -145,7 +167,10 @@ def _side_labels(labels, *, x_title: bool = True) -> dict:
 
 
 def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
-    """The published SUS average as a dashed reference line, when there is one."""
+    """The published SUS average as a dashed reference line, when there is one, labelled
+    above the plot with the label ending at the line: centred on it, the label (about
+    170 px) ran past the right edge of a 390 px phone's chart. The line stands about two
+    thirds across, so the label, to its left, fits at any width."""
     if benchmark is not None:
         fig.add_vline(
             x=benchmark,
@@ -153,6 +178,7 @@ def add_benchmark(fig: go.Figure, benchmark: float | None) -> None:
             **REFERENCE_LINE,
             annotation_text=f"Published SUS average {benchmark:.0f}",
             annotation_position="top",
+            annotation={"xanchor": "right"},
         )
 
 
@@ -223,6 +249,12 @@ def mean_bars(
     )
 
 
+# The change charts' x axis title, set (like every axis title) at 1.2 times the font size:
+# "Change in mean score (points)" was 232 px, wider than a 390 px phone's plot (about 200 px
+# beside wrapped labels), and was cut off at the chart's edge.
+CHANGE_TITLE = "Change in mean score"
+
+
 def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
     """Change with 95% interval per row; filled marker = significant, hollow = not."""
     t = table.iloc[::-1]
@@ -263,15 +295,16 @@ def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
             )
         )
     fig.add_vline(x=0, **REFERENCE_LINE)
-    height = max(300, 40 * len(t) + 140)
+    ticks, shown_labels, wrapped = wrapped_categories(list(t[label_col].astype(str)))
+    height = max(300, (WRAPPED_ROW if wrapped else 40) * len(t) + 140)
     bottom = bottom_for_axis(title=True)
     if sum(1 for trace in fig.data if len(trace.y)) > 1:  # plotly hides a one-entry legend
         bottom = max(bottom, bottom_for_legend_below(height, MARGIN["t"], -0.25))
     return _base(
         fig,
-        xaxis={"title": "Change in mean score (points)", "zeroline": True},
-        yaxis={"automargin": True},
-        margin={**_side_labels(t[label_col].astype(str)), "b": bottom},
+        xaxis={"title": CHANGE_TITLE, "zeroline": True},
+        yaxis={"automargin": True, **ticks},
+        margin={**_side_labels(shown_labels), "b": bottom},
         height=height,
         legend={"orientation": "h", "y": -0.25},
     )
@@ -758,13 +791,15 @@ def comparator_dots(
     if benchmark is not None:
         fig.add_vline(x=benchmark, line_dash="dash", **REFERENCE_LINE)
     cats = [labels.get(v, v) for v in order]
-    height, legend_y = max(320, 34 * len(order) + 160), -0.12 - 2.0 / max(len(order), 4)
+    ticks, shown_labels, wrapped = wrapped_categories(cats)
+    row = WRAPPED_ROW if wrapped else 34
+    height, legend_y = max(320, row * len(order) + 160), -0.12 - 2.0 / max(len(order), 4)
     return _base(
         fig,
         xaxis={"title": x_title, "range": [0, 100]},
-        yaxis={"automargin": True, "categoryorder": "array", "categoryarray": cats},
+        yaxis={"automargin": True, "categoryorder": "array", "categoryarray": cats, **ticks},
         margin={
-            **_side_labels(cats),
+            **_side_labels(shown_labels),
             "b": bottom_for_legend_below(height, MARGIN["t"], legend_y, legend=legend_px(fig)),
         },
         height=height,

@@ -193,3 +193,76 @@ def test_wrapped_legend_names_get_room_below_the_chart():
         "Other London boroughs and authorities combined with them (in place of neighbours)"
     )
     assert all(b > a for a, b in zip(short, long, strict=True)), (short, long)
+
+
+# A chart's width on a 390 px phone (the card's padding taken off), measured in Chromium.
+PHONE_CHART = 332
+
+
+def test_the_benchmark_label_ends_at_its_line_and_fits_a_phone():
+    """The "Published SUS average" label sits above the plot with its right end at the
+    line; centred on the line it ran past the right edge of a 390 px phone's chart. To the
+    line's left it fits while the line is further from the chart's left edge than the label
+    is long."""
+    import pandas as pd
+
+    from layouts.charts.figures import band_dots, mean_bars
+    from layouts.charts.margins import text_width
+
+    table = pd.DataFrame(
+        {"group": ["All groups (England)", "Other suppliers"], "mean": [50.0, 60.0],
+         "ci_low": [45.0, 55.0], "ci_high": [55.0, 65.0], "suppressed": [False, False]}
+    )  # fmt: skip
+    bands = pd.DataFrame(
+        {"group": ["A", "A"], "band": ["low", "high"], "position": [0, 1],
+         "mean": [40.0, 60.0], "n_las": [5, 5]}
+    )  # fmt: skip
+    for fig in (mean_bars(table, "group", benchmark=68.0), band_dots(bands, benchmark=68.0)):
+        (label,) = [a for a in fig.layout.annotations if "Published SUS average" in a.text]
+        assert (label.x, label.xanchor, label.yanchor) == (68.0, "right", "bottom")
+        m = fig.layout.margin
+        low, high = fig.layout.xaxis.range
+        line_px = m.l + (label.x - low) / (high - low) * (PHONE_CHART - m.l - m.r)
+        assert text_width(label.text) < line_px, (label.text, line_px)
+
+
+def test_dot_charts_wrap_long_labels_so_a_phone_keeps_a_plot():
+    """My authority's dot charts name a theme per row ("Significant harm and protection",
+    201 px on one line): on a 390 px phone its labels took two thirds of the chart and
+    left about 110 px of plot. Wrapped, every label keeps its words (whole in the hover
+    text), the plot keeps at least 180 px, each row has room for a two-line label and the
+    x axis title (set at 1.2 times the font size) fits under the plot."""
+    import pandas as pd
+
+    from data.reference.codes import theme_names
+    from layouts.charts.figures import TICK_LINE, change_dots, comparator_dots
+    from layouts.charts.margins import FONT_SIZE, LINE, text_width
+
+    names = ["SUS", *[n for c, n in theme_names().items() if c != "GEN"]]
+    rows = len(names)
+    profile = pd.DataFrame(
+        {"measure": names * 2, "who": ["You"] * rows + ["Group"] * rows,
+         "mean": [60.0] * 2 * rows, "ci_low": [55.0] * 2 * rows, "ci_high": [65.0] * 2 * rows,
+         "suppressed": [False] * 2 * rows}
+    )  # fmt: skip
+    changes = pd.DataFrame(
+        {"measure": names, "change": [2.0] * rows, "ci_low": [-1.0] * rows,
+         "ci_high": [5.0] * rows, "significant": [True, False] * (rows // 2) + [False],
+         "suppressed": [False] * rows}
+    )  # fmt: skip
+    for fig in (
+        comparator_dots(profile, "measure", "who", ["You", "Group"]),
+        change_dots(changes, "measure"),
+    ):
+        y = fig.layout.yaxis
+        assert sorted(y.tickvals) == sorted(names)
+        for whole, shown in zip(y.tickvals, y.ticktext, strict=True):
+            lines = shown.split("<br>")
+            assert max(len(line) for line in lines) <= TICK_LINE
+            assert " ".join(lines) == whole
+        assert all(set(t.y) <= set(names) and "%{y}" in t.hovertemplate for t in fig.data)
+        m = fig.layout.margin
+        plot = PHONE_CHART - m.l - m.r
+        assert plot >= 180, plot
+        assert text_width(fig.layout.xaxis.title.text, FONT_SIZE * 1.2) < plot
+        assert (fig.layout.height - m.t - m.b) / rows >= 2 * LINE * FONT_SIZE
