@@ -26,7 +26,7 @@ from layouts.charts.figures import (
 )
 from layouts.charts.sentences import group_range
 from layouts.charts.tables import format_table
-from layouts.compare import FIELDS, PATH, measures
+from layouts.compare import FIELDS, PATH, axis_title, measures
 from layouts.ids import COMPARE as C
 
 INPUTS = [Input(FIELDS[k], "value") for k in ("period", "role", "type", "region", "measure")]
@@ -97,7 +97,7 @@ def groups_chart(viewer, session, period, role, la_type, region, measure) -> Cha
         ordered,
         "group",
         benchmark=SUS_BENCHMARK if m == "SUS" else None,
-        x_title=f"Mean {name} (0–100)",
+        x_title=axis_title(m),
         highlight=ENGLAND,
         own=compare.own_group(session, viewer, f.period),
     )
@@ -176,7 +176,7 @@ def spread_chart(viewer, session, period, role, la_type, region, measure) -> Cha
     )[["group", "band", "mean", "n_las", "respondents"]]
     display.columns = ["Supplier group", "Band", "Mean", "Authorities", "Respondents"]
     fig = band_dots(table, benchmark=SUS_BENCHMARK if m == "SUS" else None,
-                    x_title=f"Mean {name} (0–100)")  # fmt: skip
+                    x_title=axis_title(m))  # fmt: skip
     note = (
         "Bands are the lower and upper half of a group's authorities by their own mean, "
         "each pooled over its respondents; a band that could let an authority's figures be "
@@ -249,7 +249,7 @@ def breakdown_chart(viewer, session, period, role, la_type, region, measure) -> 
         table.iloc[::-1],
         "authority",
         benchmark=SUS_BENCHMARK if m == "SUS" else None,
-        x_title=f"Mean {name} (0–100)",
+        x_title=axis_title(m),
     )
     display = _display(table, {"authority": "Authority"})
     return ChartResult(

@@ -30,6 +30,12 @@ def measures() -> dict[str, str]:
     return {"SUS": "SUS (System Usability Scale)", **themes}
 
 
+def axis_title(measure: str) -> str:
+    """A value axis's title, short enough for a 390 px phone: the chart's heading and summary
+    name the measure ("Mean Significant harm and protection (0–100)" was cut off)."""
+    return "Mean SUS (0–100)" if measure == "SUS" else "Mean score (0–100)"
+
+
 def protection_note() -> html.Details:
     return html.Details(
         [

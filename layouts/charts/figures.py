@@ -251,8 +251,8 @@ def mean_bars(
 
 # The change charts' x axis title, set (like every axis title) at 1.2 times the font size:
 # "Change in mean score (points)" was 232 px, wider than a 390 px phone's plot (about 200 px
-# beside wrapped labels), and was cut off at the chart's edge.
-CHANGE_TITLE = "Change in mean score"
+# beside wrapped labels), and was cut off at the chart's edge; this keeps the unit.
+CHANGE_TITLE = "Change in mean (points)"
 
 
 def change_dots(table: pd.DataFrame, label_col: str) -> go.Figure:
@@ -344,14 +344,21 @@ def add_sus_grades(fig: go.Figure, *, axis: str = "x") -> go.Figure:
         if axis == "x":
             shapes.append({"type": "rect", "x0": low, "x1": high, "xref": "x", "y0": 0, "y1": 1,
                            "yref": "y domain", **shade})  # fmt: skip
+            # Letters alone, every other one raised: "Grade C" and "Grade B" overlapped on a
+            # 390 px phone, where the narrow C and B bands are 15 px wide. "Grade" is said once.
             notes.append({"x": (low + high) / 2, "y": 1.0, "yref": "paper", "yanchor": "bottom",
-                          "yshift": 32, "showarrow": False, "text": f"Grade {label}",
+                          "yshift": 32 if i % 2 else 18, "showarrow": False, "text": label,
+                          "hovertext": f"Grade {label}: SUS {low:g} to {high:g}",
                           "font": font})  # fmt: skip
         else:
             shapes.append({"type": "rect", "y0": low, "y1": high, "yref": "y", "x0": 0, "x1": 1,
                            "xref": "x domain", **shade})  # fmt: skip
             notes.append({"y": (low + high) / 2, "x": 1.0, "xref": "paper", "xanchor": "left",
                           "showarrow": False, "text": f"Grade {label}", "font": font})  # fmt: skip
+    if axis == "x":
+        notes.append({"x": 0, "xref": "paper", "xanchor": "right", "y": 1.0, "yref": "paper",
+                      "yanchor": "bottom", "yshift": 18, "showarrow": False, "text": "Grade",
+                      "font": {"size": 12, "color": DARK_GREY}})  # fmt: skip
     fig.update_layout(shapes=shapes, annotations=notes)
     if axis == "x":
         fig.update_layout(margin={"t": 72})

@@ -266,3 +266,23 @@ def test_dot_charts_wrap_long_labels_so_a_phone_keeps_a_plot():
         assert plot >= 180, plot
         assert text_width(fig.layout.xaxis.title.text, FONT_SIZE * 1.2) < plot
         assert (fig.layout.height - m.t - m.b) / rows >= 2 * LINE * FONT_SIZE
+
+
+def test_sus_grade_labels_are_letters_staggered_so_narrow_bands_do_not_overlap():
+    """At 390 px the C and B bands are about 15 px wide: "Grade C" and "Grade B" overlapped.
+    Letters alone, every other one raised, with "Grade" said once and the range in hover."""
+    from layouts.charts.figures import SUS_GRADE_BANDS, add_sus_grades, new_figure
+
+    notes = add_sus_grades(new_figure()).layout.annotations
+    letters = [n for n in notes if n.text != "Grade"]
+    assert [n.text for n in letters] == [label for *_, label in SUS_GRADE_BANDS]
+    shifts = [n.yshift for n in letters]
+    assert all(a != b for a, b in zip(shifts, shifts[1:], strict=False))
+    assert all(n.hovertext.startswith(f"Grade {n.text}: SUS ") for n in letters)
+    assert sum(n.text == "Grade" for n in notes) == 1
+
+
+def test_compare_axis_titles_fit_a_phone():
+    from layouts.compare import axis_title, measures
+
+    assert {len(axis_title(m)) for m in measures()} <= set(range(1, 21))
