@@ -29,9 +29,10 @@ TESTS = Path(__file__).parent
 
 
 def pytest_configure(config) -> None:
-    # `-n 2 --dist loadgroup`: hand out the work units in collection order (the browser group
-    # first, the journeys second, then tests/integration and tests/unit module by module), not
-    # by their number of tests, which put the four long journeys behind dozens of small modules.
+    # `-n 2 --dist loadgroup`: hand out the work units in collection order (tests/browser,
+    # tests/integration, then the small modules of tests/unit last, which even out the end),
+    # not by their number of tests, which put the four long journeys (one unit) behind dozens
+    # of small modules.
     if getattr(config.option, "dist", "no") == "loadgroup":
         config.option.loadscopereorder = False
 

@@ -32,8 +32,8 @@ from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import SCREENSHOTS
 from tests.routes import PAGES
 
-# Its own xdist group: with `-n 2 --dist loadgroup` the journeys run on one worker beside the
-# other browser tests on the other (each worker has its own server and browser).
+# Its own xdist group: with `-n 2 --dist loadgroup` the four journeys run on one worker while
+# the other worker takes other modules (each worker has its own server and browser).
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("journeys")]
 
 WIDTHS = [(1280, 800), (1920, 1080), (390, 844)]
