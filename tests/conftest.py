@@ -37,7 +37,7 @@ def pytest_configure(config) -> None:
         config.option.loadscopereorder = False
 
 
-@pytest.hookimpl(trylast=True)  # after tests/browser/conftest.py has named the browser group
+@pytest.hookimpl(trylast=True)  # after the other conftests have added their marks
 def pytest_collection_modifyitems(config, items) -> None:
     """Tiers. `pytest -m "not slow"` is the edit loop: the pure tests in tests/unit (about 20 s
     of CPU). The whole suite is for CI. Slow: all of tests/integration (the app over HTTP,
@@ -63,7 +63,10 @@ def _xdist_groups(config, items) -> None:
     its module's fixtures are built once."""
     if not getattr(config.option, "loadgroup", False):
         return
-    from _pytest.nodeid import NodeId
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest before 9.2 reads item._nodeid
+        NodeId = None
 
     for item in items:
         nodeid = item.nodeid
@@ -74,7 +77,10 @@ def _xdist_groups(config, items) -> None:
         group = "_".join(sorted({str(m) for m in marks})) or (
             f"{item.path.parent.name}/{item.path.stem}"
         )
-        item._id = NodeId.parse(f"{nodeid}@{group}")
+        if NodeId is None:
+            item._nodeid = f"{nodeid}@{group}"
+        else:
+            item._id = NodeId.parse(f"{nodeid}@{group}")
 
 
 def _worker() -> str:
