@@ -130,12 +130,12 @@ def drop_schema(url: str, schema: str) -> None:
     engine.dispose()
 
 
-def seed(url: str, folder: Path) -> list[list[tuple[str, bytes]]]:
-    """Demo data for 12 authorities; the last submission of three authorities is held back
+def seed(url: str, folder: Path, n_authorities: int = 12) -> list[list[tuple[str, bytes]]]:
+    """Demo data for ``n_authorities``; the last submission of three authorities is held back
     for the scenarios to upload. Returns the held-back file sets."""
     upgrade(url)
     sessions = make_sessionmaker(make_engine(url))
-    manifest = generate_demo(folder, seed=7, n_authorities=12)
+    manifest = generate_demo(folder, seed=7, n_authorities=n_authorities)
     with session_scope(sessions) as s:
         load_code_lists(s)
         load_authorities(s, manifest.authorities_csv)
@@ -159,6 +159,7 @@ def seed(url: str, folder: Path) -> list[list[tuple[str, bytes]]]:
 
 
 def start_host(url: str, port: int, secret: str, cache_url: str | None, log) -> subprocess.Popen:
+    """Start a gunicorn host; :func:`wait_healthy` waits for it (hosts start side by side)."""
     tmp = tempfile.mkdtemp(prefix="icsdash-host-")  # each host its own folder
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "TMPDIR": tmp}
     env.pop("CACHE_URL", None)
@@ -171,11 +172,15 @@ def start_host(url: str, port: int, secret: str, cache_url: str | None, log) -> 
          "dashboard.wsgi:server"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
+    return proc
+
+
+def wait_healthy(proc: subprocess.Popen, port: int) -> None:
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return proc
+                return
         except requests.RequestException:
             time.sleep(0.3)
     proc.kill()
@@ -317,6 +322,7 @@ def concurrent_confirms(a: Host, b: Host, files, sessions) -> dict:
 def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True, help="a PostgreSQL database")
+    parser.add_argument("--authorities", type=int, default=12, help="demo authorities (>= 3)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.database_url.startswith("postgresql"):
@@ -326,7 +332,7 @@ def main(argv=None) -> list[dict]:
     work = Path(tempfile.mkdtemp(prefix="icsdash-faults-"))
     procs, redis, rows = [], None, []
     try:
-        held = seed(url, work / "demo")
+        held = seed(url, work / "demo", args.authorities)
         sessions = make_sessionmaker(make_engine(url))
         redis = OwnRedis() if shutil.which("redis-server") else None
         if redis:
@@ -336,6 +342,8 @@ def main(argv=None) -> list[dict]:
         log = open(work / "gunicorn.log", "wb")  # noqa: SIM115 (open for the hosts' lifetime)
         ports = [free_port(), free_port()]
         procs = [start_host(url, port, secret, cache, log) for port in ports]
+        for p, port in zip(procs, ports, strict=True):
+            wait_healthy(p, port)
         a = Host(f"http://127.0.0.1:{ports[0]}")
         a.login()
         b = a.moved_to(f"http://127.0.0.1:{ports[1]}")
@@ -347,6 +355,7 @@ def main(argv=None) -> list[dict]:
     finally:
         for p in procs:
             p.terminate()
+        for p in procs:
             p.wait(timeout=30)
         if redis and redis.proc and redis.proc.poll() is None:
             redis.stop()

@@ -1,6 +1,6 @@
 """Time each page's first load in headless Chromium: HTML, scripts, layout and first callbacks.
 
-    python bench/first_load.py --database-url sqlite:///bench/out/national.db
+    python bench/first_load.py --database-url sqlite:///bench/out/national.db [--pages / /compare]
 
 Serves the app under gunicorn (as production would, compression on), signs in as each user,
 then for every page measures navigation start until the last response has arrived and every
@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def measure(base: str, username: str, password: str) -> list[dict]:
+def measure(base: str, username: str, password: str, pages=PAGES) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -71,7 +71,7 @@ def measure(base: str, username: str, password: str) -> list[dict]:
             "() => [...document.querySelectorAll('.js-plotly-plot')]"
             ".every(g => g.querySelector('.main-svg'))"
         )
-        for path in PAGES:
+        for path in pages:
             for visit in ("first", "again"):
                 start = time.perf_counter()
                 page.goto(f"{base}{path}")
@@ -105,6 +105,9 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--users", nargs="+", default=["bench-coordinator", "bench-la"])
     parser.add_argument("--password", default="bench-password")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--pages", nargs="+", default=PAGES, choices=PAGES, help="default: every page"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     url = args.database_url
@@ -115,7 +118,7 @@ def main(argv=None) -> list[dict]:
         proc = start_server(url, args.workers, port, None, log)
         try:
             base = f"http://127.0.0.1:{port}"
-            rows = [r for u in args.users for r in measure(base, u, args.password)]
+            rows = [r for u in args.users for r in measure(base, u, args.password, args.pages)]
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)

@@ -28,7 +28,17 @@ REQUIRE_PG = os.environ.get("ICSDASH_REQUIRE_POSTGRES") == "1"
 TESTS = Path(__file__).parent
 
 
-def pytest_collection_modifyitems(items) -> None:
+def pytest_configure(config) -> None:
+    # `-n 2 --dist loadgroup`: hand out the work units in collection order (tests/browser,
+    # tests/integration, then the small modules of tests/unit last, which even out the end),
+    # not by their number of tests, which put the four long journeys (one unit) behind dozens
+    # of small modules.
+    if getattr(config.option, "dist", "no") == "loadgroup":
+        config.option.loadscopereorder = False
+
+
+@pytest.hookimpl(trylast=True)  # after the other conftests have added their marks
+def pytest_collection_modifyitems(config, items) -> None:
     """Tiers. `pytest -m "not slow"` is the edit loop: the pure tests in tests/unit (about 20 s
     of CPU). The whole suite is for CI. Slow: all of tests/integration (the app over HTTP,
     CLI subprocesses, bench scripts), tests/browser (marked in its conftest), every
@@ -36,6 +46,41 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if item.get_closest_marker("postgres") or TESTS / "integration" in item.path.parents:
             item.add_marker(pytest.mark.slow)
+    _xdist_groups(config, items)
+
+
+def _xdist_groups(config, items) -> None:
+    """Name each test's work unit for `--dist loadgroup` (on an xdist worker only).
+
+    pytest-xdist tells the scheduler a test's group by appending "@group" to the node id it
+    reports, which it does by setting ``item._nodeid``; since pytest 9.2 a node id is read from
+    ``item._id``, so that suffix never arrived: every test went out on its own, the browser
+    group and the journeys were split across both workers, and each module-scoped fixture
+    (the 80-authority demo of test_specification_audit, the analysis and bench databases, ...)
+    was built on both workers. Here the suffix goes where pytest reads it.
+
+    A test without an xdist_group mark is grouped with its module, as `--dist loadfile` would:
+    its module's fixtures are built once."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest before 9.2 reads item._nodeid
+        NodeId = None
+
+    for item in items:
+        nodeid = item.nodeid
+        if nodeid.rfind("@") > nodeid.rfind("]"):  # already named (a fixed xdist)
+            continue
+        marks = [m.args[0] if m.args else m.kwargs.get("name", "default")
+                 for m in item.iter_markers("xdist_group")]  # fmt: skip
+        group = "_".join(sorted({str(m) for m in marks})) or (
+            f"{item.path.parent.name}/{item.path.stem}"
+        )
+        if NodeId is None:
+            item._nodeid = f"{nodeid}@{group}"
+        else:
+            item._id = NodeId.parse(f"{nodeid}@{group}")
 
 
 def _worker() -> str:

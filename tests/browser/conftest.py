@@ -37,14 +37,14 @@ ARGS = [
 
 
 def pytest_collection_modifyitems(items):
+    # With `-n 2 --dist loadgroup` each module is a work unit of its own (tests/conftest.py),
+    # so the browser modules share out between both workers, each with its own server, demo
+    # database and browser (both workers start those anyway: the journeys' group needs them).
+    # One "browser" group for them all ran about five minutes on one worker.
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
-            # one worker runs a group (one server, one browser); a module may name its own
-            # group to run beside the others (the journeys)
-            if item.get_closest_marker("xdist_group") is None:
-                item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

@@ -13,22 +13,27 @@ Each journey fails on what makes a page look broken or unusable:
 
 A page a role may not use must say what the role can do instead, with a link.
 Screenshots go to build/screenshots/journeys/ (or $ICSDASH_SCREENSHOTS/journeys), never to
-tracked files."""
+tracked files: one of each view where a problem was noted (what a failure's reader needs), or
+of every view with ICSDASH_JOURNEY_SCREENSHOTS=1 (each full-page picture costs about 0.25 s;
+the four journeys take about 130)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import SCREENSHOTS
 from tests.routes import PAGES
 
-# Its own xdist group: with `-n 2 --dist loadgroup` the journeys run on one worker beside the
-# other browser tests on the other (each worker has its own server and browser).
+# Its own xdist group: with `-n 2 --dist loadgroup` the four journeys run on one worker while
+# the other worker takes other modules (each worker has its own server and browser).
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("journeys")]
 
 WIDTHS = [(1280, 800), (1920, 1080), (390, 844)]
@@ -41,6 +46,7 @@ NOT_FOR = {
     "demo-admin": {"/my-authority", "/supplier"},
 }
 OUT = SCREENSHOTS / "journeys"  # a subfolder: scripts/screenshots copies only the top level
+EVERY_VIEW = os.environ.get("ICSDASH_JOURNEY_SCREENSHOTS") == "1"
 
 # What is measured in the page, in one pass; each problem is one readable line.
 CHECKS = (Path(__file__).parent / "journey_checks.js").read_text("utf-8")
@@ -49,6 +55,27 @@ SETTLED = """() =>
   !document.querySelector('[data-dash-is-loading="true"], ._dash-loading, .dash-spinner')
   && [...document.querySelectorAll('.dash-graph')].every(g => g.querySelector('.main-svg'))"""
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => d.open = true)"
+# After a change of width: dcc.Graph sees its box change (a ResizeObserver, 50 ms debounce),
+# marks the chart "dash-graph--pending" and has plotly redraw it at the box's size. Done when
+# no chart is pending and every visible autosized chart is as wide as its box (a chart whose
+# box kept its width has nothing to redraw). Waited for instead of a fixed 300 ms sleep.
+RESIZED = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(gd => gd.checkVisibility() && gd._fullLayout)
+  .every(gd => !gd.classList.contains('dash-graph--pending')
+    && (gd.layout.width !== undefined || Math.abs(gd._fullLayout.width - gd.clientWidth) <= 1))"""
+# AG Grid shows a horizontal scroll bar 100 ms after it finds its columns wider than its
+# viewport (it hides one at once): a grid is settled when its columns fit or its bar shows.
+GRIDS = """() => [...document.querySelectorAll('.ag-root-wrapper')]
+  .filter(g => g.checkVisibility())
+  .every(g => {
+    const viewport = g.querySelector('.ag-center-cols-viewport');
+    const cols = g.querySelector('.ag-center-cols-container');
+    const bar = g.querySelector('.ag-body-horizontal-scroll');
+    return !(viewport && cols && cols.scrollWidth > viewport.clientWidth + 1)
+      || (bar && bar.checkVisibility() && bar.getBoundingClientRect().height > 0
+          && !bar.classList.contains('ag-scrollbar-invisible'));
+  })"""
+FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 class Journey:
@@ -57,6 +84,7 @@ class Journey:
     def __init__(self, page, base: str, role: str):
         self.page, self.base, self.role = page, base, role
         self.problems: list[str] = []
+        self.pictured = 0  # problems noted up to the last view looked at
         self.where = ""
         page.on("console", lambda m: self._note(f"console {m.type}: {m.text}", m.type == "error"))
         page.on("pageerror", lambda e: self._note(f"page error: {e}"))
@@ -90,23 +118,32 @@ class Journey:
         self.page.wait_for_function(SETTLED, timeout=20_000)
 
     def check(self, name: str, width: int, *, axe: bool) -> None:
-        """Look at the page as it is now; screenshot it."""
+        """Look at the page as it is now; screenshot it if anything was noted since the last
+        view (or always, with ICSDASH_JOURNEY_SCREENSHOTS=1)."""
         where = f"{self.where} at {width}px"
         self.problems += [f"{where}: {p}" for p in self.page.evaluate(CHECKS)]
         if axe:
             found = axe_violations(self.page)
             if found:
                 self.problems.append(f"{where}: axe\n{describe(found)}")
-        OUT.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(OUT / f"{self.role}-{name}-{width}.png"), full_page=True)
+        if EVERY_VIEW or len(self.problems) > self.pictured:
+            OUT.mkdir(parents=True, exist_ok=True)
+            path = OUT / f"{self.role}-{name}-{width}.png"
+            self.page.screenshot(path=str(path), full_page=True)
+        self.pictured = len(self.problems)
 
     def at_widths(self, name: str) -> None:
         """The current page at each width, tables open (a closed <details> hides less)."""
         for width, height in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": height})
             self.page.evaluate(OPEN_DETAILS)
-            self.page.wait_for_timeout(300)  # charts follow the window's resize event
+            self.page.evaluate(FRAMES)  # the layout at the new width, resize observers told
+            self.page.wait_for_function(RESIZED, timeout=20_000)
             self.page.wait_for_function(SETTLED, timeout=20_000)
+            # bounded: a grid that never settles is reported by the check that follows
+            with contextlib.suppress(PlaywrightTimeout):
+                self.page.wait_for_function(GRIDS, timeout=2_000)
+            self.page.evaluate(FRAMES)  # grids and charts painted at their new size
             self.check(name, width, axe=width in AXE_WIDTHS)
         self.page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
 
