@@ -77,8 +77,20 @@ def submission_files(sub, instrument, findings_per_submission: int, rng) -> list
     findings = [list(astuple(f)[:-1]) for f in sub.findings]
     problems = problems_for(sub.product)
     style = make_style(rng)
+
+    # The same theme, category, area and description twice is a warning the uploader must
+    # confirm (ingest refuses it otherwise), so padding never repeats a finding.
+    def key(theme, category, area, text) -> tuple:
+        return theme, category, area, " ".join(str(text).lower().split())
+
+    seen = {key(f[1], f[2], f[3], f[6]) for f in findings}
     while len(findings) < findings_per_submission:
         p = pick(rng, problems)
+        text = render(rng, pick(rng, p.phrasings), style)
+        k = key(p.themes[0], p.categories[0], p.areas[0], text)
+        if k in seen:
+            continue
+        seen.add(k)
         findings.append(
             [
                 f"X{len(findings):03d}",
@@ -87,7 +99,7 @@ def submission_files(sub, instrument, findings_per_submission: int, rng) -> list
                 p.areas[0],
                 p.severity,
                 int(rng.integers(1, 20)),
-                render(rng, pick(rng, p.phrasings), style),
+                text,
                 pick(rng, p.suggestions),
             ]
         )

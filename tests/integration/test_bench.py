@@ -137,3 +137,15 @@ def test_bench_national_bulk_runs(backend, tmp_path):
             engine.dispose()
     assert result["bulk"] and result["submissions"] >= 6 and result["ratings"] > 0
     assert result["ratings_per_s"] > 0 and result["one_more_submission_s"] > 0
+
+
+def test_bench_national_pads_findings_without_repeating_one(tmp_path):
+    """Padding a submission to many findings drew the same problem and wording twice, which
+    ingest refuses until confirmed: the default national run stopped at its first period."""
+    import national
+
+    result = national.main(
+        ["--database-url", f"sqlite:///{tmp_path / 'n.db'}", "--authorities", "3",
+         "--periods", "1", "--respondents", "20", "--findings", "150", "--json"]
+    )  # fmt: skip
+    assert result["submissions"] >= 3 and result["findings"] >= 3 * 150
