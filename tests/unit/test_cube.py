@@ -251,9 +251,9 @@ def test_rows_read_next_to_a_pseudonym_elsewhere_keep_the_group_hidden_among_eno
     """A viewer who reads a finding next to its pseudonym and group (requirements
     drill-down) learns the atom's regions and LA types from the Themes list: the group's
     authorities there must still be at least min_las + 1."""
-    from data.pages.themes import _hides_pseudonym
+    from data.pages.themes import _hides_pseudonym, group_places
 
-    rows = FINDINGS.assign(supplier=FINDINGS["group"])
+    rows = group_places(FINDINGS.assign(supplier=FINDINGS["group"]))
     seen = set()
     for rules in (RULES, DisclosureRules(min_las=4)):
         for atom, dims in enumerate(CUBE.atom_dims):
