@@ -35,18 +35,24 @@ def pytest_configure(config) -> None:
     # of small modules.
     if getattr(config.option, "dist", "no") == "loadgroup":
         config.option.loadscopereorder = False
+    config.pluginmanager.register(_XdistGroups(), "icsdash-xdist-groups")
 
 
-@pytest.hookimpl(trylast=True)  # after the other conftests have added their marks
 def pytest_collection_modifyitems(config, items) -> None:
     """Tiers. `pytest -m "not slow"` is the edit loop: the pure tests in tests/unit (about 20 s
     of CPU). The whole suite is for CI. Slow: all of tests/integration (the app over HTTP,
     CLI subprocesses, bench scripts), tests/browser (marked in its conftest), every
-    PostgreSQL run, and the unit tests marked slow one by one."""
+    PostgreSQL run, and the unit tests marked slow one by one. (Not trylast: `-m` deselects
+    in pytest's own hook, which must see these marks.)"""
     for item in items:
         if item.get_closest_marker("postgres") or TESTS / "integration" in item.path.parents:
             item.add_marker(pytest.mark.slow)
-    _xdist_groups(config, items)
+
+
+class _XdistGroups:
+    @pytest.hookimpl(trylast=True)  # after every conftest has added its marks
+    def pytest_collection_modifyitems(self, config, items) -> None:
+        _xdist_groups(config, items)
 
 
 def _xdist_groups(config, items) -> None:

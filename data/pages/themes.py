@@ -270,18 +270,25 @@ def pseudonym_groups(session: Session, viewer: Viewer) -> frozenset[str] | None:
     return frozenset()
 
 
-def group_places(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Per supplier group, its distinct (period, region, LA type, authority) rows: what
+def group_places(rows: pd.DataFrame) -> dict[str, dict[str, list[tuple[str, str, set]]]]:
+    """Per supplier group and period, its (region, LA type, authorities) with findings: what
     :func:`_hides_pseudonym` counts, built once per listing. Scanning every finding for each
     (atom, group) took a coordinator's national-scale Themes list 3 to 9 s."""
     keys = rows[[RAW_GROUP, "period", "region", "la_type"]].astype(str)
-    places = keys.assign(authority_id=rows["authority_id"].to_numpy()).drop_duplicates()
-    return {str(g): sub for g, sub in places.groupby(RAW_GROUP, sort=False)}
+    keys = keys.assign(authority_id=rows["authority_id"].to_numpy())
+    places: dict[str, dict[str, list[tuple[str, str, set]]]] = {}
+    for (group, period, region, la_type), ids in keys.groupby(
+        [RAW_GROUP, "period", "region", "la_type"], sort=False
+    )["authority_id"]:
+        places.setdefault(group, {}).setdefault(period, []).append(
+            (region, la_type, set(ids.tolist()))
+        )
+    return places
 
 
 def _hides_pseudonym(
     cube: FindingsCube,
-    places: dict[str, pd.DataFrame],
+    places: dict[str, dict[str, list[tuple[str, str, set]]]],
     atom: int,
     supplier: str,
     rules: DisclosureRules,
@@ -290,31 +297,34 @@ def _hides_pseudonym(
     authorities of that group in the atom's regions and LA types (with findings that
     period) must number at least ``min_las + 1``, since the same text names the group and a
     pseudonym elsewhere. ``places``: :func:`group_places` of the findings."""
-    sub = places.get(supplier)
-    if sub is None:
-        return False
+    by_period = places.get(supplier, {})
     dims = cube.atom_dims[atom]
-    match = sub["region"].isin(dims["region"]) & sub["la_type"].isin(dims["la_type"])
-    if "period" in dims:
-        match &= sub["period"] == next(iter(dims["period"]))
-    return sub.loc[match, "authority_id"].nunique() >= rules.min_las + 1
+    periods = dims["period"] if "period" in dims else by_period.keys()
+    regions, types = dims["region"], dims["la_type"]
+    found: set = set()
+    for period in periods:
+        for region, la_type, ids in by_period.get(period, ()):
+            if region in regions and la_type in types:
+                found |= ids
+    return len(found) >= rules.min_las + 1
 
 
 def _unlink_pseudonyms(cube, rows, found, choice, linked_groups, rules):
     """``choice`` without the atoms holding a row of a linked group whose authorities there
     are too few (:func:`_hides_pseudonym`). Whole atoms are dropped, never single rows:
     counting the rest of an atom would give the dropped rows' figures."""
-    atoms = cube.atom_of(found)
-    bad: set[int] = set()
-    checked: set[tuple[int, str]] = set()
+    atoms = cube.atom_of(found) if choice.atoms is None else choice.atoms
+    listed = pd.DataFrame({"atom": atoms, "group": found[RAW_GROUP].astype(str).to_numpy()}).loc[
+        choice.listed
+    ]
+    if linked_groups is not None:
+        listed = listed.loc[listed["group"].isin(list(linked_groups))]
     places = group_places(rows)
-    for i in np.flatnonzero(choice.listed):
-        key = (int(atoms[i]), str(found[RAW_GROUP].iloc[i]))
-        if key in checked or (linked_groups is not None and key[1] not in linked_groups):
-            continue
-        checked.add(key)
-        if not _hides_pseudonym(cube, places, key[0], key[1], rules):
-            bad.add(key[0])
+    bad = {
+        int(atom)
+        for atom, group in listed.drop_duplicates().itertuples(index=False, name=None)
+        if not _hides_pseudonym(cube, places, int(atom), group, rules)
+    }
     listed = choice.listed & ~np.isin(atoms, list(bad))
     return replace(choice, listed=listed, left_out=int((~listed & ~choice.mine).sum()))
 

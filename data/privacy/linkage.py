@@ -115,5 +115,6 @@ def without_atoms(choice, cube: FindingsCube, found: pd.DataFrame, blocked: froz
 
     if not blocked:
         return choice
-    listed = choice.listed & ~np.isin(cube.atom_of(found), list(blocked))
+    atoms = cube.atom_of(found) if choice.atoms is None else choice.atoms
+    listed = choice.listed & ~np.isin(atoms, list(blocked))
     return replace(choice, listed=listed, left_out=int((~listed & ~choice.mine).sum()))
