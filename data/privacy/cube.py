@@ -382,6 +382,13 @@ def _utility(part: pd.DataFrame, atoms: list[np.ndarray]) -> int:
     return score
 
 
+def _shared(pool: dict[frozenset, frozenset], values: frozenset) -> frozenset:
+    """``values`` as the one equal frozenset already in ``pool``: atoms repeat the same few
+    sets (one period, "-", a single group), and a national warm-up's 280 score cubes kept
+    a separate copy for every atom and dimension (about 60 MB)."""
+    return pool.setdefault(values, values)
+
+
 def build_cube(
     rows: pd.DataFrame,
     rules: DisclosureRules | None = None,
@@ -409,6 +416,7 @@ def build_cube(
     sizes: list[int] = []
     dims_of: list[dict[str, frozenset]] = []
     chosen: dict[str, tuple[str, ...]] = {}
+    shared: dict[frozenset, frozenset] = {}  # one object per distinct set of values
     for period, pos in base.groupby("period", sort=True).indices.items():
         part = base.iloc[pos].reset_index(drop=True)
         best = None
@@ -431,7 +439,9 @@ def build_cube(
             else:
                 sizes.append(len(a))
             atom[pos[a]] = len(sizes) - 1
-            dims_of.append({d: frozenset(v[a].tolist()) for d, v in values.items()})
+            dims_of.append(
+                {d: _shared(shared, frozenset(v[a].tolist())) for d, v in values.items()}
+            )
     base["atom"] = atom
     return FindingsCube(base, np.array(sizes, dtype=np.int64), dims_of, rules, chosen)
 
