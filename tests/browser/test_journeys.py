@@ -75,7 +75,12 @@ GRIDS = """() => [...document.querySelectorAll('.ag-root-wrapper')]
       || (bar && bar.checkVisibility() && bar.getBoundingClientRect().height > 0
           && !bar.classList.contains('ag-scrollbar-invisible'));
   })"""
-FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# Two animation frames, or 1 s at most: headless Chromium sometimes stops sending frames to a
+# page, and an evaluate has no timeout of its own (a CI run hung here for good).
+FRAMES = """() => new Promise(r => {
+  requestAnimationFrame(() => requestAnimationFrame(r));
+  setTimeout(r, 1000);
+})"""
 
 
 class Journey:
