@@ -10,6 +10,13 @@ respondents, and no authority hidden for having too few respondents holding more
 ``1 / (1 + protection)`` of its respondents or score sum (so none is bounded to within
 +-``protection``; an authority hidden only to protect it is one the viewer may see anyway).
 
+An authority answering as several roles is also hidden when one role's part of it is below
+the threshold yet holds more than ``1 / (1 + protection)`` of its respondents or score sum:
+Compare's role filter (with a region or LA type where the authority is the group's only one
+there) isolates that part as a ``c`` cell, and the authority's shown total would bound it
+from above to within +-``protection``. It is protected like one hidden for too few
+respondents (found by the auditor's random Compare property test, 2026-12-07).
+
 Remainders are taken per spread band (the cube publishes a band as a union of whole
 atoms), and therefore for the whole group too; the viewer's own authority is always shown
 and counts as known.
@@ -29,6 +36,7 @@ import pandas as pd
 from data.privacy.disclosure import DisclosureRules
 
 PRIMARY = "fewer than {resp} respondents"
+DOMINANT = "hidden so that a part of it, hidden on other views, cannot be worked out"
 SECONDARY = "hidden so that a hidden authority cannot be worked out from the group's figures"
 POOLED = (
     "hidden: this group's figures are published only together with another group's, so "
@@ -65,24 +73,50 @@ def _safe(
     return all(col[small].max() <= share * col.sum() + 1e-9 for col in (n, total) if small.any())
 
 
+def dominant_parts(
+    parts: pd.DataFrame, rules: DisclosureRules, *, protection: float = 0.5
+) -> set[int]:
+    """Authorities one of whose parts (``parts``: one row per authority and role, with
+    authority_id, n, sum) is below ``min_respondents`` but holds more than ``1 / (1 +
+    protection)`` of the authority's respondents or score sum, so that the authority's
+    total pins the part from above. An authority of one part is never one (the part is the
+    whole, held to the threshold itself)."""
+    if parts.empty:
+        return set()
+    ids = parts["authority_id"].to_numpy()
+    totals = parts.groupby("authority_id", sort=False)[["n", "sum"]].transform("sum")
+    share = 1 / (1 + protection)
+    n, s = parts["n"].to_numpy(dtype=float), parts["sum"].to_numpy(dtype=float)
+    n_all, s_all = totals["n"].to_numpy(dtype=float), totals["sum"].to_numpy(dtype=float)
+    partial = n < n_all
+    small = n < rules.min_respondents
+    pinned = (n > share * n_all + 1e-9) | (s > share * s_all + 1e-9)
+    return {int(a) for a in ids[partial & small & pinned]}
+
+
 def protect_breakdown(
     per_la: pd.DataFrame,
     rules: DisclosureRules,
     own: Collection[int] = frozenset(),
     *,
     protection: float = 0.5,
+    dominated: Collection[int] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray]:
     """``per_la``: one row per authority (authority_id, n, sum, band). Returns (hidden,
-    reason) per row: primary suppression below ``min_respondents``, then, inside each band,
-    the shown authorities with the fewest respondents are hidden too until the band's
-    hidden ones are safe together (or every other authority of the band is hidden)."""
+    reason) per row: primary suppression below ``min_respondents`` and of the ``dominated``
+    authorities (see :func:`dominant_parts`), then, inside each band, the shown authorities
+    with the fewest respondents are hidden too until the band's hidden ones are safe together
+    (or every other authority of the band is hidden)."""
     ids = per_la["authority_id"].to_numpy()
     n = per_la["n"].to_numpy(dtype=float)
     total = per_la["sum"].to_numpy(dtype=float)
     mine = np.isin(ids, list(own))
-    small = (n < rules.min_respondents) & ~mine
+    few = (n < rules.min_respondents) & ~mine
+    pinned = np.isin(ids, list(dominated)) & ~mine & ~few
+    small = few | pinned
     hidden = small.copy()
-    reason = np.where(hidden, PRIMARY.format(resp=rules.min_respondents), "").astype(object)
+    reason = np.where(few, PRIMARY.format(resp=rules.min_respondents), "").astype(object)
+    reason[pinned] = DOMINANT
     bands = per_la["band"].astype(str).to_numpy()
     for band in np.unique(bands):
         inside = np.flatnonzero(bands == band)
@@ -120,7 +154,11 @@ def breakdown_table(
     whole = _whole_group(rows, mine, rules)
     rows = rows.loc[mine]
     per_la = add_summary(pool(rows, ["authority_id", "band"]))
-    hidden, reason = protect_breakdown(per_la, rules, own)
+    dominated: set[int] = set()
+    if "role" in rows.columns:  # Compare's role filter splits an authority into its roles
+        parts = rows.groupby(["authority_id", "role"], sort=False, observed=True)[["n", "sum"]]
+        dominated = dominant_parts(parts.sum().reset_index(), rules)
+    hidden, reason = protect_breakdown(per_la, rules, own, dominated=dominated)
     if not whole:  # every row but the viewer's own
         others = ~per_la["authority_id"].isin(list(own)).to_numpy()
         hidden, reason = hidden | others, np.where(others, POOLED, reason)

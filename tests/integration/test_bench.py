@@ -149,3 +149,19 @@ def test_bench_national_pads_findings_without_repeating_one(tmp_path):
          "--periods", "1", "--respondents", "20", "--findings", "150", "--json"]
     )  # fmt: skip
     assert result["submissions"] >= 3 and result["findings"] >= 3 * 150
+
+
+def test_cluster_eval_ceiling_is_the_best_of_its_grid(monkeypatch):
+    """The ceiling takes the best ARI over its grid on the set itself, so it is never
+    below the ARI of any one setting of that grid (here a small grid and three groups)."""
+    from bench import cluster_eval as ce
+
+    monkeypatch.setattr(ce, "GRID", (0.1, 0.2, 0.3))
+    monkeypatch.setattr(ce, "RELATIVE_GRID", (0.0, 0.6))
+    monkeypatch.setattr(ce, "CEILING_MEANINGS", (None,))  # TF-IDF only: no model needed
+    df = ce.load_devset()
+    part = df.loc[df["true_group"].isin(df["true_group"].unique()[:3])].reset_index(drop=True)
+    got = ce.ceiling({"small": part})["small"]
+    each = [ce.evaluate(part, t)["ari"] for t in ce.GRID]
+    assert got["ari"] == pytest.approx(max(each), abs=1e-4)
+    assert got["threshold"] == ce.GRID[each.index(max(each))]
