@@ -144,7 +144,9 @@ def by_area_chart(viewer, session, *values) -> ChartResult:
         f"For {where}, most findings arose in {areas.get(totals.iloc[0]['workflow_area'])} "
         f"({totals.iloc[0]['findings']})."
         if len(totals)
-        else f"For {where}, too few authorities raised findings to show them by area."
+        else f"For {where}, no count by area can be shown (c): findings are published only "
+        "in blocks large enough to protect every authority, and the blocks follow theme and "
+        "supplier group, so counting by area would split them."
     )
     fig = count_heatmap(
         table, "workflow_area", "severity", row_labels=areas, col_labels=sev, col_order=list(sev)

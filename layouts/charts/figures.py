@@ -450,6 +450,7 @@ def labelled_heatmap(
     col_order: list | None = None,
     missing: float | None = None,
     totals_in_scale: bool = True,
+    show_scale: bool = True,
 ) -> go.Figure:
     """Like :func:`heatmap` (stepped sequential palette, every cell labelled with its value
     or 'c' in a colour that contrasts with it), with any value range (``scale_max``).
@@ -458,7 +459,8 @@ def labelled_heatmap(
     ``totals_in_scale=False`` they are drawn in a flat neutral fill, outside the colour scale
     (counts, where a total would dwarf every other cell). Suppressed cells ('c') have their
     own grey fill, and ``missing`` (0 for counts) is shown for combinations not in the table,
-    so a zero never looks like a suppressed or empty cell.
+    so a zero never looks like a suppressed or empty cell. ``show_scale=False`` leaves the
+    colour bar out (no cell is coloured by value).
 
     Labels are the heatmap's own cell text, not one annotation per cell: plotly measures
     each annotation separately, which made a 12 x 14 grid the slowest chart on any page.
@@ -523,7 +525,7 @@ def labelled_heatmap(
             zmin=0,
             zmax=100,
             hoverongaps=False,
-            showscale=colour == BLACK_TEXT,
+            showscale=show_scale and colour == BLACK_TEXT,
             colorbar=bar,
             xgap=2,
             ygap=2,
@@ -553,7 +555,7 @@ def labelled_heatmap(
         margin={
             "l": left_for_labels(ys),
             "t": top_for_slanted(xs, 30),
-            "r": right_for_colorbar(bar["ticktext"], bar["title"]),
+            "r": right_for_colorbar(bar["ticktext"], bar["title"]) if show_scale else 24,
         },
     )
 
@@ -574,6 +576,8 @@ def count_heatmap(
     body = ~table[row_col].map(is_total) & ~table[col_col].map(is_total)
     shown = pd.to_numeric(table.loc[body & ~table["suppressed"].astype(bool), value_col])
     top = max(float(shown.max()) if len(shown) else 1.0, 1.0)
+    # with no count above 0 shown (every cell 'c' or empty) bands of 0 say nothing
+    scale = bool(len(shown)) and float(shown.max()) > 0
     bar = {
         "title": value_col.replace("_", " ").capitalize(),
         "tickvals": [20, 50, 80],
@@ -595,6 +599,7 @@ def count_heatmap(
         col_order=col_order,
         missing=0.0,
         totals_in_scale=False,
+        show_scale=scale,
     )
 
 

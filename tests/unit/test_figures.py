@@ -83,6 +83,26 @@ def test_count_heatmap_keeps_totals_out_of_the_scale_and_shows_zero_apart_from_c
     assert {s.type for s in fig.layout.shapes} == {"line"} and len(fig.layout.shapes) == 2
 
 
+def test_count_heatmap_has_no_colour_bar_when_no_count_above_zero_is_shown():
+    """Every body cell c or empty: bands "under 0 / 0 to 1 / over 1" would say nothing."""
+    import pandas as pd
+
+    from layouts.charts.figures import count_heatmap
+
+    table = pd.DataFrame(
+        {"area": ["contact", "contact", "referral", "referral"],
+         "severity": ["high", "All severities", "high", "All severities"],
+         "findings": [None, None, 0, None], "suppressed": [True, True, False, True]}
+    )  # fmt: skip
+    fig = count_heatmap(table, "area", "severity")
+    assert not any(getattr(t, "showscale", False) for t in fig.data)
+    assert fig.layout.margin.r < 60
+    table.loc[2, "findings"] = 5
+    assert any(
+        getattr(t, "showscale", False) for t in count_heatmap(table, "area", "severity").data
+    )
+
+
 def test_charts_reserve_room_for_their_longest_label():
     import pandas as pd
 
