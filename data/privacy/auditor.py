@@ -280,7 +280,10 @@ class _System:
                 constraints=[*cons, *extra],
                 integrality=integrality,
                 bounds=Bounds(lb, ub),
-                options={"time_limit": time_limit},
+                # HiGHS's presolve (scipy 1.17) can loop for good on these systems, ignoring
+                # the time limit (a Compare fixture of 26 cells hung for 20 minutes); without
+                # it the same search ends in milliseconds
+                options={"time_limit": time_limit, "presolve": False},
             )
             if res.status == 0 and res.x is not None:
                 picked = frozenset(self.live[i] for i in np.flatnonzero(res.x[:n] > 0.5))

@@ -178,6 +178,31 @@ def test_property_random_compare_views_with_bands_pass_the_auditor(rows, viewer)
     assert report.ok, report.summary()
 
 
+@st.composite
+def lopsided_rows(draw):
+    """Like :func:`banded_rows` but lopsided: a third region and a third role, most
+    authorities in one region (so the others hold one or two of a group), one to three
+    roles each, often with few respondents: where one authority's role is a cell alone."""
+    spec = []
+    for a in range(1, draw(st.integers(10, 13)) + 1):
+        g = "A" if a <= 10 or draw(st.booleans()) else "B"
+        r = draw(st.sampled_from(["NE"] * 6 + ["SW"] * 2 + ["LON"]))
+        t = draw(st.sampled_from(["unitary"] * 4 + ["county"]))
+        for role in draw(st.sets(st.sampled_from(["sw", "tm", "mg"]), min_size=1)):
+            n = draw(st.one_of(st.integers(1, 12), st.integers(1, 30)))
+            spec.append((a, g, r, t, role, n, draw(st.integers(20, 90))))
+    return score_rows(spec)
+
+
+@pytest.mark.slow
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)  # fmt: skip
+@given(lopsided_rows(), st.sampled_from(list(VIEWERS)))
+def test_property_lopsided_compare_views_pass_the_auditor(rows, viewer):
+    _figs, report = _audit(rows, viewer)
+    assert report.ok, report.summary()
+
+
 # A random run of the property test above found this group: authority 8 is the group's only
 # one in region SW and answers as two roles, 9 and 1 respondents. Compare's {role sw, region
 # SW} cell of group A is that role of authority 8 alone (``c``), and the NLAR breakdown showed
