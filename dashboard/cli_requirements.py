@@ -19,6 +19,8 @@ import argparse
 import math
 from pathlib import Path
 
+import pandas as pd
+
 from data.errors import DomainError
 
 
@@ -53,7 +55,7 @@ def check_paths(source: str, target: str) -> None:
 def cmd_cluster(args, config) -> int:
     """Write OUTPUT.csv: every input column plus cluster_id."""
     from data.requirements.grouping.clustering import model_status
-    from data.requirements.grouping.csv_io import cluster_csv
+    from data.requirements.grouping.csv_io import INPUT_COLUMNS, cluster_csv
 
     check_paths(args.input, args.output)
     kwargs = {"threshold": args.threshold} if args.threshold is not None else {}
@@ -65,7 +67,18 @@ def cmd_cluster(args, config) -> int:
         raise DomainError(
             f"cannot cluster {args.input}: it is not UTF-8 text; save it as CSV UTF-8"
         ) from None
-    except (OSError, ValueError, KeyError) as exc:
+    except OSError as exc:
+        if exc.filename is not None and Path(exc.filename) == Path(args.output):
+            why = exc.strerror or str(exc)
+            raise DomainError(f"cannot write {args.output}: {why}; nothing was written") from exc
+        raise DomainError(f"cannot cluster {args.input}: {exc}") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        why = str(exc).strip()
+        raise DomainError(
+            f"cannot cluster {args.input}: it is not a CSV table of findings ({why}); it needs "
+            f"a header row naming {', '.join(INPUT_COLUMNS)}"
+        ) from exc
+    except (ValueError, KeyError) as exc:
         raise DomainError(f"cannot cluster {args.input}: {exc}") from exc
     print(f"{groups} candidate groups written to {args.output}")
     status = model_status()

@@ -18,6 +18,7 @@ from layouts.charts.margins import (
     left_for_labels,
     right_for_colorbar,
     right_for_last_tick,
+    right_for_slanted,
     top_for_legend_above,
     top_for_slanted,
 )
@@ -555,7 +556,9 @@ def labelled_heatmap(
         margin={
             "l": left_for_labels(ys),
             "t": top_for_slanted(xs, 30),
-            "r": right_for_colorbar(bar["ticktext"], bar["title"]) if show_scale else 24,
+            "r": right_for_colorbar(bar["ticktext"], bar["title"])
+            if show_scale
+            else right_for_slanted(xs, 30),
         },
     )
 

@@ -95,6 +95,12 @@ def bottom_for_upright(labels: Iterable[object], *, title: bool = False) -> int:
     return math.ceil(widest(labels) + TICKS + _title_room(title) + PAD + 10)
 
 
+def right_for_slanted(labels: Iterable[object], angle: float) -> int:
+    """Right margin for x tick labels slanted by ``angle`` degrees (rising to the right from
+    their ticks): the last one, near the plot's right edge, sticks out by its width across."""
+    return math.ceil(widest(labels) * math.cos(math.radians(abs(angle))) + PAD)
+
+
 def right_for_last_tick(labels: Iterable[object]) -> int:
     """Right margin for half an x tick label: the last one, centred on the plot's right edge,
     sticks out when the labels lie flat."""

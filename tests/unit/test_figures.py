@@ -96,7 +96,7 @@ def test_count_heatmap_has_no_colour_bar_when_no_count_above_zero_is_shown():
     )  # fmt: skip
     fig = count_heatmap(table, "area", "severity")
     assert not any(getattr(t, "showscale", False) for t in fig.data)
-    assert fig.layout.margin.r < 60
+    assert fig.layout.margin.r < 100  # room for the slanted "All severities" only
     table.loc[2, "findings"] = 5
     assert any(
         getattr(t, "showscale", False) for t in count_heatmap(table, "area", "severity").data

@@ -58,6 +58,20 @@ def test_cluster_csv_keeps_columns_and_adds_cluster_id(tmp_path, capsys):
         args.func(args, None)
 
 
+def test_cluster_names_a_file_that_is_no_csv_table_and_an_output_it_cannot_write(tmp_path):
+    out = tmp_path / "out.csv"
+    text = tmp_path / "notes.csv"
+    text.write_text("root:x:0:0\nbin:x:1:1\ndaemon:x:2:2\na,b,c,d\n", encoding="utf-8")
+    args = parser().parse_args(["requirements", "cluster", str(text), "--output", str(out)])
+    with pytest.raises(DomainError, match="not a CSV table of findings.*finding_id"):
+        args.func(args, None)
+    assert not out.exists()
+    # /proc takes no new files: the write fails after the grouping, and says which file
+    args = parser().parse_args(["requirements", "cluster", str(DEVSET), "--output", "/proc/x.csv"])
+    with pytest.raises(DomainError, match=r"cannot write /proc/x\.csv: .*nothing was written"):
+        args.func(args, None)
+
+
 def test_regroup_command_stores_candidates(tmp_path, capsys):
     url = fresh_database("sqlite", tmp_path, "cli")
     sessions = make_sessionmaker(make_engine(url))
