@@ -15,7 +15,9 @@ the threshold yet holds more than ``1 / (1 + protection)`` of its respondents or
 Compare's role filter (with a region or LA type where the authority is the group's only one
 there) isolates that part as a ``c`` cell, and the authority's shown total would bound it
 from above to within +-``protection``. It is protected like one hidden for too few
-respondents (found by the auditor's random Compare property test, 2026-12-07).
+respondents (found by the auditor's random Compare property test, 2026-12-07), and its reason
+reads as a secondary suppression: a reason of its own would say that its total is at least
+``min_respondents`` and under ``(1 + protection)`` times that, pinning it.
 
 Remainders are taken per spread band (the cube publishes a band as a union of whole
 atoms), and therefore for the whole group too; the viewer's own authority is always shown
@@ -36,7 +38,6 @@ import pandas as pd
 from data.privacy.disclosure import DisclosureRules
 
 PRIMARY = "fewer than {resp} respondents"
-DOMINANT = "hidden so that a part of it, hidden on other views, cannot be worked out"
 SECONDARY = "hidden so that a hidden authority cannot be worked out from the group's figures"
 POOLED = (
     "hidden: this group's figures are published only together with another group's, so "
@@ -116,7 +117,7 @@ def protect_breakdown(
     small = few | pinned
     hidden = small.copy()
     reason = np.where(few, PRIMARY.format(resp=rules.min_respondents), "").astype(object)
-    reason[pinned] = DOMINANT
+    reason[pinned] = SECONDARY  # not a reason of its own: see the module docstring
     bands = per_la["band"].astype(str).to_numpy()
     for band in np.unique(bands):
         inside = np.flatnonzero(bands == band)
