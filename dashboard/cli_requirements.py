@@ -70,7 +70,7 @@ def cmd_cluster(args, config) -> int:
     except OSError as exc:
         if exc.filename is not None and Path(exc.filename) == Path(args.output):
             why = exc.strerror or str(exc)
-            raise DomainError(f"cannot write {args.output}: {why}; nothing was written") from exc
+            raise DomainError(f"cannot write {args.output}: {why}") from exc
         raise DomainError(f"cannot cluster {args.input}: {exc}") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         why = str(exc).strip()

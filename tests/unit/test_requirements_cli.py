@@ -68,7 +68,7 @@ def test_cluster_names_a_file_that_is_no_csv_table_and_an_output_it_cannot_write
     assert not out.exists()
     # /proc takes no new files: the write fails after the grouping, and says which file
     args = parser().parse_args(["requirements", "cluster", str(DEVSET), "--output", "/proc/x.csv"])
-    with pytest.raises(DomainError, match=r"cannot write /proc/x\.csv: .*nothing was written"):
+    with pytest.raises(DomainError, match=r"cannot write /proc/x\.csv: No such file"):
         args.func(args, None)
 
 
